@@ -1,0 +1,14 @@
+package io.github.browserpool;
+
+/** Thrown when a browser could not be launched: executable missing or failing, a rejected flag, or no CDP reply within the launch timeout. The message carries the last lines Chromium wrote to stderr. A failed launch leaves no process and no profile dir behind. */
+public class BrowserLaunchException extends BrowserPoolException {
+  private static final long serialVersionUID = 1L;
+
+  public BrowserLaunchException(String message) {
+    super(message);
+  }
+
+  public BrowserLaunchException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,21 @@
+package io.github.browserpool;
+
+/** Why a browser was closed. Every close is logged and counted in {@link PoolStats} with its reason. */
+public enum CloseReason {
+  /** Its lease ended and the browser could not be reused (for example the context could not be reset). */
+  RELEASED,
+  /** Idle for longer than {@code idleTimeout} while the pool held more than {@code minIdle} browsers. */
+  IDLE,
+  /** Evicted as the least-recently-active browser to make room under {@link CapacityPolicy#EVICT_LRU}. */
+  LRU,
+  /** Its lease showed no activity for {@code idleTimeout}: the client crashed or forgot to close it. */
+  ABANDONED,
+  /** The process died on its own (crash, OOM kill, external kill). */
+  CRASHED,
+  /** Retired at the end of a lease because it outlived {@code maxLifetime}. */
+  LIFETIME,
+  /** Retired at the end of a lease because it served {@code maxLeasesPerBrowser} leases. */
+  MAX_LEASES,
+  /** The pool was closed, or became unreachable, or the JVM is shutting down. */
+  SHUTDOWN
+}
