@@ -1,0 +1,149 @@
+package io.github.browserpool;
+
+import io.github.browserpool.pool.BrowserLauncher;
+import io.github.browserpool.pool.LivePools;
+import io.github.browserpool.pool.PoolEngine;
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of headless Chromium browsers that owns every process from launch until its profile dir is
+ * deleted. Start one with {@link #start(PoolConfig)}, take browsers with {@link #acquire()} in
+ * try-with-resources, and close the pool when done.
+ *
+ * <p>Safety nets: idle browsers are closed after {@code idleTimeout}; leases without activity for
+ * {@code idleTimeout} are revoked as abandoned; an unclosed lease is reclaimed after garbage collection;
+ * an unclosed pool is closed after garbage collection or at JVM shutdown; and each browser exits by
+ * itself when the JVM dies, because its CDP pipe closes.
+ */
+public final class BrowserPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BrowserPool.class);
+  static final Cleaner CLEANER = Cleaner.create(r -> {
+    Thread t = new Thread(r, "browserpool-cleaner");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final PoolEngine engine;
+  private final Cleaner.Cleanable cleanable;
+  private final Shutdown shutdown;
+
+  private BrowserPool(PoolEngine engine) {
+    this.engine = engine;
+    this.shutdown = new Shutdown(engine);
+    this.cleanable = CLEANER.register(this, shutdown);
+  }
+
+  /**
+   * Starts a pool: sweeps stale {@code chromelambda-*} dirs of dead owners under {@code tempRoot},
+   * starts the reaper, and launches {@code minIdle} browsers in the background.
+   *
+   * @throws IllegalArgumentException when {@code config} is null
+   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory
+   */
+  public static BrowserPool start(PoolConfig config) {
+    Objects.requireNonNull(config, "config: pass PoolConfig.builder().build() for the defaults");
+    return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
+  }
+
+  /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
+  static BrowserPool start(PoolConfig config, BrowserLauncher launcher, boolean sweep) {
+    PoolEngine engine = new PoolEngine(config, launcher, true);
+    if (sweep) {
+      io.github.browserpool.pool.ChromeBrowserLauncher.sweep(engine);
+    }
+    BrowserPool pool = new BrowserPool(engine);
+    LivePools.register(engine);
+    engine.start();
+    LOG.info("[{}] started: {}", config.poolName(), config);
+    return pool;
+  }
+
+  /**
+   * Leases a browser with a fresh, isolated browser context.
+   *
+   * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when none became free in time
+   * @throws PoolExhaustedException under REJECT when all are leased
+   * @throws PoolClosedException when the pool is closed
+   * @throws BrowserLaunchException when a new browser was needed and could not be launched
+   */
+  public BrowserLease acquire() {
+    return new BrowserLease(engine.acquire(null), CLEANER);
+  }
+
+  /**
+   * Leases the browser bound to {@code sessionKey}, with its persistent profile (cookies, storage), or
+   * binds a browser to the key if there is none. One lease per key at a time; other callers wait.
+   * Idle keyed browsers are closed after {@code idleTimeout} and evicted LRU at capacity.
+   *
+   * @throws IllegalArgumentException when {@code sessionKey} is null or blank
+   */
+  public BrowserLease acquire(String sessionKey) {
+    if (sessionKey == null || sessionKey.isBlank()) {
+      throw new IllegalArgumentException("sessionKey must be a non-blank string, but was "
+          + (sessionKey == null ? "null" : "\"" + sessionKey + "\"")
+          + ": pass a stable key such as a user id, or call acquire() for an anonymous lease");
+    }
+    return new BrowserLease(engine.acquire(sessionKey), CLEANER);
+  }
+
+  /** A snapshot of the pool's gauges and counters. */
+  public PoolStats stats() {
+    return engine.stats();
+  }
+
+  /** The pool's name, as in its log lines. */
+  public String name() {
+    return engine.config().poolName();
+  }
+
+  /** The pool's configuration. */
+  public PoolConfig config() {
+    return engine.config();
+  }
+
+  /**
+   * Closes the pool: fails waiting {@code acquire} calls with {@link PoolClosedException}, revokes
+   * every lease, closes all browsers in parallel and returns once every process tree is verified dead
+   * and every profile dir deleted. Idempotent.
+   */
+  @Override
+  public void close() {
+    shutdown.explicit = true;
+    cleanable.clean();
+  }
+
+  /** The Cleaner action: holds the engine only, never the pool handle. */
+  private static final class Shutdown implements Runnable {
+    private final PoolEngine engine;
+    private volatile boolean explicit;
+
+    Shutdown(PoolEngine engine) {
+      this.engine = engine;
+    }
+
+    @Override
+    public void run() {
+      if (!explicit) {
+        LOG.warn("{}pool not closed: it became unreachable without close(); closing its browsers."
+            + " Close every BrowserPool, ideally with try-with-resources.", engine.prefix());
+        // Do not block the shared Cleaner thread for the whole close.
+        Thread t = new Thread(this::closeEngine, engine.config().poolName() + "-gc-close");
+        t.setDaemon(false);
+        t.start();
+      } else {
+        closeEngine();
+      }
+    }
+
+    private void closeEngine() {
+      try {
+        engine.close();
+      } finally {
+        LivePools.unregister(engine);
+      }
+    }
+  }
+}

@@ -1,0 +1,329 @@
+package io.github.browserpool;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The immutable settings of a {@link BrowserPool}. Build one with {@link #builder()}; every setter
+ * rejects an impossible value at once with an {@link IllegalArgumentException} that names the setting,
+ * the value, and what to pass instead. Cross-setting checks run in {@link Builder#build()}.
+ */
+public final class PoolConfig {
+  /** Default for {@link Builder#maxBrowsers(int)}. */
+  public static final int DEFAULT_MAX_BROWSERS = 4;
+  /** Default for {@link Builder#minIdle(int)}. */
+  public static final int DEFAULT_MIN_IDLE = 0;
+  /** Default for {@link Builder#idleTimeout(Duration)}. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+  /** Default for {@link Builder#acquireTimeout(Duration)}. */
+  public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default for {@link Builder#capacityPolicy(CapacityPolicy)}. */
+  public static final CapacityPolicy DEFAULT_CAPACITY_POLICY = CapacityPolicy.WAIT;
+  /** Default for {@link Builder#closeTimeout(Duration)}. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** Default for {@link Builder#launchTimeout(Duration)}. */
+  public static final Duration DEFAULT_LAUNCH_TIMEOUT = Duration.ofSeconds(30);
+  /** Default for {@link Builder#maxLifetime(Duration)}. */
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
+  /** Default for {@link Builder#maxLeasesPerBrowser(int)}. */
+  public static final int DEFAULT_MAX_LEASES_PER_BROWSER = 1000;
+  /** Default for {@link Builder#evictionProtection(Duration)}. */
+  public static final Duration DEFAULT_EVICTION_PROTECTION = Duration.ofSeconds(30);
+
+  private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+  private final String poolName;
+  private final int maxBrowsers;
+  private final int minIdle;
+  private final Duration idleTimeout;
+  private final Duration acquireTimeout;
+  private final CapacityPolicy capacityPolicy;
+  private final Path tempRoot;
+  private final Path chromeExecutable;
+  private final Duration closeTimeout;
+  private final Duration launchTimeout;
+  private final Duration maxLifetime;
+  private final int maxLeasesPerBrowser;
+  private final Duration evictionProtection;
+  private final List<String> chromeArguments;
+  private final Boolean noSandbox;
+  private final Ticker ticker;
+
+  private PoolConfig(Builder b) {
+    this.poolName = b.poolName != null ? b.poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
+    this.maxBrowsers = b.maxBrowsers;
+    this.minIdle = b.minIdle;
+    this.idleTimeout = b.idleTimeout;
+    this.acquireTimeout = b.acquireTimeout;
+    this.capacityPolicy = b.capacityPolicy;
+    this.tempRoot = b.tempRoot != null ? b.tempRoot : Path.of(System.getProperty("java.io.tmpdir"));
+    this.chromeExecutable = b.chromeExecutable;
+    this.closeTimeout = b.closeTimeout;
+    this.launchTimeout = b.launchTimeout;
+    this.maxLifetime = b.maxLifetime;
+    this.maxLeasesPerBrowser = b.maxLeasesPerBrowser;
+    this.evictionProtection = b.evictionProtection;
+    this.chromeArguments = Collections.unmodifiableList(new ArrayList<>(b.chromeArguments));
+    this.noSandbox = b.noSandbox;
+    this.ticker = b.ticker;
+  }
+
+  /** Returns a builder with every setting at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The name that starts every log line and names the pool's threads. */
+  public String poolName() {
+    return poolName;
+  }
+
+  public int maxBrowsers() {
+    return maxBrowsers;
+  }
+
+  public int minIdle() {
+    return minIdle;
+  }
+
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  public Duration acquireTimeout() {
+    return acquireTimeout;
+  }
+
+  public CapacityPolicy capacityPolicy() {
+    return capacityPolicy;
+  }
+
+  public Path tempRoot() {
+    return tempRoot;
+  }
+
+  /** The configured executable, or {@code null} to discover one (CHROME_PATH, then PATH). */
+  public Path chromeExecutable() {
+    return chromeExecutable;
+  }
+
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  public Duration launchTimeout() {
+    return launchTimeout;
+  }
+
+  public Duration maxLifetime() {
+    return maxLifetime;
+  }
+
+  public int maxLeasesPerBrowser() {
+    return maxLeasesPerBrowser;
+  }
+
+  public Duration evictionProtection() {
+    return evictionProtection;
+  }
+
+  /** Extra Chromium command-line arguments, appended after the defaults. */
+  public List<String> chromeArguments() {
+    return chromeArguments;
+  }
+
+  /** {@code TRUE} or {@code FALSE} when set; {@code null} means: pass --no-sandbox only when running as root. */
+  public Boolean noSandbox() {
+    return noSandbox;
+  }
+
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  @Override
+  public String toString() {
+    return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
+        + ", idleTimeout=" + idleTimeout + ", acquireTimeout=" + acquireTimeout
+        + ", capacityPolicy=" + capacityPolicy + ", tempRoot=" + tempRoot
+        + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
+        + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
+        + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
+        + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox + "}";
+  }
+
+  /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
+  public static final class Builder {
+    private String poolName;
+    private int maxBrowsers = DEFAULT_MAX_BROWSERS;
+    private int minIdle = DEFAULT_MIN_IDLE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
+    private CapacityPolicy capacityPolicy = DEFAULT_CAPACITY_POLICY;
+    private Path tempRoot;
+    private Path chromeExecutable;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration launchTimeout = DEFAULT_LAUNCH_TIMEOUT;
+    private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
+    private int maxLeasesPerBrowser = DEFAULT_MAX_LEASES_PER_BROWSER;
+    private Duration evictionProtection = DEFAULT_EVICTION_PROTECTION;
+    private final List<String> chromeArguments = new ArrayList<>();
+    private Boolean noSandbox;
+    private Ticker ticker = Ticker.system();
+
+    private Builder() {}
+
+    /** Names the pool in logs and thread names. Default: {@code browserpool-N}. */
+    public Builder poolName(String poolName) {
+      require(poolName != null && !poolName.isBlank(), "poolName", poolName,
+          "pass a short non-blank name such as \"scraper\"");
+      require(poolName.chars().noneMatch(Character::isISOControl), "poolName", poolName,
+          "pass a name without control characters");
+      this.poolName = poolName;
+      return this;
+    }
+
+    /** The most browsers alive at once (starting, idle or leased). Default {@value #DEFAULT_MAX_BROWSERS}. */
+    public Builder maxBrowsers(int maxBrowsers) {
+      require(maxBrowsers >= 1, "maxBrowsers", maxBrowsers, "pass 1 or more");
+      this.maxBrowsers = maxBrowsers;
+      return this;
+    }
+
+    /** How many idle browsers the reaper keeps warm. Default {@value #DEFAULT_MIN_IDLE}. */
+    public Builder minIdle(int minIdle) {
+      require(minIdle >= 0, "minIdle", minIdle, "pass 0 or more, and no more than maxBrowsers");
+      this.minIdle = minIdle;
+      return this;
+    }
+
+    /**
+     * How long a browser may go without activity. An idle browser is closed after it (down to
+     * minIdle); a leased one is treated as abandoned: its lease is revoked and the browser closed.
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = positive("idleTimeout", idleTimeout, "Duration.ofMinutes(10)");
+      return this;
+    }
+
+    /** How long {@code acquire()} waits for a browser under WAIT (and EVICT_LRU). Zero means do not wait. */
+    public Builder acquireTimeout(Duration acquireTimeout) {
+      this.acquireTimeout = nonNegative("acquireTimeout", acquireTimeout, "Duration.ofSeconds(30)");
+      return this;
+    }
+
+    /** What {@code acquire()} does at capacity. Default WAIT. */
+    public Builder capacityPolicy(CapacityPolicy capacityPolicy) {
+      require(capacityPolicy != null, "capacityPolicy", null, "pass CapacityPolicy.WAIT, REJECT or EVICT_LRU");
+      this.capacityPolicy = capacityPolicy;
+      return this;
+    }
+
+    /** Where the chromelambda-* profile dirs are made and swept. Default: {@code java.io.tmpdir}. */
+    public Builder tempRoot(Path tempRoot) {
+      require(tempRoot != null, "tempRoot", null, "pass a writable directory, e.g. Path.of(\"/tmp\")");
+      this.tempRoot = tempRoot.toAbsolutePath().normalize();
+      return this;
+    }
+
+    /** The Chromium executable. Default: CHROME_PATH, then chromium, chromium-browser, google-chrome(-stable) on PATH. */
+    public Builder chromeExecutable(Path chromeExecutable) {
+      require(chromeExecutable != null, "chromeExecutable", null,
+          "pass the path of a Chromium binary such as /usr/bin/chromium, or leave it unset to search PATH");
+      this.chromeExecutable = chromeExecutable;
+      return this;
+    }
+
+    /** The whole budget for closing one browser: graceful CDP close, then SIGTERM, then SIGKILL. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = positive("closeTimeout", closeTimeout, "Duration.ofSeconds(5)");
+      return this;
+    }
+
+    /** How long a launch may take until Chromium answers its first CDP command. */
+    public Builder launchTimeout(Duration launchTimeout) {
+      this.launchTimeout = positive("launchTimeout", launchTimeout, "Duration.ofSeconds(30)");
+      return this;
+    }
+
+    /** A browser older than this is retired when its lease ends (with a little jitter), or when idle. */
+    public Builder maxLifetime(Duration maxLifetime) {
+      this.maxLifetime = positive("maxLifetime", maxLifetime, "Duration.ofMinutes(30)");
+      return this;
+    }
+
+    /** A browser that served this many leases is retired when the last one ends. */
+    public Builder maxLeasesPerBrowser(int maxLeasesPerBrowser) {
+      require(maxLeasesPerBrowser >= 1, "maxLeasesPerBrowser", maxLeasesPerBrowser, "pass 1 or more");
+      this.maxLeasesPerBrowser = maxLeasesPerBrowser;
+      return this;
+    }
+
+    /**
+     * Under EVICT_LRU, how long a lease must have been inactive before its browser may be evicted to
+     * make room. Active leases are never evicted.
+     */
+    public Builder evictionProtection(Duration evictionProtection) {
+      this.evictionProtection =
+          nonNegative("evictionProtection", evictionProtection, "Duration.ofSeconds(30)");
+      return this;
+    }
+
+    /** Adds Chromium command-line arguments, each starting with "--", appended after the defaults. */
+    public Builder addChromeArguments(String... arguments) {
+      require(arguments != null, "chromeArguments", null, "pass arguments such as \"--lang=en-US\"");
+      for (String a : arguments) {
+        require(a != null && a.startsWith("--") && a.length() > 2 && a.chars().noneMatch(Character::isISOControl),
+            "chromeArguments", a, "pass each argument as one string starting with \"--\", e.g. \"--lang=en-US\"");
+        chromeArguments.add(a);
+      }
+      return this;
+    }
+
+    /** Forces --no-sandbox on or off. By default it is passed only when the JVM runs as root. */
+    public Builder noSandbox(boolean noSandbox) {
+      this.noSandbox = noSandbox;
+      return this;
+    }
+
+    /** The time source for every deadline. Default {@link Ticker#system()}; tests pass a fake. */
+    public Builder ticker(Ticker ticker) {
+      require(ticker != null, "ticker", null, "pass Ticker.system() or a test ticker");
+      this.ticker = ticker;
+      return this;
+    }
+
+    /** Checks the settings against each other and returns the immutable config. */
+    public PoolConfig build() {
+      if (minIdle > maxBrowsers) {
+        throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxBrowsers ("
+            + maxBrowsers + "): lower minIdle or raise maxBrowsers");
+      }
+      return new PoolConfig(this);
+    }
+
+    private static Duration positive(String name, Duration value, String example) {
+      require(value != null && !value.isNegative() && !value.isZero(), name, value,
+          "pass a Duration greater than zero, e.g. " + example);
+      return value;
+    }
+
+    private static Duration nonNegative(String name, Duration value, String example) {
+      require(value != null && !value.isNegative(), name, value,
+          "pass zero or a positive Duration, e.g. " + example);
+      return value;
+    }
+
+    private static void require(boolean ok, String name, Object value, String advice) {
+      if (!ok) {
+        throw new IllegalArgumentException(
+            name + " must be valid, but was " + Objects.toString(value) + ": " + advice);
+      }
+    }
+  }
+}

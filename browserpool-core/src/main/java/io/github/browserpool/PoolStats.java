@@ -1,0 +1,60 @@
+package io.github.browserpool;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A point-in-time snapshot of a pool's gauges and cumulative counters, from {@link BrowserPool#stats()}.
+ *
+ * @param total browsers alive now: starting, idle or leased (not those being closed)
+ * @param idle browsers ready to lease
+ * @param leased browsers held by a lease
+ * @param starting browsers being launched
+ * @param waiting {@code acquire()} calls waiting for a browser
+ * @param launched browsers launched successfully since the pool started
+ * @param launchFailures launches that failed
+ * @param closedByReason browsers closed since the pool started, by reason
+ * @param forcedKills closes that needed SIGKILL because the graceful steps missed their deadline
+ * @param leasesRevoked leases revoked by the pool (abandoned, evicted, crashed, shut down)
+ * @param sweptDirs stale profile dirs deleted by the startup sweep
+ * @param sweptProcesses stale processes killed by the startup sweep
+ */
+public record PoolStats(
+    int total,
+    int idle,
+    int leased,
+    int starting,
+    int waiting,
+    long launched,
+    long launchFailures,
+    Map<CloseReason, Long> closedByReason,
+    long forcedKills,
+    long leasesRevoked,
+    long sweptDirs,
+    long sweptProcesses) {
+
+  public PoolStats {
+    EnumMap<CloseReason, Long> copy = new EnumMap<>(CloseReason.class);
+    for (CloseReason r : CloseReason.values()) {
+      copy.put(r, closedByReason.getOrDefault(r, 0L));
+    }
+    closedByReason = Collections.unmodifiableMap(copy);
+  }
+
+  /** Browsers closed since the pool started, for any reason. */
+  public long closed() {
+    return closedByReason.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Browsers closed since the pool started for this reason. */
+  public long closed(CloseReason reason) {
+    return closedByReason.get(reason);
+  }
+
+  /** The counts in the form used by exception messages: {@code total=2, idle=0, leased=2, waiting=3}. */
+  public String summary() {
+    return "total=" + total + ", idle=" + idle + ", leased=" + leased + ", starting=" + starting
+        + ", waiting=" + waiting;
+  }
+}

@@ -1,0 +1,85 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.CloseReason;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The engine's record of one browser: its state machine, activity stamp, age and lease count.
+ *
+ * <p>State changes only by compare-and-set along these edges:
+ *
+ * <pre>
+ *   STARTING -> IDLE | LEASED | CLOSING
+ *   IDLE     -> LEASED | CLOSING
+ *   LEASED   -> IDLE | CLOSING
+ *   CLOSING  -> CLOSED
+ * </pre>
+ */
+final class PooledBrowser {
+  enum State {
+    STARTING,
+    IDLE,
+    LEASED,
+    CLOSING,
+    CLOSED
+  }
+
+  final int id;
+  final long createdAt;
+  final long expiresAt;
+  private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+  final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  /** Set once the launch succeeded. */
+  volatile ManagedBrowser browser;
+  /** Ticker time of the last CDP message, touch(), acquire or release. */
+  volatile long lastActivity;
+  /** The reason it is being closed, set with the move to CLOSING. */
+  volatile CloseReason closeReason;
+  /** The process exited on its own while the launch was still being finished. */
+  volatile boolean exitedEarly;
+
+  // Guarded by the engine's lock.
+  String key;
+  LeaseState lease;
+  int leaseCount;
+
+  PooledBrowser(int id, long now, long lifetimeNanos) {
+    this.id = id;
+    this.createdAt = now;
+    this.expiresAt = now + lifetimeNanos;
+    this.lastActivity = now;
+  }
+
+  State state() {
+    return state.get();
+  }
+
+  boolean transition(State from, State to) {
+    return state.compareAndSet(from, to);
+  }
+
+  /** Moves to CLOSING from any live state; returns false when it was already closing or closed. */
+  boolean beginClose(CloseReason reason) {
+    while (true) {
+      State s = state.get();
+      if (s == State.CLOSING || s == State.CLOSED) {
+        return false;
+      }
+      if (state.compareAndSet(s, State.CLOSING)) {
+        closeReason = reason;
+        return true;
+      }
+    }
+  }
+
+  void markClosed() {
+    state.set(State.CLOSED);
+  }
+
+  String describe() {
+    ManagedBrowser b = browser;
+    return "browser #" + id + (b != null ? " (pid " + b.pid() + ")" : "");
+  }
+}
