@@ -322,7 +322,7 @@ public final class PoolConfig {
     private static void require(boolean ok, String name, Object value, String advice) {
       if (!ok) {
         throw new IllegalArgumentException(
-            name + " must be valid, but was " + Objects.toString(value) + ": " + advice);
+            "invalid " + name + ": " + Objects.toString(value) + ". To fix it, " + advice);
       }
     }
   }

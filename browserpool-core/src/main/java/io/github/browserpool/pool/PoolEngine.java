@@ -598,17 +598,16 @@ public final class PoolEngine {
           retire(e, CloseReason.LIFETIME, victims);
           continue;
         }
-        next = Math.min(next, e.expiresAt - now);
+        long idleFor = now - e.lastActivity;
         if (e.key == null && keptWarm < config.minIdle()) {
           keptWarm++;
-          continue;
-        }
-        long idleFor = now - e.lastActivity;
-        if (idleFor - idleNanos >= 0) {
+        } else if (idleFor - idleNanos >= 0) {
           retire(e, CloseReason.IDLE, victims);
+          continue;
         } else {
           next = Math.min(next, idleNanos - idleFor);
         }
+        next = Math.min(next, e.expiresAt - now);
       }
       for (PooledBrowser e : entries) {
         if (e.state() != State.LEASED || e.lease == null) {

@@ -1,0 +1,115 @@
+package io.github.browserpool.pool;
+
+import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.BrowserLaunchException;
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.cdp.CallGuard;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A launcher of in-memory browsers that records what the engine did with them. */
+public final class FakeLauncher implements BrowserLauncher {
+  public final List<FakeBrowser> launched = new CopyOnWriteArrayList<>();
+  private final AtomicInteger pids = new AtomicInteger(1000);
+  public volatile RuntimeException failNext;
+  public volatile boolean nextCloseForced;
+
+  @Override
+  public ManagedBrowser launch(BrowserEvents events) {
+    RuntimeException f = failNext;
+    if (f != null) {
+      failNext = null;
+      throw f;
+    }
+    FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events);
+    launched.add(b);
+    return b;
+  }
+
+  public FakeBrowser byPid(long pid) {
+    return launched.stream().filter(b -> b.pid == pid).findFirst().orElseThrow();
+  }
+
+  public long alive() {
+    return launched.stream().filter(b -> b.closedWith == null).count();
+  }
+
+  public static BrowserLaunchException launchFailure() {
+    return new BrowserLaunchException("fake launch failure");
+  }
+
+  /** One fake browser. */
+  public final class FakeBrowser implements ManagedBrowser {
+    public final long pid;
+    public final BrowserEvents events;
+    public volatile CloseReason closedWith;
+    public final AtomicInteger closeCalls = new AtomicInteger();
+    public final List<Boolean> contexts = new CopyOnWriteArrayList<>();
+    public volatile int releasedContexts;
+    public volatile boolean dead;
+    public volatile boolean resetFails;
+
+    FakeBrowser(long pid, BrowserEvents events) {
+      this.pid = pid;
+      this.events = events;
+    }
+
+    @Override
+    public long pid() {
+      return pid;
+    }
+
+    @Override
+    public Path userDataDir() {
+      return Path.of("/fake/chromelambda-" + pid);
+    }
+
+    @Override
+    public LeaseContext openContext(boolean isolated) {
+      if (dead) {
+        throw new IllegalStateException("fake browser " + pid + " is dead");
+      }
+      contexts.add(isolated);
+      return new LeaseContext() {
+        @Override
+        public ChromeDevToolsService newPage(CallGuard guard) {
+          guard.beforeCall();
+          return (ChromeDevToolsService) Proxy.newProxyInstance(
+              ChromeDevToolsService.class.getClassLoader(),
+              new Class<?>[] {ChromeDevToolsService.class},
+              (proxy, method, args) -> {
+                guard.beforeCall();
+                if (dead) {
+                  throw guard.translate(new io.github.browserpool.cdp.CdpConnectionClosedException("pipe closed"));
+                }
+                return null;
+              });
+        }
+
+        @Override
+        public boolean release() {
+          releasedContexts++;
+          return !resetFails;
+        }
+      };
+    }
+
+    /** Simulates the process dying on its own. */
+    public void crash() {
+      dead = true;
+      events.exitedUnexpectedly();
+    }
+
+    @Override
+    public CloseResult close(CloseReason reason) {
+      if (closeCalls.incrementAndGet() == 1) {
+        closedWith = reason;
+      }
+      dead = true;
+      return new CloseResult(nextCloseForced, true);
+    }
+  }
+}
