@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what browserpool's build, tests and examples need on a fresh Debian/Ubuntu machine:
+# Chromium (Debian's `chromium` package), and a JDK 17+ with Maven when they are missing.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+  || command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || need+=(chromium)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
+fi
+
+chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || echo "${CHROME_PATH:-}")
+echo "setup: $("$chrome" --version 2>/dev/null | tail -n 1), $(mvn -v 2>/dev/null | head -n 1), java $(java -version 2>&1 | head -n 1)"
