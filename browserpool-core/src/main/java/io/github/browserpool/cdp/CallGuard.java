@@ -1,0 +1,41 @@
+package io.github.browserpool.cdp;
+
+/**
+ * Wraps every typed call made through a service built by {@link DevToolsServices}, including calls on
+ * domain proxies such as {@code getPage().navigate(...)}.
+ *
+ * <p>The pool uses it to refuse calls on a revoked lease before anything is sent, to stamp activity,
+ * and to turn cdt's failures into browserpool's exceptions.
+ */
+public interface CallGuard {
+  /**
+   * Runs before every command and event subscription. It may throw (for example because the lease
+   * was revoked) to fail the call at once without sending anything; the exception reaches the caller
+   * as it is. It must not block.
+   */
+  void beforeCall();
+
+  /**
+   * Returns the exception to throw instead of {@code failure}, a RuntimeException a command failed with
+   * (cdt's {@code ChromeDevToolsInvocationException}, a {@link CdpConnectionClosedException}, ...).
+   * Returning {@code failure} itself is fine; returning null means the same.
+   */
+  RuntimeException translate(RuntimeException failure);
+
+  /** A guard that does nothing and lets every failure through unchanged. */
+  CallGuard NONE =
+      new CallGuard() {
+        @Override
+        public void beforeCall() {}
+
+        @Override
+        public RuntimeException translate(RuntimeException failure) {
+          return failure;
+        }
+
+        @Override
+        public String toString() {
+          return "CallGuard.NONE";
+        }
+      };
+}
