@@ -218,6 +218,14 @@ public final class PipeConnection implements AutoCloseable {
     }
     CallPending call = new CallPending(sessionId, method, future, onReaderThread);
     int id = register(call);
+    // shutDown() sets the reason before it fails what is pending: either it saw this call, or we see it.
+    why = closeReason.get();
+    if (why != null) {
+      if (pending.remove(id, call)) {
+        future.completeExceptionally(connectionClosed(why));
+      }
+      return future;
+    }
     ObjectNode message = JSON.createObjectNode().put("id", id);
     if (sessionId != null) {
       message.put("sessionId", sessionId);
@@ -256,26 +264,12 @@ public final class PipeConnection implements AutoCloseable {
     if (why != null) {
       throw connectionClosed(why);
     }
+    int idEnd = cdtIdEnd(cdtMessage);
     long cdtId;
-    String rest; // the text after the id's digits, starting with ','
-    if (cdtMessage.startsWith(CDT_PREFIX)) {
-      int end = CDT_PREFIX.length();
-      while (end < cdtMessage.length() && Character.isDigit(cdtMessage.charAt(end))) {
-        end++;
-      }
-      if (end > CDT_PREFIX.length() && end < cdtMessage.length() && cdtMessage.charAt(end) == ',') {
-        cdtId = Long.parseLong(cdtMessage, CDT_PREFIX.length(), end, 10);
-        rest = cdtMessage.substring(end);
-      } else {
-        cdtId = -1;
-        rest = null;
-      }
-    } else {
-      cdtId = -1;
-      rest = null;
-    }
     ObjectNode tree = null;
-    if (rest == null) { // not the shape cdt writes: fall back to a tree
+    if (idEnd > 0) {
+      cdtId = Long.parseLong(cdtMessage, CDT_PREFIX.length(), idEnd, 10);
+    } else { // not the shape cdt writes: fall back to a tree
       try {
         JsonNode parsed = JSON.readTree(cdtMessage);
         if (!(parsed instanceof ObjectNode) || !parsed.path("id").canConvertToLong()) {
@@ -304,9 +298,25 @@ public final class PipeConnection implements AutoCloseable {
       tree.put("sessionId", session.sessionId());
       wire = tree.toString();
     } else {
-      wire = "{\"id\":" + id + ",\"sessionId\":" + session.quotedSessionId() + rest;
+      wire = "{\"id\":" + id + ",\"sessionId\":" + session.quotedSessionId() + cdtMessage.substring(idEnd);
     }
     write(wire, id);
+  }
+
+  /**
+   * Where the id's digits end (at a ',') in a message of cdt's shape {"id":N,...}; -1 for any other shape,
+   * including ids of more than 18 digits (which could overflow a long and go through the tree instead).
+   */
+  private static int cdtIdEnd(String message) {
+    if (!message.startsWith(CDT_PREFIX)) {
+      return -1;
+    }
+    int end = CDT_PREFIX.length();
+    while (end < message.length() && end - CDT_PREFIX.length() < 18 && Character.isDigit(message.charAt(end))) {
+      end++;
+    }
+    boolean digits = end > CDT_PREFIX.length();
+    return digits && end < message.length() && message.charAt(end) == ',' ? end : -1;
   }
 
   private int register(Pending call) {

@@ -226,6 +226,60 @@ class PipeConnectionTest {
   }
 
   @Test
+  void everyCallRacingCloseStillEnds() throws Exception {
+    CdpSession session = browser.attach("T1", "S1");
+    java.util.Set<Long> answeredCdtIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    session.addMessageHandler(text -> answeredCdtIds.add(readId(text)));
+    java.util.Set<Long> thrownCdtIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<CompletableFuture<JsonNode>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger nextCdtId = new AtomicInteger();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> senders = new java.util.ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread sender =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int i = 0; i < 300; i++) {
+                  calls.add(connection.send("Browser.getVersion", null));
+                  long cdtId = nextCdtId.incrementAndGet();
+                  try {
+                    session.send("{\"id\":" + cdtId + ",\"method\":\"Runtime.evaluate\"}");
+                  } catch (CdpConnectionClosedException e) {
+                    thrownCdtIds.add(cdtId);
+                  }
+                }
+              });
+      sender.start();
+      senders.add(sender);
+    }
+    go.countDown();
+    connection.close();
+    for (Thread sender : senders) {
+      sender.join(5_000);
+    }
+
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).handle((r, e) -> null).get(5, SECONDS);
+    assertThat(calls).hasSize(2400).allMatch(CompletableFuture::isDone);
+    for (long cdtId = 1; cdtId <= 2400; cdtId++) {
+      assertThat(answeredCdtIds.contains(cdtId) || thrownCdtIds.contains(cdtId)).as("cdt call %d ended", cdtId).isTrue();
+    }
+    assertThat(connection.pendingCalls()).isZero();
+  }
+
+  private static long readId(String text) {
+    try {
+      return JSON.readTree(text).get("id").asLong();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void closeFailsEverythingAtOnceAndIsIdempotent() throws Exception {
     CdpSession session = browser.attach("T1", "S1");
     BlockingQueue<String> toCdt = new LinkedBlockingQueue<>();
