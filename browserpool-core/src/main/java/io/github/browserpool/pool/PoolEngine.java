@@ -305,7 +305,7 @@ public final class PoolEngine {
       LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
           prefix, victim.describe(), lease.id, config.evictionProtection());
     }
-    if (!victim.beginClose(CloseReason.LRU)) {
+    if (!beginClose(victim, CloseReason.LRU)) {
       return false;
     }
     unbind(victim);
@@ -382,7 +382,7 @@ public final class PoolEngine {
       lock.unlock();
     }
     if (lease == null) {
-      if (entry.beginClose(CloseReason.SHUTDOWN)) {
+      if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
@@ -392,7 +392,7 @@ public final class PoolEngine {
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      if (entry.beginClose(CloseReason.CRASHED)) {
+      if (beginClose(entry, CloseReason.CRASHED)) {
         finishBeginClose(entry);
         closeOne(entry, CloseReason.CRASHED);
       }
@@ -450,7 +450,7 @@ public final class PoolEngine {
       closeAll(victims);
     }
     if (shutDown) {
-      if (entry.beginClose(CloseReason.SHUTDOWN)) {
+      if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
@@ -510,7 +510,7 @@ public final class PoolEngine {
         retire = CloseReason.MAX_LEASES;
       }
       if (retire != null) {
-        if (entry.beginClose(retire)) {
+        if (beginClose(entry, retire)) {
           unbind(entry);
           victims.add(entry);
         }
@@ -539,7 +539,7 @@ public final class PoolEngine {
       if (lease != null && lease.markCrashed()) {
         leasesRevoked.increment();
       }
-      if (entry.beginClose(CloseReason.CRASHED)) {
+      if (beginClose(entry, CloseReason.CRASHED)) {
         LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
             lease != null ? " during lease #" + lease.id : " while idle");
         unbind(entry);
@@ -660,8 +660,22 @@ public final class PoolEngine {
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
   }
 
+  /**
+   * Moves a browser to CLOSING and counts the close under its reason at once, so that {@code
+   * launched == closed + total} holds at every moment, also while the process is being killed.
+   */
+  private boolean beginClose(PooledBrowser e, CloseReason reason) {
+    if (!e.beginClose(reason)) {
+      return false;
+    }
+    if (e.browser != null) {
+      closedByReason.get(reason).increment();
+    }
+    return true;
+  }
+
   private void retire(PooledBrowser e, CloseReason reason, List<PooledBrowser> victims) {
-    if (e.beginClose(reason)) {
+    if (beginClose(e, reason)) {
       unbind(e);
       victims.add(e);
     }
@@ -763,7 +777,6 @@ public final class PoolEngine {
         if (r.forced()) {
           forcedKills.increment();
         }
-        closedByReason.get(reason).increment();
       }
     } catch (RuntimeException ex) {
       LOG.error("{}closing {} failed", prefix, entry.describe(), ex);
@@ -804,7 +817,7 @@ public final class PoolEngine {
           if (lease != null && lease.revoke("the pool was closed")) {
             leasesRevoked.increment();
           }
-          if (e.state() != State.STARTING && e.beginClose(CloseReason.SHUTDOWN)) {
+          if (e.state() != State.STARTING && beginClose(e, CloseReason.SHUTDOWN)) {
             unbind(e);
             victims.add(e);
           }
@@ -838,7 +851,9 @@ public final class PoolEngine {
       if (worker != null) {
         worker.shutdown();
       }
-      LOG.info("{}closed; {}", prefix, stats());
+      PoolStats s = stats();
+      LOG.info("{}closed: launched={}, closed={} {}, forcedKills={}, leasesRevoked={}", prefix,
+          s.launched(), s.closed(), s.closedByReason(), s.forcedKills(), s.leasesRevoked());
       terminated.complete(null);
     } else {
       terminated.join();
