@@ -21,15 +21,32 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** One launched Chromium and its CDP pipe, as the engine uses it. */
+/**
+ * One launched Chromium and its CDP pipe, as the engine uses it.
+ *
+ * <p>Most of a lease's cost is Chromium making a context and a page (~140 ms), so that work is done off
+ * the caller's path: after launch and after each anonymous lease ends, the next isolated context with
+ * one page (attached, renderer warmed up) is prepared in the background. The next {@code acquire()} and
+ * its first {@code newPage()} then only hand it over.
+ */
 final class ChromeBrowser implements ManagedBrowser {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final java.util.concurrent.Executor PREPARER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "browserpool-prepare");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final PoolConfig config;
   private final ChromeProcess process;
   private final PipeConnection conn;
   private final Duration cdpTimeout;
   private volatile boolean closing;
+  /** The context and page prepared for the next isolated lease, or null. */
+  private volatile CompletableFuture<Prepared> next;
+
+  /** A ready isolated context with one attached page. */
+  private record Prepared(String contextId, CdpSession page) {}
 
   ChromeBrowser(PoolConfig config, ChromeProcess process, PipeConnection conn) {
     this.config = config;
@@ -52,19 +69,65 @@ final class ChromeBrowser implements ManagedBrowser {
     return closing;
   }
 
+  /** Starts preparing the next isolated context and page in the background. */
+  void prepareNext() {
+    if (closing || !conn.isOpen()) {
+      return;
+    }
+    next = conn.send("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
+        .thenCompose(ctx -> {
+          String contextId = ctx.path("browserContextId").asText();
+          return conn.send("Target.createTarget",
+                  JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
+              .thenApplyAsync(t -> new Prepared(contextId,
+                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
+        })
+        .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
+                JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
+  }
+
+  /** Takes the prepared context if it is ready or nearly so; null when there is none to take. */
+  private Prepared takePrepared() {
+    CompletableFuture<Prepared> f = next;
+    next = null;
+    if (f == null) {
+      return null;
+    }
+    try {
+      Prepared p = f.get(PoolEngine.saturatedNanos(cdpTimeout), TimeUnit.NANOSECONDS);
+      return p.page().closed() ? null : p;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
+
   @Override
   public LeaseContext openContext(boolean isolated) {
-    String contextId = null;
     if (isolated) {
-      contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
+      Prepared p = takePrepared();
+      if (p != null) {
+        return new Context(p.contextId(), p.page());
+      }
+      String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
           .path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
-    } else if (!conn.isOpen()) {
+      return new Context(contextId, null);
+    }
+    CompletableFuture<Prepared> unused = next;
+    next = null;
+    if (unused != null) { // a keyed browser keeps no spare isolated context
+      unused.thenAccept(p -> conn.send("Target.disposeBrowserContext",
+          JSON.objectNode().put("browserContextId", p.contextId())));
+    }
+    if (!conn.isOpen()) {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
     }
-    return new Context(contextId);
+    return new Context(null, null);
   }
 
   private JsonNode call(String method, JsonNode params) {
@@ -98,13 +161,22 @@ final class ChromeBrowser implements ManagedBrowser {
   private final class Context implements LeaseContext {
     private final String contextId;
     private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+    private volatile CdpSession preparedPage;
 
-    Context(String contextId) {
+    Context(String contextId, CdpSession preparedPage) {
       this.contextId = contextId;
+      this.preparedPage = preparedPage;
     }
 
     @Override
     public ChromeDevToolsService newPage(CallGuard guard) {
+      CdpSession ready = preparedPage;
+      preparedPage = null;
+      if (ready != null && !ready.closed()) {
+        ChromeDevToolsService page = DevToolsServices.create(ready, guard);
+        pages.add(page);
+        return page;
+      }
       ObjectNode params = JSON.objectNode().put("url", "about:blank");
       if (contextId != null) {
         params.put("browserContextId", contextId);
@@ -124,6 +196,7 @@ final class ChromeBrowser implements ManagedBrowser {
       pages.clear();
       if (contextId != null && conn.isOpen()) {
         conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+        prepareNext();
       }
       return conn.isOpen() && process.isAlive();
     }

@@ -99,6 +99,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
           + "\nCheck the executable and PoolConfig.chromeArguments(); nothing was left behind.");
     }
     ChromeBrowser browser = new ChromeBrowser(config, process, conn);
+    browser.prepareNext();
     process.onExit().thenRun(() -> {
       if (!browser.isClosing()) {
         events.exitedUnexpectedly();
