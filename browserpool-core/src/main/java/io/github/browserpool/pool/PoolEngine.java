@@ -224,22 +224,21 @@ public final class PoolEngine {
 
   /** Returns a browser that was granted to a waiter who left: back to IDLE, or the slot freed. */
   private void giveBack(PooledBrowser e) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    mutate(victims -> {
       if (e.state() == State.STARTING) {
-        entries.remove(e);
-        unbind(e);
-        e.markClosed();
-        e.closed.complete(null);
+        forget(e);
       } else {
         e.transition(State.LEASED, State.IDLE);
       }
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
+  }
+
+  /** Drops a record that never got (or no longer has) a browser. Under lock. */
+  private void forget(PooledBrowser e) {
+    entries.remove(e);
+    unbind(e);
+    e.markClosed();
+    e.closed.complete(null);
   }
 
   /**
@@ -345,6 +344,22 @@ public final class PoolEngine {
     return n;
   }
 
+  /**
+   * Runs {@code change} under the lock, then hands freed browsers and slots to waiters; the browsers
+   * the change (or the hand-over) chose to close are closed after the lock is released.
+   */
+  private void mutate(java.util.function.Consumer<List<PooledBrowser>> change) {
+    List<PooledBrowser> victims = new ArrayList<>();
+    lock.lock();
+    try {
+      change.accept(victims);
+      dispatch(victims);
+    } finally {
+      lock.unlock();
+      closeAll(victims);
+    }
+  }
+
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   private void dispatch(List<PooledBrowser> victims) {
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
@@ -412,18 +427,7 @@ public final class PoolEngine {
       browser = launcher.launch(new Events(entry));
     } catch (RuntimeException ex) {
       launchFailures.increment();
-      List<PooledBrowser> victims = new ArrayList<>();
-      lock.lock();
-      try {
-        entries.remove(entry);
-        unbind(entry);
-        entry.markClosed();
-        dispatch(victims);
-      } finally {
-        lock.unlock();
-        closeAll(victims);
-        entry.closed.complete(null);
-      }
+      mutate(victims -> forget(entry));
       if (ex instanceof BrowserPoolException) {
         throw ex;
       }
@@ -432,24 +436,14 @@ public final class PoolEngine {
     entry.browser = browser;
     entry.lastActivity = ticker.read();
     launched.increment();
-    boolean shutDown;
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
-      shutDown = closed;
-      if (!shutDown) {
-        if (forLease) {
-          entry.transition(State.STARTING, State.LEASED);
-        } else {
-          entry.transition(State.STARTING, State.IDLE);
-          dispatch(victims);
-        }
+    boolean[] shutDown = new boolean[1];
+    mutate(victims -> {
+      shutDown[0] = closed;
+      if (!closed) {
+        entry.transition(State.STARTING, forLease ? State.LEASED : State.IDLE);
       }
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
-    if (shutDown) {
+    });
+    if (shutDown[0]) {
       if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
@@ -489,9 +483,8 @@ public final class PoolEngine {
       LOG.debug("{}resetting {} failed: {}", prefix, entry.describe(), ex.toString());
       reusable = false;
     }
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    boolean reusableNow = reusable;
+    mutate(victims -> {
       if (entry.lease == lease) {
         entry.lease = null;
       }
@@ -500,7 +493,7 @@ public final class PoolEngine {
       }
       long now = ticker.read();
       CloseReason retire = null;
-      if (!reusable) {
+      if (!reusableNow) {
         retire = CloseReason.RELEASED;
       } else if (closed) {
         retire = CloseReason.SHUTDOWN;
@@ -518,11 +511,7 @@ public final class PoolEngine {
         entry.lastActivity = now;
         entry.transition(State.LEASED, State.IDLE);
       }
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
     scheduleNoLaterThan(entry.lastActivity + idleNanos);
   }
 
@@ -532,9 +521,7 @@ public final class PoolEngine {
       entry.exitedEarly = true;
       return;
     }
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    mutate(victims -> {
       LeaseState lease = entry.lease;
       if (lease != null && lease.markCrashed()) {
         leasesRevoked.increment();
@@ -544,24 +531,12 @@ public final class PoolEngine {
             lease != null ? " during lease #" + lease.id : " while idle");
         unbind(entry);
         victims.add(entry);
-        dispatch(victims);
       }
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
   }
 
   private void finishBeginClose(PooledBrowser entry) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
-      unbind(entry);
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    mutate(victims -> unbind(entry));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -781,17 +756,7 @@ public final class PoolEngine {
     } catch (RuntimeException ex) {
       LOG.error("{}closing {} failed", prefix, entry.describe(), ex);
     } finally {
-      List<PooledBrowser> victims = new ArrayList<>();
-      lock.lock();
-      try {
-        entries.remove(entry);
-        entry.markClosed();
-        dispatch(victims);
-      } finally {
-        lock.unlock();
-        closeAll(victims);
-      }
-      entry.closed.complete(null);
+      mutate(victims -> forget(entry));
     }
   }
 
