@@ -47,7 +47,7 @@ public final class ChromeProcess {
   private final Process process;
   private final Path dir;
   private final OwnerMarker marker;
-  private final String userDataDirArg;
+  private final String dirPath;
   private final CompletableFuture<ChromeProcess> exit;
   private final CompletableFuture<CloseOutcome> closed = new CompletableFuture<>();
   private boolean closeStarted; // guarded by this
@@ -58,7 +58,9 @@ public final class ChromeProcess {
     this.process = process;
     this.dir = dir;
     this.marker = marker;
-    this.userDataDirArg = "--user-data-dir=" + dir;
+    // The dir path itself, not "--user-data-dir=<dir>": crashpad handlers name it only inside
+    // "--database=<dir>/...", and a frozen one does not exit with the browser.
+    this.dirPath = dir.toString();
     this.exit = process.onExit().thenApply(p -> this);
   }
 
@@ -148,6 +150,12 @@ public final class ChromeProcess {
     return process.isAlive() && ProcFs.isAlive(pid());
   }
 
+  /** Whether the main process is stopped (SIGSTOP, or traced): it cannot answer CDP. */
+  public boolean isStopped() {
+    ProcFs.Stat s = ProcFs.stat(pid());
+    return s != null && (s.state() == 'T' || s.state() == 't');
+  }
+
   /** Completes when the main process exits, for any reason. */
   public CompletableFuture<ChromeProcess> onExit() {
     return exit;
@@ -214,7 +222,7 @@ public final class ChromeProcess {
     }
     // Stragglers: anything still naming this profile dir (crashpad, a late child).
     for (int i = 0; i < 3; i++) {
-      Set<Long> late = new LinkedHashSet<>(ProcFs.referencing(userDataDirArg));
+      Set<Long> late = new LinkedHashSet<>(ProcFs.referencing(dirPath));
       if (late.isEmpty()) {
         break;
       }
@@ -223,7 +231,7 @@ public final class ChromeProcess {
       signal(late, true);
       waitDead(late, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
-    boolean verified = !anyAlive(tree) && ProcFs.referencing(userDataDirArg).isEmpty();
+    boolean verified = !anyAlive(tree) && ProcFs.referencing(dirPath).isEmpty();
     stderrTail(); // keep the tail for error messages once the dir is gone
     closeQuietly(process.getOutputStream());
     closeQuietly(process.getInputStream());
@@ -249,7 +257,7 @@ public final class ChromeProcess {
     Set<Long> pids = new LinkedHashSet<>();
     pids.add(pid());
     pids.addAll(ProcFs.descendants(pid()));
-    pids.addAll(ProcFs.referencing(userDataDirArg));
+    pids.addAll(ProcFs.referencing(dirPath));
     return pids;
   }
 

@@ -41,6 +41,8 @@ final class ChromeBrowser implements ManagedBrowser {
   private final ChromeProcess process;
   private final PipeConnection conn;
   private final Duration cdpTimeout;
+  /** How long a browser may take to give a lease its context before it counts as unresponsive. */
+  private final Duration healthTimeout;
   private volatile boolean closing;
   /** The context and page prepared for the next isolated lease, or null. */
   private volatile CompletableFuture<Prepared> next;
@@ -53,6 +55,7 @@ final class ChromeBrowser implements ManagedBrowser {
     this.process = process;
     this.conn = conn;
     this.cdpTimeout = config.launchTimeout();
+    this.healthTimeout = config.closeTimeout();
   }
 
   @Override
@@ -86,7 +89,11 @@ final class ChromeBrowser implements ManagedBrowser {
                 JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
   }
 
-  /** Takes the prepared context if it is ready or nearly so; null when there is none to take. */
+  /**
+   * Takes the prepared context once it is ready; null when there is none or its preparation failed.
+   *
+   * @throws IllegalStateException when the browser gives no answer within closeTimeout: it is unresponsive
+   */
   private Prepared takePrepared() {
     CompletableFuture<Prepared> f = next;
     next = null;
@@ -94,12 +101,15 @@ final class ChromeBrowser implements ManagedBrowser {
       return null;
     }
     try {
-      Prepared p = f.get(PoolEngine.saturatedNanos(cdpTimeout), TimeUnit.NANOSECONDS);
+      Prepared p = f.get(PoolEngine.saturatedNanos(healthTimeout), TimeUnit.NANOSECONDS);
       return p.page().closed() ? null : p;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("interrupted while taking a context from pid " + pid(), e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("pid " + pid() + " did not prepare a context within closeTimeout "
+          + healthTimeout + ": unresponsive");
+    } catch (ExecutionException e) {
       return null;
     }
   }
@@ -111,8 +121,8 @@ final class ChromeBrowser implements ManagedBrowser {
       if (p != null) {
         return new Context(p.contextId(), p.page());
       }
-      String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
-          .path("browserContextId").asText(null);
+      String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+          healthTimeout).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
@@ -130,16 +140,16 @@ final class ChromeBrowser implements ManagedBrowser {
     return new Context(null, null);
   }
 
-  private JsonNode call(String method, JsonNode params) {
+  private JsonNode call(String method, JsonNode params, Duration timeout) {
     CompletableFuture<JsonNode> f = conn.send(method, params);
     try {
-      return f.get(PoolEngine.saturatedNanos(cdpTimeout), TimeUnit.NANOSECONDS);
+      return f.get(PoolEngine.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new IllegalStateException(method + " got no reply within " + cdpTimeout + " from pid " + pid());
+      throw new IllegalStateException(method + " got no reply within " + timeout + " from pid " + pid());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(method + " was interrupted", e);
@@ -181,7 +191,7 @@ final class ChromeBrowser implements ManagedBrowser {
       if (contextId != null) {
         params.put("browserContextId", contextId);
       }
-      String targetId = call("Target.createTarget", params).path("targetId").asText();
+      String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
       CdpSession session = conn.attach(targetId, cdpTimeout);
       ChromeDevToolsService page = DevToolsServices.create(session, guard);
       pages.add(page);
@@ -198,7 +208,8 @@ final class ChromeBrowser implements ManagedBrowser {
         conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
         prepareNext();
       }
-      return conn.isOpen() && process.isAlive();
+      // A stopped (frozen) browser must be retired now, not handed to the next acquire() to hang on.
+      return conn.isOpen() && process.isAlive() && !process.isStopped();
     }
   }
 }
