@@ -1,6 +1,7 @@
 package io.github.browserpool.examples;
 
 import io.github.browserpool.BrowserPool;
+import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
 import java.io.IOException;
@@ -43,6 +44,10 @@ public final class ScraperExample {
         problems.forEach(p -> System.out.println("  - " + p));
         exitCode = 1;
       }
+    } catch (BrowserPoolException e) {
+      System.out.println();
+      System.out.println("FAILED: " + e.getMessage()); // says what to fix, e.g. how to install Chromium
+      exitCode = 1;
     } catch (Exception e) {
       System.out.println();
       System.out.println("FAILED: " + e);

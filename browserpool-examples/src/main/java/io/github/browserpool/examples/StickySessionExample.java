@@ -3,6 +3,7 @@ package io.github.browserpool.examples;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
+import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.PoolConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,8 @@ public final class StickySessionExample {
       }
       problems.forEach(p -> System.out.println("FAILED: " + p));
       exitCode = problems.isEmpty() ? 0 : 1;
+    } catch (BrowserPoolException e) {
+      System.out.println("FAILED: " + e.getMessage()); // says what to fix, e.g. how to install Chromium
     } catch (Exception e) {
       System.out.println("FAILED: " + e);
       e.printStackTrace(System.out);
