@@ -58,7 +58,9 @@ public final class ChromeProcess {
     this.process = process;
     this.dir = dir;
     this.marker = marker;
-    this.userDataDirArg = "--user-data-dir=" + dir;
+    // The dir path itself, not "--user-data-dir=<dir>": crashpad handlers name it only in
+    // "--database=<dir>/Crash Reports", and a frozen one never exits with the browser.
+    this.userDataDirArg = dir.toString();
     this.exit = process.onExit().thenApply(p -> this);
   }
 
