@@ -126,14 +126,15 @@ class BadInputCatalogueTest {
         });
 
     // ---- Browsers that exit at once or never become ready: reported by acquire().
-    add(c, "chromeExecutable /bin/false (exits at once)", BrowserLaunchException.class, List.of("/bin/false"),
+    add(c, "chromeExecutable /bin/false (exits at once)", BrowserLaunchException.class,
+        List.of("/bin/false", "exited at once", "chromeArguments"),
         x -> acquireFailsFast(x, x.base().chromeExecutable(Path.of("/bin/false"))));
     add(c, "Chromium exits at once with a fatal error on stderr (exit 3)", BrowserLaunchException.class,
-        List.of("fatal: simulated"),
+        List.of("{scratch}/exits-at-once", "exited at once", "fatal: simulated", "chromeArguments"),
         x -> acquireFailsFast(x, x.base().chromeExecutable(
             script(x, "exits-at-once", "echo \"fatal: simulated\" >&2\nexit 3\n"))));
     add(c, "Chromium never becomes ready (launchTimeout 2 s)", BrowserLaunchException.class,
-        List.of("launchTimeout"),
+        List.of("{scratch}/never-ready", "launchTimeout", "PT2S"),
         x -> {
           Path pidFile = x.scratch().resolve("never-ready.pid");
           Path exe = script(x, "never-ready", "echo $$ > " + pidFile + "\nexec sleep 60\n");
@@ -156,13 +157,13 @@ class BadInputCatalogueTest {
           return e;
         });
     add(c, "addChromeArguments(\"--type=renderer\") (Chromium aborts at startup)", BrowserLaunchException.class,
-        List.of(),
+        List.of("exited at once", "Check failed", "chromeArguments"),
         x -> acquireFailsFast(x, x.base().addChromeArguments("--type=renderer")));
     add(c, "addChromeArguments(\"--version\") (Chromium prints its version and exits 0)", BrowserLaunchException.class,
-        List.of("Chromium 156"),
+        List.of("exited at once", "Chromium 156", "chromeArguments"),
         x -> acquireFailsFast(x, x.base().addChromeArguments("--version")));
     add(c, "addChromeArguments(\"--remote-debugging-pipe=cbor\") (speaks CBOR, never answers JSON; launchTimeout 3 s)",
-        BrowserLaunchException.class, List.of("launchTimeout"),
+        BrowserLaunchException.class, List.of("launchTimeout", "PT3S", "chromeArguments"),
         x -> {
           long t = System.nanoTime();
           try (BrowserPool pool = BrowserPool.start(x.base().addChromeArguments("--remote-debugging-pipe=cbor")
