@@ -389,6 +389,7 @@ public final class PoolEngine {
     }
     try {
       lease.context = entry.browser.openContext(key == null);
+      entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
@@ -610,8 +611,8 @@ public final class PoolEngine {
         next = Math.min(next, e.expiresAt - now);
       }
       for (PooledBrowser e : entries) {
-        if (e.state() != State.LEASED || e.lease == null) {
-          continue;
+        if (e.state() != State.LEASED || e.lease == null || e.lease.context == null) {
+          continue; // free, or its acquire() is still opening the context: not abandoned
         }
         long quietFor = now - e.lastActivity;
         if (quietFor - idleNanos >= 0) {
