@@ -123,7 +123,20 @@ final class ChromeBrowser implements ManagedBrowser {
       }
       pages.clear();
       if (contextId != null && conn.isOpen()) {
-        conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+        // Wait for the reply: it is also the proof that the browser still answers. A browser that does
+        // not (frozen, e.g. SIGSTOPped) must be retired, not returned to IDLE for the next acquire() to
+        // hang on.
+        CompletableFuture<JsonNode> f =
+            conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+        try {
+          f.get(PoolEngine.saturatedNanos(config.closeTimeout()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          f.cancel(false);
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
       }
       return conn.isOpen() && process.isAlive();
     }
