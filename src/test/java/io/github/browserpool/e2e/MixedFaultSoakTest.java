@@ -118,6 +118,7 @@ class MixedFaultSoakTest {
       long t0 = System.nanoTime();
       BrowserPool pool = BrowserPool.start(config(tempRoot, "soak"));
       PoolStats finalStats;
+      PoolStats beforeClose = null;
       try {
         ExecutorService workers = Executors.newFixedThreadPool(THREADS, r -> {
           Thread t = new Thread(r, "soak-worker");
@@ -151,9 +152,7 @@ class MixedFaultSoakTest {
               .hasMessageContaining("abandoned");
           assertThatThrownBy(lease::touch).isInstanceOf(LeaseRevokedException.class);
         }
-        PoolStats before = pool.stats();
-        assertThat(before.closed(CloseReason.ABANDONED)).as("browsers closed as ABANDONED").isEqualTo(abandons);
-        assertThat(before.launchFailures()).as("launch failures").isZero();
+        beforeClose = pool.stats();
       } finally {
         pool.close();
         finalStats = pool.stats();
@@ -199,6 +198,11 @@ class MixedFaultSoakTest {
         }
       }
 
+      if (!unexpected.isEmpty() || !violations.isEmpty()) {
+        System.out.println("[soak] problems:\n  " + String.join("\n  ", violations) + "\n  "
+            + String.join("\n  ", unexpected));
+      }
+      System.out.println("[soak] slowest close() of a SIGSTOPped browser: " + slowestStopCloseMs.get() + " ms");
       assertThat(outcomes).as("every lease ran").hasSize(leases);
       assertThat(violations).as("invariant violations").isEmpty();
       assertThat(unexpected).as("leases with an unexpected result or exception (seed " + seed + ")").isEmpty();
@@ -207,6 +211,9 @@ class MixedFaultSoakTest {
       assertThat(finalStats.total()).as("total after close").isZero();
       assertThat(finalStats.launched()).as("launched == closed() + total: " + finalStats)
           .isEqualTo(finalStats.closed() + finalStats.total());
+      assertThat(beforeClose.closed(CloseReason.ABANDONED)).as("browsers closed as ABANDONED (one per abandoned lease)")
+          .isEqualTo(injected.getOrDefault(Fault.ABANDON, 0));
+      assertThat(finalStats.launchFailures()).as("launch failures").isZero();
       assertThat(finalStats.closed(CloseReason.CRASHED)).as("CRASHED closes").isLessThanOrEqualTo(
           injected.getOrDefault(Fault.KILL, 0));
       assertThat(threads).as("live threads vs baseline " + baseThreads + "\n" + threadDump())
