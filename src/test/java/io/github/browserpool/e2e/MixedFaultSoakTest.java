@@ -66,7 +66,24 @@ class MixedFaultSoakTest {
   }
 
   /** What happened to one lease, for the strict checks at the end. */
-  record Outcome(int index, Fault fault, String result, Throwable error) {}
+  record Outcome(int index, Fault fault, String result, Throwable error, long stallMs) {
+    Outcome(int index, Fault fault, String result, Throwable error) {
+      this(index, fault, result, error, -1);
+    }
+
+    /**
+     * Revoked as abandoned after one of its own CDP calls went unanswered for idleTimeout. By the
+     * documented rule (activity = messages sent or received) that is a legal revocation; the machine
+     * was too slow for a 2 s idleTimeout. Anything revoked sooner is a reaper bug.
+     */
+    boolean revokedWhileStalled() {
+      return error instanceof LeaseRevokedException && error.getMessage().contains("abandoned")
+          && stallMs >= STALL_MS;
+    }
+  }
+
+  /** idleTimeout minus a margin for the two clocks. */
+  private static final long STALL_MS = 1_900;
 
   @Test
   void mixedFaultsLeaveNothingBehind(Path tempRoot) throws Exception {
@@ -89,7 +106,7 @@ class MixedFaultSoakTest {
     HttpServer server = SoakPages.serve(site);
     String base = SoakPages.baseUrl(server);
     ExecutorService killer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "soak-killer");
+      Thread t = new Thread(r, "fault-killer");
       t.setDaemon(true);
       return t;
     });
@@ -121,7 +138,7 @@ class MixedFaultSoakTest {
       PoolStats beforeClose = null;
       try {
         ExecutorService workers = Executors.newFixedThreadPool(THREADS, r -> {
-          Thread t = new Thread(r, "soak-worker");
+          Thread t = new Thread(r, "fault-worker");
           t.setDaemon(true);
           return t;
         });
@@ -164,6 +181,8 @@ class MixedFaultSoakTest {
       Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
       int completed = 0;
       int crashed = 0;
+      int stalled = 0;
+      int stalledNotAbandon = 0;
       for (Outcome o : outcomes) {
         injected.merge(o.fault(), 1, Integer::sum);
         String problem = check(o);
@@ -176,18 +195,27 @@ class MixedFaultSoakTest {
         if (o.error() instanceof BrowserCrashedException) {
           crashed++;
         }
+        if (o.revokedWhileStalled()) {
+          stalled++;
+          stalledNotAbandon += o.fault() == Fault.ABANDON ? 0 : 1;
+          System.out.println("[soak] lease " + o.index() + " (" + o.fault() + ") revoked after its call got no reply for "
+              + o.stallMs() + " ms >= idleTimeout (machine overloaded): " + o.error().getMessage());
+        }
       }
 
       List<Procs.Proc> procs = Procs.referencing(tempRoot);
       List<Path> dirs = Procs.profileDirs(tempRoot);
       int threads = awaitThreadsAtMost(baseThreads + THREAD_SLACK, Duration.ofSeconds(30));
       long fds = openFds();
+      // The pool's own threads are named after it ("soak-reaper", "soak-worker-N", "browserpool-cdp-soak pid N").
+      List<String> poolThreads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+          .filter(n -> n.contains("soak")).toList();
       int leaks = procs.size() + dirs.size();
       System.out.printf("[soak] leases=%d completed=%d faults{abandon=%d, kill=%d, stop=%d} revoked=%d"
-              + " crashed=%d forcedKills=%d closedByReason=%s wall=%.1fs leaks=%d threads=%d->%d fds=%d->%d seed=%d%n",
+              + " crashed=%d revokedWhileStalled=%d forcedKills=%d closedByReason=%s wall=%.1fs leaks=%d threads=%d->%d fds=%d->%d seed=%d%n",
           outcomes.size(), completed, injected.getOrDefault(Fault.ABANDON, 0),
           injected.getOrDefault(Fault.KILL, 0), injected.getOrDefault(Fault.STOP, 0),
-          finalStats.leasesRevoked(), crashed, finalStats.forcedKills(), finalStats.closedByReason(),
+          finalStats.leasesRevoked(), crashed, stalled, finalStats.forcedKills(), finalStats.closedByReason(),
           wallMs / 1000.0, leaks, baseThreads, threads, baseFds, fds, seed);
 
       // A stopped tree the pool failed to kill would linger forever: it is ours, so kill it after noting it.
@@ -212,10 +240,11 @@ class MixedFaultSoakTest {
       assertThat(finalStats.launched()).as("launched == closed() + total: " + finalStats)
           .isEqualTo(finalStats.closed() + finalStats.total());
       assertThat(beforeClose.closed(CloseReason.ABANDONED)).as("browsers closed as ABANDONED (one per abandoned lease)")
-          .isEqualTo(injected.getOrDefault(Fault.ABANDON, 0));
+          .isEqualTo(injected.getOrDefault(Fault.ABANDON, 0) + stalledNotAbandon);
       assertThat(finalStats.launchFailures()).as("launch failures").isZero();
       assertThat(finalStats.closed(CloseReason.CRASHED)).as("CRASHED closes").isLessThanOrEqualTo(
           injected.getOrDefault(Fault.KILL, 0));
+      assertThat(poolThreads).as("threads of the closed pool still alive").isEmpty();
       assertThat(threads).as("live threads vs baseline " + baseThreads + "\n" + threadDump())
           .isLessThanOrEqualTo(baseThreads + THREAD_SLACK);
       assertThat(fds).as("open fds vs baseline " + baseFds + ": " + fdTargets())
@@ -257,12 +286,17 @@ class MixedFaultSoakTest {
       if (!Procs.isAlive(pid)) {
         violations.add("lease " + i + " was handed a dead browser (pid " + pid + ")");
       }
+      SoakPages.markReply();
       ChromeDevToolsService page = lease.newPage();
+      SoakPages.markReply();
       Object two;
       try {
         two = SoakPages.evaluate(page, "1+1");
       } catch (RuntimeException e) {
-        violations.add("lease " + i + ": the first evaluate on a fresh lease failed (pid " + pid + "): " + e);
+        if (!(e instanceof LeaseRevokedException && SoakPages.msSinceLastReply() >= STALL_MS)) {
+          violations.add("lease " + i + ": the first evaluate on a fresh lease failed (pid " + pid + ", "
+              + SoakPages.msSinceLastReply() + " ms after the last reply): " + e);
+        }
         throw e;
       }
       if (!Integer.valueOf(2).equals(two)) {
@@ -322,7 +356,7 @@ class MixedFaultSoakTest {
         default -> throw new IllegalStateException(fault.toString());
       }
     } catch (Throwable t) {
-      return new Outcome(i, fault, null, t);
+      return new Outcome(i, fault, null, t, SoakPages.msSinceLastReply());
     } finally {
       if (!keep) {
         try {
@@ -336,6 +370,9 @@ class MixedFaultSoakTest {
 
   /** Null when the outcome is what the fault allows, else what was wrong. */
   private static String check(Outcome o) {
+    if (o.revokedWhileStalled()) {
+      return null;
+    }
     String expected = "page " + o.index();
     switch (o.fault()) {
       case NONE, ABANDON, STOP:

@@ -26,6 +26,19 @@ import java.util.concurrent.TimeUnit;
 public final class SoakPages {
   private SoakPages() {}
 
+  /** Per thread: System.nanoTime() when the last CDP call made through these helpers returned. */
+  private static final ThreadLocal<long[]> LAST_REPLY = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
+
+  /** Marks "a CDP call just returned" for this thread (the helpers do it themselves). */
+  public static void markReply() {
+    LAST_REPLY.get()[0] = System.nanoTime();
+  }
+
+  /** Milliseconds since this thread's last CDP call through these helpers returned. */
+  public static long msSinceLastReply() {
+    return (System.nanoTime() - LAST_REPLY.get()[0]) / 1_000_000;
+  }
+
   /**
    * Serves {@code pathToHtml} (exact paths such as {@code /p/17}) on 127.0.0.1 at an ephemeral port;
    * other paths get a 404. Requests are handled on the server's own dispatcher thread. Stop it with
@@ -74,10 +87,12 @@ public final class SoakPages {
   public static void navigate(ChromeDevToolsService page, String url, Duration timeout) {
     Page p = page.getPage();
     p.enable();
+    markReply();
     CountDownLatch loaded = new CountDownLatch(1);
     EventListener listener = p.onLoadEventFired(e -> loaded.countDown());
     try {
       Navigate nav = p.navigate(url);
+      markReply();
       if (nav.getErrorText() != null) {
         throw new IllegalStateException("navigation to " + url + " failed: " + nav.getErrorText());
       }
@@ -116,6 +131,7 @@ public final class SoakPages {
    */
   public static Object evaluate(ChromeDevToolsService page, String expr) {
     Evaluate ev = page.getRuntime().evaluate(expr);
+    markReply();
     ExceptionDetails ex = ev.getExceptionDetails();
     if (ex != null) {
       String what = ex.getException() != null ? ex.getException().getDescription() : ex.getText();
@@ -131,6 +147,7 @@ public final class SoakPages {
   public static Object evaluateAwait(ChromeDevToolsService page, String expr) {
     Evaluate ev = page.getRuntime().evaluate(expr, null, null, null, null, true, null, null, true,
         null, null, null, null, null, null);
+    markReply();
     ExceptionDetails ex = ev.getExceptionDetails();
     if (ex != null) {
       String what = ex.getException() != null ? ex.getException().getDescription() : ex.getText();
