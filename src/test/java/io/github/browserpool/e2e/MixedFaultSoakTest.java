@@ -121,6 +121,7 @@ class MixedFaultSoakTest {
         assertThat(SoakPages.title(page)).isEqualTo("page 0");
       }
       int baseThreads = liveThreads();
+      Set<String> baseThreadNames = threadNames();
       long baseFds = openFds();
       System.out.println("[soak] baseline: threads=" + baseThreads + " fds=" + baseFds);
 
@@ -198,7 +199,7 @@ class MixedFaultSoakTest {
         if (o.revokedWhileStalled()) {
           stalled++;
           stalledNotAbandon += o.fault() == Fault.ABANDON ? 0 : 1;
-          System.out.println("[soak] lease " + o.index() + " (" + o.fault() + ") revoked after its call got no reply for "
+          System.out.println("[soak] lease " + o.index() + " (" + o.fault() + ") revoked after a call got no reply for "
               + o.stallMs() + " ms >= idleTimeout (machine overloaded): " + o.error().getMessage());
         }
       }
@@ -230,6 +231,9 @@ class MixedFaultSoakTest {
         System.out.println("[soak] problems:\n  " + String.join("\n  ", violations) + "\n  "
             + String.join("\n  ", unexpected));
       }
+      Set<String> newThreads = threadNames();
+      newThreads.removeAll(baseThreadNames);
+      System.out.println("[soak] threads alive now that were not at the baseline: " + newThreads);
       System.out.println("[soak] slowest close() of a SIGSTOPped browser: " + slowestStopCloseMs.get() + " ms");
       assertThat(outcomes).as("every lease ran").hasSize(leases);
       assertThat(violations).as("invariant violations").isEmpty();
@@ -274,6 +278,7 @@ class MixedFaultSoakTest {
     BrowserLease lease;
     try {
       lease = pool.acquire();
+      SoakPages.resetStall();
     } catch (Throwable t) {
       return new Outcome(i, fault, null, t);
     }
@@ -286,16 +291,15 @@ class MixedFaultSoakTest {
       if (!Procs.isAlive(pid)) {
         violations.add("lease " + i + " was handed a dead browser (pid " + pid + ")");
       }
-      SoakPages.markReply();
       ChromeDevToolsService page = lease.newPage();
       SoakPages.markReply();
       Object two;
       try {
         two = SoakPages.evaluate(page, "1+1");
       } catch (RuntimeException e) {
-        if (!(e instanceof LeaseRevokedException && SoakPages.msSinceLastReply() >= STALL_MS)) {
+        if (!(e instanceof LeaseRevokedException && SoakPages.longestStallMs() >= STALL_MS)) {
           violations.add("lease " + i + ": the first evaluate on a fresh lease failed (pid " + pid + ", "
-              + SoakPages.msSinceLastReply() + " ms after the last reply): " + e);
+              + SoakPages.longestStallMs() + " ms longest wait for a reply): " + e);
         }
         throw e;
       }
@@ -356,7 +360,7 @@ class MixedFaultSoakTest {
         default -> throw new IllegalStateException(fault.toString());
       }
     } catch (Throwable t) {
-      return new Outcome(i, fault, null, t, SoakPages.msSinceLastReply());
+      return new Outcome(i, fault, null, t, SoakPages.longestStallMs());
     } finally {
       if (!keep) {
         try {
@@ -409,6 +413,11 @@ class MixedFaultSoakTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static Set<String> threadNames() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
   }
 
   private static int liveThreads() {

@@ -26,17 +26,34 @@ import java.util.concurrent.TimeUnit;
 public final class SoakPages {
   private SoakPages() {}
 
-  /** Per thread: System.nanoTime() when the last CDP call made through these helpers returned. */
-  private static final ThreadLocal<long[]> LAST_REPLY = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
+  /**
+   * Per thread: [0] System.nanoTime() when the last CDP call made through these helpers returned,
+   * [1] the longest wait between two such returns since {@link #resetStall()}.
+   */
+  private static final ThreadLocal<long[]> REPLIES = ThreadLocal.withInitial(() -> new long[] {System.nanoTime(), 0});
+
+  /** Starts a new stall measurement for this thread (e.g. at the start of a lease). */
+  public static void resetStall() {
+    long[] r = REPLIES.get();
+    r[0] = System.nanoTime();
+    r[1] = 0;
+  }
 
   /** Marks "a CDP call just returned" for this thread (the helpers do it themselves). */
   public static void markReply() {
-    LAST_REPLY.get()[0] = System.nanoTime();
+    long[] r = REPLIES.get();
+    long now = System.nanoTime();
+    r[1] = Math.max(r[1], now - r[0]);
+    r[0] = now;
   }
 
-  /** Milliseconds since this thread's last CDP call through these helpers returned. */
-  public static long msSinceLastReply() {
-    return (System.nanoTime() - LAST_REPLY.get()[0]) / 1_000_000;
+  /**
+   * The longest this thread has waited for a CDP call to return since {@link #resetStall()},
+   * including the call in flight now, in milliseconds.
+   */
+  public static long longestStallMs() {
+    long[] r = REPLIES.get();
+    return Math.max(r[1], System.nanoTime() - r[0]) / 1_000_000;
   }
 
   /**
