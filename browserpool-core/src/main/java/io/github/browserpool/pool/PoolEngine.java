@@ -249,7 +249,11 @@ public final class PoolEngine {
     if (key != null) {
       PooledBrowser mine = keyed.get(key);
       if (mine != null) {
-        return mine.transition(State.IDLE, State.LEASED) ? mine : null; // busy or starting: wait for it
+        if (!mine.transition(State.IDLE, State.LEASED)) {
+          return null; // busy or starting: wait for it
+        }
+        mine.lastActivity = ticker.read();
+        return mine;
       }
     }
     PooledBrowser idle = null;
@@ -259,6 +263,7 @@ public final class PoolEngine {
       }
     }
     if (idle != null && idle.transition(State.IDLE, State.LEASED)) {
+      idle.lastActivity = ticker.read(); // granted now: not an LRU victim while it is handed over
       bind(idle, key);
       return idle;
     }
@@ -283,6 +288,9 @@ public final class PoolEngine {
     for (PooledBrowser e : entries) {
       if (e.state() != state || (bounded && e.lastActivity - before > 0)) {
         continue;
+      }
+      if (state == State.LEASED && (e.lease == null || e.lease.context == null)) {
+        continue; // still being handed over to its lease: not evictable
       }
       if (best == null || e.lastActivity - best.lastActivity < 0) {
         best = e;
@@ -403,8 +411,11 @@ public final class PoolEngine {
       throw closedException();
     }
     try {
-      lease.context = entry.browser.openContext(key == null);
+      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null);
+      // Stamp before publishing the context: the reaper ignores a lease without one, and must never
+      // see the context with the stamp from before a slow hand-over.
       entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.context = context;
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
