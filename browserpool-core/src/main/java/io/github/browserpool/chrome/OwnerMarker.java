@@ -1,0 +1,109 @@
+package io.github.browserpool.chrome;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Marks a profile dir as owned by a live JVM, so that a sweep in any JVM can tell a live owner from a
+ * dead one without guessing.
+ *
+ * <p>The marker is an exclusive lock on {@code <dir>/.owner.lock}, held for the browser's life; the OS
+ * drops it when the owning JVM dies, {@code kill -9} included. Because POSIX record locks belong to the
+ * process, and closing <em>any</em> descriptor of the file drops them all, a sweep must never open the
+ * lock file of a dir this JVM owns: {@link #ownedHere} is the JVM-wide registry checked first.
+ */
+final class OwnerMarker implements AutoCloseable {
+  static final String LOCK_FILE = ".owner.lock";
+  /** A dir with no lock file yet is stale only once older than this (the gap between mkdir and lock). */
+  static final Duration MARKERLESS_GRACE = Duration.ofSeconds(60);
+
+  private static final Set<Path> OWNED_HERE = ConcurrentHashMap.newKeySet();
+
+  private final Path dir;
+  private final FileChannel channel;
+
+  private OwnerMarker(Path dir, FileChannel channel) {
+    this.dir = dir;
+    this.channel = channel;
+  }
+
+  /** Registers {@code dir} as owned by this JVM and locks its marker. */
+  static OwnerMarker claim(Path dir) throws IOException {
+    OWNED_HERE.add(dir);
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        throw new IOException("could not lock the owner marker of " + dir);
+      }
+      ch.write(java.nio.ByteBuffer.wrap(
+          ("pid " + ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      return new OwnerMarker(dir, ch);
+    } catch (IOException | RuntimeException e) {
+      if (ch != null) {
+        ch.close();
+      }
+      OWNED_HERE.remove(dir);
+      throw e;
+    }
+  }
+
+  static boolean ownedHere(Path dir) {
+    return OWNED_HERE.contains(dir);
+  }
+
+  /** Whether the owner of {@code dir} (not this JVM's) is dead. Never called for a dir this JVM owns. */
+  static boolean ownerIsDead(Path dir, Instant now) {
+    if (ownedHere(dir)) {
+      return false;
+    }
+    Path lockFile = dir.resolve(LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return olderThanGrace(dir, now);
+    }
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        return false; // another live process holds it
+      }
+      lock.release();
+      return true;
+    } catch (OverlappingFileLockException e) {
+      return false; // this JVM holds it after all
+    } catch (IOException e) {
+      return false; // cannot tell: leave it alone
+    }
+  }
+
+  private static boolean olderThanGrace(Path dir, Instant now) {
+    try {
+      FileTime t = Files.getLastModifiedTime(dir);
+      return t.toInstant().plus(MARKERLESS_GRACE).isBefore(now);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Releases the lock and forgets the dir. Call after the dir is deleted (or given up on). */
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // the lock goes with the descriptor either way
+    } finally {
+      OWNED_HERE.remove(dir);
+    }
+  }
+}
