@@ -47,7 +47,7 @@ public final class ChromeProcess {
   private final Process process;
   private final Path dir;
   private final OwnerMarker marker;
-  private final String userDataDirArg;
+  private final String dirMention; // every process of this browser names its profile dir
   private final CompletableFuture<ChromeProcess> exit;
   private final CompletableFuture<CloseOutcome> closed = new CompletableFuture<>();
   private boolean closeStarted; // guarded by this
@@ -58,7 +58,8 @@ public final class ChromeProcess {
     this.process = process;
     this.dir = dir;
     this.marker = marker;
-    this.userDataDirArg = "--user-data-dir=" + dir;
+    // Not "--user-data-dir=" + dir: chrome_crashpad_handler names the dir only as --database=<dir>/Crashpad.
+    this.dirMention = dir.toString();
     this.exit = process.onExit().thenApply(p -> this);
   }
 
@@ -214,7 +215,7 @@ public final class ChromeProcess {
     }
     // Stragglers: anything still naming this profile dir (crashpad, a late child).
     for (int i = 0; i < 3; i++) {
-      Set<Long> late = new LinkedHashSet<>(ProcFs.referencing(userDataDirArg));
+      Set<Long> late = new LinkedHashSet<>(ProcFs.referencing(dirMention));
       if (late.isEmpty()) {
         break;
       }
@@ -223,7 +224,7 @@ public final class ChromeProcess {
       signal(late, true);
       waitDead(late, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
     }
-    boolean verified = !anyAlive(tree) && ProcFs.referencing(userDataDirArg).isEmpty();
+    boolean verified = !anyAlive(tree) && ProcFs.referencing(dirMention).isEmpty();
     stderrTail(); // keep the tail for error messages once the dir is gone
     closeQuietly(process.getOutputStream());
     closeQuietly(process.getInputStream());
@@ -249,7 +250,7 @@ public final class ChromeProcess {
     Set<Long> pids = new LinkedHashSet<>();
     pids.add(pid());
     pids.addAll(ProcFs.descendants(pid()));
-    pids.addAll(ProcFs.referencing(userDataDirArg));
+    pids.addAll(ProcFs.referencing(dirMention));
     return pids;
   }
 

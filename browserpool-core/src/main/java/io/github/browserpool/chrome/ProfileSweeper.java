@@ -19,7 +19,8 @@ public final class ProfileSweeper {
 
   /**
    * For every {@code <tempRoot>/chromelambda-*} dir whose owner is dead: kills every process whose
-   * command line names it as {@code --user-data-dir} (and verifies them dead), then deletes the dir.
+   * command line names it ({@code --user-data-dir}, or crashpad's {@code --database}) and verifies them
+   * dead, then deletes the dir.
    * A dir owned by a live JVM, this one included, is never touched, nor is anything not named
    * {@code chromelambda-*}. A missing tempRoot sweeps nothing.
    */
@@ -48,7 +49,7 @@ public final class ProfileSweeper {
   }
 
   private static int killUsers(Path dir) {
-    String arg = "--user-data-dir=" + dir;
+    String arg = dir.toString(); // crashpad names it only as --database=<dir>/Crashpad
     List<Long> users = ProcFs.referencing(arg);
     for (long pid : users) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
