@@ -144,7 +144,8 @@ class CrashAndStopTest {
       pool.close();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("pool.close()").isLessThanOrEqualTo(bound);
 
-      assertThat(Procs.alive(tree)).as("the stopped tree is dead once close() returns").isEmpty();
+      assertThat(Procs.alive(tree).stream().map(Procs::read).toList())
+          .as("the stopped tree is dead once close() returns").isEmpty();
       assertThat(Procs.referencing(dir)).isEmpty();
       assertThat(dir).doesNotExist();
       PoolStats after = pool.stats();
