@@ -12,10 +12,14 @@ import io.github.browserpool.PoolStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The happy path against real Chromium: lease, page, navigation, title, and stats that add up. */
+// A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class BasicLeaseTest {
 

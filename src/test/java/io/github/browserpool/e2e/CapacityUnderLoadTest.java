@@ -26,15 +26,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many threads against few browsers: LRU eviction under pressure, and close() in the middle of the load. */
+// A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class CapacityUnderLoadTest {
   private static final Duration LOAD = Duration.ofSeconds(30);
 
-  /** What happened to one lease of the eviction test. */
-  record Outcome(String key, boolean wentQuiet, boolean revoked, String revokedWhile) {}
+  /**
+   * What happened to one lease of the eviction test. {@code maxGapMillis} is the longest time between the
+   * starts of two consecutive calls in the active phase: on a starved machine a single call can take longer
+   * than evictionProtection, and then the lease was not kept active, whatever the test intended.
+   */
+  record Outcome(String key, boolean wentQuiet, boolean revoked, String revokedWhile, long maxGapMillis, String message) {
+    boolean keptActive() {
+      return maxGapMillis < 1000;
+    }
+  }
 
   @Test
   void evictLruRevokesOnlyLeasesThatWentQuiet(Path tempRoot) throws Exception {
@@ -63,8 +74,10 @@ class CapacityUnderLoadTest {
       assertThat(outcomes).hasSize(48);
 
       List<Outcome> revoked = outcomes.stream().filter(Outcome::revoked).toList();
-      assertThat(revoked).as("an active lease is never evicted").allMatch(o -> o.wentQuiet() && o.revokedWhile().equals("quiet"));
-      assertThat(revoked).as("quiet leases were evicted for waiters").isNotEmpty();
+      assertThat(revoked).as("an active lease is never evicted")
+          .allMatch(o -> (o.wentQuiet() && o.revokedWhile().equals("quiet")) || !o.keptActive());
+      assertThat(revoked.stream().filter(o -> o.wentQuiet() && o.revokedWhile().equals("quiet")))
+          .as("quiet leases were evicted for waiters").isNotEmpty();
       PoolStats s = pool.stats();
       // A quiet lease can also be evicted just after its last call; only revocations seen by a call are in 'revoked'.
       assertThat(s.leasesRevoked()).isGreaterThanOrEqualTo(revoked.size());
@@ -89,10 +102,15 @@ class CapacityUnderLoadTest {
     long activeMillis = 300 + rnd.nextInt(501);
     BrowserLease lease = key == null ? pool.acquire() : pool.acquire(key);
     String phase = "active";
+    long lastCall = System.nanoTime();
+    long maxGap = 0;
     try (lease) {
       ChromeDevToolsService page = lease.newPage();
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(activeMillis);
       do {
+        long now = System.nanoTime();
+        maxGap = Math.max(maxGap, now - lastCall);
+        lastCall = now;
         assertThat(Pages.evaluate(page, "1 + 1")).isEqualTo(2);
         Thread.sleep(20 + rnd.nextInt(100));
       } while (System.nanoTime() - end < 0);
@@ -101,9 +119,12 @@ class CapacityUnderLoadTest {
         Thread.sleep(1500);
         assertThat(Pages.evaluate(page, "2 + 2")).isEqualTo(4);
       }
-      return new Outcome(key, quiet, false, null);
+      return new Outcome(key, quiet, false, null, TimeUnit.NANOSECONDS.toMillis(maxGap), null);
     } catch (LeaseRevokedException e) {
-      return new Outcome(key, quiet, true, phase);
+      if (phase.equals("active")) {
+        maxGap = Math.max(maxGap, System.nanoTime() - lastCall);
+      }
+      return new Outcome(key, quiet, true, phase, TimeUnit.NANOSECONDS.toMillis(maxGap), e.getMessage());
     }
   }
 

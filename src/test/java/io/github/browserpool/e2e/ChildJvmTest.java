@@ -23,9 +23,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Pools in other JVMs ({@link ChildPoolMain}): a JVM killed with its browsers, and two live JVMs on one tempRoot. */
+// A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class ChildJvmTest {
   private static final Duration LOAD = Duration.ofSeconds(30);

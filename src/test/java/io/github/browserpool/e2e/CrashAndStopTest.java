@@ -18,14 +18,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Browsers that die or freeze under a lease: kill -9 of the browser, of its renderers, SIGSTOP of the tree. */
+// A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class CrashAndStopTest {
   private static final Duration LOAD = Duration.ofSeconds(30);
@@ -53,7 +58,17 @@ class CrashAndStopTest {
       Path dir = lease.userDataDir();
       List<Long> tree = Procs.tree(pid, dir);
 
+      // A call in flight when the browser dies (its promise would take 60 s) ...
+      CompletableFuture<Object> inFlight = CompletableFuture.supplyAsync(() -> page.getRuntime().evaluate(
+          "new Promise(r => setTimeout(() => r(1), 60000))", null, null, null, null, Boolean.TRUE, null, null,
+          Boolean.TRUE, null, null, null, null, null, null));
       Procs.signal(pid, "KILL");
+      long killedAt = System.nanoTime();
+      assertThatThrownBy(() -> inFlight.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(BrowserCrashedException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(2));
+      // ... and a call after it died both fail fast.
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !Procs.isAlive(pid));
       long start = System.nanoTime();
       assertThatThrownBy(() -> Pages.evaluate(page, "2")).isInstanceOf(BrowserCrashedException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
