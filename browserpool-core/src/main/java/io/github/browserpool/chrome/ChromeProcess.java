@@ -75,7 +75,7 @@ public final class ChromeProcess {
   public static ChromeProcess spawn(LaunchSpec spec) {
     String prefix = "[" + spec.ownerName() + "] ";
     Path exe = spec.executable() != null ? spec.executable() : ChromeExecutable.locate(null);
-    Path root = spec.tempRoot().toAbsolutePath().normalize();
+    Path root = realPathIfExists(spec.tempRoot().toAbsolutePath().normalize());
     Path dir = root.resolve("chromelambda-" + UUID.randomUUID());
     OwnerMarker marker;
     try {
@@ -116,6 +116,18 @@ public final class ChromeProcess {
     ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker);
     LOG.debug("{}spawned {} pid {} with profile {}", prefix, exe, process.pid(), dir);
     return cp;
+  }
+
+  /**
+   * The real path, so the dir has one name everywhere: on Chromium's command line, in the owner registry
+   * and in sweeps, however the tempRoot was spelled (a symlink must not hide a dir this JVM owns).
+   */
+  private static Path realPathIfExists(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p; // creating the dir below fails and says why
+    }
   }
 
   public long pid() {
