@@ -69,12 +69,18 @@ public final class ChromeProcess {
    * Chromium on it. Does not wait for CDP readiness: the caller does that over the pipe and calls
    * {@link #terminate} if it never comes.
    *
-   * @throws BrowserLaunchException when the dir cannot be made or the process cannot be started;
-   *     nothing is left behind
+   * @throws BrowserLaunchException when the executable is missing, a directory or not executable, the
+   *     dir cannot be made or the process cannot be started; nothing is left behind
    */
   public static ChromeProcess spawn(LaunchSpec spec) {
     String prefix = "[" + spec.ownerName() + "] ";
-    Path exe = spec.executable() != null ? spec.executable() : ChromeExecutable.locate(null);
+    Path exe;
+    try {
+      // Checked here too: a missing or non-executable file would otherwise only show as a shell exiting 127.
+      exe = ChromeExecutable.locate(spec.executable());
+    } catch (BrowserLaunchException e) {
+      throw new BrowserLaunchException(prefix + e.getMessage(), e);
+    }
     Path root = realPathIfExists(spec.tempRoot().toAbsolutePath().normalize());
     Path dir = root.resolve("chromelambda-" + UUID.randomUUID());
     OwnerMarker marker;
