@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class OwnerMarker implements AutoCloseable {
   static final String LOCK_FILE = ".owner.lock";
-  /** A dir with no lock file yet is stale only once older than this (the gap between mkdir and lock). */
+  /** A dir with no lock file yet is stale only once older than this (the gap between mkdir and rename). */
   static final Duration MARKERLESS_GRACE = Duration.ofSeconds(60);
 
   private static final Set<Path> OWNED_HERE = ConcurrentHashMap.newKeySet();
@@ -44,20 +45,26 @@ final class OwnerMarker implements AutoCloseable {
   static OwnerMarker claim(Path dir) throws IOException {
     dir = key(dir);
     OWNED_HERE.add(dir);
+    Path tmp = dir.resolve(LOCK_FILE + ".tmp");
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      // Created and locked under a temporary name, then renamed into place (same inode, so the lock
+      // goes with it): a .owner.lock that exists is locked from its first instant, and no sweep in
+      // another JVM can catch it unlocked and take its live owner for dead.
+      ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       FileLock lock = ch.tryLock();
       if (lock == null) {
         throw new IOException("could not lock the owner marker of " + dir);
       }
       ch.write(java.nio.ByteBuffer.wrap(
           ("pid " + ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      Files.move(tmp, dir.resolve(LOCK_FILE), StandardCopyOption.ATOMIC_MOVE);
       return new OwnerMarker(dir, ch);
     } catch (IOException | RuntimeException e) {
       if (ch != null) {
         ch.close();
       }
+      Files.deleteIfExists(tmp);
       OWNED_HERE.remove(dir);
       throw e;
     }
