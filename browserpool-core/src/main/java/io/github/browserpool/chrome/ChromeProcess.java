@@ -42,6 +42,7 @@ public final class ChromeProcess {
   private static final String STDERR_LOG = "chrome-stderr.log";
   private static final int TAIL_LINES = 30;
   private static final long POLL_MS = 5;
+  private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final String prefix;
   private final Process process;
@@ -288,8 +289,20 @@ public final class ChromeProcess {
     return false;
   }
 
+  /**
+   * Waits until every PID in {@code pids} is dead, re-scanning for processes born since the last scan
+   * (a helper started during shutdown), so that they are waited for instead of SIGKILLed as stragglers.
+   */
   private void waitDead(Set<Long> pids, long until) {
-    while (anyAlive(pids) && System.nanoTime() - until < 0) {
+    long lastScan = System.nanoTime();
+    while (System.nanoTime() - until < 0) {
+      if (!anyAlive(pids) && !rescan(pids)) {
+        return;
+      }
+      if (System.nanoTime() - lastScan >= RESCAN_NANOS) {
+        rescan(pids);
+        lastScan = System.nanoTime();
+      }
       try {
         Thread.sleep(POLL_MS);
       } catch (InterruptedException e) {
@@ -297,6 +310,21 @@ public final class ChromeProcess {
         return;
       }
     }
+  }
+
+  /** Adds live processes of this tree not yet in {@code pids}; returns true when there was one. */
+  private boolean rescan(Set<Long> pids) {
+    Set<Long> found = new LinkedHashSet<>(ProcFs.referencing(dirPath));
+    if (process.isAlive()) { // else its PID may already belong to another process
+      found.addAll(ProcFs.descendants(pid()));
+    }
+    boolean added = false;
+    for (long p : found) {
+      if (pids.add(p) && ProcFs.isAlive(p)) {
+        added = true;
+      }
+    }
+    return added;
   }
 
   private void signal(Set<Long> pids, boolean kill) {
