@@ -42,6 +42,7 @@ public final class ChromeProcess {
   private static final String STDERR_LOG = "chrome-stderr.log";
   private static final int TAIL_LINES = 30;
   private static final long POLL_MS = 5;
+  private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final String prefix;
   private final Process process;
@@ -69,13 +70,19 @@ public final class ChromeProcess {
    * Chromium on it. Does not wait for CDP readiness: the caller does that over the pipe and calls
    * {@link #terminate} if it never comes.
    *
-   * @throws BrowserLaunchException when the dir cannot be made or the process cannot be started;
-   *     nothing is left behind
+   * @throws BrowserLaunchException when the executable is missing, a directory or not executable, the
+   *     dir cannot be made or the process cannot be started; nothing is left behind
    */
   public static ChromeProcess spawn(LaunchSpec spec) {
     String prefix = "[" + spec.ownerName() + "] ";
-    Path exe = spec.executable() != null ? spec.executable() : ChromeExecutable.locate(null);
-    Path root = spec.tempRoot().toAbsolutePath().normalize();
+    Path exe;
+    try {
+      // Checked here too: a missing or non-executable file would otherwise only show as a shell exiting 127.
+      exe = ChromeExecutable.locate(spec.executable());
+    } catch (BrowserLaunchException e) {
+      throw new BrowserLaunchException(prefix + e.getMessage(), e);
+    }
+    Path root = realPathIfExists(spec.tempRoot().toAbsolutePath().normalize());
     Path dir = root.resolve("chromelambda-" + UUID.randomUUID());
     OwnerMarker marker;
     try {
@@ -116,6 +123,18 @@ public final class ChromeProcess {
     ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker);
     LOG.debug("{}spawned {} pid {} with profile {}", prefix, exe, process.pid(), dir);
     return cp;
+  }
+
+  /**
+   * The real path, so the dir has one name everywhere: on Chromium's command line, in the owner registry
+   * and in sweeps, however the tempRoot was spelled (a symlink must not hide a dir this JVM owns).
+   */
+  private static Path realPathIfExists(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p; // creating the dir below fails and says why
+    }
   }
 
   public long pid() {
@@ -270,8 +289,20 @@ public final class ChromeProcess {
     return false;
   }
 
+  /**
+   * Waits until every PID in {@code pids} is dead, re-scanning for processes born since the last scan
+   * (a helper started during shutdown), so that they are waited for instead of SIGKILLed as stragglers.
+   */
   private void waitDead(Set<Long> pids, long until) {
-    while (anyAlive(pids) && System.nanoTime() - until < 0) {
+    long lastScan = System.nanoTime();
+    while (System.nanoTime() - until < 0) {
+      if (!anyAlive(pids) && !rescan(pids)) {
+        return;
+      }
+      if (System.nanoTime() - lastScan >= RESCAN_NANOS) {
+        rescan(pids);
+        lastScan = System.nanoTime();
+      }
       try {
         Thread.sleep(POLL_MS);
       } catch (InterruptedException e) {
@@ -279,6 +310,21 @@ public final class ChromeProcess {
         return;
       }
     }
+  }
+
+  /** Adds live processes of this tree not yet in {@code pids}; returns true when there was one. */
+  private boolean rescan(Set<Long> pids) {
+    Set<Long> found = new LinkedHashSet<>(ProcFs.referencing(dirPath));
+    if (process.isAlive()) { // else its PID may already belong to another process
+      found.addAll(ProcFs.descendants(pid()));
+    }
+    boolean added = false;
+    for (long p : found) {
+      if (pids.add(p) && ProcFs.isAlive(p)) {
+        added = true;
+      }
+    }
+    return added;
   }
 
   private void signal(Set<Long> pids, boolean kill) {

@@ -22,17 +22,28 @@ public final class ProcFs {
   /** The fields of /proc/PID/stat that browserpool uses. */
   public record Stat(long pid, char state, long ppid, long startTicks) {}
 
-  /** Parses one /proc/PID/stat line. The command name in parentheses may hold spaces and ')'. */
+  /**
+   * Parses one /proc/PID/stat line. The command name in parentheses may hold spaces and ')'.
+   *
+   * @throws IllegalArgumentException when the line is not a stat line
+   */
   public static Stat parseStat(String line) {
     int open = line.indexOf('(');
     int close = line.lastIndexOf(')');
     if (open < 0 || close < open) {
       throw new IllegalArgumentException("not a /proc stat line: " + line);
     }
-    long pid = Long.parseLong(line.substring(0, open).trim());
-    String[] f = line.substring(close + 2).trim().split(" ");
+    String[] f = line.substring(close + 1).trim().split(" ");
     // f[0] is field 3 (state); field N is f[N - 3].
-    return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19]));
+    if (f.length < 20 || f[0].length() != 1) {
+      throw new IllegalArgumentException("not a /proc stat line: " + line);
+    }
+    try {
+      long pid = Long.parseLong(line.substring(0, open).trim());
+      return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19]));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a /proc stat line: " + line, e);
+    }
   }
 
   /** The stat of a process, or null when it is gone. */

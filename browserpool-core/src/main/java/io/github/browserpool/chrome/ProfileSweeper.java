@@ -25,7 +25,13 @@ public final class ProfileSweeper {
    * {@code chromelambda-*}. A missing tempRoot sweeps nothing.
    */
   public static SweepResult sweep(Path tempRoot) {
-    Path root = tempRoot.toAbsolutePath().normalize();
+    Path root;
+    try {
+      // Real path: Chromium's command lines and this JVM's owner registry name dirs by it.
+      root = tempRoot.toAbsolutePath().normalize().toRealPath();
+    } catch (IOException e) {
+      return new SweepResult(0, 0); // missing: nothing to sweep
+    }
     if (!Files.isDirectory(root)) {
       return new SweepResult(0, 0);
     }
