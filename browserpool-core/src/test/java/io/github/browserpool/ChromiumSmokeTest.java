@@ -100,10 +100,14 @@ class ChromiumSmokeTest {
         pid = lease.browserPid();
       }
       long released = System.nanoTime();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-          .until(() -> !ProcFs.isAlive(pid) && pool.stats().total() == 0);
-      long tookMs = (System.nanoTime() - released) / 1_000_000;
-      assertThat(tookMs).as("closed within about 1 s of its 1 s deadline").isBetween(900L, 2_500L);
+      // The reaper's verdict (the browser leaves the pool) comes within ~1 s of the 1 s deadline...
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+          .until(() -> pool.stats().total() == 0);
+      long verdictMs = (System.nanoTime() - released) / 1_000_000;
+      assertThat(verdictMs).as("reaped within about 1 s of its 1 s deadline").isBetween(900L, 2_000L);
+      // ...and the close itself, Browser.close first, is bounded by closeTimeout.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(10))
+          .until(() -> !ProcFs.isAlive(pid));
       assertThat(pool.stats().closed(CloseReason.IDLE)).isEqualTo(1);
     }
   }

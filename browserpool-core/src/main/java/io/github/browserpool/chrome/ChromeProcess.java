@@ -49,6 +49,8 @@ public final class ChromeProcess {
   private final Path dir;
   private final OwnerMarker marker;
   private final String dirPath;
+  /** Start time (clock ticks since boot) of every PID captured for this tree, to detect PID reuse. */
+  private final java.util.Map<Long, Long> births = new java.util.concurrent.ConcurrentHashMap<>();
   private final CompletableFuture<ChromeProcess> exit;
   private final CompletableFuture<CloseOutcome> closed = new CompletableFuture<>();
   private boolean closeStarted; // guarded by this
@@ -277,16 +279,31 @@ public final class ChromeProcess {
     pids.add(pid());
     pids.addAll(ProcFs.descendants(pid()));
     pids.addAll(ProcFs.referencing(dirPath));
+    pids.forEach(this::sameAlive); // records each one's start time now
     return pids;
   }
 
   private boolean anyAlive(Set<Long> pids) {
     for (long p : pids) {
-      if (p == pid() ? isAlive() : ProcFs.isAlive(p)) {
+      if (p == pid() ? isAlive() : sameAlive(p)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code pid} is alive and still the process first seen under that number: its start time in
+   * /proc must match the one recorded when it was captured, so a reused PID is never waited on or
+   * signalled.
+   */
+  private boolean sameAlive(long pid) {
+    ProcFs.Stat s = ProcFs.stat(pid);
+    if (s == null || s.state() == 'Z' || s.state() == 'X') {
+      return false;
+    }
+    Long born = births.putIfAbsent(pid, s.startTicks());
+    return born == null || born == s.startTicks();
   }
 
   /**
@@ -320,7 +337,7 @@ public final class ChromeProcess {
     }
     boolean added = false;
     for (long p : found) {
-      if (pids.add(p) && ProcFs.isAlive(p)) {
+      if (pids.add(p) && sameAlive(p)) {
         added = true;
       }
     }
@@ -336,6 +353,9 @@ public final class ChromeProcess {
           process.destroy();
         }
         continue;
+      }
+      if (!sameAlive(p)) {
+        continue; // gone, or its PID now belongs to another process
       }
       ProcessHandle.of(p).ifPresent(h -> {
         if (kill) {
