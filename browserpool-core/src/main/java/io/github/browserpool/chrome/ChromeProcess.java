@@ -96,7 +96,7 @@ public final class ChromeProcess {
     try {
       marker = OwnerMarker.claim(dir);
     } catch (IOException e) {
-      deleteQuietly(dir);
+      deleteQuietly(prefix, dir);
       throw new BrowserLaunchException(prefix + "cannot write the owner marker in " + dir + " (" + e + ")", e);
     }
     Process process;
@@ -119,7 +119,7 @@ public final class ChromeProcess {
       process = pb.start();
     } catch (IOException e) {
       marker.close();
-      deleteQuietly(dir);
+      deleteQuietly(prefix, dir);
       throw new BrowserLaunchException(prefix + "cannot start " + exe + " (" + e + ")", e);
     }
     ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker);
@@ -256,7 +256,7 @@ public final class ChromeProcess {
     stderrTail(); // keep the tail for error messages once the dir is gone
     closeQuietly(process.getOutputStream());
     closeQuietly(process.getInputStream());
-    boolean deleted = verified && deleteWithRetries(dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+    boolean deleted = verified && deleteWithRetries(prefix, dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     marker.close();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     String how = step == CloseOutcome.Step.GRACEFUL ? "Browser.close" : step.name();
@@ -367,7 +367,8 @@ public final class ChromeProcess {
     }
   }
 
-  private static boolean deleteWithRetries(Path dir, long until) {
+  /** Deletes a dir tree, retrying while a dying process may still write into it; false if it stays. */
+  static boolean deleteWithRetries(String prefix, Path dir, long until) {
     while (true) {
       try {
         deleteTree(dir);
@@ -376,7 +377,7 @@ public final class ChromeProcess {
         return !Files.exists(dir);
       } catch (IOException e) {
         if (System.nanoTime() - until > 0) {
-          LOG.debug("giving up deleting {}: {}", dir, e.toString());
+          LOG.warn("{}could not delete {}: {}", prefix, dir, e.toString());
           return false;
         }
         try {
@@ -420,11 +421,11 @@ public final class ChromeProcess {
     });
   }
 
-  static void deleteQuietly(Path dir) {
+  private static void deleteQuietly(String prefix, Path dir) {
     try {
       deleteTree(dir);
     } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
+      LOG.warn("{}could not delete {}: {}", prefix, dir, e.toString());
     }
   }
 

@@ -25,6 +25,12 @@ public final class ProfileSweeper {
    * {@code chromelambda-*}. A missing tempRoot sweeps nothing.
    */
   public static SweepResult sweep(Path tempRoot) {
+    return sweep(tempRoot, "browserpool");
+  }
+
+  /** Like {@link #sweep(Path)}, with {@code ownerName} starting every log line. */
+  public static SweepResult sweep(Path tempRoot, String ownerName) {
+    String prefix = "[" + ownerName + "] ";
     Path root;
     try {
       // Real path: Chromium's command lines and this JVM's owner registry name dirs by it.
@@ -44,12 +50,13 @@ public final class ProfileSweeper {
           continue;
         }
         processes += killUsers(dir);
-        if (!OwnerMarker.ownedHere(dir) && delete(dir)) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        if (!OwnerMarker.ownedHere(dir) && ChromeProcess.deleteWithRetries(prefix, dir, until)) {
           dirs++;
         }
       }
     } catch (IOException e) {
-      LOG.warn("sweep of {} stopped early: {}", root, e.toString());
+      LOG.warn("{}sweep of {} stopped early: {}", prefix, root, e.toString());
     }
     return new SweepResult(dirs, processes);
   }
@@ -72,21 +79,5 @@ public final class ProfileSweeper {
     return users.size();
   }
 
-  private static boolean delete(Path dir) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try {
-        ChromeProcess.deleteTree(dir);
-        return true;
-      } catch (IOException e) {
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    LOG.warn("could not delete stale profile dir {}", dir);
-    return false;
-  }
+
 }

@@ -75,7 +75,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
 
   /** Runs the startup sweep of the pool's tempRoot and records what it removed. */
   public static void sweep(PoolEngine engine) {
-    SweepResult r = ProfileSweeper.sweep(engine.config().tempRoot());
+    SweepResult r = ProfileSweeper.sweep(engine.config().tempRoot(), engine.config().poolName());
     engine.recordSweep(r.dirs(), r.processes());
     if (r.dirs() > 0 || r.processes() > 0) {
       LOG.warn("{}startup sweep of {} removed {} stale profile dirs and killed {} stale processes"
