@@ -65,6 +65,7 @@ public final class PipeConnection implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   /** Null while open; afterwards why the connection closed. */
   private final AtomicReference<String> closeReason = new AtomicReference<>();
+  private volatile boolean endExpected;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   /**
@@ -515,11 +516,19 @@ public final class PipeConnection implements AutoCloseable {
             });
   }
 
+  /**
+   * Says that the browser is being closed on purpose (for example by {@code Browser.close}), so the
+   * end-of-file that follows is logged at DEBUG rather than as a lost connection.
+   */
+  public void expectEndOfFile() {
+    endExpected = true;
+  }
+
   private void shutDown(String reason, boolean byClient) {
     if (!closeReason.compareAndSet(null, reason)) {
       return;
     }
-    if (byClient) {
+    if (byClient || endExpected) {
       log.debug("{}CDP connection closed: {}", logPrefix, reason);
     } else {
       log.info("{}CDP connection lost: {}", logPrefix, reason);

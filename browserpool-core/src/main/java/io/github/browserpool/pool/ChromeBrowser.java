@@ -159,6 +159,7 @@ final class ChromeBrowser implements ManagedBrowser {
   @Override
   public CloseResult close(CloseReason reason) {
     closing = true;
+    conn.expectEndOfFile();
     Duration graceful = config.closeTimeout().dividedBy(2);
     CloseOutcome outcome = process.terminate(reason,
         () -> conn.isOpen() ? conn.send("Browser.close", null) : CompletableFuture.completedFuture(null),
