@@ -76,6 +76,9 @@ public final class LaunchSpec {
         "--disable-breakpad",
         "--disable-crash-reporter",
         "--mute-audio",
+        // No initial about:blank window: leases make their own pages. Saves a renderer (~85 MiB) per
+        // browser and some launch time.
+        "--no-startup-window",
         "--remote-debugging-pipe",
         "--user-data-dir=" + userDataDir));
     if (noSandbox()) {

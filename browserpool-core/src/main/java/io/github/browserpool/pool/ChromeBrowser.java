@@ -41,7 +41,11 @@ final class ChromeBrowser implements ManagedBrowser {
   private final ChromeProcess process;
   private final PipeConnection conn;
   private final Duration cdpTimeout;
-  /** How long a browser may take to give a lease its context before it counts as unresponsive. */
+  /**
+   * How long a browser may take to give a lease its context before it counts as unresponsive. It is
+   * launchTimeout, not closeTimeout: browsers launched together on a loaded machine can take seconds
+   * to prepare their first context, and must not be killed for it. A stopped browser is caught at once.
+   */
   private final Duration healthTimeout;
   private volatile boolean closing;
   /** The context and page prepared for the next isolated lease, or null. */
@@ -55,7 +59,7 @@ final class ChromeBrowser implements ManagedBrowser {
     this.process = process;
     this.conn = conn;
     this.cdpTimeout = config.launchTimeout();
-    this.healthTimeout = config.closeTimeout();
+    this.healthTimeout = config.launchTimeout();
   }
 
   @Override
@@ -107,7 +111,7 @@ final class ChromeBrowser implements ManagedBrowser {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while taking a context from pid " + pid(), e);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("pid " + pid() + " did not prepare a context within closeTimeout "
+      throw new IllegalStateException("pid " + pid() + " did not prepare a context within launchTimeout "
           + healthTimeout + ": unresponsive");
     } catch (ExecutionException e) {
       return null;
@@ -116,6 +120,9 @@ final class ChromeBrowser implements ManagedBrowser {
 
   @Override
   public LeaseContext openContext(boolean isolated) {
+    if (process.isStopped()) {
+      throw new IllegalStateException("pid " + pid() + " is stopped (SIGSTOP) and cannot answer CDP");
+    }
     if (isolated) {
       Prepared p = takePrepared();
       if (p != null) {
