@@ -72,8 +72,13 @@ public final class BenchMain {
   static final String PW = "Playwright-Java";
   static final String BP = "browserpool";
 
+  /** Settings given as key=value in the measure list (e.g. {@code all,pages=60}), else -Dbench.key. */
+  static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+
   static int intProp(String name, int def) {
-    return Integer.getInteger(name, def);
+    String key = name.startsWith("bench.") ? name.substring(6) : name;
+    String v = SETTINGS.get(key);
+    return v != null ? Integer.parseInt(v) : Integer.getInteger(name, def);
   }
 
   final Results results = new Results();
@@ -86,8 +91,16 @@ public final class BenchMain {
     if (args.length > 0) {
       what = String.join(",", args);
     }
-    Set<String> runs = new HashSet<>(Arrays.asList(what.toLowerCase(Locale.ROOT).split("[, ]+")));
-    if (runs.contains("all") || runs.contains("")) {
+    Set<String> runs = new HashSet<>();
+    for (String tok : what.split("[, ]+")) {
+      int eq = tok.indexOf('=');
+      if (eq > 0) {
+        SETTINGS.put(tok.substring(0, eq), tok.substring(eq + 1));
+      } else {
+        runs.add(tok.toLowerCase(Locale.ROOT));
+      }
+    }
+    if (runs.isEmpty() || runs.contains("all") || runs.contains("")) {
       runs.addAll(List.of("cold", "warm", "jmh", "throughput", "reclaim", "close", "memory"));
     }
     new BenchMain().run(runs, what);
@@ -839,6 +852,7 @@ public final class BenchMain {
     results.add("heap/browser", name, (heapAfter - heapBefore) / 1024.0 / EIGHT);
     for (Set<Long> t : trees) {
       results.add("pss/browser", name, Procs.pssKb(t) / 1024.0);
+      results.add("procs/browser", name, (double) t.stream().filter(Procs::alive).count());
     }
     if (extraPssKb > 0) {
       results.note("pss/browser", name, String.format(Locale.ROOT, "+ %.0f MB Node.js driver, shared", extraPssKb / 1024.0));
@@ -1020,7 +1034,8 @@ public final class BenchMain {
     table(sb, "3. Pool bookkeeping alone, JMH (ns/op, average time; 3x1 s warm-up, 5x1 s measurement, 1 fork)",
         "jmh", results.contenders("jmh").toArray(new String[0]), null, false,
         "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher;"
-            + " pool2 = GenericObjectPool borrowObject + returnObject of a plain Object.");
+            + " pool2 = GenericObjectPool borrowObject + returnObject of a plain Object;"
+            + " throwable_capture = new Throwable() alone (browserpool records the acquire site of every lease).");
     table(sb, "4a. Throughput, 2 workers (pages/s, higher is better)", "tput2", cols, NAIVE, true,
         "Each page: lease/borrow/context, navigate, wait for load, read the title. Goal: >= 10x naive, >= every peer.");
     table(sb, "4b. Throughput, 4 workers (pages/s, higher is better)", "tput4", cols, NAIVE, true, null);
@@ -1039,6 +1054,8 @@ public final class BenchMain {
     table(sb, "7b. PSS per idle browser, summed over its process tree (MiB)", "pss/browser",
         new String[] {LIMIT, POOL2, PW, BP}, LIMIT, false,
         "Tree = main process, its descendants and every process whose command line names its profile dir.");
+    table(sb, "7c. Processes per idle browser tree", "procs/browser", new String[] {LIMIT, POOL2, PW, BP}, LIMIT,
+        false, null);
 
     if (!results.failures.isEmpty()) {
       sb.append("## Failures\n\n");
@@ -1056,6 +1073,9 @@ public final class BenchMain {
 
   void table(StringBuilder sb, String title, String measure, String[] cols, String ratioTo, boolean higherBetter,
       String note) {
+    if (!results.ran(measure)) {
+      return; // not part of this run
+    }
     sb.append("### ").append(title).append("\n\n");
     sb.append("| contender | median | n | min | max | ratio").append(ratioTo != null ? " to " + ratioTo : " to best")
         .append(" |\n|---|---:|---:|---:|---:|---:|\n");
@@ -1128,6 +1148,10 @@ public final class BenchMain {
 
     synchronized void fail(String m, String c, Throwable t) {
       failures.put(m + " / " + c, t.toString());
+    }
+
+    synchronized boolean ran(String m) {
+      return samples.containsKey(m) || failures.keySet().stream().anyMatch(k -> k.startsWith(m + " / "));
     }
 
     synchronized boolean failed(String m, String c) {

@@ -147,6 +147,13 @@ public class PoolBookkeeping {
     return lease;
   }
 
+  /** Baseline: the acquire-site stack capture browserpool does on every acquire, alone. */
+  @Benchmark
+  @Threads(1)
+  public Object throwable_capture() {
+    return new Throwable("the lease was acquired here");
+  }
+
   @Benchmark
   @Threads(4)
   public Object pool2_4threads(Pool2 s) throws Exception {
