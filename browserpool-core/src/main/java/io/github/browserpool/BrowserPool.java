@@ -4,7 +4,6 @@ import io.github.browserpool.pool.BrowserLauncher;
 import io.github.browserpool.pool.LivePools;
 import io.github.browserpool.pool.PoolEngine;
 import java.lang.ref.Cleaner;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,10 @@ public final class BrowserPool implements AutoCloseable {
    * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory
    */
   public static BrowserPool start(PoolConfig config) {
-    Objects.requireNonNull(config, "config: pass PoolConfig.builder().build() for the defaults");
+    if (config == null) {
+      throw new IllegalArgumentException(
+          "config must not be null: pass PoolConfig.builder().build() for the defaults");
+    }
     return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
   }
 

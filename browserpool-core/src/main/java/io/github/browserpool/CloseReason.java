@@ -17,5 +17,11 @@ public enum CloseReason {
   /** Retired at the end of a lease because it served {@code maxLeasesPerBrowser} leases. */
   MAX_LEASES,
   /** The pool was closed, or became unreachable, or the JVM is shutting down. */
-  SHUTDOWN
+  SHUTDOWN,
+  /**
+   * The browser never became ready (it exited at once, or gave no CDP reply within {@code
+   * launchTimeout}) and was cleaned up. Counted in {@link PoolStats#launchFailures()}, not among the
+   * closes of launched browsers.
+   */
+  LAUNCH_FAILED
 }

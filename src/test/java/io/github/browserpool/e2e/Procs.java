@@ -100,8 +100,8 @@ public final class Procs {
     }
   }
 
-  /** Sends a signal to a browser's whole tree: the main PID and every process that references its profile dir. */
-  public static List<Long> signalTree(long mainPid, Path userDataDir, String signal) {
+  /** A browser's whole tree: the main PID, its descendants and every process that references its profile dir. */
+  public static List<Long> tree(long mainPid, Path userDataDir) {
     List<Long> pids = new ArrayList<>();
     pids.add(mainPid);
     pids.addAll(descendants(mainPid));
@@ -110,10 +110,21 @@ public final class Procs {
         pids.add(p.pid());
       }
     }
+    return pids;
+  }
+
+  /** Sends a signal to a browser's whole tree (see {@link #tree}); returns the PIDs signalled. */
+  public static List<Long> signalTree(long mainPid, Path userDataDir, String signal) {
+    List<Long> pids = tree(mainPid, userDataDir);
     for (long pid : pids) {
       signal(pid, signal);
     }
     return pids;
+  }
+
+  /** The PIDs among {@code pids} that are still alive (not gone, not zombies). */
+  public static List<Long> alive(java.util.Collection<Long> pids) {
+    return pids.stream().filter(Procs::isAlive).toList();
   }
 
   /** chromelambda-* dirs directly under {@code root}. */

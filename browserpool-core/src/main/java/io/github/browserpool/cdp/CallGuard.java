@@ -1,11 +1,28 @@
 package io.github.browserpool.cdp;
 
 /**
- * A hook around every typed CDP call made through a service built by {@code DevToolsServices}: the
- * pool uses it to stamp activity, to fail fast on a revoked lease, and to translate failures.
+ * Wraps every typed call made through a service built by {@link DevToolsServices}, including calls on
+ * domain proxies such as {@code getPage().navigate(...)}.
+ *
+ * <p>The pool uses it to refuse calls on a revoked lease before anything is sent, to stamp activity,
+ * and to turn cdt's failures into browserpool's exceptions.
  */
 public interface CallGuard {
-  /** A guard that does nothing. */
+  /**
+   * Runs before every command and event subscription. It may throw (for example because the lease
+   * was revoked) to fail the call at once without sending anything; the exception reaches the caller
+   * as it is. It must not block.
+   */
+  void beforeCall();
+
+  /**
+   * Returns the exception to throw instead of {@code failure}, a RuntimeException a command failed with
+   * (cdt's {@code ChromeDevToolsInvocationException}, a {@link CdpConnectionClosedException}, ...).
+   * Returning {@code failure} itself is fine; returning null means the same.
+   */
+  RuntimeException translate(RuntimeException failure);
+
+  /** A guard that does nothing and lets every failure through unchanged. */
   CallGuard NONE =
       new CallGuard() {
         @Override
@@ -15,11 +32,10 @@ public interface CallGuard {
         public RuntimeException translate(RuntimeException failure) {
           return failure;
         }
+
+        @Override
+        public String toString() {
+          return "CallGuard.NONE";
+        }
       };
-
-  /** Runs before every command; throwing here fails the call without sending anything. */
-  void beforeCall();
-
-  /** Returns the exception to throw for a command that failed with {@code failure}. */
-  RuntimeException translate(RuntimeException failure);
 }

@@ -1,8 +1,19 @@
 package io.github.browserpool.cdp;
 
-/** A CDP command failed: Chromium answered with an error. */
-public class CdpException extends RuntimeException {
+import io.github.browserpool.BrowserPoolException;
+
+/**
+ * Signals that a CDP command failed: Chromium sent an error reply, or the call could not be made.
+ *
+ * <p>{@link #code()} is the JSON-RPC error code of Chromium's reply (for example -32000 for a generic
+ * server error, -32601 for an unknown method), or {@link #NO_CODE} when the failure happened on this side.
+ */
+public class CdpException extends BrowserPoolException {
   private static final long serialVersionUID = 1L;
+
+  /** The code of a failure that did not come from an error reply (for example a timeout). */
+  public static final long NO_CODE = 0;
+
   private final long code;
 
   public CdpException(long code, String message) {
@@ -15,6 +26,7 @@ public class CdpException extends RuntimeException {
     this.code = code;
   }
 
+  /** Returns the error code of Chromium's error reply, or {@link #NO_CODE}. */
   public long code() {
     return code;
   }

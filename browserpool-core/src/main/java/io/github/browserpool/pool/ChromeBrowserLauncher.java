@@ -1,12 +1,138 @@
 package io.github.browserpool.pool;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.browserpool.BrowserLaunchException;
+import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.chrome.ChromeExecutable;
+import io.github.browserpool.chrome.ChromeProcess;
+import io.github.browserpool.chrome.LaunchSpec;
+import io.github.browserpool.chrome.ProfileSweeper;
+import io.github.browserpool.chrome.SweepResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** TEMPORARY: replaced by the real Chromium launcher once the process layer lands. */
-public final class ChromeBrowserLauncher {
-  public static BrowserLauncher create(PoolConfig config) {
-    throw new UnsupportedOperationException("not yet");
+/**
+ * Launches real Chromium browsers for a pool: spawns the process with its CDP pipe, waits for the
+ * first CDP reply, and wires activity and crash reports to the engine. A launch that fails for any
+ * reason leaves no process and no profile dir behind.
+ */
+public final class ChromeBrowserLauncher implements BrowserLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(ChromeBrowserLauncher.class);
+
+  private final PoolConfig config;
+  private final LaunchSpec spec;
+  private final String prefix;
+
+  private ChromeBrowserLauncher(PoolConfig config, LaunchSpec spec) {
+    this.config = config;
+    this.spec = spec;
+    this.prefix = "[" + config.poolName() + "] ";
   }
 
-  public static void sweep(PoolEngine engine) {}
+  /**
+   * Checks what every launch needs, so that a misconfigured pool fails at start: the executable, and
+   * a writable {@code tempRoot} (created when missing).
+   *
+   * @throws BrowserLaunchException naming what is wrong and how to fix it
+   */
+  public static ChromeBrowserLauncher create(PoolConfig config) {
+    Path exe = ChromeExecutable.locate(config.chromeExecutable());
+    requireWritable(config);
+    LaunchSpec.Builder b = LaunchSpec.builder()
+        .ownerName(config.poolName())
+        .executable(exe)
+        .tempRoot(config.tempRoot())
+        .extraArgs(config.chromeArguments())
+        .launchTimeout(config.launchTimeout());
+    if (config.noSandbox() != null) {
+      b.noSandbox(config.noSandbox());
+    }
+    return new ChromeBrowserLauncher(config, b.build());
+  }
+
+  private static void requireWritable(PoolConfig config) {
+    Path root = config.tempRoot();
+    try {
+      Files.createDirectories(root);
+      Path probe = Files.createTempFile(root, ".browserpool-probe-", "");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new BrowserLaunchException("[" + config.poolName() + "] tempRoot " + root
+          + " is not a writable directory (" + e + "). Pass PoolConfig.builder().tempRoot(...) a"
+          + " directory this process can create files in.", e);
+    }
+  }
+
+  /** Runs the startup sweep of the pool's tempRoot and records what it removed. */
+  public static void sweep(PoolEngine engine) {
+    SweepResult r = ProfileSweeper.sweep(engine.config().tempRoot());
+    engine.recordSweep(r.dirs(), r.processes());
+    if (r.dirs() > 0 || r.processes() > 0) {
+      LOG.warn("{}startup sweep of {} removed {} stale profile dirs and killed {} stale processes"
+          + " left by dead owners", engine.prefix(), engine.config().tempRoot(), r.dirs(), r.processes());
+    }
+  }
+
+  @Override
+  public ManagedBrowser launch(BrowserEvents events) {
+    ChromeProcess process = ChromeProcess.spawn(spec);
+    PipeConnection conn = new PipeConnection(
+        config.poolName() + " pid " + process.pid(), process.fromBrowser(), process.toBrowser(), events::activity);
+    conn.start();
+    String failure = awaitReady(process, conn);
+    if (failure != null) {
+      conn.close();
+      process.terminate(CloseReason.LAUNCH_FAILED, null, Duration.ZERO, config.closeTimeout());
+      String tail = process.stderrTail();
+      throw new BrowserLaunchException(prefix + "Chromium " + spec.executable() + " " + failure + "."
+          + (tail.isBlank() ? " It wrote nothing to stderr." : " Last stderr lines:\n" + tail)
+          + "\nCheck the executable and PoolConfig.chromeArguments(); nothing was left behind.");
+    }
+    ChromeBrowser browser = new ChromeBrowser(config, process, conn);
+    browser.prepareNext();
+    process.onExit().thenRun(() -> {
+      if (!browser.isClosing()) {
+        events.exitedUnexpectedly();
+      }
+    });
+    return browser;
+  }
+
+  /** Waits for the first CDP reply; returns null when ready, else what went wrong. */
+  private String awaitReady(ChromeProcess process, PipeConnection conn) {
+    CompletableFuture<JsonNode> version = conn.send("Browser.getVersion", null);
+    try {
+      CompletableFuture.anyOf(version, process.onExit())
+          .get(PoolEngine.saturatedNanos(config.launchTimeout()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return "gave no CDP reply within launchTimeout " + config.launchTimeout();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "launch was interrupted";
+    } catch (ExecutionException e) {
+      // handled below
+    }
+    if (version.isDone() && !version.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      process.onExit().get(1, TimeUnit.SECONDS); // the pipe closes a moment before the exit is seen
+    } catch (Exception notExited) {
+      // still running: report the CDP failure
+    }
+    if (process.onExit().isDone()) {
+      return "exited at once, before answering on its CDP pipe";
+    }
+    return "failed its first CDP command: " + version.handle((v, t) -> String.valueOf(t)).join();
+  }
 }

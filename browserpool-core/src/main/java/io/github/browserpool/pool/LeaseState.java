@@ -95,13 +95,25 @@ public final class LeaseState implements CallGuard {
     if (s != Status.ACTIVE) {
       return failure(s, failure);
     }
-    if (failure instanceof io.github.browserpool.cdp.CdpConnectionClosedException) {
+    if (browserConnectionLost(failure)) {
       // The pipe closed while the lease was active: the browser died under it.
       return new BrowserCrashedException(
           engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
               + ") died during a call. Close this lease and acquire a new one.", failure);
     }
     return failure;
+  }
+
+  /** True when a call failed because the pipe to the whole browser closed (not just one page). */
+  private static boolean browserConnectionLost(RuntimeException failure) {
+    String msg = String.valueOf(failure.getMessage());
+    if (failure instanceof io.github.browserpool.cdp.CdpConnectionClosedException) {
+      return true;
+    }
+    return failure instanceof com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException
+        && Long.valueOf(io.github.browserpool.cdp.CdpConnectionClosedException.CODE)
+            .equals(((com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException) failure).getCode())
+        && msg.contains("browser connection closed");
   }
 
   private RuntimeException failure(Status s, Throwable cause) {

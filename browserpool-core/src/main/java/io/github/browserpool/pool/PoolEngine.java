@@ -224,22 +224,21 @@ public final class PoolEngine {
 
   /** Returns a browser that was granted to a waiter who left: back to IDLE, or the slot freed. */
   private void giveBack(PooledBrowser e) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    mutate(victims -> {
       if (e.state() == State.STARTING) {
-        entries.remove(e);
-        unbind(e);
-        e.markClosed();
-        e.closed.complete(null);
+        forget(e);
       } else {
         e.transition(State.LEASED, State.IDLE);
       }
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
+  }
+
+  /** Drops a record that never got (or no longer has) a browser. Under lock. */
+  private void forget(PooledBrowser e) {
+    entries.remove(e);
+    unbind(e);
+    e.markClosed();
+    e.closed.complete(null);
   }
 
   /**
@@ -250,7 +249,11 @@ public final class PoolEngine {
     if (key != null) {
       PooledBrowser mine = keyed.get(key);
       if (mine != null) {
-        return mine.transition(State.IDLE, State.LEASED) ? mine : null; // busy or starting: wait for it
+        if (!mine.transition(State.IDLE, State.LEASED)) {
+          return null; // busy or starting: wait for it
+        }
+        mine.lastActivity = ticker.read();
+        return mine;
       }
     }
     PooledBrowser idle = null;
@@ -260,6 +263,7 @@ public final class PoolEngine {
       }
     }
     if (idle != null && idle.transition(State.IDLE, State.LEASED)) {
+      idle.lastActivity = ticker.read(); // granted now: not an LRU victim while it is handed over
       bind(idle, key);
       return idle;
     }
@@ -285,6 +289,9 @@ public final class PoolEngine {
       if (e.state() != state || (bounded && e.lastActivity - before > 0)) {
         continue;
       }
+      if (state == State.LEASED && (e.lease == null || e.lease.context == null)) {
+        continue; // still being handed over to its lease: not evictable
+      }
       if (best == null || e.lastActivity - best.lastActivity < 0) {
         best = e;
       }
@@ -305,7 +312,7 @@ public final class PoolEngine {
       LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
           prefix, victim.describe(), lease.id, config.evictionProtection());
     }
-    if (!victim.beginClose(CloseReason.LRU)) {
+    if (!beginClose(victim, CloseReason.LRU)) {
       return false;
     }
     unbind(victim);
@@ -345,6 +352,22 @@ public final class PoolEngine {
     return n;
   }
 
+  /**
+   * Runs {@code change} under the lock, then hands freed browsers and slots to waiters; the browsers
+   * the change (or the hand-over) chose to close are closed after the lock is released.
+   */
+  private void mutate(java.util.function.Consumer<List<PooledBrowser>> change) {
+    List<PooledBrowser> victims = new ArrayList<>();
+    lock.lock();
+    try {
+      change.accept(victims);
+      dispatch(victims);
+    } finally {
+      lock.unlock();
+      closeAll(victims);
+    }
+  }
+
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   private void dispatch(List<PooledBrowser> victims) {
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
@@ -382,17 +405,21 @@ public final class PoolEngine {
       lock.unlock();
     }
     if (lease == null) {
-      if (entry.beginClose(CloseReason.SHUTDOWN)) {
+      if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
     }
     try {
-      lease.context = entry.browser.openContext(key == null);
+      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null);
+      // Stamp before publishing the context: the reaper ignores a lease without one, and must never
+      // see the context with the stamp from before a slow hand-over.
+      entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.context = context;
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      if (entry.beginClose(CloseReason.CRASHED)) {
+      if (beginClose(entry, CloseReason.CRASHED)) {
         finishBeginClose(entry);
         closeOne(entry, CloseReason.CRASHED);
       }
@@ -412,18 +439,7 @@ public final class PoolEngine {
       browser = launcher.launch(new Events(entry));
     } catch (RuntimeException ex) {
       launchFailures.increment();
-      List<PooledBrowser> victims = new ArrayList<>();
-      lock.lock();
-      try {
-        entries.remove(entry);
-        unbind(entry);
-        entry.markClosed();
-        dispatch(victims);
-      } finally {
-        lock.unlock();
-        closeAll(victims);
-        entry.closed.complete(null);
-      }
+      mutate(victims -> forget(entry));
       if (ex instanceof BrowserPoolException) {
         throw ex;
       }
@@ -432,25 +448,15 @@ public final class PoolEngine {
     entry.browser = browser;
     entry.lastActivity = ticker.read();
     launched.increment();
-    boolean shutDown;
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
-      shutDown = closed;
-      if (!shutDown) {
-        if (forLease) {
-          entry.transition(State.STARTING, State.LEASED);
-        } else {
-          entry.transition(State.STARTING, State.IDLE);
-          dispatch(victims);
-        }
+    boolean[] shutDown = new boolean[1];
+    mutate(victims -> {
+      shutDown[0] = closed;
+      if (!closed) {
+        entry.transition(State.STARTING, forLease ? State.LEASED : State.IDLE);
       }
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
-    if (shutDown) {
-      if (entry.beginClose(CloseReason.SHUTDOWN)) {
+    });
+    if (shutDown[0]) {
+      if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
@@ -489,9 +495,8 @@ public final class PoolEngine {
       LOG.debug("{}resetting {} failed: {}", prefix, entry.describe(), ex.toString());
       reusable = false;
     }
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    boolean reusableNow = reusable;
+    mutate(victims -> {
       if (entry.lease == lease) {
         entry.lease = null;
       }
@@ -500,7 +505,7 @@ public final class PoolEngine {
       }
       long now = ticker.read();
       CloseReason retire = null;
-      if (!reusable) {
+      if (!reusableNow) {
         retire = CloseReason.RELEASED;
       } else if (closed) {
         retire = CloseReason.SHUTDOWN;
@@ -510,7 +515,7 @@ public final class PoolEngine {
         retire = CloseReason.MAX_LEASES;
       }
       if (retire != null) {
-        if (entry.beginClose(retire)) {
+        if (beginClose(entry, retire)) {
           unbind(entry);
           victims.add(entry);
         }
@@ -518,11 +523,7 @@ public final class PoolEngine {
         entry.lastActivity = now;
         entry.transition(State.LEASED, State.IDLE);
       }
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
     scheduleNoLaterThan(entry.lastActivity + idleNanos);
   }
 
@@ -532,36 +533,22 @@ public final class PoolEngine {
       entry.exitedEarly = true;
       return;
     }
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
+    mutate(victims -> {
       LeaseState lease = entry.lease;
       if (lease != null && lease.markCrashed()) {
         leasesRevoked.increment();
       }
-      if (entry.beginClose(CloseReason.CRASHED)) {
+      if (beginClose(entry, CloseReason.CRASHED)) {
         LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
             lease != null ? " during lease #" + lease.id : " while idle");
         unbind(entry);
         victims.add(entry);
-        dispatch(victims);
       }
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    });
   }
 
   private void finishBeginClose(PooledBrowser entry) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    lock.lock();
-    try {
-      unbind(entry);
-      dispatch(victims);
-    } finally {
-      lock.unlock();
-      closeAll(victims);
-    }
+    mutate(victims -> unbind(entry));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -610,8 +597,8 @@ public final class PoolEngine {
         next = Math.min(next, e.expiresAt - now);
       }
       for (PooledBrowser e : entries) {
-        if (e.state() != State.LEASED || e.lease == null) {
-          continue;
+        if (e.state() != State.LEASED || e.lease == null || e.lease.context == null) {
+          continue; // free, or its acquire() is still opening the context: not abandoned
         }
         long quietFor = now - e.lastActivity;
         if (quietFor - idleNanos >= 0) {
@@ -660,8 +647,22 @@ public final class PoolEngine {
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
   }
 
+  /**
+   * Moves a browser to CLOSING and counts the close under its reason at once, so that {@code
+   * launched == closed + total} holds at every moment, also while the process is being killed.
+   */
+  private boolean beginClose(PooledBrowser e, CloseReason reason) {
+    if (!e.beginClose(reason)) {
+      return false;
+    }
+    if (e.browser != null) {
+      closedByReason.get(reason).increment();
+    }
+    return true;
+  }
+
   private void retire(PooledBrowser e, CloseReason reason, List<PooledBrowser> victims) {
-    if (e.beginClose(reason)) {
+    if (beginClose(e, reason)) {
       unbind(e);
       victims.add(e);
     }
@@ -763,22 +764,11 @@ public final class PoolEngine {
         if (r.forced()) {
           forcedKills.increment();
         }
-        closedByReason.get(reason).increment();
       }
     } catch (RuntimeException ex) {
       LOG.error("{}closing {} failed", prefix, entry.describe(), ex);
     } finally {
-      List<PooledBrowser> victims = new ArrayList<>();
-      lock.lock();
-      try {
-        entries.remove(entry);
-        entry.markClosed();
-        dispatch(victims);
-      } finally {
-        lock.unlock();
-        closeAll(victims);
-      }
-      entry.closed.complete(null);
+      mutate(victims -> forget(entry));
     }
   }
 
@@ -804,7 +794,7 @@ public final class PoolEngine {
           if (lease != null && lease.revoke("the pool was closed")) {
             leasesRevoked.increment();
           }
-          if (e.state() != State.STARTING && e.beginClose(CloseReason.SHUTDOWN)) {
+          if (e.state() != State.STARTING && beginClose(e, CloseReason.SHUTDOWN)) {
             unbind(e);
             victims.add(e);
           }
@@ -838,7 +828,9 @@ public final class PoolEngine {
       if (worker != null) {
         worker.shutdown();
       }
-      LOG.info("{}closed; {}", prefix, stats());
+      PoolStats s = stats();
+      LOG.info("{}closed: launched={}, closed={} {}, forcedKills={}, leasesRevoked={}", prefix,
+          s.launched(), s.closed(), s.closedByReason(), s.forcedKills(), s.leasesRevoked());
       terminated.complete(null);
     } else {
       terminated.join();

@@ -1,0 +1,136 @@
+package io.github.browserpool.cdp;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.github.kklisura.cdt.services.WebSocketService;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries one flattened CDP session (one page target) over a {@link PipeConnection}, as a cdt
+ * {@link WebSocketService} so that cdt's typed API runs over it (see {@link DevToolsServices}).
+ *
+ * <p>{@link #send(String)} takes cdt's serialised {@code {"id":N,"method":...}} and sends it within this
+ * session under a connection-wide id; replies and events reach the message handlers with cdt's own ids.
+ * When the session is detached, its target crashes, the connection closes, or {@link #close()} is called,
+ * every cdt call still in flight gets an error reply (code {@link CdpConnectionClosedException#CODE}) that
+ * says why, and every later {@link #send(String)} throws {@link CdpConnectionClosedException} at once.
+ * Thread-safe. Created by {@link PipeConnection#attach}.
+ */
+public final class CdpSession implements WebSocketService {
+  private static final Logger log = LoggerFactory.getLogger(CdpSession.class);
+
+  private final PipeConnection connection;
+  private final String sessionId;
+  private final String targetId;
+  private final String quotedSessionId;
+  private final String logPrefix;
+  private final List<Consumer<String>> handlers = new CopyOnWriteArrayList<>();
+  /** Null while usable; afterwards why the session is gone. */
+  private final AtomicReference<String> goneReason = new AtomicReference<>();
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+
+  CdpSession(PipeConnection connection, String sessionId, String targetId) {
+    this.connection = connection;
+    this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
+    this.targetId = Objects.requireNonNull(targetId, "targetId");
+    this.quotedSessionId = new TextNode(sessionId).toString();
+    this.logPrefix = "[" + connection.name() + "] ";
+  }
+
+  /** Returns the CDP session id Chromium gave this session. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  /** Returns the id of the target (page) this session is attached to. */
+  public String targetId() {
+    return targetId;
+  }
+
+  /** Does nothing: the session is carried by its connection's pipe. */
+  @Override
+  public void connect(URI uri) {}
+
+  /**
+   * Sends one message serialised by cdt ({@code {"id":N,"method":...}}) within this session.
+   *
+   * @throws CdpConnectionClosedException at once if the session or its connection is gone (unchecked, so
+   *     it passes through cdt's {@code invoke} to the caller)
+   * @throws IllegalArgumentException if the message is not a JSON object with a numeric id
+   */
+  @Override
+  public void send(String message) {
+    connection.sendForSession(this, message);
+  }
+
+  /** Adds a handler for this session's replies (with cdt's ids) and events; it runs on the reader thread. */
+  @Override
+  public void addMessageHandler(Consumer<String> consumer) {
+    handlers.add(Objects.requireNonNull(consumer, "consumer"));
+  }
+
+  /**
+   * Marks the session closed, fails its cdt calls in flight, and sends {@code Target.closeTarget} for its
+   * target without waiting (failures are ignored). Idempotent.
+   */
+  @Override
+  public void close() {
+    connection.sessionGone(this, "the session was closed by the client");
+    if (closeRequested.compareAndSet(false, true)) {
+      connection.closeTargetQuietly(this);
+    }
+  }
+
+  /** Returns whether the session is gone: closed, detached, crashed, or its connection closed. */
+  @Override
+  public boolean closed() {
+    return goneReason.get() != null;
+  }
+
+  @Override
+  public String toString() {
+    String why = goneReason.get();
+    return "CdpSession[" + connection.name() + ", session " + sessionId + ", target " + targetId
+        + (why == null ? "" : ", gone: " + why) + "]";
+  }
+
+  String connectionName() {
+    return connection.name();
+  }
+
+  String quotedSessionId() {
+    return quotedSessionId;
+  }
+
+  /** Hands one message of this session to every handler; runs on the reader thread or a failing thread. */
+  void deliver(String text) {
+    for (Consumer<String> handler : handlers) {
+      try {
+        handler.accept(text);
+      } catch (RuntimeException e) {
+        log.warn("{}session {} message handler failed", logPrefix, sessionId, e);
+      }
+    }
+  }
+
+  /** Records why the session is gone; returns false if it was gone already. */
+  boolean markGone(String reason) {
+    return goneReason.compareAndSet(null, reason);
+  }
+
+  String goneMessage() {
+    return logPrefix + "CDP session " + sessionId + " (target " + targetId + ") is gone: " + goneReason.get();
+  }
+
+  /** Returns the exception for a call on a gone session, or null while the session is usable. */
+  CdpConnectionClosedException goneException() {
+    return closed() ? new CdpConnectionClosedException(goneMessage()) : null;
+  }
+}

@@ -1,0 +1,141 @@
+package io.github.browserpool.cdp;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import com.github.kklisura.cdt.services.WebSocketService;
+import com.github.kklisura.cdt.services.config.ChromeDevToolsServiceConfiguration;
+import com.github.kklisura.cdt.services.impl.ChromeDevToolsServiceImpl;
+import com.github.kklisura.cdt.services.invocation.CommandInvocationHandler;
+import com.github.kklisura.cdt.services.utils.ProxyUtils;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds cdt-java-client's typed {@link ChromeDevToolsService} over a {@link CdpSession}, with every
+ * command and event subscription passing through a {@link CallGuard}.
+ *
+ * <p>The service is built the way cdt's {@code ChromeServiceImpl.createDevToolsService} builds it, but its
+ * event handlers run on shared daemon threads (so an unclosed service does not keep the JVM alive), and
+ * cdt's JSON mapper is set, once per JVM, to read enum values it does not know as null instead of failing
+ * (Chromium 156 sends many that cdt 4.0.0 lacks).
+ *
+ * <p>A call in flight when the session dies fails with cdt's {@code ChromeDevToolsInvocationException}
+ * with code {@link CdpConnectionClosedException#CODE}; a call made after that fails at once with
+ * {@link CdpConnectionClosedException}. Both pass through {@link CallGuard#translate}. Closing the service
+ * closes the session, which closes its target.
+ */
+public final class DevToolsServices {
+  private static final Logger log = LoggerFactory.getLogger(DevToolsServices.class);
+  private static final AtomicBoolean mapperConfigured = new AtomicBoolean();
+
+  private DevToolsServices() {}
+
+  /**
+   * Creates a typed service over {@code session}; cheap (well under a millisecond once warm).
+   *
+   * @param guard wraps every command; use {@link CallGuard#NONE} for none
+   */
+  public static ChromeDevToolsService create(CdpSession session, CallGuard guard) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(guard, "guard");
+    String name = session.connectionName();
+    if (mapperConfigured.compareAndSet(false, true)) {
+      readUnknownEnumValuesAsNull(name);
+    }
+
+    ChromeDevToolsServiceConfiguration configuration = new ChromeDevToolsServiceConfiguration();
+    // Its field initialiser made a single-thread executor; it has started no thread yet. End it unused.
+    configuration.getEventExecutorService().shutdown();
+    configuration.setEventExecutorService(new SerialEventExecutor(name));
+
+    CommandInvocationHandler commands = new CommandInvocationHandler();
+    InvocationHandler guarded = new GuardedInvocationHandler(commands, guard);
+    Map<Method, Object> domains = new ConcurrentHashMap<>();
+    ChromeDevToolsServiceImpl service =
+        ProxyUtils.createProxyFromAbstract(
+            ChromeDevToolsServiceImpl.class,
+            new Class<?>[] {WebSocketService.class, ChromeDevToolsServiceConfiguration.class},
+            new Object[] {session, configuration},
+            (unused, getter, args) ->
+                domains.computeIfAbsent(getter, key -> ProxyUtils.createProxy(key.getReturnType(), guarded)));
+    commands.setChromeDevToolsService(service);
+    return service;
+  }
+
+  /**
+   * Turns on {@link DeserializationFeature#READ_UNKNOWN_ENUM_VALUES_AS_NULL} on cdt's private static
+   * mapper. This works without {@code --add-opens} because cdt lives in the unnamed module. JVM-wide.
+   */
+  static boolean readUnknownEnumValuesAsNull(String name) {
+    try {
+      Field field = ChromeDevToolsServiceImpl.class.getDeclaredField("OBJECT_MAPPER");
+      field.setAccessible(true);
+      ((ObjectMapper) field.get(null)).configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn(
+          "[{}] cannot make cdt read unknown enum values as null ({}); calls whose replies carry enum values"
+              + " newer than cdt-java-client will fail with InvalidFormatException",
+          name,
+          e.toString());
+      return false;
+    }
+  }
+
+  /** Runs {@link CallGuard#beforeCall()} before cdt's handler, and {@link CallGuard#translate} on failure. */
+  private static final class GuardedInvocationHandler implements InvocationHandler {
+    private final InvocationHandler commands;
+    private final CallGuard guard;
+
+    GuardedInvocationHandler(InvocationHandler commands, CallGuard guard) {
+      this.commands = commands;
+      this.guard = guard;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      if (method.getDeclaringClass() == Object.class) {
+        return objectMethod(proxy, method, args);
+      }
+      guard.beforeCall();
+      if (CommandInvocationHandler.isEventSubscription(method)) {
+        return commands.invoke(proxy, method, args);
+      }
+      try {
+        return commands.invoke(proxy, method, args);
+      } catch (Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof InvocationTargetException || cause instanceof UndeclaredThrowableException)
+            && cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException runtime) {
+          RuntimeException translated = guard.translate(runtime);
+          throw translated != null ? translated : runtime;
+        }
+        throw cause;
+      }
+    }
+
+    private static Object objectMethod(Object proxy, Method method, Object[] args) {
+      switch (method.getName()) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        default:
+          return "cdt " + proxy.getClass().getInterfaces()[0].getSimpleName() + " domain (browserpool)";
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.github.browserpool.chrome;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Immutable settings for launching one Chromium: executable, where its profile dir goes, flags. */
+public final class LaunchSpec {
+  private final String ownerName;
+  private final Path executable;
+  private final Path tempRoot;
+  private final List<String> extraArgs;
+  private final Boolean noSandbox;
+  private final Duration launchTimeout;
+  private final Map<String, String> extraEnv;
+
+  private LaunchSpec(Builder b) {
+    this.ownerName = b.ownerName;
+    this.executable = b.executable;
+    this.tempRoot = Objects.requireNonNull(b.tempRoot, "tempRoot");
+    this.extraArgs = List.copyOf(b.extraArgs);
+    this.noSandbox = b.noSandbox;
+    this.launchTimeout = b.launchTimeout;
+    this.extraEnv = Map.copyOf(b.extraEnv);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String ownerName() {
+    return ownerName;
+  }
+
+  /** The executable, or null to locate one at spawn. */
+  public Path executable() {
+    return executable;
+  }
+
+  public Path tempRoot() {
+    return tempRoot;
+  }
+
+  public List<String> extraArgs() {
+    return extraArgs;
+  }
+
+  public Duration launchTimeout() {
+    return launchTimeout;
+  }
+
+  public Map<String, String> extraEnv() {
+    return extraEnv;
+  }
+
+  /** Whether --no-sandbox is passed: as configured, else only when running as root. */
+  public boolean noSandbox() {
+    return noSandbox != null ? noSandbox : "root".equals(System.getProperty("user.name"));
+  }
+
+  /** The full argument list (after the executable) for a browser with this profile dir. */
+  public List<String> arguments(Path userDataDir) {
+    List<String> a = new ArrayList<>(List.of(
+        "--headless",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-sync",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-gpu",
+        "--disable-breakpad",
+        "--disable-crash-reporter",
+        "--mute-audio",
+        "--remote-debugging-pipe",
+        "--user-data-dir=" + userDataDir));
+    if (noSandbox()) {
+      a.add("--no-sandbox");
+    }
+    a.addAll(extraArgs);
+    return a;
+  }
+
+  /** Collects launch settings. */
+  public static final class Builder {
+    private String ownerName = "browserpool";
+    private Path executable;
+    private Path tempRoot;
+    private final List<String> extraArgs = new ArrayList<>();
+    private Boolean noSandbox;
+    private Duration launchTimeout = Duration.ofSeconds(30);
+    private final Map<String, String> extraEnv = new LinkedHashMap<>();
+
+    public Builder ownerName(String v) {
+      this.ownerName = v;
+      return this;
+    }
+
+    public Builder executable(Path v) {
+      this.executable = v;
+      return this;
+    }
+
+    public Builder tempRoot(Path v) {
+      this.tempRoot = v;
+      return this;
+    }
+
+    public Builder extraArgs(List<String> v) {
+      this.extraArgs.addAll(v);
+      return this;
+    }
+
+    public Builder noSandbox(boolean v) {
+      this.noSandbox = v;
+      return this;
+    }
+
+    public Builder launchTimeout(Duration v) {
+      this.launchTimeout = v;
+      return this;
+    }
+
+    public Builder extraEnv(Map<String, String> v) {
+      this.extraEnv.putAll(v);
+      return this;
+    }
+
+    public LaunchSpec build() {
+      return new LaunchSpec(this);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.github.browserpool.chrome;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads process facts from Linux's /proc. A zombie (state Z) or dead (X) process counts as dead:
+ * {@code ProcessHandle.isAlive()} says true for orphaned zombies for seconds, /proc does not lie.
+ */
+public final class ProcFs {
+  private static final Path PROC = Path.of("/proc");
+
+  private ProcFs() {}
+
+  /** The fields of /proc/PID/stat that browserpool uses. */
+  public record Stat(long pid, char state, long ppid, long startTicks) {}
+
+  /**
+   * Parses one /proc/PID/stat line. The command name in parentheses may hold spaces and ')'.
+   *
+   * @throws IllegalArgumentException when the line is not a stat line
+   */
+  public static Stat parseStat(String line) {
+    int open = line.indexOf('(');
+    int close = line.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      throw new IllegalArgumentException("not a /proc stat line: " + line);
+    }
+    String[] f = line.substring(close + 1).trim().split(" ");
+    // f[0] is field 3 (state); field N is f[N - 3].
+    if (f.length < 20 || f[0].length() != 1) {
+      throw new IllegalArgumentException("not a /proc stat line: " + line);
+    }
+    try {
+      long pid = Long.parseLong(line.substring(0, open).trim());
+      return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19]));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a /proc stat line: " + line, e);
+    }
+  }
+
+  /** The stat of a process, or null when it is gone. */
+  public static Stat stat(long pid) {
+    try {
+      return parseStat(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat")));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** True when the process exists and is neither a zombie nor dead. */
+  public static boolean isAlive(long pid) {
+    Stat s = stat(pid);
+    return s != null && s.state() != 'Z' && s.state() != 'X';
+  }
+
+  /** The command line with NULs turned into spaces, or null when the process is gone. */
+  public static String cmdline(long pid) {
+    try {
+      byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+      return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Every PID in /proc. */
+  public static List<Long> pids() {
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(PROC, "[0-9]*")) {
+      for (Path p : ds) {
+        out.add(Long.parseLong(p.getFileName().toString()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return out;
+  }
+
+  /** Live PIDs whose command line contains {@code needle}. */
+  public static List<Long> referencing(String needle) {
+    List<Long> out = new ArrayList<>();
+    for (long pid : pids()) {
+      String cmd = cmdline(pid);
+      if (cmd != null && cmd.contains(needle) && isAlive(pid)) {
+        out.add(pid);
+      }
+    }
+    return out;
+  }
+
+  /** Live descendants of {@code root}, found through the parent links in /proc. */
+  public static Set<Long> descendants(long root) {
+    List<Stat> all = new ArrayList<>();
+    for (long pid : pids()) {
+      Stat s = stat(pid);
+      if (s != null) {
+        all.add(s);
+      }
+    }
+    Set<Long> out = new LinkedHashSet<>();
+    List<Long> frontier = new ArrayList<>(List.of(root));
+    while (!frontier.isEmpty()) {
+      long parent = frontier.remove(frontier.size() - 1);
+      for (Stat s : all) {
+        if (s.ppid() == parent && out.add(s.pid())) {
+          frontier.add(s.pid());
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+package io.github.browserpool.chrome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.browserpool.BrowserLaunchException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LaunchSpec and ChromeExecutable, without launching anything. */
+class LaunchSettingsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void argumentsCarryTheHeadlessPipeFlagsAndExtrasComeLast() {
+    LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp).noSandbox(true).extraArgs(List.of("--window-size=800,600")).build();
+    List<String> args = spec.arguments(Path.of("/x/chromelambda-a"));
+    assertThat(args).contains("--headless", "--no-first-run", "--no-default-browser-check",
+        "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-default-apps",
+        "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter", "--mute-audio", "--remote-debugging-pipe",
+        "--user-data-dir=/x/chromelambda-a", "--no-sandbox");
+    assertThat(args).last().isEqualTo("--window-size=800,600");
+    assertThat(args).filteredOn(a -> a.startsWith("--user-data-dir")).hasSize(1);
+    assertThat(LaunchSpec.builder().tempRoot(tmp).noSandbox(false).build().arguments(Path.of("/x")))
+        .doesNotContain("--no-sandbox");
+  }
+
+  @Test
+  void noSandboxDefaultsToRootOnly() {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp).build();
+    assertThat(spec.noSandbox()).isEqualTo(root);
+    assertThat(spec.arguments(Path.of("/x")).contains("--no-sandbox")).isEqualTo(root);
+    assertThat(LaunchSpec.builder().tempRoot(tmp).noSandbox(!root).build().noSandbox()).isEqualTo(!root);
+  }
+
+  @Test
+  void builderNeedsATempRoot() {
+    assertThatThrownBy(() -> LaunchSpec.builder().build()).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("tempRoot");
+  }
+
+  @Test
+  void locateFailsListingEveryPlaceTriedAndHowToInstall() throws Exception {
+    Path emptyDir = Files.createDirectory(tmp.resolve("bin"));
+    // A directory and a non-executable file with a candidate's name do not count as found.
+    Files.createDirectory(emptyDir.resolve("chromium"));
+    Path plain = Files.writeString(emptyDir.resolve("google-chrome"), "not a program");
+    Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> ChromeExecutable.locate(null, Map.of("PATH", emptyDir.toString())))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("CHROME_PATH (not set)")
+        .hasMessageContaining("chromium on PATH, chromium-browser on PATH, google-chrome on PATH,"
+            + " google-chrome-stable on PATH")
+        .hasMessageContaining("PATH=" + emptyDir)
+        .hasMessageContaining("apt-get update && sudo apt-get install -y chromium")
+        .hasMessageContaining("PoolConfig.builder().chromeExecutable(...)")
+        .hasMessageContaining("CHROME_PATH environment variable");
+    assertThat(ChromeExecutable.CANDIDATES).containsExactly("chromium", "chromium-browser", "google-chrome",
+        "google-chrome-stable");
+  }
+
+  @Test
+  void aBadChromePathIsNamed() {
+    assertThatThrownBy(() -> ChromeExecutable.locate(null, Map.of("CHROME_PATH", "/nope/chrome", "PATH", "")))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("CHROME_PATH points to /nope/chrome, which does not exist")
+        .hasMessageContaining("apt-get install -y chromium");
+  }
+
+  @Test
+  void locateSearchesConfiguredThenChromePathThenPathInOrder() throws Exception {
+    Path bin = Files.createDirectory(tmp.resolve("bin"));
+    Path later = Files.createDirectory(tmp.resolve("later"));
+    Path browser = executable(bin.resolve("chromium-browser"));
+    Path first = executable(later.resolve("chromium"));
+    Path other = executable(tmp.resolve("my-chrome"));
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", "/nonexistent::" + bin))).isEqualTo(browser);
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", bin + ":" + later)))
+        .as("an earlier name wins over an earlier PATH entry").isEqualTo(first);
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", bin.toString(), "CHROME_PATH", other.toString())))
+        .isEqualTo(other);
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", bin.toString(), "CHROME_PATH", " "))).isEqualTo(browser);
+    assertThat(ChromeExecutable.locate(browser, Map.of("CHROME_PATH", other.toString()))).isEqualTo(browser);
+  }
+
+  @Test
+  void locateRejectsABadConfiguredPathNamingIt() throws Exception {
+    Path missing = tmp.resolve("missing-chrome");
+    assertThatThrownBy(() -> ChromeExecutable.locate(missing)).isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("PoolConfig.chromeExecutable points to " + missing + ", which does not exist");
+    Path plain = Files.writeString(tmp.resolve("plain"), "not a program");
+    Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> ChromeExecutable.locate(plain)).isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining(plain + ", which is not an executable file");
+    assertThatThrownBy(() -> ChromeExecutable.locate(tmp)).isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining(tmp + ", which is not an executable file");
+  }
+
+  private static Path executable(Path p) throws Exception {
+    Files.writeString(p, "#!/bin/sh\nexit 0\n");
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return p;
+  }
+}

@@ -1,0 +1,113 @@
+package io.github.browserpool.examples;
+
+import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.BrowserLease;
+import io.github.browserpool.BrowserPool;
+import io.github.browserpool.BrowserPoolException;
+import io.github.browserpool.PoolConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keyed leases keep a user's login: log in once with {@code pool.acquire("alice")} and close the lease;
+ * a later {@code pool.acquire("alice")} gets the same browser profile, cookies included, and is still
+ * logged in. An anonymous {@code pool.acquire()} works in a fresh, empty browser context and is not.
+ */
+public final class StickySessionExample {
+  private StickySessionExample() {}
+
+  /**
+   * What each visit of {@code /account} showed, and how many logins the site saw.
+   *
+   * @param afterLogin the greeting right after logging in, in the first "alice" lease
+   * @param aliceLater the greeting in a later "alice" lease, without logging in again
+   * @param anonymous the greeting in an anonymous lease
+   * @param logins how many times the site saw a login
+   * @param aliceSameBrowser whether both "alice" leases ran in the same browser process
+   */
+  public record Outcome(String afterLogin, String aliceLater, String anonymous, int logins, boolean aliceSameBrowser) {}
+
+  /** Logs in as alice in one keyed lease, then visits the account page in a second keyed lease and in an anonymous one. */
+  public static Outcome run(BrowserPool pool, LoginSite site) {
+    String afterLogin;
+    long firstPid;
+    try (BrowserLease lease = pool.acquire("alice")) {
+      firstPid = lease.browserPid();
+      ChromeDevToolsService page = lease.newPage();
+      Pages.navigate(page, site.url("/login"));
+      Pages.evaluate(page, "document.querySelector('input[name=user]').value = 'alice'");
+      // Submitting navigates (POST /login -> 303 -> /account): wait for the account page to load.
+      Pages.waitForLoad(page, () -> Pages.evaluate(page, "document.querySelector('button[type=submit]').click()"));
+      afterLogin = Pages.text(page, "#greeting");
+    } // the lease's pages close; the browser keeps alice's profile and its session cookie
+
+    String aliceLater;
+    long laterPid;
+    try (BrowserLease lease = pool.acquire("alice")) {
+      laterPid = lease.browserPid();
+      ChromeDevToolsService page = lease.newPage();
+      Pages.navigate(page, site.url("/account"));
+      aliceLater = Pages.text(page, "#greeting");
+    }
+
+    String anonymous;
+    try (BrowserLease lease = pool.acquire()) {
+      ChromeDevToolsService page = lease.newPage();
+      Pages.navigate(page, site.url("/account"));
+      anonymous = Pages.text(page, "#greeting");
+    }
+    return new Outcome(afterLogin, aliceLater, anonymous, site.logins(), firstPid == laterPid);
+  }
+
+  public static void main(String[] args) {
+    int exitCode = 1;
+    try {
+      Path tempRoot = Files.createTempDirectory("browserpool-sticky-").toRealPath();
+      Outcome outcome;
+      try (LoginSite site = LoginSite.start();
+          BrowserPool pool = BrowserPool.start(PoolConfig.builder()
+              .poolName("sticky")
+              .maxBrowsers(2)
+              .tempRoot(tempRoot)
+              .build())) {
+        outcome = run(pool, site);
+      } finally {
+        List<String> leftovers = LeakCheck.verifyAndDelete(tempRoot);
+        leftovers.forEach(p -> System.out.println("left behind: " + p));
+        if (!leftovers.isEmpty()) {
+          throw new IllegalStateException(leftovers.size() + " things left behind");
+        }
+      }
+      System.out.println("alice, right after logging in:   " + outcome.afterLogin());
+      System.out.println("alice, in a later lease:          " + outcome.aliceLater()
+          + (outcome.aliceSameBrowser() ? "  (same browser)" : "  (another browser!)"));
+      System.out.println("anonymous lease:                  " + outcome.anonymous());
+      System.out.println("logins the site saw:              " + outcome.logins());
+      List<String> problems = new ArrayList<>();
+      if (!"Welcome, alice".equals(outcome.afterLogin())) {
+        problems.add("login did not work");
+      }
+      if (!"Welcome, alice".equals(outcome.aliceLater())) {
+        problems.add("alice's later lease was not logged in");
+      }
+      if (!"Please log in".equals(outcome.anonymous())) {
+        problems.add("the anonymous lease saw alice's session");
+      }
+      if (outcome.logins() != 1) {
+        problems.add("expected exactly 1 login, saw " + outcome.logins());
+      }
+      problems.forEach(p -> System.out.println("FAILED: " + p));
+      exitCode = problems.isEmpty() ? 0 : 1;
+    } catch (BrowserPoolException e) {
+      System.out.println("FAILED: " + e.getMessage()); // says what to fix, e.g. how to install Chromium
+    } catch (Exception e) {
+      System.out.println("FAILED: " + e);
+      e.printStackTrace(System.out);
+    }
+    System.out.flush();
+    System.exit(exitCode);
+  }
+}

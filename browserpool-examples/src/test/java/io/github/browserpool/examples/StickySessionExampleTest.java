@@ -1,0 +1,38 @@
+package io.github.browserpool.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.browserpool.BrowserPool;
+import io.github.browserpool.PoolConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Runs the sticky-session example's logic and checks what each lease saw. */
+class StickySessionExampleTest {
+
+  @Test
+  void keyedLeaseKeepsTheLoginAndAnAnonymousLeaseDoesNotSeeIt() throws Exception {
+    Path tempRoot = Files.createTempDirectory("sticky-test-").toRealPath();
+    StickySessionExample.Outcome outcome;
+    try (LoginSite site = LoginSite.start();
+        BrowserPool pool = BrowserPool.start(PoolConfig.builder()
+            .poolName("sticky-test")
+            .maxBrowsers(2)
+            .acquireTimeout(Duration.ofMinutes(2))
+            .tempRoot(tempRoot)
+            .build())) {
+      outcome = StickySessionExample.run(pool, site);
+    }
+
+    assertThat(outcome.afterLogin()).isEqualTo("Welcome, alice");
+    assertThat(outcome.aliceLater()).isEqualTo("Welcome, alice");
+    assertThat(outcome.aliceSameBrowser()).isTrue();
+    assertThat(outcome.logins()).as("alice logged in once only").isEqualTo(1);
+    assertThat(outcome.anonymous()).isEqualTo("Please log in");
+
+    assertThat(LeakCheck.leftovers(tempRoot)).isEmpty();
+    Files.delete(tempRoot);
+  }
+}
