@@ -1162,8 +1162,12 @@ public final class BenchMain {
       return !samples(m, c).isEmpty();
     }
 
+    final Map<String, Integer> failureCounts = new LinkedHashMap<>();
+
+    /** Records a failed repetition; the contender keeps its turns until it has failed 3 times. */
     synchronized void fail(String m, String c, Throwable t) {
-      failures.put(m + " / " + c, t.toString());
+      int n = failureCounts.merge(m + " / " + c, 1, Integer::sum);
+      failures.put(m + " / " + c, "failed " + n + "x, last: " + t);
     }
 
     synchronized boolean ran(String m) {
@@ -1171,7 +1175,7 @@ public final class BenchMain {
     }
 
     synchronized boolean failed(String m, String c) {
-      return failures.containsKey(m + " / " + c);
+      return failureCounts.getOrDefault(m + " / " + c, 0) >= 3;
     }
 
     synchronized String failure(String m, String c) {
