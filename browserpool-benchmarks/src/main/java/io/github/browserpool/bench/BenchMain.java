@@ -314,6 +314,12 @@ public final class BenchMain {
   }
 
   /** Runs each contender once per repetition, rotating the order, and collects its samples. */
+  /**
+   * Whether each turn is checked for temp entries it left. Off while contenders keep browsers alive
+   * across turns (warm), where a live browser's dir is not a leftover.
+   */
+  boolean perTurnCheck = true;
+
   void roundRobin(String measure, int reps, LinkedHashMap<String, Callable<Double>> contenders) {
     List<String> names = new ArrayList<>(contenders.keySet());
     for (int rep = 0; rep < reps; rep++) {
@@ -322,15 +328,23 @@ public final class BenchMain {
         if (results.failed(measure, name)) {
           continue;
         }
+        Set<String> before = null;
         try {
-          Set<String> before = listTmp();
+          before = perTurnCheck ? listTmp() : null;
           double v = contenders.get(name).call();
           results.add(measure, name, v);
-          checkLeftovers(name, before);
         } catch (Throwable t) {
           results.fail(measure, name, t);
           log("  " + measure + " / " + name + " FAILED: " + t);
           t.printStackTrace(System.out);
+        } finally {
+          if (before != null) {
+            try {
+              checkLeftovers(measure, name, before);
+            } catch (IOException e) {
+              log("leftover check failed: " + e);
+            }
+          }
         }
       }
       log("  " + measure + " rep " + (rep + 1) + "/" + reps + ": " + results.lastValues(measure));
@@ -341,7 +355,7 @@ public final class BenchMain {
   final Map<String, List<String>> leftBy = new LinkedHashMap<>();
 
   /** Attributes new entries in TMPDIR after one contender's turn (turns run one at a time). */
-  void checkLeftovers(String contender, Set<String> before) throws IOException {
+  void checkLeftovers(String measure, String contender, Set<String> before) throws IOException {
     Set<String> added = listTmp();
     added.removeAll(before);
     added.removeIf(n -> n.startsWith("playwright-java-") || n.startsWith("hsperfdata"));
@@ -349,6 +363,9 @@ public final class BenchMain {
     while (!added.isEmpty() && System.nanoTime() - deadline < 0) {
       Procs.sleep(20);
       added.removeIf(n -> !Files.exists(TMP.resolve(n)));
+    }
+    if (!added.isEmpty()) {
+      log("  " + measure + " / " + contender + " left in TMPDIR: " + added);
     }
     for (String n : added) {
       leftBy.computeIfAbsent(contender, k -> new ArrayList<>()).add(n);
@@ -467,6 +484,8 @@ public final class BenchMain {
     int warmup = 3;
     String m = "warm";
     String me = "warm+eval";
+    Set<String> tmpAtStart = listTmp();
+    perTurnCheck = false;
     try (RawChrome raw = RawChrome.spawn(CHROME, RAW_FLAGS, TMP);
         Pw pw = new Pw(TMP);
         BrowserPool bp = BrowserPool.start(bpConfig().maxBrowsers(1).build())) {
@@ -542,7 +561,10 @@ public final class BenchMain {
         p2.close();
         pwb.close();
       }
+    } finally {
+      perTurnCheck = true;
     }
+    checkLeftovers("warm", "warm (all contenders, checked after all closed)", tmpAtStart);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -558,7 +580,12 @@ public final class BenchMain {
             "-Djava.io.tmpdir=" + TMP)
         .shouldFailOnError(true)
         .build();
-    Collection<RunResult> rr = new Runner(opt).run();
+    Collection<RunResult> rr;
+    try {
+      rr = new Runner(opt).run();
+    } finally {
+      Files.deleteIfExists(TMP.resolve("jmh.lock")); // JMH's own lock file in java.io.tmpdir
+    }
     for (RunResult r : rr) {
       String label = r.getParams().getBenchmark();
       label = label.substring(label.lastIndexOf('.') + 1);
