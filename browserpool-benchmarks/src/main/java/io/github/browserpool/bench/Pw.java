@@ -1,0 +1,91 @@
+package io.github.browserpool.bench;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Playwright-Java with the system Chromium: a driver (Node.js, unpacked from the jar) per instance. */
+final class Pw implements AutoCloseable {
+  final Playwright playwright;
+
+  Pw(Path tmp) {
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of(
+        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1",
+        "TMPDIR", tmp.toString())));
+  }
+
+  /** A launched browser and the processes that make it up. */
+  static final class Launched {
+    final Browser browser;
+    final long pid;
+    final Path dir;
+
+    Launched(Browser browser, long pid, Path dir) {
+      this.browser = browser;
+      this.pid = pid;
+      this.dir = dir;
+    }
+
+    Set<Long> tree() {
+      return Procs.tree(pid, dir);
+    }
+  }
+
+  Browser launch(Path chrome) {
+    return playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(chrome)
+        .setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
+            "--disable-component-update")));
+  }
+
+  /** Launches and finds the new browser's main process (a descendant of this JVM) and profile dir. */
+  Launched launchTracked(Path chrome) {
+    Set<Long> before = browserMains();
+    Browser b = launch(chrome);
+    Set<Long> after = browserMains();
+    after.removeAll(before);
+    if (after.size() != 1) {
+      throw new IllegalStateException("expected one new Playwright browser process, found " + after);
+    }
+    long pid = after.iterator().next();
+    return new Launched(b, pid, userDataDir(pid));
+  }
+
+  /** Main browser processes under this JVM: Chromium command lines without --type=. */
+  static Set<Long> browserMains() {
+    Set<Long> out = new HashSet<>();
+    ProcessHandle.current().descendants().forEach(h -> {
+      String c = Procs.cmdline(h.pid());
+      if (c.contains("--user-data-dir=") && !c.contains("--type=") && Procs.alive(h.pid())) {
+        out.add(h.pid());
+      }
+    });
+    return out;
+  }
+
+  static Path userDataDir(long pid) {
+    for (String a : Procs.cmdline(pid).split(" ")) {
+      if (a.startsWith("--user-data-dir=")) {
+        return Path.of(a.substring("--user-data-dir=".length()));
+      }
+    }
+    return null;
+  }
+
+  long driverPid() {
+    return ProcessHandle.current().children()
+        .filter(h -> Procs.cmdline(h.pid()).contains("playwright"))
+        .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+  }
+
+  @Override
+  public void close() {
+    playwright.close();
+  }
+}
