@@ -126,8 +126,8 @@ class MixedFaultSoakTest {
       System.out.println("[soak] baseline: threads=" + baseThreads + " fds=" + baseFds);
 
       List<BrowserLease> abandoned = Collections.synchronizedList(new ArrayList<>());
-      Set<Long> faultedPids = ConcurrentHashMap.newKeySet();
-      Set<Long> stoppedPids = ConcurrentHashMap.newKeySet();
+      Set<String> faultedPids = ConcurrentHashMap.newKeySet(); // Procs.identity: PIDs wrap in a long run
+      Set<String> stoppedPids = ConcurrentHashMap.newKeySet();
       List<String> violations = Collections.synchronizedList(new ArrayList<>());
       List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
       AtomicInteger next = new AtomicInteger();
@@ -220,8 +220,9 @@ class MixedFaultSoakTest {
           wallMs / 1000.0, leaks, baseThreads, threads, baseFds, fds, seed);
 
       // A stopped tree the pool failed to kill would linger forever: it is ours, so kill it after noting it.
-      for (long pid : stoppedPids) {
-        if (Procs.isAlive(pid)) {
+      for (String id : stoppedPids) {
+        long pid = Long.parseLong(id.substring(0, id.indexOf('@')));
+        if (id.equals(Procs.identity(pid)) && Procs.isAlive(pid)) { // the same process, not a reused PID
           violations.add("stopped pid " + pid + " still alive after pool.close()");
           Procs.signal(pid, "KILL");
         }
@@ -273,7 +274,7 @@ class MixedFaultSoakTest {
 
   /** One lease with its fault. Never throws: everything goes into the outcome or the violations. */
   private static Outcome runLease(BrowserPool pool, int i, Fault fault, int killDelayMs, String base,
-      ExecutorService killer, List<BrowserLease> abandoned, Set<Long> faultedPids, Set<Long> stoppedPids,
+      ExecutorService killer, List<BrowserLease> abandoned, Set<String> faultedPids, Set<String> stoppedPids,
       List<String> violations, AtomicLong slowestStopCloseMs) {
     BrowserLease lease;
     try {
@@ -285,7 +286,7 @@ class MixedFaultSoakTest {
     boolean keep = false;
     try {
       long pid = lease.browserPid();
-      if (faultedPids.contains(pid)) {
+      if (faultedPids.contains(Procs.identity(pid))) {
         violations.add("lease " + i + " was handed browser pid " + pid + ", which the soak had killed or stopped");
       }
       if (!Procs.isAlive(pid)) {
@@ -308,7 +309,7 @@ class MixedFaultSoakTest {
       }
       switch (fault) {
         case KILL -> {
-          faultedPids.add(pid);
+          faultedPids.add(Procs.identity(pid));
           // SIGKILL arrives while a call is in flight (a promise that would take a minute).
           killer.execute(() -> {
             sleepQuietly(killDelayMs);
@@ -330,7 +331,13 @@ class MixedFaultSoakTest {
             } catch (BrowserCrashedException later) {
               // expected
             } catch (RuntimeException later) {
-              violations.add("lease " + i + ": a call after SIGKILL threw " + later);
+              // Under overload the reaper may revoke the lease first: its in-flight call had no reply
+              // for idleTimeout. Legal by the documented rule, as for the other leases.
+              boolean stalled = later instanceof LeaseRevokedException
+                  && later.getMessage().contains("abandoned") && SoakPages.longestStallMs() >= STALL_MS;
+              if (!stalled) {
+                violations.add("lease " + i + ": a call after SIGKILL threw " + later);
+              }
             }
             return new Outcome(i, fault, null, e);
           }
@@ -343,10 +350,14 @@ class MixedFaultSoakTest {
             abandoned.add(lease); // strong reference: the reaper, not the Cleaner, must reclaim it
             keep = true;
           } else if (fault == Fault.STOP) {
-            faultedPids.add(pid);
             List<Long> pids = Procs.signalTree(pid, lease.userDataDir(), "STOP");
-            faultedPids.addAll(pids);
-            stoppedPids.addAll(pids);
+            for (long p : pids) {
+              String id = Procs.identity(p);
+              if (id != null) {
+                faultedPids.add(id);
+                stoppedPids.add(id);
+              }
+            }
             long t = System.nanoTime();
             lease.close(); // must not hang on a frozen browser
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);

@@ -59,6 +59,20 @@ public final class Procs {
     }
   }
 
+  /**
+   * A process's identity across PID reuse, "pid@starttime" (field 22 of /proc/PID/stat), or null when it
+   * is gone. PIDs wrap (pid_max may be 32768), so a long test must not remember bare PIDs.
+   */
+  public static String identity(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return pid + "@" + f[19];
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   public static boolean isAlive(long pid) {
     return read(pid) != null;
   }
