@@ -837,13 +837,6 @@ public final class PoolEngine {
     }
   }
 
-  public boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
   }
 
   private void ensureOpen() {
