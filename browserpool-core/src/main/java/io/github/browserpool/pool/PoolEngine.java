@@ -837,8 +837,6 @@ public final class PoolEngine {
     }
   }
 
-  }
-
   private void ensureOpen() {
     if (closed) {
       throw closedException();
