@@ -48,6 +48,12 @@ final class ChromeBrowser implements ManagedBrowser {
    */
   private final Duration healthTimeout;
   private volatile boolean closing;
+  /**
+   * Whether the default profile has its keeper page. Chromium runs with --no-startup-window, and when
+   * the last page of the default profile closes it tears the profile down, session cookies included;
+   * a keyed browser therefore keeps one blank page open for its whole life.
+   */
+  private volatile boolean keeperOpen;
   /** The context and page prepared for the next isolated lease, or null. */
   private volatile CompletableFuture<Prepared> next;
 
@@ -143,6 +149,10 @@ final class ChromeBrowser implements ManagedBrowser {
     }
     if (!conn.isOpen()) {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
+    }
+    if (!keeperOpen) {
+      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), cdpTimeout);
+      keeperOpen = true;
     }
     return new Context(null, null);
   }
