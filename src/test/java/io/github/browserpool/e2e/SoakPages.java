@@ -148,13 +148,7 @@ public final class SoakPages {
    */
   public static Object evaluate(ChromeDevToolsService page, String expr) {
     Evaluate ev = page.getRuntime().evaluate(expr);
-    markReply();
-    ExceptionDetails ex = ev.getExceptionDetails();
-    if (ex != null) {
-      String what = ex.getException() != null ? ex.getException().getDescription() : ex.getText();
-      throw new IllegalStateException("evaluate(" + expr + ") threw in the page: " + what);
-    }
-    return ev.getResult() == null ? null : ev.getResult().getValue();
+    return valueOf(ev, expr);
   }
 
   /**
@@ -164,6 +158,11 @@ public final class SoakPages {
   public static Object evaluateAwait(ChromeDevToolsService page, String expr) {
     Evaluate ev = page.getRuntime().evaluate(expr, null, null, null, null, true, null, null, true,
         null, null, null, null, null, null);
+    return valueOf(ev, expr);
+  }
+
+  /** Marks the reply, then returns the evaluated value, or throws what the page threw. */
+  private static Object valueOf(Evaluate ev, String expr) {
     markReply();
     ExceptionDetails ex = ev.getExceptionDetails();
     if (ex != null) {
