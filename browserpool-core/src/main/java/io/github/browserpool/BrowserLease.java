@@ -22,9 +22,13 @@ public final class BrowserLease implements AutoCloseable {
   private final LeaseState state;
   private final Cleaner.Cleanable cleanable;
   private final Reclaim reclaim;
+  /** Keeps the pool reachable while a lease lives: a dropped pool handle must not shut down under it. */
+  @SuppressWarnings("unused")
+  private final BrowserPool pool;
 
-  BrowserLease(LeaseState state, Cleaner cleaner) {
+  BrowserLease(LeaseState state, Cleaner cleaner, BrowserPool pool) {
     this.state = state;
+    this.pool = pool;
     this.reclaim = new Reclaim(state);
     this.cleanable = cleaner.register(this, reclaim);
   }
@@ -37,7 +41,7 @@ public final class BrowserLease implements AutoCloseable {
    * @throws BrowserCrashedException when the browser died
    */
   public ChromeDevToolsService newPage() {
-    return state.newPage();
+    return state.newPage(this); // every page keeps this lease reachable, and so unreclaimed
   }
 
   /** The PID of the browser's main process. */

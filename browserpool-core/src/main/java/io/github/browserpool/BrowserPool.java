@@ -72,7 +72,7 @@ public final class BrowserPool implements AutoCloseable {
    * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
   public BrowserLease acquire() {
-    return new BrowserLease(engine.acquire(null), CLEANER);
+    return new BrowserLease(engine.acquire(null), CLEANER, this);
   }
 
   /**
@@ -88,7 +88,7 @@ public final class BrowserPool implements AutoCloseable {
           + (sessionKey == null ? "null" : "\"" + sessionKey + "\"")
           + ": pass a stable key such as a user id, or call acquire() for an anonymous lease");
     }
-    return new BrowserLease(engine.acquire(sessionKey), CLEANER);
+    return new BrowserLease(engine.acquire(sessionKey), CLEANER, this);
   }
 
   /** A snapshot of the pool's gauges and counters. */
@@ -114,7 +114,8 @@ public final class BrowserPool implements AutoCloseable {
   @Override
   public void close() {
     shutdown.explicit = true;
-    cleanable.clean();
+    cleanable.clean(); // runs the close once; a concurrent second caller returns from here at once...
+    engine.awaitTermination(); // ...so every caller waits until the pool is really closed
   }
 
   /** The Cleaner action: holds the engine only, never the pool handle. */

@@ -104,19 +104,24 @@ final class ChromeBrowser implements ManagedBrowser {
    *
    * @throws IllegalStateException when the browser gives no answer within closeTimeout: it is unresponsive
    */
-  private Prepared takePrepared() {
+  private Prepared takePrepared(Duration timeout) {
     CompletableFuture<Prepared> f = next;
     next = null;
     if (f == null) {
       return null;
     }
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      Prepared p = f.get(PoolEngine.saturatedNanos(healthTimeout), TimeUnit.NANOSECONDS);
+      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
       return p.page().closed() ? null : p;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while taking a context from pid " + pid(), e);
     } catch (TimeoutException e) {
+      if (callerBound) {
+        next = f; // still being prepared, for the next lease
+        throw new NotReadyInTimeException("pid " + pid() + " had no context ready within " + timeout);
+      }
       throw new IllegalStateException("pid " + pid() + " did not prepare a context within launchTimeout "
           + healthTimeout + ": unresponsive");
     } catch (ExecutionException e) {
@@ -126,16 +131,21 @@ final class ChromeBrowser implements ManagedBrowser {
 
   @Override
   public LeaseContext openContext(boolean isolated) {
+    return openContext(isolated, healthTimeout);
+  }
+
+  @Override
+  public LeaseContext openContext(boolean isolated, Duration timeout) {
     if (process.isStopped()) {
       throw new IllegalStateException("pid " + pid() + " is stopped (SIGSTOP) and cannot answer CDP");
     }
     if (isolated) {
-      Prepared p = takePrepared();
+      Prepared p = takePrepared(timeout);
       if (p != null) {
         return new Context(p.contextId(), p.page());
       }
       String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
-          healthTimeout).path("browserContextId").asText(null);
+          timeout).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
@@ -151,22 +161,30 @@ final class ChromeBrowser implements ManagedBrowser {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
     }
     if (!keeperOpen) {
-      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), cdpTimeout);
+      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), timeout);
       keeperOpen = true;
     }
     return new Context(null, null);
   }
 
+  /**
+   * One browser-level call, bounded by {@code timeout}. A timeout shorter than the health timeout is the
+   * caller's deadline ({@link NotReadyInTimeException}); otherwise the browser counts as unresponsive.
+   */
   private JsonNode call(String method, JsonNode params, Duration timeout) {
     CompletableFuture<JsonNode> f = conn.send(method, params);
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      return f.get(PoolEngine.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+      return f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new IllegalStateException(method + " got no reply within " + timeout + " from pid " + pid());
+      if (callerBound) {
+        throw new NotReadyInTimeException(method + " got no reply within " + timeout + " from pid " + pid());
+      }
+      throw new IllegalStateException(method + " got no reply within " + healthTimeout + " from pid " + pid());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(method + " was interrupted", e);

@@ -24,8 +24,11 @@ public final class LeaseState implements CallGuard {
   final long id;
   final String key;
   final Throwable acquireSite;
-  private final AtomicReference<Status> status = new AtomicReference<>(Status.ACTIVE);
-  private volatile String revokeMessage;
+  /** The status with the message of the transition that won: a losing revoke never overwrites it. */
+  private record Ending(Status status, String message) {}
+
+  private static final Ending ACTIVE = new Ending(Status.ACTIVE, null);
+  private final AtomicReference<Ending> ending = new AtomicReference<>(ACTIVE);
   volatile ManagedBrowser.LeaseContext context;
 
   LeaseState(PoolEngine engine, PooledBrowser entry, long id, String key, Throwable acquireSite) {
@@ -48,13 +51,36 @@ public final class LeaseState implements CallGuard {
     return key;
   }
 
-  /** Opens a page in this lease's context. */
+  /** Opens a page in this lease's context, anchored to nothing (engine-level callers and tests). */
   public ChromeDevToolsService newPage() {
+    return newPage(null);
+  }
+
+  /**
+   * Opens a page in this lease's context.
+   *
+   * @param anchor kept reachable for as long as the page is (the public lease handle): a page in use
+   *     keeps its lease from being reclaimed by the Cleaner
+   */
+  public ChromeDevToolsService newPage(Object anchor) {
     beforeCall();
     try {
-      return context.newPage(this);
+      return context.newPage(new AnchoredGuard(this, anchor));
     } catch (RuntimeException e) {
       throw translate(e);
+    }
+  }
+
+  /** This lease's guard, holding the lease handle so that every page keeps it reachable. */
+  private record AnchoredGuard(LeaseState lease, Object anchor) implements CallGuard {
+    @Override
+    public void beforeCall() {
+      lease.beforeCall();
+    }
+
+    @Override
+    public RuntimeException translate(RuntimeException failure) {
+      return lease.translate(failure);
     }
   }
 
@@ -74,13 +100,13 @@ public final class LeaseState implements CallGuard {
   }
 
   public boolean isActive() {
-    return status.get() == Status.ACTIVE;
+    return ending.get().status() == Status.ACTIVE;
   }
 
   @Override
   public void beforeCall() {
-    Status s = status.get();
-    if (s != Status.ACTIVE) {
+    Ending s = ending.get();
+    if (s.status() != Status.ACTIVE) {
       throw failure(s, null);
     }
     engine.stamp(entry);
@@ -91,8 +117,8 @@ public final class LeaseState implements CallGuard {
     if (failure instanceof LeaseRevokedException || failure instanceof BrowserCrashedException) {
       return failure;
     }
-    Status s = status.get();
-    if (s != Status.ACTIVE) {
+    Ending s = ending.get();
+    if (s.status() != Status.ACTIVE) {
       return failure(s, failure);
     }
     if (browserConnectionLost(failure)) {
@@ -116,15 +142,15 @@ public final class LeaseState implements CallGuard {
         && msg.contains("browser connection closed");
   }
 
-  private RuntimeException failure(Status s, Throwable cause) {
-    switch (s) {
+  private RuntimeException failure(Ending s, Throwable cause) {
+    switch (s.status()) {
       case CRASHED:
         return new BrowserCrashedException(
             engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
                 + ") died on its own. Close this lease and acquire a new one.", cause);
       case REVOKED:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id + " was revoked: "
-            + revokeMessage + ". Acquire a new lease.", cause);
+            + s.message() + ". Acquire a new lease.", cause);
       default:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id
             + " is closed. Acquire a new lease for more work.", cause);
@@ -133,17 +159,22 @@ public final class LeaseState implements CallGuard {
 
   /** ACTIVE -> CLOSED; false if it was already closed, revoked or crashed. */
   boolean markClosed() {
-    return status.compareAndSet(Status.ACTIVE, Status.CLOSED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.CLOSED, null));
   }
 
-  /** ACTIVE -> REVOKED with the reason users will see; false if it had already ended. */
+  /** ACTIVE -> REVOKED with the reason users will see; false (and the first reason kept) if it had ended. */
   boolean revoke(String message) {
-    revokeMessage = message;
-    return status.compareAndSet(Status.ACTIVE, Status.REVOKED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.REVOKED, message));
   }
 
   /** ACTIVE -> CRASHED; false if it had already ended. */
   boolean markCrashed() {
-    return status.compareAndSet(Status.ACTIVE, Status.CRASHED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.CRASHED, null));
+  }
+
+  /** The message users see for a revoked lease, or null while it is not revoked (tests, logs). */
+  String revokeMessage() {
+    Ending s = ending.get();
+    return s.status() == Status.REVOKED ? s.message() : null;
   }
 }

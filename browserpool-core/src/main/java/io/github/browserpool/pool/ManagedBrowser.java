@@ -20,6 +20,24 @@ public interface ManagedBrowser {
   LeaseContext openContext(boolean isolated);
 
   /**
+   * Like {@link #openContext(boolean)}, but gives up after {@code timeout} (the rest of the acquire
+   * deadline) with {@link NotReadyInTimeException} when the browser is healthy but not ready yet; the
+   * work it started goes on, and the browser can serve the next lease. The default ignores the timeout.
+   */
+  default LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+    return openContext(isolated);
+  }
+
+  /** The browser is healthy, but could not hand over a context within the caller's time. */
+  final class NotReadyInTimeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NotReadyInTimeException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
    * Closes the whole process tree with escalation, verifies it dead and deletes the profile dir.
    * Blocks until done. Idempotent: later calls return the first call's result.
    */

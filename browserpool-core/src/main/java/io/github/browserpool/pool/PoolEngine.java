@@ -23,8 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,11 +71,16 @@ public final class PoolEngine {
   private final LongAdder sweptProcesses = new LongAdder();
   private final EnumMap<CloseReason, LongAdder> closedByReason = new EnumMap<>(CloseReason.class);
 
-  private final ExecutorService worker;
-  private final ScheduledExecutorService scheduler;
-  // Guarded by lock.
-  private ScheduledFuture<?> nextRun;
+  /** Runs launches, warm-ups and closes off the caller's path; null runs them on the calling thread. */
+  private final Executor worker;
+  private final ExecutorService ownedWorker;
+  private final Scheduler scheduler;
+  // Guarded by lock: the one scheduled reaper run, and wake-ups asked for while a run is in progress.
+  private Scheduler.Cancellable nextRun;
   private long nextRunAt;
+  private boolean reaperRunning;
+  private boolean wakeRequested;
+  private long wakeRequestedAt;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   /**
@@ -86,6 +90,22 @@ public final class PoolEngine {
    *     so tests drive the reaper by hand with {@link #housekeep()}
    */
   public PoolEngine(PoolConfig config, BrowserLauncher launcher, boolean startThreads) {
+    this(config, launcher, startThreads ? null : DIRECT,
+        startThreads ? Scheduler.daemonThread(config.poolName()) : null);
+  }
+
+  /** Runs tasks on the calling thread (unit tests). */
+  static final Executor DIRECT = Runnable::run;
+
+  /**
+   * Creates an engine with its own threads, or with the given ones.
+   *
+   * @param worker runs launches, warm-ups and closes; null for a daemon cached pool named after the pool,
+   *     {@link #DIRECT} to run them on the calling thread
+   * @param scheduler runs the reaper; null schedules nothing (a test then calls {@link #housekeep()} by
+   *     hand, or passes a fake scheduler and runs what it recorded)
+   */
+  PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler) {
     this.config = config;
     this.launcher = launcher;
     this.ticker = config.ticker();
@@ -96,14 +116,15 @@ public final class PoolEngine {
     for (CloseReason r : CloseReason.values()) {
       closedByReason.put(r, new LongAdder());
     }
-    if (startThreads) {
+    if (worker == null) {
       AtomicInteger n = new AtomicInteger();
-      this.worker = Executors.newCachedThreadPool(r -> daemon(r, config.poolName() + "-worker-" + n.incrementAndGet()));
-      this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, config.poolName() + "-reaper"));
+      this.ownedWorker = Executors.newCachedThreadPool(r -> daemon(r, config.poolName() + "-worker-" + n.incrementAndGet()));
+      this.worker = ownedWorker;
     } else {
-      this.worker = null;
-      this.scheduler = null;
+      this.ownedWorker = null;
+      this.worker = worker;
     }
+    this.scheduler = scheduler;
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -135,26 +156,37 @@ public final class PoolEngine {
   public LeaseState acquire(String key) {
     Throwable site = new Throwable("the lease was acquired here");
     long deadline = ticker.read() + saturatedNanos(config.acquireTimeout());
+    boolean retriedLate = false;
     while (true) {
       PooledBrowser entry = reserve(key, deadline);
-      LeaseState lease = activate(entry, key, site);
+      LeaseState lease = activate(entry, key, site, deadline);
       if (lease != null) {
         return lease;
       }
-      // The browser died between grant and lease: it is being closed; try again.
+      // The browser died between grant and lease: it is being closed. Try again within the deadline
+      // (each step of a retry is bounded by it); past it, one more try only, for a browser that died idle.
+      if (deadline - ticker.read() <= 0) {
+        if (retriedLate) {
+          throw timeout();
+        }
+        retriedLate = true;
+      }
     }
   }
 
   /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
   private PooledBrowser reserve(String key, long deadline) {
     List<PooledBrowser> victims = new ArrayList<>();
+    List<PooledBrowser> warmUps = new ArrayList<>();
     Waiter waiter;
+    long evictableAt;
     lock.lock();
     try {
       ensureOpen();
       if (waiters.isEmpty()) {
         PooledBrowser granted = tryGrant(key, victims);
         if (granted != null) {
+          planWarmUps(warmUps);
           return granted;
         }
       }
@@ -166,11 +198,29 @@ public final class PoolEngine {
       waiter = new Waiter(key);
       waiters.addLast(waiter);
       dispatch(victims);
+      evictableAt = nextEvictableAt();
     } finally {
       lock.unlock();
       closeAll(victims);
+      startWarmUps(warmUps);
+    }
+    if (evictableAt != Long.MAX_VALUE) {
+      // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
+      scheduleNoLaterThan(evictableAt);
     }
     return await(waiter, deadline);
+  }
+
+  /**
+   * Under EVICT_LRU, the ticker time at which the least recently active handed-over lease passes
+   * evictionProtection; {@code Long.MAX_VALUE} when there is none or the policy is another. Under lock.
+   */
+  private long nextEvictableAt() {
+    if (config.capacityPolicy() != CapacityPolicy.EVICT_LRU) {
+      return Long.MAX_VALUE;
+    }
+    PooledBrowser lru = leastRecentlyActive(State.LEASED, Long.MIN_VALUE);
+    return lru == null ? Long.MAX_VALUE : lru.lastActivity + protectionNanos;
   }
 
   private PooledBrowser await(Waiter waiter, long deadline) {
@@ -285,15 +335,18 @@ public final class PoolEngine {
   private PooledBrowser leastRecentlyActive(State state, long before) {
     PooledBrowser best = null;
     boolean bounded = before != Long.MIN_VALUE;
+    long bestStamp = 0;
     for (PooledBrowser e : entries) {
-      if (e.state() != state || (bounded && e.lastActivity - before > 0)) {
+      long stamp = e.lastActivity; // read once: reader threads move it
+      if (e.state() != state || (bounded && stamp - before > 0)) {
         continue;
       }
       if (state == State.LEASED && (e.lease == null || e.lease.context == null)) {
         continue; // still being handed over to its lease: not evictable
       }
-      if (best == null || e.lastActivity - best.lastActivity < 0) {
+      if (best == null || stamp - bestStamp < 0) {
         best = e;
+        bestStamp = stamp;
       }
     }
     return best;
@@ -358,13 +411,44 @@ public final class PoolEngine {
    */
   private void mutate(java.util.function.Consumer<List<PooledBrowser>> change) {
     List<PooledBrowser> victims = new ArrayList<>();
+    List<PooledBrowser> warmUps = new ArrayList<>();
     lock.lock();
     try {
       change.accept(victims);
       dispatch(victims);
+      planWarmUps(warmUps);
     } finally {
       lock.unlock();
       closeAll(victims);
+      startWarmUps(warmUps);
+    }
+  }
+
+  /**
+   * Reserves STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, within
+   * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
+   * launches them with {@link #startWarmUps} after releasing it.
+   */
+  private void planWarmUps(List<PooledBrowser> warmUps) {
+    if (closed || config.minIdle() == 0) {
+      return;
+    }
+    int warm = warmingUp;
+    for (PooledBrowser e : entries) {
+      if (e.state() == State.IDLE && e.key == null) {
+        warm++;
+      }
+    }
+    while (warm < config.minIdle() && alive() < config.maxBrowsers() && waiters.isEmpty()) {
+      warmUps.add(newEntry());
+      warmingUp++;
+      warm++;
+    }
+  }
+
+  private void startWarmUps(List<PooledBrowser> warmUps) {
+    for (PooledBrowser e : warmUps) {
+      runAsync(() -> warmUp(e));
     }
   }
 
@@ -384,10 +468,17 @@ public final class PoolEngine {
     }
   }
 
-  /** Turns a reserved browser into a lease: launches it if needed, then opens the lease's context. */
-  private LeaseState activate(PooledBrowser entry, String key, Throwable site) {
+  /**
+   * Turns a reserved browser into a lease: launches it if needed, then opens the lease's context, both
+   * within the acquire deadline. A launch still running at the deadline goes on in the background and its
+   * browser joins the pool as IDLE; a context that is not ready by then is left to the browser, which
+   * goes back to IDLE.
+   *
+   * @return the lease, or null when the browser died on the way (the caller tries again)
+   */
+  private LeaseState activate(PooledBrowser entry, String key, Throwable site, long deadline) {
     if (entry.state() == State.STARTING) {
-      launch(entry, true);
+      awaitLaunch(entry, deadline);
     }
     LeaseState lease;
     lock.lock();
@@ -411,11 +502,25 @@ public final class PoolEngine {
       throw closedException();
     }
     try {
-      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null);
+      long remaining = Math.max(0, deadline - ticker.read());
+      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
       // Stamp before publishing the context: the reaper ignores a lease without one, and must never
       // see the context with the stamp from before a slow hand-over.
       entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
       lease.context = context;
+    } catch (ManagedBrowser.NotReadyInTimeException ex) {
+      // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
+      lease.markClosed();
+      mutate(victims -> {
+        if (entry.lease == lease) {
+          entry.lease = null;
+        }
+        if (entry.transition(State.LEASED, State.IDLE)) {
+          entry.lastActivity = ticker.read();
+        }
+      });
+      scheduleNoLaterThan(entry.lastActivity + idleNanos);
+      throw timeout();
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
@@ -430,17 +535,85 @@ public final class PoolEngine {
   }
 
   /**
-   * Launches a STARTING entry outside the lock. On success the entry becomes LEASED (for an acquirer)
-   * or IDLE (a minIdle warm-up). On failure the slot is freed and the error rethrown.
+   * Launches a slot reserved for this acquirer on the worker and waits for it until {@code deadline}. If
+   * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
+   * {@link AcquireTimeoutException}.
+   */
+  private void awaitLaunch(PooledBrowser entry, long deadline) {
+    CompletableFuture<Void> launching = new CompletableFuture<>();
+    runAsync(() -> {
+      try {
+        launch(entry, true);
+        launching.complete(null);
+      } catch (Throwable t) {
+        if (entry.orphaned) {
+          LOG.warn("{}a launch its acquirer gave up on failed: {}", prefix, t.toString());
+        }
+        launching.completeExceptionally(t);
+      }
+    });
+    boolean interrupted = false;
+    try {
+      launching.get(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
+      return;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new BrowserLaunchException(prefix + "could not launch a browser: " + c, c);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } catch (TimeoutException e) {
+      // handled below
+    }
+    boolean gaveUp;
+    lock.lock();
+    try {
+      gaveUp = entry.state() == State.STARTING;
+      if (gaveUp) {
+        entry.orphaned = true; // launch() makes it IDLE for the pool
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!gaveUp) {
+      // It finished at this very moment: LEASED for us, or failed (then the launch threw).
+      try {
+        launching.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable c = e.getCause();
+        throw c instanceof RuntimeException ? (RuntimeException) c : new BrowserLaunchException(prefix + c, c);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new BrowserPoolException(prefix + "interrupted while waiting for a browser to launch ("
+          + gauges() + "); the launch goes on and its browser joins the pool");
+    }
+    throw new AcquireTimeoutException(prefix + "no browser was ready within acquireTimeout "
+        + config.acquireTimeout() + ": a launch was still in progress (" + gauges() + "). It goes on in"
+        + " the background and its browser joins the pool. Raise acquireTimeout to cover a launch, or"
+        + " set minIdle so that browsers are launched ahead.");
+  }
+
+  /**
+   * Launches a STARTING entry outside the lock. On success the entry becomes LEASED (for an acquirer
+   * still waiting) or IDLE (a minIdle warm-up, or a launch whose acquirer gave up). On failure the slot
+   * is freed and the error rethrown.
    */
   private void launch(PooledBrowser entry, boolean forLease) {
     ManagedBrowser browser;
     try {
       browser = launcher.launch(new Events(entry));
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
       launchFailures.increment();
       mutate(victims -> forget(entry));
-      if (ex instanceof BrowserPoolException) {
+      if (ex instanceof BrowserPoolException || ex instanceof Error) {
         throw ex;
       }
       throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
@@ -448,23 +621,26 @@ public final class PoolEngine {
     entry.browser = browser;
     entry.lastActivity = ticker.read();
     launched.increment();
-    boolean[] shutDown = new boolean[1];
+    boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
     mutate(victims -> {
-      shutDown[0] = closed;
+      outcome[0] = closed;
       if (!closed) {
-        entry.transition(State.STARTING, forLease ? State.LEASED : State.IDLE);
+        boolean idle = !forLease || entry.orphaned;
+        entry.transition(State.STARTING, idle ? State.IDLE : State.LEASED);
+        outcome[2] = idle;
       }
+      outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
     });
-    if (shutDown[0]) {
+    if (outcome[0]) {
       if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
     }
-    if (entry.exitedEarly) {
+    if (outcome[1]) {
       onExit(entry);
     }
-    if (!forLease) {
+    if (outcome[2]) {
       scheduleNoLaterThan(entry.lastActivity + idleNanos);
     }
   }
@@ -529,9 +705,14 @@ public final class PoolEngine {
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
   void onExit(PooledBrowser entry) {
-    if (entry.state() == State.STARTING) {
-      entry.exitedEarly = true;
-      return;
+    lock.lock();
+    try {
+      if (entry.state() == State.STARTING) {
+        entry.exitedEarly = true; // launch() reads it under this lock once it has moved the state on
+        return;
+      }
+    } finally {
+      lock.unlock();
     }
     mutate(victims -> {
       LeaseState lease = entry.lease;
@@ -572,20 +753,23 @@ public final class PoolEngine {
       if (closed) {
         return -1;
       }
-      List<PooledBrowser> idle = new ArrayList<>();
+      // Each stamp is read once: other threads move them while this pass runs, and a sort whose keys
+      // change under it breaks the comparator's contract.
+      List<Stamped> idle = new ArrayList<>();
       for (PooledBrowser e : entries) {
         if (e.state() == State.IDLE) {
-          idle.add(e);
+          idle.add(new Stamped(e, e.lastActivity - now));
         }
       }
-      idle.sort(Comparator.comparingLong((PooledBrowser e) -> e.lastActivity - now).reversed());
+      idle.sort(Comparator.comparingLong(Stamped::sinceNow).reversed()); // most recently active first
       int keptWarm = 0;
-      for (PooledBrowser e : idle) {
+      for (Stamped st : idle) {
+        PooledBrowser e = st.entry();
         if (now - e.expiresAt >= 0) {
           retire(e, CloseReason.LIFETIME, victims);
           continue;
         }
-        long idleFor = now - e.lastActivity;
+        long idleFor = -st.sinceNow();
         if (e.key == null && keptWarm < config.minIdle()) {
           keptWarm++;
         } else if (idleFor - idleNanos >= 0) {
@@ -620,17 +804,7 @@ public final class PoolEngine {
         }
       }
       dispatch(victims);
-      int warm = warmingUp;
-      for (PooledBrowser e : entries) {
-        if (e.state() == State.IDLE && e.key == null) {
-          warm++;
-        }
-      }
-      while (warm < config.minIdle() && alive() < config.maxBrowsers() && waiters.isEmpty()) {
-        warmUps.add(newEntry());
-        warmingUp++;
-        warm++;
-      }
+      planWarmUps(warmUps);
     } finally {
       lock.unlock();
     }
@@ -641,9 +815,7 @@ public final class PoolEngine {
           prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.acquireSite);
     }
     closeAll(victims);
-    for (PooledBrowser e : warmUps) {
-      runAsync(() -> warmUp(e));
-    }
+    startWarmUps(warmUps);
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
   }
 
@@ -683,7 +855,10 @@ public final class PoolEngine {
     }
   }
 
-  /** Makes sure the reaper runs no later than {@code deadline} (ticker time). */
+  /**
+   * Makes sure the reaper runs no later than {@code deadline} (ticker time). A request made while a run
+   * is in progress is remembered and honoured when that run schedules the next one, so no wake-up is lost.
+   */
   private void scheduleNoLaterThan(long deadline) {
     if (scheduler == null) {
       return;
@@ -693,37 +868,66 @@ public final class PoolEngine {
       if (closed) {
         return;
       }
-      if (nextRun != null && !nextRun.isDone() && nextRunAt - deadline <= 0) {
+      if (reaperRunning) {
+        if (!wakeRequested || deadline - wakeRequestedAt < 0) {
+          wakeRequested = true;
+          wakeRequestedAt = deadline;
+        }
+        return;
+      }
+      if (nextRun != null && nextRunAt - deadline <= 0) {
         return;
       }
       if (nextRun != null) {
-        nextRun.cancel(false);
+        nextRun.cancel();
       }
-      long delay = Math.max(0, deadline - ticker.read());
       nextRunAt = deadline;
-      nextRun = scheduler.schedule(this::reaperRun, delay, TimeUnit.NANOSECONDS);
+      nextRun = scheduler.schedule(this::reaperRun, Math.max(0, deadline - ticker.read()));
     } finally {
       lock.unlock();
     }
   }
 
-  private void reaperRun() {
-    long delay;
-    try {
-      delay = housekeep();
-    } catch (RuntimeException e) {
-      LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
-      delay = TimeUnit.SECONDS.toNanos(1);
-    }
+  /** One scheduled reaper run: a pass, then the next run at the earliest deadline it or anyone asked for. */
+  void reaperRun() {
     lock.lock();
     try {
+      if (closed) {
+        return;
+      }
+      reaperRunning = true;
       nextRun = null;
+      wakeRequested = false;
     } finally {
       lock.unlock();
     }
-    if (delay >= 0) {
+    long delay;
+    try {
+      delay = housekeep();
+    } catch (Throwable e) { // an Error too: the reaper must never stop for good
+      LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
+      delay = TimeUnit.SECONDS.toNanos(1);
+    }
+    boolean has;
+    long next = 0;
+    lock.lock();
+    try {
+      reaperRunning = false;
       // A little slack so a deadline is never checked a hair too early.
-      scheduleNoLaterThan(ticker.read() + delay + TimeUnit.MILLISECONDS.toNanos(1));
+      has = delay >= 0;
+      if (has) {
+        next = ticker.read() + delay + TimeUnit.MILLISECONDS.toNanos(1);
+      }
+      if (wakeRequested && (!has || wakeRequestedAt - next < 0)) {
+        has = true;
+        next = wakeRequestedAt;
+      }
+      wakeRequested = false;
+    } finally {
+      lock.unlock();
+    }
+    if (has) {
+      scheduleNoLaterThan(next);
     }
   }
 
@@ -744,10 +948,6 @@ public final class PoolEngine {
   }
 
   private void runAsync(Runnable r) {
-    if (worker == null) {
-      r.run();
-      return;
-    }
     try {
       worker.execute(r);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -800,7 +1000,7 @@ public final class PoolEngine {
           }
         }
         if (nextRun != null) {
-          nextRun.cancel(false);
+          nextRun.cancel();
         }
       }
       all = new ArrayList<>(entries);
@@ -823,10 +1023,10 @@ public final class PoolEngine {
     }
     if (first) {
       if (scheduler != null) {
-        scheduler.shutdownNow();
+        scheduler.shutdown();
       }
-      if (worker != null) {
-        worker.shutdown();
+      if (ownedWorker != null) {
+        ownedWorker.shutdown();
       }
       PoolStats s = stats();
       LOG.info("{}closed: launched={}, closed={} {}, forcedKills={}, leasesRevoked={}", prefix,
@@ -835,6 +1035,11 @@ public final class PoolEngine {
     } else {
       terminated.join();
     }
+  }
+
+  /** Waits until {@link #close()} has finished, however many callers started it. */
+  public void awaitTermination() {
+    terminated.join();
   }
 
   private void ensureOpen() {
@@ -881,6 +1086,9 @@ public final class PoolEngine {
   private String gauges() {
     return stats().summary();
   }
+
+  /** An entry with its activity stamp read once, relative to the pass's {@code now}. */
+  private record Stamped(PooledBrowser entry, long sinceNow) {}
 
   private static final class Waiter {
     final String key;

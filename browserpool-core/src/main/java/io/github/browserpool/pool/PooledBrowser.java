@@ -39,6 +39,8 @@ final class PooledBrowser {
   volatile CloseReason closeReason;
   /** The process exited on its own while the launch was still being finished. */
   volatile boolean exitedEarly;
+  /** Its acquirer stopped waiting for the launch (acquireTimeout): it joins the pool IDLE. Set under the lock. */
+  volatile boolean orphaned;
 
   // Guarded by the engine's lock.
   String key;

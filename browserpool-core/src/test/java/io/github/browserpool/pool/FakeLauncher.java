@@ -15,7 +15,15 @@ public final class FakeLauncher implements BrowserLauncher {
   public final List<FakeBrowser> launched = new CopyOnWriteArrayList<>();
   private final AtomicInteger pids = new AtomicInteger(1000);
   public volatile RuntimeException failNext;
+  /** Thrown (once) by the next launch, for paths that must survive an Error. */
+  public volatile Error errorNext;
   public volatile boolean nextCloseForced;
+  /** Every browser launched from now on is dead at its first openContext. */
+  public volatile boolean launchDead;
+  /** When set, openContext(isolated, timeout) reports that no context was ready in time. */
+  public volatile boolean contextNotReady;
+  /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
+  public volatile Runnable onNextClose;
 
   @Override
   public ManagedBrowser launch(BrowserEvents events) {
@@ -24,7 +32,13 @@ public final class FakeLauncher implements BrowserLauncher {
       failNext = null;
       throw f;
     }
+    Error err = errorNext;
+    if (err != null) {
+      errorNext = null;
+      throw err;
+    }
     FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events);
+    b.dead = launchDead;
     launched.add(b);
     return b;
   }
@@ -68,6 +82,14 @@ public final class FakeLauncher implements BrowserLauncher {
     }
 
     @Override
+    public LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+      if (contextNotReady && !dead) {
+        throw new NotReadyInTimeException("fake browser " + pid + " had no context ready within " + timeout);
+      }
+      return openContext(isolated);
+    }
+
+    @Override
     public LeaseContext openContext(boolean isolated) {
       if (dead) {
         throw new IllegalStateException("fake browser " + pid + " is dead");
@@ -105,6 +127,11 @@ public final class FakeLauncher implements BrowserLauncher {
 
     @Override
     public CloseResult close(CloseReason reason) {
+      Runnable hook = onNextClose;
+      onNextClose = null;
+      if (hook != null) {
+        hook.run();
+      }
       if (closeCalls.incrementAndGet() == 1) {
         closedWith = reason;
       }
