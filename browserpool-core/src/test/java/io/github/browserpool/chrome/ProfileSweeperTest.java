@@ -73,16 +73,39 @@ class ProfileSweeperTest {
   }
 
   @Test
-  void aDirWithoutMarkerIsStaleOnlyAfterTheGracePeriod() throws Exception {
+  void aDirWithoutMarkerIsSweptOnlyAfterTheMarkerlessThreshold() throws Exception {
     Path fresh = Files.createDirectory(tempRoot.resolve("chromelambda-fresh"));
     // A claim in progress elsewhere: its lock file does not have its final name yet.
     Files.writeString(fresh.resolve(OwnerMarker.LOCK_FILE + ".tmp"), "");
     Path old = Files.createDirectory(tempRoot.resolve("chromelambda-old"));
-    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(OwnerMarker.MARKERLESS_GRACE).minusSeconds(10)));
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(ProfileSweeper.MARKERLESS_MAX_AGE).minusSeconds(10)));
 
     assertThat(ProfileSweeper.sweep(tempRoot)).isEqualTo(new SweepResult(1, 0));
     assertThat(fresh).exists();
     assertThat(old).doesNotExist();
+  }
+
+  @Test
+  void killsOnlyTheProcessThatStillHasTheRecordedStartTime() throws Exception {
+    Process p = new ProcessBuilder("sleep", "600").start();
+    try {
+      long ticks = ProcFs.stat(p.pid()).startTicks();
+      // A recorded start time that does not match: the PID now belongs to another process. No signal.
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks + 1)).isTrue();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks + 1)).isFalse();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks - 1)).isFalse();
+      assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("not signalled").isFalse();
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks)).isFalse();
+
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks)).isTrue();
+      assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks)).isTrue();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks)).as("dead: nothing to signal").isFalse();
+      assertThat(ProfileSweeper.killIfSame(ProcessHandle.current().pid(),
+          ProcFs.stat(ProcessHandle.current().pid()).startTicks())).as("never this JVM").isFalse();
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   @Test
