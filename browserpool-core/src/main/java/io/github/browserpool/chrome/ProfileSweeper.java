@@ -124,16 +124,18 @@ public final class ProfileSweeper {
     }
 
     /**
-     * Whether an argument names {@code path} itself: the argument is the path, or has it after an
-     * {@code =}, followed by the argument's end or a {@code /}. So {@code /tmp/chromelambda-a} is not
-     * named by {@code --user-data-dir=/tmp/chromelambda-ab}.
+     * Whether the command line names {@code path} itself: the path starts an argument or follows an
+     * {@code =} or a space, and is followed by the argument's end, a {@code /} or a space. So
+     * {@code /tmp/chromelambda-a} is not named by {@code --user-data-dir=/tmp/chromelambda-ab}. Spaces
+     * count because Chromium's helpers (zygote, GPU, renderers) rewrite their command line into one
+     * space-separated argument.
      */
     boolean names(String path) {
       for (String arg : cmdline.split("\0")) {
         for (int i = arg.indexOf(path); i >= 0; i = arg.indexOf(path, i + 1)) {
           int end = i + path.length();
-          boolean before = i == 0 || arg.charAt(i - 1) == '=';
-          boolean after = end == arg.length() || arg.charAt(end) == '/';
+          boolean before = i == 0 || arg.charAt(i - 1) == '=' || arg.charAt(i - 1) == ' ';
+          boolean after = end == arg.length() || arg.charAt(end) == '/' || arg.charAt(end) == ' ';
           if (before && after) {
             return true;
           }
