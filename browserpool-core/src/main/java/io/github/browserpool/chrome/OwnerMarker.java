@@ -23,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * process, and closing <em>any</em> descriptor of the file drops them all, a sweep must never open the
  * lock file of a dir this JVM owns: {@link #ownedHere} is the JVM-wide registry checked first. The
  * registry holds real paths, so a dir reached through a symlinked tempRoot is still recognised.
+ *
+ * <p>A {@code chromelambda-*} dir without this marker is not ours (other tools use the prefix):
+ * {@link ProfileSweeper} never kills a process for it.
  */
 final class OwnerMarker implements AutoCloseable {
   static final String LOCK_FILE = ".owner.lock";
