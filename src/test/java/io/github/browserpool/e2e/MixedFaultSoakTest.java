@@ -110,7 +110,9 @@ class MixedFaultSoakTest {
       t.setDaemon(true);
       return t;
     });
+    ForeignDir foreign = null; // fault: another tool's dir in use (ForeignDir)
     try {
+      foreign = ForeignDir.create(tempRoot); // before the warm-up: both pools' startup sweeps meet it
       killer.submit(() -> {}).get(); // start its thread before the baseline
       // Warm-up: one pool open/lease/close so JVM-wide lazies (Cleaner thread, cdt/Jackson statics,
       // shared executors) are part of the baseline.
@@ -179,6 +181,7 @@ class MixedFaultSoakTest {
         finalStats = pool.stats();
       }
       long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      foreign.checkSurvivedThenRemove(violations); // before the leak checks, which would count it
 
       // Strict per-lease check: the right title, or the documented exception for the fault.
       List<String> unexpected = new ArrayList<>();
@@ -261,10 +264,80 @@ class MixedFaultSoakTest {
       assertThat(fds).as("open fds vs baseline " + baseFds + ": " + fdTargets())
           .isLessThanOrEqualTo(baseFds + FD_SLACK);
     } finally {
+      if (foreign != null) {
+        foreign.close();
+      }
       killer.shutdownNow();
       server.stop(0);
     }
   }
+
+  // ---- Fault: a foreign chromelambda-* dir with a live process (issue 8, item 3) ----
+
+  /**
+   * Another tool's profile dir in the soak's tempRoot: same prefix, no owner marker of ours, two hours
+   * old, and a live process naming it with {@code --user-data-dir}. The pool must leave both alone for the
+   * whole run (startup sweeps included); the soak removes them itself at the end.
+   */
+  private static final class ForeignDir implements AutoCloseable {
+    final Path dir;
+    final Process user;
+    final String identity; // Procs.identity: the same process at the end, not a reused PID
+
+    private ForeignDir(Path dir, Process user) {
+      this.dir = dir;
+      this.user = user;
+      this.identity = Procs.identity(user.pid());
+    }
+
+    static ForeignDir create(Path tempRoot) throws IOException {
+      Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-foreign-tool"));
+      Files.writeString(dir.resolve("Local State"), "{\"foreign\":true}");
+      java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+          java.time.Instant.now().minus(Duration.ofHours(2)));
+      Files.setLastModifiedTime(dir.resolve("Local State"), old);
+      Files.setLastModifiedTime(dir, old);
+      // A shell blocked reading its stdin pipe, with the dir on its command line as Chromium would have it.
+      Process user = new ProcessBuilder("/bin/sh", "-c", "read x", "--user-data-dir=" + dir)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      return new ForeignDir(dir, user);
+    }
+
+    /** Adds a violation unless the process and the dir survived, then removes both. */
+    void checkSurvivedThenRemove(List<String> violations) throws IOException {
+      if (identity == null || !identity.equals(Procs.identity(user.pid())) || !Procs.isAlive(user.pid())) {
+        violations.add("the foreign process (pid " + user.pid() + ") naming " + dir + " did not survive the run");
+      }
+      if (!Files.isRegularFile(dir.resolve("Local State"))) {
+        violations.add("the foreign dir " + dir + " (no owner marker of ours, in use) did not survive the run");
+      }
+      close();
+      if (Procs.isAlive(user.pid()) || Files.exists(dir)) {
+        violations.add("the soak could not remove its own foreign dir " + dir + " and pid " + user.pid());
+      }
+    }
+
+    /** Kills the test's own process and deletes the test's own dir. Idempotent. */
+    @Override
+    public void close() throws IOException {
+      user.destroyForcibly();
+      try {
+        user.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      user.getOutputStream().close();
+      if (Files.exists(dir)) {
+        try (var s = Files.walk(dir)) {
+          for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
+  }
+
+  // ---- end of the foreign-dir fault ----
 
   private static PoolConfig config(Path tempRoot, String name) {
     return PoolConfig.builder()
