@@ -93,10 +93,12 @@ class MixedFaultSoakTest {
     Random random = new Random(seed);
     Fault[] faults = new Fault[leases];
     int[] killDelayMs = new int[leases];
+    boolean[] variant = new boolean[leases]; // ABANDON: a chatty page; STOP: a big write blocked on the pipe
     for (int i = 0; i < leases; i++) {
       double r = random.nextDouble();
       faults[i] = r < 0.10 ? Fault.ABANDON : r < 0.15 ? Fault.KILL : r < 0.17 ? Fault.STOP : Fault.NONE;
       killDelayMs[i] = 20 + random.nextInt(150);
+      variant[i] = random.nextBoolean();
     }
 
     Map<String, String> site = new LinkedHashMap<>();
@@ -139,6 +141,7 @@ class MixedFaultSoakTest {
       AtomicLong slowestStopCloseMs = new AtomicLong();
 
       long t0 = System.nanoTime();
+      SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, leases / 30)); // fault: slow launches
       BrowserPool pool = BrowserPool.start(config(tempRoot, "soak"));
       PoolStats finalStats;
       PoolStats beforeClose = null;
@@ -151,11 +154,14 @@ class MixedFaultSoakTest {
         for (int w = 0; w < THREADS; w++) {
           workers.execute(() -> {
             for (int i; (i = next.getAndIncrement()) < leases; ) {
-              outcomes.add(runLease(pool, i, faults[i], killDelayMs[i], base, killer, abandoned,
+              outcomes.add(runLease(pool, i, faults[i], killDelayMs[i], variant[i], base, killer, abandoned,
                   faultedPids, stoppedPids, stalledLeases, violations, slowestStopCloseMs));
             }
           });
         }
+        Thread slowThread = new Thread(() -> slow.run(violations), "fault-slow-launches");
+        slowThread.setDaemon(true);
+        slowThread.start();
         workers.shutdown();
         Duration budget = Duration.ofSeconds(Math.max(240, leases * 4L / 5));
         if (!workers.awaitTermination(budget.toSeconds(), TimeUnit.SECONDS)) {
@@ -165,6 +171,10 @@ class MixedFaultSoakTest {
               + leases + " leases started; stats " + pool.stats() + "). Threads:\n" + dump);
         }
 
+        slowThread.join(TimeUnit.MINUTES.toMillis(5));
+        if (slowThread.isAlive()) {
+          violations.add("the slow-launch attempts did not finish within 5 minutes: " + slow.summary());
+        }
         // The reaper must revoke every abandoned lease (idleTimeout 2 s) without help.
         int abandons = abandoned.size();
         await("all " + abandons + " abandoned leases revoked").atMost(Duration.ofSeconds(60))
@@ -179,6 +189,7 @@ class MixedFaultSoakTest {
       } finally {
         pool.close();
         finalStats = pool.stats();
+        slow.close();
       }
       long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       foreign.checkSurvivedThenRemove(violations); // before the leak checks, which would count it
@@ -242,6 +253,7 @@ class MixedFaultSoakTest {
       newThreads.removeAll(baseThreadNames);
       System.out.println("[soak] threads alive now that were not at the baseline: " + newThreads);
       System.out.println("[soak] slowest close() of a SIGSTOPped browser: " + slowestStopCloseMs.get() + " ms");
+      System.out.println("[soak] slow launches: " + slow.summary());
       assertThat(outcomes).as("every lease ran").hasSize(leases);
       assertThat(violations).as("invariant violations").isEmpty();
       assertThat(unexpected).as("leases with an unexpected result or exception (seed " + seed + ")").isEmpty();
@@ -339,6 +351,71 @@ class MixedFaultSoakTest {
 
   // ---- end of the foreign-dir fault ----
 
+  // ---- Fault: slow launches under a short acquireTimeout (issue 8, item 5) ----
+
+  /**
+   * A second pool beside the soak's, whose executable sleeps 2 s before it execs Chromium, with
+   * acquireTimeout 500 ms. Every acquire() must return a working lease or throw AcquireTimeoutException
+   * within acquireTimeout plus the documented slack; a launch its caller gave up on joins the pool, so
+   * the next attempt soon after gets that browser.
+   */
+  private static final class SlowLaunches implements AutoCloseable {
+    private static final Duration ACQUIRE = Duration.ofMillis(500);
+    private static final Duration SLACK = Duration.ofMillis(500);
+    private final BrowserPool pool;
+    private final int attempts;
+    private final AtomicInteger leased = new AtomicInteger();
+    private final AtomicInteger timedOut = new AtomicInteger();
+    private final AtomicLong slowestMs = new AtomicLong();
+
+    SlowLaunches(Path tempRoot, int attempts) throws IOException {
+      Path exe = tempRoot.resolve("slow-chromium.sh");
+      String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "chromium";
+      Files.writeString(exe, "#!/bin/sh\nsleep 2\nexec " + chromium + " \"$@\"\n");
+      Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      this.pool = BrowserPool.start(PoolConfig.builder().poolName("soak-slow").tempRoot(tempRoot)
+          .chromeExecutable(exe).maxBrowsers(1).acquireTimeout(ACQUIRE).idleTimeout(Duration.ofSeconds(2))
+          .closeTimeout(Duration.ofSeconds(3)).build());
+      this.attempts = attempts;
+    }
+
+    void run(List<String> violations) {
+      for (int k = 0; k < attempts; k++) {
+        long t = System.nanoTime();
+        try (BrowserLease lease = pool.acquire()) {
+          leased.incrementAndGet();
+          Object two = SoakPages.evaluate(lease.newPage(), "1+1");
+          if (!Integer.valueOf(2).equals(two)) {
+            violations.add("slow-launch lease: 1+1 evaluated to " + two);
+          }
+        } catch (io.github.browserpool.AcquireTimeoutException e) {
+          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
+          slowestMs.accumulateAndGet(ms, Math::max);
+          timedOut.incrementAndGet();
+          if (ms > ACQUIRE.plus(SLACK).toMillis()) {
+            violations.add("slow-launch acquire() took " + ms + " ms to time out, past acquireTimeout "
+                + ACQUIRE + " + " + SLACK);
+          }
+        } catch (Throwable e) {
+          violations.add("slow-launch attempt " + k + " threw " + e);
+        }
+        sleepQuietly(k % 3 == 0 ? 2600 : 300); // sometimes past idleTimeout, so launches happen again
+      }
+    }
+
+    String summary() {
+      return attempts + " attempts: " + leased + " leased, " + timedOut + " timed out (slowest "
+          + slowestMs + " ms)";
+    }
+
+    @Override
+    public void close() {
+      pool.close();
+    }
+  }
+
+  // ---- end of the slow-launch fault ----
+
   private static PoolConfig config(Path tempRoot, String name) {
     return PoolConfig.builder()
         .poolName(name)
@@ -352,7 +429,7 @@ class MixedFaultSoakTest {
   }
 
   /** One lease with its fault. Never throws: everything goes into the outcome or the violations. */
-  private static Outcome runLease(BrowserPool pool, int i, Fault fault, int killDelayMs, String base,
+  private static Outcome runLease(BrowserPool pool, int i, Fault fault, int killDelayMs, boolean variant, String base,
       ExecutorService killer, List<BrowserLease> abandoned, Set<String> faultedPids, Set<String> stoppedPids,
       Set<Integer> stalledLeases,
       List<String> violations, AtomicLong slowestStopCloseMs) {
@@ -427,6 +504,12 @@ class MixedFaultSoakTest {
           SoakPages.navigate(page, url, NAV_TIMEOUT);
           String title = SoakPages.title(page);
           if (fault == Fault.ABANDON) {
+            if (variant) {
+              // A forgotten lease whose page never stops talking: events are not activity (issue 8, item 2).
+              page.getRuntime().enable();
+              page.getRuntime().onConsoleAPICalled(e -> { });
+              page.getRuntime().evaluate("setInterval(() => console.log('tick'), 50), 0");
+            }
             abandoned.add(lease); // strong reference: the reaper, not the Cleaner, must reclaim it
             keep = true;
           } else if (fault == Fault.STOP) {
@@ -438,12 +521,37 @@ class MixedFaultSoakTest {
                 stoppedPids.add(id);
               }
             }
+            Thread bigWrite = null;
+            if (variant) {
+              // A 4 MiB command blocked on the frozen browser's full pipe (issue 8, item 6).
+              ChromeDevToolsService p2 = page;
+              bigWrite = new Thread(() -> {
+                try {
+                  p2.getRuntime().evaluate("'" + "x".repeat(4 << 20) + "'.length");
+                } catch (RuntimeException expected) {
+                  // fails once the pool kills the browser
+                }
+              }, "fault-bigwrite");
+              bigWrite.setDaemon(true);
+              bigWrite.start();
+              sleepQuietly(200); // let it fill the pipe and block
+            }
             long t = System.nanoTime();
             lease.close(); // must not hang on a frozen browser
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
             slowestStopCloseMs.accumulateAndGet(ms, Math::max);
             if (ms > 15_000) {
               violations.add("lease " + i + ": close() of a SIGSTOPped browser took " + ms + " ms");
+            }
+            if (bigWrite != null) {
+              try {
+                bigWrite.join(20_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              if (bigWrite.isAlive()) {
+                violations.add("lease " + i + ": a big write blocked on a frozen browser was still stuck 20 s after close()");
+              }
             }
           }
           return new Outcome(i, fault, title, null);
