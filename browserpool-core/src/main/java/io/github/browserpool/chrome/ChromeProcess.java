@@ -98,7 +98,7 @@ public final class ChromeProcess {
   private boolean closeStarted; // guarded by this
   private volatile String lastStderr = "";
 
-  private ChromeProcess(String prefix, Process process, Path dir, OwnerMarker marker, long mainPid,
+  ChromeProcess(String prefix, Process process, Path dir, OwnerMarker marker, long mainPid, long mainStart,
       Set<Long> wrappers) {
     this.prefix = prefix;
     this.process = process;
@@ -108,8 +108,7 @@ public final class ChromeProcess {
     // "--database=<dir>/...", and a frozen one does not exit with the browser.
     this.dirPath = dir.toString();
     this.mainPid = mainPid;
-    ProcFs.Stat s = ProcFs.stat(mainPid);
-    this.mainStart = s == null || s.state() == 'Z' || s.state() == 'X' ? -1 : s.startTicks();
+    this.mainStart = mainStart;
     if (mainStart >= 0) {
       births.put(mainPid, mainStart);
     }
@@ -184,7 +183,9 @@ public final class ChromeProcess {
       wrappers.add(process.pid());
       mainPid = awaitMainPid(process, dir, spec.launchTimeout(), wrappers);
     }
-    ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker, mainPid, wrappers);
+    ProcFs.Stat main = ProcFs.stat(mainPid); // read now: the main's identity for the whole close
+    long mainStart = main == null || main.state() == 'Z' || main.state() == 'X' ? -1 : main.startTicks();
+    ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker, mainPid, mainStart, wrappers);
     LOG.debug("{}spawned {} pid {} with profile {}{}", prefix, exe, mainPid, dir,
         tini == null ? "" : " under " + tini + " -s (pids " + wrappers + ")");
     return cp;

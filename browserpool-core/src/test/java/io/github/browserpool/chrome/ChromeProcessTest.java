@@ -241,4 +241,35 @@ class ChromeProcessTest {
     assertThat(o.dirDeleted()).isTrue();
     assertNoLeaks(tempRoot);
   }
+
+  @Test
+  void aMainPidNowOwnedByAnotherProcessIsNeitherSignalledNorWalked() throws Exception {
+    // The browser is dead (a process that has exited) and its PID now belongs to an unrelated process
+    // with a child: modelled by recording that process's PID with another start time.
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    Process unrelated = new ProcessBuilder("/bin/sh", "-c", "sleep 30 & wait").start();
+    try {
+      await().atMost(READY).until(() -> !ProcFs.children(unrelated.pid()).isEmpty());
+      long child = ProcFs.children(unrelated.pid()).get(0);
+      long start = ProcFs.stat(unrelated.pid()).startTicks();
+      Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-reused"));
+      ChromeProcess b = new ChromeProcess("[test] ", dead, dir, OwnerMarker.claim(dir), unrelated.pid(), start - 1, Set.of());
+
+      assertThat(b.isAlive()).as("a PID with another start time is not our browser").isFalse();
+      assertThat(b.isStopped()).isFalse();
+      CloseOutcome o = b.terminate(CloseReason.CRASHED, null, Duration.ZERO, Duration.ofSeconds(2));
+
+      assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.ALREADY_DEAD);
+      assertThat(o.forced()).isFalse();
+      assertThat(o.treeVerifiedDead()).isTrue();
+      assertThat(o.dirDeleted()).isTrue();
+      assertThat(ProcFs.isAlive(unrelated.pid())).as("the unrelated process").isTrue();
+      assertThat(ProcFs.isAlive(child)).as("the unrelated process's child").isTrue();
+    } finally {
+      unrelated.descendants().forEach(ProcessHandle::destroyForcibly);
+      unrelated.destroyForcibly().waitFor();
+    }
+    assertNoLeaks(tempRoot);
+  }
 }
