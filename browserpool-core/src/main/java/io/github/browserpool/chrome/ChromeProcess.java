@@ -402,6 +402,7 @@ public final class ChromeProcess {
       }
     }
     if (!dead && !stopped) {
+      LOG.debug("{}pid {}: graceful step over after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
       step = CloseOutcome.Step.SIGTERM;
       // The main process only: Chromium then closes and reaps its own children. Without it, everyone.
       signal(isAlive() ? Set.of(mainPid) : c.tree, false);
@@ -409,6 +410,7 @@ public final class ChromeProcess {
     }
     long end = deadline;
     if (!dead) {
+      LOG.debug("{}pid {}: SIGKILL after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
       step = CloseOutcome.Step.SIGKILL;
       forced = true;
       signal(c.tree, true); // SIGKILL works on stopped processes too
@@ -420,6 +422,7 @@ public final class ChromeProcess {
       LOG.warn("{}pid {}: helpers kept being born during the close; {} passes over /proc did not see the"
           + " tree settle", prefix, pid(), MAX_SCANS);
     }
+    LOG.debug("{}pid {}: tree dead={} after {} ms, {} passes over /proc left", prefix, pid(), dead, ms(start), c.scansLeft);
     verified = verified && awaitWrappers(end);
     stderrTail(); // keep the tail for error messages once the dir is gone
     closePipes();
@@ -525,6 +528,22 @@ public final class ChromeProcess {
     }, "browserpool-pipe-close");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static long ms(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
+  /** "pid cmd..." of each live process in {@code pids}, for debug lines. */
+  private List<String> alive(Set<Long> pids) {
+    List<String> out = new ArrayList<>();
+    for (long p : pids) {
+      if (p == mainPid ? isAlive() : sameAlive(p)) {
+        String cmd = ProcFs.cmdline(p);
+        out.add(p + " " + (cmd == null ? "?" : cmd.substring(0, Math.min(60, cmd.length()))));
+      }
+    }
+    return out;
   }
 
   private static long saturatedNanos(Duration d) {
