@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what browserpool's build, tests and examples need on a fresh Debian/Ubuntu machine:
-# Chromium (Debian's `chromium` package), and a JDK 17+ with Maven when they are missing.
+# Chromium (Debian's `chromium` package) with chromedriver, tini, and a JDK 17+ with Maven when they are missing.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || need+=(chromium)
+# chromedriver (same version as chromium) for the Selenium Grid tests; tini, which the pool runs each
+# browser under when the JVM is PID 1 (a container started without --init), so zombies get reaped.
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini ] || need+=(tini)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 

@@ -173,4 +173,57 @@ class CrashAndStopTest {
       pool.close();
     }
   }
+
+  /**
+   * Issue #8, item 6: a frozen tree whose CDP pipe is full, with another thread blocked writing a 4 MiB
+   * command into it. The graceful step must not wait on that write, and the whole close must keep to
+   * closeTimeout.
+   */
+  @Test
+  void frozenTreeWithABlockedBigWriteClosesWithinCloseTimeout(Path tempRoot) throws Exception {
+    Duration closeTimeout = Duration.ofSeconds(3);
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-write").tempRoot(tempRoot)
+        .closeTimeout(closeTimeout).build());
+    List<Long> tree = List.of();
+    Thread writer = null;
+    try {
+      BrowserLease lease = pool.acquire();
+      ChromeDevToolsService page = lease.newPage();
+      assertThat(Pages.evaluate(page, "1")).isEqualTo(1);
+      Path dir = lease.userDataDir();
+      tree = Procs.signalTree(lease.browserPid(), dir, "STOP");
+      List<Long> stopped = tree;
+      await().atMost(Duration.ofSeconds(5)).until(() -> stopped.stream().map(Procs::read)
+          .allMatch(p -> p == null || p.state() == 'T'));
+      String big = "'" + "x".repeat(4 << 20) + "'.length";
+      writer = new Thread(() -> {
+        try {
+          page.getRuntime().evaluate(big);
+        } catch (RuntimeException expected) {
+          // the pool closes the browser under it
+        }
+      }, "big-writer");
+      writer.setDaemon(true);
+      writer.start();
+      Thread blocked = writer;
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
+          java.util.Arrays.stream(blocked.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeBytes")));
+
+      long start = System.nanoTime();
+      pool.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).as("pool.close()").isLessThan(closeTimeout.plusSeconds(1));
+      assertThat(Procs.alive(tree).stream().map(Procs::read).toList())
+          .as("the frozen tree is dead once close() returns").isEmpty();
+      assertThat(Procs.referencing(dir)).isEmpty();
+      assertThat(dir).doesNotExist();
+      writer.join(Duration.ofSeconds(5).toMillis());
+      assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
+      assertThat(pool.stats().forcedKills()).isEqualTo(1);
+    } finally {
+      Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
+      pool.close();
+    }
+  }
 }

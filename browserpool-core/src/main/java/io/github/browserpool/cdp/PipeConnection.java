@@ -57,7 +57,8 @@ public final class PipeConnection implements AutoCloseable {
   private final OutputStream toBrowser;
   private final Runnable activity;
 
-  private final Object writeLock = new Object();
+  /** Held for each whole message; a write to a frozen browser's full pipe holds it until the pipe dies. */
+  private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
   private final AtomicInteger lastId = new AtomicInteger();
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, CdpSession> sessions = new ConcurrentHashMap<>();
@@ -109,6 +110,16 @@ public final class PipeConnection implements AutoCloseable {
    */
   public CompletableFuture<JsonNode> send(String method, JsonNode params) {
     return call(null, method, params, null);
+  }
+
+  /**
+   * Sends a browser-level command as {@link #send(String, JsonNode)}, but waits at most {@code lockWait}
+   * for another write to finish (one stuck on the full pipe of a frozen browser holds the pipe): past
+   * that, nothing is written and the call fails with {@link CdpException}. For a close, which must not
+   * wait without a deadline.
+   */
+  public CompletableFuture<JsonNode> sendUnlessBusy(String method, JsonNode params, Duration lockWait) {
+    return call(null, method, params, null, Math.max(0, lockWait.toNanos()));
   }
 
   /**
@@ -210,6 +221,12 @@ public final class PipeConnection implements AutoCloseable {
 
   private CompletableFuture<JsonNode> call(
       String sessionId, String method, JsonNode params, Consumer<JsonNode> onReaderThread) {
+    return call(sessionId, method, params, onReaderThread, -1);
+  }
+
+  /** {@code lockWaitNanos}: how long to wait for the write lock, or -1 for as long as it takes. */
+  private CompletableFuture<JsonNode> call(
+      String sessionId, String method, JsonNode params, Consumer<JsonNode> onReaderThread, long lockWaitNanos) {
     Objects.requireNonNull(method, "method");
     CompletableFuture<JsonNode> future = new CompletableFuture<>();
     String why = closeReason.get();
@@ -236,13 +253,14 @@ public final class PipeConnection implements AutoCloseable {
       message.set("params", params);
     }
     try {
-      write(JSON.writeValueAsString(message), id);
+      write(JSON.writeValueAsString(message), id, lockWaitNanos);
     } catch (IOException e) { // serialisation of params; cannot really happen for a tree
       if (pending.remove(id, call)) {
         future.completeExceptionally(new CdpException(CdpException.NO_CODE, logPrefix + "cannot serialise " + method, e));
       }
-    } catch (CdpConnectionClosedException e) {
-      // shutDown failed the call already, or it is failed here if it registered too late for that
+    } catch (CdpException e) {
+      // closed: shutDown failed the call already, or it is failed here if it registered too late for
+      // that; or the pipe stayed busy past the caller's lock wait
       if (pending.remove(id, call)) {
         future.completeExceptionally(e);
       }
@@ -335,18 +353,37 @@ public final class PipeConnection implements AutoCloseable {
    * @throws CdpConnectionClosedException if the connection is closed or the write fails (which closes it)
    */
   private void write(String message, int id) {
+    write(message, id, -1);
+  }
+
+  /**
+   * As {@link #write(String, int)}, waiting at most {@code lockWaitNanos} for the lock (-1: no limit).
+   *
+   * @throws CdpException if the lock stayed busy that long; nothing was written
+   */
+  private void write(String message, int id, long lockWaitNanos) {
     byte[] text = message.getBytes(StandardCharsets.UTF_8);
     byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
     touch();
+    if (!lockForWrite(lockWaitNanos)) {
+      throw new CdpException(CdpException.NO_CODE, logPrefix + "the pipe stayed busy for "
+          + Duration.ofNanos(lockWaitNanos) + ": another write to it is blocked (is the browser frozen?)");
+    }
+    IOException failed = null;
     try {
-      synchronized (writeLock) {
-        toBrowser.write(bytes);
-        toBrowser.flush();
-      }
+      toBrowser.write(bytes);
+      toBrowser.flush();
     } catch (IOException e) {
-      String why = "writing to the pipe failed: " + e;
-      shutDown(why, false);
+      failed = e;
+    } finally {
+      writeLock.unlock();
+    }
+    if (failed != null) {
+      shutDown("writing to the pipe failed: " + failed, false);
       throw connectionClosed(closeReason.get());
+    }
+    if (closeReason.get() != null) {
+      closeToBrowser(); // shutDown found the lock held by this write and left the close to it
     }
     if (log.isTraceEnabled()) {
       log.trace("{}--> #{} {}", logPrefix, id, abbreviate(message));
@@ -545,9 +582,36 @@ public final class PipeConnection implements AutoCloseable {
       }
     }
     closed.complete(null);
-    // Last, because closing a stream may wait for a write that is stuck on a full pipe.
-    closeQuietly(toBrowser);
+    closeToBrowser();
     closeQuietly(fromBrowser);
+  }
+
+  private boolean lockForWrite(long lockWaitNanos) {
+    if (lockWaitNanos < 0) {
+      writeLock.lock();
+      return true;
+    }
+    try {
+      return writeLock.tryLock(lockWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Closes the stream to the browser unless a write holds it: closing a stream that a write is stuck
+   * in waits for that write (the stream's own lock), which ends only when the browser dies. That write
+   * closes the stream itself once it ends (see {@link #write(String, int, long)}).
+   */
+  private void closeToBrowser() {
+    if (writeLock.tryLock()) {
+      try {
+        closeQuietly(toBrowser);
+      } finally {
+        writeLock.unlock();
+      }
+    }
   }
 
   private void closeQuietly(AutoCloseable stream) {

@@ -39,16 +39,58 @@ public final class ChromeProcess {
   private static final Logger LOG = LoggerFactory.getLogger(ChromeProcess.class);
   /** Moves the pipe onto fds 3/4 and execs the browser, so Process.pid() is the browser's PID. */
   private static final String PIPE_SHIM = "exec \"$0\" \"$@\" 3<&0 4>&1 0</dev/null 1>&2";
+  /**
+   * Runs as the only child of {@code tini -s}: starts the browser on fds 3/4, writes its PID to
+   * {@value #PID_FILE}, and after the browser exits stays until tini has no other child (at most 5 min),
+   * so that tini, the subreaper, outlives every orphan of the tree and reaps it. Otherwise tini exits
+   * with the browser and the orphans still alive go to PID 1, which never reaps them.
+   */
+  private static final String SUBREAPER_SHIM = "exec 3<&0 4>&1 0</dev/null 1>&2\n"
+      + "\"$0\" \"$@\" &\n"
+      + "b=$!\n"
+      + "exec 3<&- 4>&-\n"
+      + "echo \"$b\" > " + "browserpool-main.pid" + "\n"
+      + "wait \"$b\"\n"
+      + "rc=$?\n"
+      + "f=/proc/$PPID/task/$PPID/children\n"
+      + "i=0\n"
+      + "while [ \"$i\" -lt 6000 ] && [ -e \"$f\" ]; do\n"
+      + "  kids=\n"
+      + "  read -r kids < \"$f\"\n"
+      + "  [ \"$kids\" = \"$$\" ] && break\n"
+      + "  sleep 0.05\n"
+      + "  i=$((i+1))\n"
+      + "done\n"
+      + "exit \"$rc\"\n";
+  static final String PID_FILE = "browserpool-main.pid";
   private static final String STDERR_LOG = "chrome-stderr.log";
   private static final int TAIL_LINES = 30;
   private static final long POLL_MS = 5;
-  private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * Full passes over /proc per close: the capture at the start, then one rescan each time the known
+   * tree is seen dead (to catch a helper born during the close), at most this many in all.
+   */
+  static final int MAX_SCANS = 4;
+  /** Time given to SIGKILLed processes to die even when the budget is spent (SIGKILL cannot be refused). */
+  static final Duration KILL_GRACE = Duration.ofMillis(500);
+  private static final java.util.concurrent.ExecutorService GRACEFUL_SENDER = new java.util.concurrent.ThreadPoolExecutor(
+      0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "browserpool-graceful-close");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final String prefix;
   private final Process process;
   private final Path dir;
   private final OwnerMarker marker;
   private final String dirPath;
+  /** The browser's main PID: Process.pid(), or the child of the subreaper shim. */
+  private final long mainPid;
+  /** The main process's start time (clock ticks since boot), recorded at spawn; -1 if it was gone already. */
+  private final long mainStart;
+  /** tini and its shim when running under a subreaper: never part of the tree, left to exit last. */
+  private final Set<Long> wrappers;
   /** Start time (clock ticks since boot) of every PID captured for this tree, to detect PID reuse. */
   private final java.util.Map<Long, Long> births = new java.util.concurrent.ConcurrentHashMap<>();
   private final CompletableFuture<ChromeProcess> exit;
@@ -56,7 +98,8 @@ public final class ChromeProcess {
   private boolean closeStarted; // guarded by this
   private volatile String lastStderr = "";
 
-  private ChromeProcess(String prefix, Process process, Path dir, OwnerMarker marker) {
+  ChromeProcess(String prefix, Process process, Path dir, OwnerMarker marker, long mainPid, long mainStart,
+      Set<Long> wrappers) {
     this.prefix = prefix;
     this.process = process;
     this.dir = dir;
@@ -64,13 +107,19 @@ public final class ChromeProcess {
     // The dir path itself, not "--user-data-dir=<dir>": crashpad handlers name it only inside
     // "--database=<dir>/...", and a frozen one does not exit with the browser.
     this.dirPath = dir.toString();
+    this.mainPid = mainPid;
+    this.mainStart = mainStart;
+    if (mainStart >= 0) {
+      births.put(mainPid, mainStart);
+    }
+    this.wrappers = Set.copyOf(wrappers);
     this.exit = process.onExit().thenApply(p -> this);
   }
 
   /**
    * Creates {@code <tempRoot>/chromelambda-<uuid>} (mode 0700) with its owner marker, and spawns
-   * Chromium on it. Does not wait for CDP readiness: the caller does that over the pipe and calls
-   * {@link #terminate} if it never comes.
+   * Chromium on it (under {@code tini -s} when {@link LaunchSpec#subreaper()} is set). Does not wait
+   * for CDP readiness: the caller does that over the pipe and calls {@link #terminate} if it never comes.
    *
    * @throws BrowserLaunchException when the executable is missing, a directory or not executable, the
    *     dir cannot be made or the process cannot be started; nothing is left behind
@@ -100,11 +149,17 @@ public final class ChromeProcess {
       throw new BrowserLaunchException(prefix + "cannot write the owner marker in " + dir + " (" + e + ")", e);
     }
     Process process;
+    Path tini = spec.subreaper();
     try {
       Path tmp = Files.createDirectory(dir.resolve("tmp"));
       Path config = Files.createDirectory(dir.resolve("xdg-config"));
       Path cache = Files.createDirectory(dir.resolve("xdg-cache"));
-      List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", PIPE_SHIM, exe.toString()));
+      List<String> cmd = new ArrayList<>();
+      if (tini != null) {
+        cmd.addAll(List.of(tini.toString(), "-s", "--", "/bin/sh", "-c", SUBREAPER_SHIM, exe.toString()));
+      } else {
+        cmd.addAll(List.of("/bin/sh", "-c", PIPE_SHIM, exe.toString()));
+      }
       cmd.addAll(spec.arguments(dir));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(STDERR_LOG).toFile()));
@@ -122,9 +177,54 @@ public final class ChromeProcess {
       deleteQuietly(prefix, dir);
       throw new BrowserLaunchException(prefix + "cannot start " + exe + " (" + e + ")", e);
     }
-    ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker);
-    LOG.debug("{}spawned {} pid {} with profile {}", prefix, exe, process.pid(), dir);
+    long mainPid = process.pid();
+    Set<Long> wrappers = new LinkedHashSet<>();
+    if (tini != null) {
+      wrappers.add(process.pid());
+      mainPid = awaitMainPid(process, dir, spec.launchTimeout(), wrappers);
+    }
+    ProcFs.Stat main = ProcFs.stat(mainPid); // read now: the main's identity for the whole close
+    long mainStart = main == null || main.state() == 'Z' || main.state() == 'X' ? -1 : main.startTicks();
+    ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker, mainPid, mainStart, wrappers);
+    LOG.debug("{}spawned {} pid {} with profile {}{}", prefix, exe, mainPid, dir,
+        tini == null ? "" : " under " + tini + " -s (pids " + wrappers + ")");
     return cp;
+  }
+
+  /**
+   * Under the subreaper the browser is tini's grandchild: reads its PID from the file the shim writes
+   * (and the shim's PID from tini's children). Falls back to tini's PID if tini exits first or the file
+   * does not come within {@code timeout}.
+   */
+  private static long awaitMainPid(Process tini, Path dir, Duration timeout, Set<Long> wrappers) {
+    long until = System.nanoTime() + timeout.toNanos();
+    Path file = dir.resolve(PID_FILE);
+    while (System.nanoTime() - until < 0) {
+      if (wrappers.size() < 2) {
+        List<Long> kids = ProcFs.children(tini.pid());
+        if (!kids.isEmpty()) {
+          wrappers.add(kids.get(0));
+        }
+      }
+      try {
+        String text = Files.readString(file);
+        if (text.endsWith("\n") && wrappers.size() == 2) {
+          return Long.parseLong(text.trim());
+        }
+      } catch (IOException | NumberFormatException e) {
+        // not written yet
+      }
+      if (!tini.isAlive()) {
+        break;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return tini.pid();
   }
 
   /**
@@ -139,8 +239,9 @@ public final class ChromeProcess {
     }
   }
 
+  /** The browser's main PID (under a subreaper too: then it is not {@code Process.pid()}). */
   public long pid() {
-    return process.pid();
+    return mainPid;
   }
 
   public Path userDataDir() {
@@ -166,29 +267,48 @@ public final class ChromeProcess {
     return lastStderr;
   }
 
-  /** Whether the main process is alive, as /proc says (a zombie is dead). */
+  /**
+   * Whether the main process is alive, as /proc says (a zombie is dead), and is still the process
+   * spawned: its start time must match the one recorded at spawn, so a reused PID reads as dead.
+   */
   public boolean isAlive() {
-    return process.isAlive() && ProcFs.isAlive(pid());
+    ProcFs.Stat s = mainStat();
+    return s != null && s.state() != 'Z' && s.state() != 'X';
   }
 
   /** Whether the main process is stopped (SIGSTOP, or traced): it cannot answer CDP. */
   public boolean isStopped() {
-    ProcFs.Stat s = ProcFs.stat(pid());
+    ProcFs.Stat s = mainStat();
     return s != null && (s.state() == 'T' || s.state() == 't');
   }
 
-  /** Completes when the main process exits, for any reason. */
+  private ProcFs.Stat mainStat() {
+    if (mainStart < 0) {
+      return null;
+    }
+    ProcFs.Stat s = ProcFs.stat(mainPid);
+    return s != null && s.startTicks() == mainStart ? s : null;
+  }
+
+  /** Completes when the main process exits, for any reason (under a subreaper: when tini exits after it). */
   public CompletableFuture<ChromeProcess> onExit() {
     return exit;
   }
 
   /**
-   * Closes the whole tree with escalation, verifies every PID dead and deletes the profile dir.
-   * Idempotent and safe from any thread: every caller gets the first close's outcome.
+   * Closes the whole tree with escalation, verifies every PID dead and deletes the profile dir, all
+   * within {@code budget}: {@code Browser.close} until {@code min(gracefulTimeout, budget/2)}, SIGTERM
+   * of the main process until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
+   * exit and the dir's deletion are awaited until {@code budget}, or {@link #KILL_GRACE} after the
+   * SIGKILL if that is later (only when the budget is under 2 s). A stopped browser
+   * cannot answer or act on SIGTERM: it gets SIGKILL at once. Idempotent and safe from any thread:
+   * every caller gets the first close's outcome.
    *
-   * @param graceful sends CDP {@code Browser.close} (may be null)
-   * @param gracefulTimeout how long to wait for the tree to exit after {@code graceful}
-   * @param budget the whole close's deadline; past it, SIGKILL
+   * @param graceful sends CDP {@code Browser.close} (may be null); run on another thread and never
+   *     waited for, so a send stuck behind a blocked write cannot hold the close
+   * @param gracefulTimeout how long to wait for the tree to exit after {@code graceful}, capped at half
+   *     the budget
+   * @param budget the whole close's deadline
    */
   public CloseOutcome terminate(CloseReason reason, Supplier<CompletableFuture<?>> graceful,
       Duration gracefulTimeout, Duration budget) {
@@ -209,54 +329,104 @@ public final class ChromeProcess {
     return outcome;
   }
 
+  /** The state of one close: the tree seen so far and the /proc passes left. */
+  private final class Close {
+    final Set<Long> tree = new LinkedHashSet<>();
+    int scansLeft = MAX_SCANS;
+    /** Whether the last rescan found nothing alive that was not known: the tree is verified dead. */
+    boolean confirmed;
+
+    /** One full pass: the main (while it is the process spawned), its descendants, and every process naming the dir. */
+    Set<Long> scan() {
+      scansLeft--;
+      boolean mainAlive = isAlive();
+      Set<Long> found = ProcFs.scan(dirPath, mainAlive ? mainPid : -1);
+      if (mainAlive) {
+        found.add(mainPid);
+      }
+      found.removeAll(wrappers);
+      Set<Long> fresh = new LinkedHashSet<>();
+      for (long p : found) {
+        if (sameAlive(p) && tree.add(p)) {
+          fresh.add(p);
+        }
+      }
+      return fresh;
+    }
+
+    /**
+     * Waits until the tree is dead or {@code until}; each time it is seen dead, rescans once (while
+     * passes are left) for processes born since, waits for them too, and SIGKILLs them when
+     * {@code killNew}. Returns whether the tree is dead.
+     */
+    boolean settle(long until, boolean killNew) {
+      while (true) {
+        waitDead(tree, until);
+        if (anyAlive(tree)) {
+          return false;
+        }
+        if (scansLeft <= 0) {
+          return true;
+        }
+        Set<Long> fresh = scan();
+        if (fresh.isEmpty()) {
+          confirmed = true;
+          return true;
+        }
+        if (killNew) {
+          signal(fresh, true);
+        }
+      }
+    }
+  }
+
   private CloseOutcome doTerminate(CloseReason reason, Supplier<CompletableFuture<?>> graceful,
       Duration gracefulTimeout, Duration budget) {
     long start = System.nanoTime();
-    long deadline = start + budget.toNanos();
-    Set<Long> tree = captureTree();
+    long total = saturatedNanos(budget);
+    long deadline = start + total;
+    long gracefulEnd = start + Math.min(saturatedNanos(gracefulTimeout), total / 2);
+    long termEnd = start + total / 4 * 3;
+    Close c = new Close();
+    c.scan();
     CloseOutcome.Step step = CloseOutcome.Step.ALREADY_DEAD;
     boolean forced = false;
-    if (anyAlive(tree)) {
+    boolean dead = !anyAlive(c.tree);
+    c.confirmed = dead; // the capture itself was the pass that saw nothing alive
+    boolean stopped = isStopped();
+    if (!dead) {
       step = CloseOutcome.Step.GRACEFUL;
-      if (graceful != null && process.isAlive()) {
-        try {
-          graceful.get();
-        } catch (RuntimeException e) {
-          LOG.debug("{}graceful close of pid {} failed to send: {}", prefix, pid(), e.toString());
-        }
-        waitDead(tree, Math.min(deadline, start + gracefulTimeout.toNanos()));
-      }
-      if (anyAlive(tree)) {
-        step = CloseOutcome.Step.SIGTERM;
-        tree.addAll(captureTree());
-        signal(tree, false);
-        long remaining = Math.max(0, deadline - System.nanoTime());
-        waitDead(tree, System.nanoTime() + Math.min(remaining / 4, TimeUnit.SECONDS.toNanos(1)));
-      }
-      if (anyAlive(tree)) {
-        step = CloseOutcome.Step.SIGKILL;
-        forced = true;
-        tree.addAll(captureTree());
-        signal(tree, true);
-        waitDead(tree, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+      if (graceful != null && !stopped && isAlive()) {
+        sendGracefully(graceful);
+        dead = c.settle(gracefulEnd, false);
       }
     }
-    // Stragglers: anything still naming this profile dir (crashpad, a late child).
-    for (int i = 0; i < 3; i++) {
-      Set<Long> late = new LinkedHashSet<>(ProcFs.referencing(dirPath));
-      if (late.isEmpty()) {
-        break;
-      }
+    if (!dead && !stopped) {
+      LOG.debug("{}pid {}: graceful step over after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
+      step = CloseOutcome.Step.SIGTERM;
+      // The main process only: Chromium then closes and reaps its own children. Without it, everyone.
+      signal(isAlive() ? Set.of(mainPid) : c.tree, false);
+      dead = c.settle(termEnd, false);
+    }
+    long end = deadline;
+    if (!dead) {
+      LOG.debug("{}pid {}: SIGKILL after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
+      step = CloseOutcome.Step.SIGKILL;
       forced = true;
-      tree.addAll(late);
-      signal(late, true);
-      waitDead(late, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+      signal(c.tree, true); // SIGKILL works on stopped processes too
+      end = Math.max(deadline, System.nanoTime() + KILL_GRACE.toNanos());
+      dead = c.settle(end, true);
     }
-    boolean verified = !anyAlive(tree) && ProcFs.referencing(dirPath).isEmpty();
+    boolean verified = dead && (c.confirmed || !anyAlive(c.tree));
+    if (!c.confirmed && verified) {
+      LOG.warn("{}pid {}: helpers kept being born during the close; {} passes over /proc did not see the"
+          + " tree settle", prefix, pid(), MAX_SCANS);
+    }
+    LOG.debug("{}pid {}: tree dead={} after {} ms, {} passes over /proc left", prefix, pid(), dead, ms(start), c.scansLeft);
+    verified = verified && awaitWrappers(end);
     stderrTail(); // keep the tail for error messages once the dir is gone
-    closeQuietly(process.getOutputStream());
-    closeQuietly(process.getInputStream());
-    boolean deleted = verified && deleteWithRetries(prefix, dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+    closePipes();
+    boolean deleted = verified && deleteWithRetries(prefix, dir, end);
     marker.close();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     String how = step == CloseOutcome.Step.GRACEFUL ? "Browser.close" : step.name();
@@ -264,8 +434,8 @@ public final class ChromeProcess {
       LOG.error("{}closing browser pid {} (reason {}) took {} ms by {}: tree dead={}, dir deleted={} ({})",
           prefix, pid(), reason, took.toMillis(), how, verified, deleted, dir);
     } else if (forced) {
-      LOG.warn("{}closed browser pid {} (reason {}) in {} ms by {} (forced kill); dir deleted",
-          prefix, pid(), reason, took.toMillis(), how);
+      LOG.warn("{}closed browser pid {} (reason {}) in {} ms by {} (forced kill{}); dir deleted",
+          prefix, pid(), reason, took.toMillis(), how, stopped ? ", it was stopped" : "");
     } else {
       LOG.info("{}closed browser pid {} (reason {}) in {} ms by {}; dir deleted",
           prefix, pid(), reason, took.toMillis(), how);
@@ -273,19 +443,120 @@ public final class ChromeProcess {
     return new CloseOutcome(reason, step, took, forced, verified, deleted);
   }
 
-  /** The main PID, its descendants, and every process naming this profile dir (crashpad is reparented). */
-  private Set<Long> captureTree() {
-    Set<Long> pids = new LinkedHashSet<>();
-    pids.add(pid());
-    pids.addAll(ProcFs.descendants(pid()));
-    pids.addAll(ProcFs.referencing(dirPath));
-    pids.forEach(this::sameAlive); // records each one's start time now
-    return pids;
+  /** Runs the graceful step on its own thread: sending may block behind a write stuck on a full pipe. */
+  private void sendGracefully(Supplier<CompletableFuture<?>> graceful) {
+    try {
+      GRACEFUL_SENDER.execute(() -> {
+        try {
+          graceful.get();
+        } catch (RuntimeException e) {
+          LOG.debug("{}graceful close of pid {} failed to send: {}", prefix, pid(), e.toString());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("{}graceful close of pid {} not sent: {}", prefix, pid(), e.toString());
+    }
+  }
+
+  /**
+   * Under a subreaper: once the tree is dead, tini and its shim exit by themselves after reaping the
+   * last orphan. Stopped ones are continued; only past {@code until} are they killed (which may leave
+   * zombies to PID 1). True when no wrapper is left.
+   */
+  private boolean awaitWrappers(long until) {
+    if (wrappers.isEmpty()) {
+      return true;
+    }
+    Set<Long> stoppedOnes = new LinkedHashSet<>();
+    for (long w : wrappers) {
+      ProcFs.Stat s = ProcFs.stat(w);
+      if (s != null && (s.state() == 'T' || s.state() == 't') && sameAlive(w)) {
+        stoppedOnes.add(w);
+      }
+    }
+    if (!stoppedOnes.isEmpty()) {
+      continueStopped(stoppedOnes, until);
+    }
+    try {
+      process.onExit().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still running
+    }
+    LOG.warn("{}tini (pid {}) did not exit after the tree of pid {} died; killing it", prefix, process.pid(), pid());
+    signal(wrappers, true);
+    try {
+      process.onExit().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return !process.isAlive();
+    }
+  }
+
+  /** SIGCONT for our own stopped wrappers (ProcessHandle cannot send it): one bounded {@code kill}. */
+  private void continueStopped(Set<Long> pids, long until) {
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "kill -CONT \"$@\"", "sh"));
+    pids.forEach(p -> cmd.add(Long.toString(p)));
+    try {
+      Process k = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!k.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())), TimeUnit.MILLISECONDS)) {
+        k.destroyForcibly();
+      }
+    } catch (IOException e) {
+      LOG.debug("{}kill -CONT {} failed: {}", prefix, pids, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes our ends of the CDP pipe. Closing the stream blocks while another thread is stuck in a write
+   * to it (the stream's lock), and such a write only ends when every reader is gone; so it is closed
+   * here only once every process that holds the pipe has exited, else on a daemon thread.
+   */
+  private void closePipes() {
+    if (!isAlive() && (wrappers.isEmpty() || !process.isAlive())) {
+      closeQuietly(process.getOutputStream());
+      closeQuietly(process.getInputStream());
+      return;
+    }
+    Thread t = new Thread(() -> {
+      closeQuietly(process.getOutputStream());
+      closeQuietly(process.getInputStream());
+    }, "browserpool-pipe-close");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static long ms(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
+  /** "pid cmd..." of each live process in {@code pids}, for debug lines. */
+  private List<String> alive(Set<Long> pids) {
+    List<String> out = new ArrayList<>();
+    for (long p : pids) {
+      if (p == mainPid ? isAlive() : sameAlive(p)) {
+        String cmd = ProcFs.cmdline(p);
+        out.add(p + " " + (cmd == null ? "?" : cmd.substring(0, Math.min(60, cmd.length()))));
+      }
+    }
+    return out;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? 0 : Long.MAX_VALUE / 2;
+    }
   }
 
   private boolean anyAlive(Set<Long> pids) {
     for (long p : pids) {
-      if (p == pid() ? isAlive() : sameAlive(p)) {
+      if (p == mainPid ? isAlive() : sameAlive(p)) {
         return true;
       }
     }
@@ -306,20 +577,9 @@ public final class ChromeProcess {
     return born == null || born == s.startTicks();
   }
 
-  /**
-   * Waits until every PID in {@code pids} is dead, re-scanning for processes born since the last scan
-   * (a helper started during shutdown), so that they are waited for instead of SIGKILLed as stragglers.
-   */
+  /** Waits until every PID in {@code pids} is dead or {@code until}, reading only their own /proc entries. */
   private void waitDead(Set<Long> pids, long until) {
-    long lastScan = System.nanoTime();
-    while (System.nanoTime() - until < 0) {
-      if (!anyAlive(pids) && !rescan(pids)) {
-        return;
-      }
-      if (System.nanoTime() - lastScan >= RESCAN_NANOS) {
-        rescan(pids);
-        lastScan = System.nanoTime();
-      }
+    while (anyAlive(pids) && System.nanoTime() - until < 0) {
       try {
         Thread.sleep(POLL_MS);
       } catch (InterruptedException e) {
@@ -329,24 +589,12 @@ public final class ChromeProcess {
     }
   }
 
-  /** Adds live processes of this tree not yet in {@code pids}; returns true when there was one. */
-  private boolean rescan(Set<Long> pids) {
-    Set<Long> found = new LinkedHashSet<>(ProcFs.referencing(dirPath));
-    if (process.isAlive()) { // else its PID may already belong to another process
-      found.addAll(ProcFs.descendants(pid()));
-    }
-    boolean added = false;
-    for (long p : found) {
-      if (pids.add(p) && sameAlive(p)) {
-        added = true;
-      }
-    }
-    return added;
-  }
-
   private void signal(Set<Long> pids, boolean kill) {
     for (long p : pids) {
-      if (p == pid()) {
+      if (p == mainPid && !isAlive()) {
+        continue; // gone, or its PID now belongs to another process
+      }
+      if (p == process.pid() && p == mainPid) {
         if (kill) {
           process.destroyForcibly();
         } else {
@@ -354,9 +602,10 @@ public final class ChromeProcess {
         }
         continue;
       }
-      if (!sameAlive(p)) {
+      if (p != mainPid && !sameAlive(p)) {
         continue; // gone, or its PID now belongs to another process
       }
+      // ProcessHandle checks the start time it read at lookup again before it signals.
       ProcessHandle.of(p).ifPresent(h -> {
         if (kill) {
           h.destroyForcibly();

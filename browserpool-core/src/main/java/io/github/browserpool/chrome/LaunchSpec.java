@@ -17,6 +17,7 @@ public final class LaunchSpec {
   private final Boolean noSandbox;
   private final Duration launchTimeout;
   private final Map<String, String> extraEnv;
+  private final Path subreaper;
 
   private LaunchSpec(Builder b) {
     this.ownerName = b.ownerName;
@@ -26,6 +27,7 @@ public final class LaunchSpec {
     this.noSandbox = b.noSandbox;
     this.launchTimeout = b.launchTimeout;
     this.extraEnv = Map.copyOf(b.extraEnv);
+    this.subreaper = b.subreaper;
   }
 
   public static Builder builder() {
@@ -55,6 +57,15 @@ public final class LaunchSpec {
 
   public Map<String, String> extraEnv() {
     return extraEnv;
+  }
+
+  /**
+   * The {@code tini} binary to run each browser under as a child subreaper ({@code tini -s}), or null to
+   * run Chromium directly. Needed when this JVM is PID 1, which never reaps the orphans that Chromium's
+   * exited helpers become.
+   */
+  public Path subreaper() {
+    return subreaper;
   }
 
   /** Whether --no-sandbox is passed: as configured, else only when running as root. */
@@ -97,6 +108,7 @@ public final class LaunchSpec {
     private Boolean noSandbox;
     private Duration launchTimeout = Duration.ofSeconds(30);
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
+    private Path subreaper;
 
     public Builder ownerName(String v) {
       this.ownerName = v;
@@ -130,6 +142,12 @@ public final class LaunchSpec {
 
     public Builder extraEnv(Map<String, String> v) {
       this.extraEnv.putAll(v);
+      return this;
+    }
+
+    /** Runs each browser under {@code <tini> -s} (see {@link LaunchSpec#subreaper()}); null for none. */
+    public Builder subreaper(Path tini) {
+      this.subreaper = tini;
       return this;
     }
 

@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public final class ProcFs {
   private static final Path PROC = Path.of("/proc");
+  /** Counts full passes over /proc ({@link #scan}, {@link #referencing}, {@link #descendants}), for tests. */
+  private static final java.util.concurrent.atomic.AtomicLong FULL_SCANS = new java.util.concurrent.atomic.AtomicLong();
 
   private ProcFs() {}
 
@@ -71,8 +73,64 @@ public final class ProcFs {
     }
   }
 
+  /** How many full passes over /proc this JVM has made so far. */
+  public static long fullScans() {
+    return FULL_SCANS.get();
+  }
+
+  /**
+   * The children of {@code pid} from {@code /proc/PID/task/PID/children} (zombies included), or an
+   * empty list when the process is gone or the kernel does not offer that file.
+   */
+  public static List<Long> children(long pid) {
+    String p = Long.toString(pid);
+    try {
+      String text = Files.readString(PROC.resolve(p).resolve("task").resolve(p).resolve("children")).trim();
+      List<Long> out = new ArrayList<>();
+      if (!text.isEmpty()) {
+        for (String c : text.split("\\s+")) {
+          out.add(Long.parseLong(c));
+        }
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * One pass over /proc: the live processes whose command line contains {@code needle}, plus, when
+   * {@code root} is positive, the live descendants of {@code root} (through parent links). The caller
+   * passes a root only while it knows that PID is still the process it means: after it died, its PID
+   * may belong to an unrelated process.
+   */
+  public static Set<Long> scan(String needle, long root) {
+    FULL_SCANS.incrementAndGet();
+    List<Stat> all = new ArrayList<>();
+    Set<Long> out = new LinkedHashSet<>();
+    for (long pid : listPids()) {
+      Stat s = stat(pid);
+      if (s == null || s.state() == 'Z' || s.state() == 'X') {
+        continue;
+      }
+      all.add(s);
+      String cmd = cmdline(pid);
+      if (cmd != null && cmd.contains(needle)) {
+        out.add(pid);
+      }
+    }
+    if (root > 0) {
+      out.addAll(descendantsIn(all, root));
+    }
+    return out;
+  }
+
   /** Every PID in /proc. */
   public static List<Long> pids() {
+    return listPids();
+  }
+
+  private static List<Long> listPids() {
     List<Long> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(PROC, "[0-9]*")) {
       for (Path p : ds) {
@@ -86,6 +144,7 @@ public final class ProcFs {
 
   /** Live PIDs whose command line contains {@code needle}. */
   public static List<Long> referencing(String needle) {
+    FULL_SCANS.incrementAndGet();
     List<Long> out = new ArrayList<>();
     for (long pid : pids()) {
       String cmd = cmdline(pid);
@@ -98,6 +157,7 @@ public final class ProcFs {
 
   /** Live descendants of {@code root}, found through the parent links in /proc. */
   public static Set<Long> descendants(long root) {
+    FULL_SCANS.incrementAndGet();
     List<Stat> all = new ArrayList<>();
     for (long pid : pids()) {
       Stat s = stat(pid);
@@ -105,6 +165,10 @@ public final class ProcFs {
         all.add(s);
       }
     }
+    return descendantsIn(all, root);
+  }
+
+  private static Set<Long> descendantsIn(List<Stat> all, long root) {
     Set<Long> out = new LinkedHashSet<>();
     List<Long> frontier = new ArrayList<>(List.of(root));
     while (!frontier.isEmpty()) {

@@ -196,8 +196,9 @@ final class ChromeBrowser implements ManagedBrowser {
     closing = true;
     conn.expectEndOfFile();
     Duration graceful = config.closeTimeout().dividedBy(2);
+    // Never behind a write stuck on the full pipe of a frozen browser for longer than the graceful step.
     CloseOutcome outcome = process.terminate(reason,
-        () -> conn.isOpen() ? conn.send("Browser.close", null) : CompletableFuture.completedFuture(null),
+        () -> conn.isOpen() ? conn.sendUnlessBusy("Browser.close", null, graceful) : CompletableFuture.completedFuture(null),
         graceful, config.closeTimeout());
     conn.close();
     return new CloseResult(outcome.forced(), outcome.dirDeleted());

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
    * @throws BrowserLaunchException naming what is wrong and how to fix it
    */
   public static ChromeBrowserLauncher create(PoolConfig config) {
+    requireLinux(config.poolName(), PROC_SELF_STAT, SHELL);
     Path exe = ChromeExecutable.locate(config.chromeExecutable());
     requireWritable(config);
     LaunchSpec.Builder b = LaunchSpec.builder()
@@ -53,11 +55,60 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
         .executable(exe)
         .tempRoot(config.tempRoot())
         .extraArgs(config.chromeArguments())
-        .launchTimeout(config.launchTimeout());
+        .launchTimeout(config.launchTimeout())
+        .subreaper(subreaperFor(config.poolName(), ProcessHandle.current().pid(), TINI_PLACES));
     if (config.noSandbox() != null) {
       b.noSandbox(config.noSandbox());
     }
     return new ChromeBrowserLauncher(config, b.build());
+  }
+
+  static final Path PROC_SELF_STAT = Path.of("/proc/self/stat");
+  static final Path SHELL = Path.of("/bin/sh");
+  static final List<Path> TINI_PLACES = List.of(Path.of("/usr/bin/tini"), Path.of("/sbin/tini"),
+      Path.of("/usr/sbin/tini"), Path.of("/usr/local/bin/tini"), Path.of("/bin/tini"));
+
+  /**
+   * Fails at once unless this is Linux as browserpool needs it: {@code /proc} (to verify every process
+   * dead) and {@code /bin/sh} (to hand Chromium its CDP pipe).
+   *
+   * @throws BrowserLaunchException naming what is missing
+   */
+  static void requireLinux(String poolName, Path procSelfStat, Path shell) {
+    String os = System.getProperty("os.name", "?");
+    if (!Files.isReadable(procSelfStat)) {
+      throw new BrowserLaunchException("[" + poolName + "] browserpool runs on Linux only: " + procSelfStat
+          + " is missing (os.name=" + os + "). It reads /proc to verify that every browser process is dead"
+          + " before close() returns. Run the pool on Linux (a container is fine), with /proc mounted.");
+    }
+    if (!Files.isExecutable(shell)) {
+      throw new BrowserLaunchException("[" + poolName + "] browserpool runs on Linux only: " + shell
+          + " is missing or not executable (os.name=" + os + "). It starts Chromium through /bin/sh to hand"
+          + " it its CDP pipe. Run the pool on Linux with a POSIX shell at /bin/sh.");
+    }
+  }
+
+  /**
+   * The tini to run each browser under when this JVM is PID 1, else null. As PID 1 (a container started
+   * without {@code --init}) the JVM inherits every orphan and never reaps it, so each close would leave
+   * Chromium's helpers as zombies; under {@code tini -s} they are reaped. Without tini, logs one WARN.
+   */
+  static Path subreaperFor(String poolName, long ownPid, List<Path> places) {
+    if (ownPid != 1) {
+      return null;
+    }
+    for (Path p : places) {
+      if (Files.isExecutable(p)) {
+        LOG.info("[{}] this JVM is PID 1: each browser runs under {} -s, which reaps Chromium's exited"
+            + " helpers (PID 1 never does)", poolName, p);
+        return p;
+      }
+    }
+    LOG.warn("[{}] this JVM is PID 1 and tini is not installed: every closed or crashed browser leaves"
+        + " zombie processes that nothing reaps. Start the container with `docker run --init` (or an init"
+        + " such as tini as its entrypoint), or install tini (`apt-get install tini`) so that browserpool"
+        + " runs each browser under `tini -s`.", poolName);
+    return null;
   }
 
   private static void requireWritable(PoolConfig config) {

@@ -38,10 +38,16 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} in a new JVM with this JVM's classpath; its stderr goes to {@code stderrLog}. */
   static ChildJvm start(Class<?> main, Path stderrLog, String... args) throws IOException {
+    return start(List.of(), main, stderrLog, args);
+  }
+
+  /** As {@link #start(Class, Path, String...)}, with the java command run through {@code launcher} (e.g. unshare). */
+  static ChildJvm start(List<String> launcher, Class<?> main, Path stderrLog, String... args) throws IOException {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, main.getName()));
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(List.of(java, "-cp", cp, main.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectError(stderrLog.toFile());

@@ -75,8 +75,12 @@ class ChromeProcessTest {
     assertThat(ProcFs.cmdline(b.pid())).contains("--user-data-dir=" + dir, "--remote-debugging-pipe");
     Set<Long> tree = treeOf(b);
     assertThat(tree).hasSizeGreaterThan(1);
+    long scansBefore = ProcFs.fullScans();
 
     CloseOutcome o = b.terminate(CloseReason.RELEASED, RawCdp.browserClose(b), Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    assertThat(ProcFs.fullScans() - scansBefore).as("full passes over /proc in one close")
+        .isLessThanOrEqualTo(ChromeProcess.MAX_SCANS);
 
     assertThat(o.reason()).isEqualTo(CloseReason.RELEASED);
     assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.GRACEFUL);
@@ -239,6 +243,119 @@ class ChromeProcessTest {
     assertThat(o.reason()).isEqualTo(CloseReason.CRASHED);
     assertThat(o.treeVerifiedDead()).isTrue();
     assertThat(o.dirDeleted()).isTrue();
+    assertNoLeaks(tempRoot);
+  }
+
+  @Test
+  void aMainPidNowOwnedByAnotherProcessIsNeitherSignalledNorWalked() throws Exception {
+    // The browser is dead (a process that has exited) and its PID now belongs to an unrelated process
+    // with a child: modelled by recording that process's PID with another start time.
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    Process unrelated = new ProcessBuilder("/bin/sh", "-c", "sleep 30 & wait").start();
+    try {
+      await().atMost(READY).until(() -> !ProcFs.children(unrelated.pid()).isEmpty());
+      long child = ProcFs.children(unrelated.pid()).get(0);
+      long start = ProcFs.stat(unrelated.pid()).startTicks();
+      Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-reused"));
+      ChromeProcess b = new ChromeProcess("[test] ", dead, dir, OwnerMarker.claim(dir), unrelated.pid(), start - 1, Set.of());
+
+      assertThat(b.isAlive()).as("a PID with another start time is not our browser").isFalse();
+      assertThat(b.isStopped()).isFalse();
+      CloseOutcome o = b.terminate(CloseReason.CRASHED, null, Duration.ZERO, Duration.ofSeconds(2));
+
+      assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.ALREADY_DEAD);
+      assertThat(o.forced()).isFalse();
+      assertThat(o.treeVerifiedDead()).isTrue();
+      assertThat(o.dirDeleted()).isTrue();
+      assertThat(ProcFs.isAlive(unrelated.pid())).as("the unrelated process").isTrue();
+      assertThat(ProcFs.isAlive(child)).as("the unrelated process's child").isTrue();
+    } finally {
+      unrelated.descendants().forEach(ProcessHandle::destroyForcibly);
+      unrelated.destroyForcibly().waitFor();
+    }
+    assertNoLeaks(tempRoot);
+  }
+
+  private static final Path TINI = Path.of("/usr/bin/tini");
+
+  private ChromeProcess spawnUnderTini() throws Exception {
+    assertThat(TINI).as("tini (scripts/setup.sh installs it)").isExecutable();
+    ChromeProcess b = ChromeProcess.spawn(LaunchSpec.builder().ownerName("test").tempRoot(tempRoot).subreaper(TINI).build());
+    spawned.add(b);
+    assertThat(RawCdp.call(b, 1, "Browser.getVersion", READY)).contains("\"product\"");
+    return b;
+  }
+
+  @Test
+  void underTiniThePidIsTheBrowserAndEveryHelperIsTinis() throws Exception {
+    ChromeProcess b = spawnUnderTini();
+    assertThat(ProcFs.cmdline(b.pid())).contains("chromium", "--user-data-dir=" + b.userDataDir())
+        .doesNotContain("tini");
+    long tini = ProcFs.stat(ProcFs.stat(b.pid()).ppid()).ppid();
+    assertThat(ProcFs.cmdline(tini)).startsWith(TINI + " -s");
+    // crashpad double-forks away from the browser: to the subreaper, not to init.
+    await().atMost(READY).until(() -> ProcFs.referencing(b.userDataDir().toString()).stream()
+        .anyMatch(p -> ProcFs.cmdline(p).contains("crashpad")));
+    for (long p : ProcFs.referencing(b.userDataDir().toString())) {
+      String cmd = ProcFs.cmdline(p);
+      if (cmd != null && cmd.contains("chrome_crashpad_handler")) {
+        assertThat(ProcFs.stat(p).ppid()).as("parent of crashpad %s", p).isEqualTo(tini);
+      }
+    }
+    Set<Long> tree = treeOf(b);
+
+    CloseOutcome o = b.terminate(CloseReason.RELEASED, RawCdp.browserClose(b), Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.GRACEFUL);
+    assertThat(o.forced()).isFalse();
+    assertThat(o.treeVerifiedDead()).isTrue();
+    assertThat(o.dirDeleted()).isTrue();
+    assertThat(b.onExit()).isDone();
+    assertThat(ProcFs.isAlive(tini)).as("tini").isFalse();
+    assertAllDead(tree);
+    assertNoLeaks(tempRoot);
+  }
+
+  @Test
+  void underTiniAKilledBrowserIsSeenExitedAndItsOrphansAreReaped() throws Exception {
+    ChromeProcess b = spawnUnderTini();
+    Set<Long> tree = treeOf(b);
+    long t0 = System.nanoTime();
+
+    ProcessHandle.of(b.pid()).orElseThrow().destroyForcibly();
+
+    assertThat(b.onExit()).succeedsWithin(Duration.ofSeconds(5));
+    System.out.println("under tini: onExit " + (System.nanoTime() - t0) / 1_000_000 + " ms after SIGKILL of the browser");
+    assertThat(tree.stream().filter(p -> {
+      ProcFs.Stat st = ProcFs.stat(p);
+      return st != null; // a zombie would still be listed: everything must be reaped, not only dead
+    })).as("processes of the killed tree still in /proc").isEmpty();
+    CloseOutcome o = b.terminate(CloseReason.CRASHED, null, Duration.ZERO, Duration.ofSeconds(3));
+    assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.ALREADY_DEAD);
+    assertThat(o.treeVerifiedDead()).isTrue();
+    assertThat(o.dirDeleted()).isTrue();
+    assertNoLeaks(tempRoot);
+  }
+
+  @Test
+  void underTiniAStoppedTreeIsKilledWithinBudgetAndTiniExits() throws Exception {
+    ChromeProcess b = spawnUnderTini();
+    List<Long> all = new ArrayList<>(ProcFs.referencing(b.userDataDir().toString())); // tini and its shim too
+    for (long p : all) {
+      new ProcessBuilder("kill", "-STOP", Long.toString(p)).inheritIO().start().waitFor();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(b::isStopped);
+
+    Duration budget = Duration.ofSeconds(3);
+    long t0 = System.nanoTime();
+    CloseOutcome o = b.terminate(CloseReason.ABANDONED, RawCdp.browserClose(b), Duration.ofSeconds(1), budget);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(budget.plusSeconds(1));
+    assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.SIGKILL);
+    assertThat(o.treeVerifiedDead()).isTrue();
+    assertThat(o.dirDeleted()).isTrue();
+    assertThat(all.stream().filter(p -> ProcFs.stat(p) != null)).as("left in /proc, zombies included").isEmpty();
     assertNoLeaks(tempRoot);
   }
 }

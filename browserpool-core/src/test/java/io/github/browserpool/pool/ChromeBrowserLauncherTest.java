@@ -1,0 +1,58 @@
+package io.github.browserpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.browserpool.BrowserLaunchException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The checks ChromeBrowserLauncher.create makes before any launch, with the paths it probes injected. */
+class ChromeBrowserLauncherTest {
+  @TempDir Path tmp;
+
+  @Test
+  void withoutProcTheStartFailsAtOnceSayingLinuxOnly() {
+    Path noProc = tmp.resolve("proc/self/stat");
+
+    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", noProc, ChromeBrowserLauncher.SHELL))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("[p] browserpool runs on Linux only")
+        .hasMessageContaining(noProc + " is missing")
+        .hasMessageContaining("with /proc mounted");
+  }
+
+  @Test
+  void withoutShTheStartFailsAtOnceSayingLinuxOnly() throws Exception {
+    Path notExecutable = Files.createFile(tmp.resolve("sh"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+
+    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, tmp.resolve("none")))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("[p] browserpool runs on Linux only")
+        .hasMessageContaining(tmp.resolve("none") + " is missing or not executable");
+    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, notExecutable))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining(notExecutable + " is missing or not executable");
+  }
+
+  @Test
+  void onThisLinuxTheProbePasses() {
+    ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, ChromeBrowserLauncher.SHELL);
+  }
+
+  @Test
+  void tiniIsUsedOnlyAsPid1AndOnlyWhenInstalled() throws Exception {
+    Path tini = Files.createFile(tmp.resolve("tini"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path missing = tmp.resolve("missing-tini");
+
+    assertThat(ChromeBrowserLauncher.subreaperFor("p", 1, List.of(missing, tini))).isEqualTo(tini);
+    assertThat(ChromeBrowserLauncher.subreaperFor("p", 1, List.of(missing))).isNull();
+    assertThat(ChromeBrowserLauncher.subreaperFor("p", 4242, List.of(tini))).isNull();
+  }
+}
