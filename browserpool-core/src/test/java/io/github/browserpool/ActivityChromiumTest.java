@@ -2,6 +2,7 @@ package io.github.browserpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
@@ -67,14 +68,29 @@ class ActivityChromiumTest {
         ChromeDevToolsService page = lease.newPage();
         page.getRuntime().evaluate("0"); // the renderer's first answer can be slow on a busy machine
         long until = System.nanoTime() + Duration.ofMillis(4500).toNanos(); // over two idleTimeouts
+        long lastActed = System.nanoTime();
+        long longestQuiet = 0; // the longest stretch without a stamp: between two acts, or one call's wait
         int round = 0;
-        while (System.nanoTime() - until < 0) {
-          if (round++ % 2 == 0) {
-            assertThat(page.getRuntime().evaluate("1 + 1").getResult().getValue()).isEqualTo(2);
-          } else {
-            lease.touch(); // a client that waits on events says so
+        try {
+          while (System.nanoTime() - until < 0) {
+            long start = System.nanoTime();
+            if (round++ % 2 == 0) {
+              assertThat(page.getRuntime().evaluate("1 + 1").getResult().getValue()).isEqualTo(2);
+            } else {
+              lease.touch(); // a client that waits on events says so
+            }
+            long end = System.nanoTime();
+            longestQuiet = Math.max(longestQuiet, Math.max(start - lastActed, end - start));
+            lastActed = end;
+            Thread.sleep(250);
           }
-          Thread.sleep(250);
+        } catch (LeaseRevokedException e) {
+          long quiet = Math.max(longestQuiet, System.nanoTime() - lastActed);
+          // A call unanswered for idleTimeout is not activity: on an overloaded machine that is a fair revoke.
+          assumeThat(quiet).as("no stretch of idleTimeout without activity (machine too busy to tell)")
+              .isLessThan(idle.toNanos() - Duration.ofMillis(200).toNanos());
+          throw new AssertionError("revoked although the client acted at most " + quiet / 1_000_000
+              + " ms apart (idleTimeout " + idle + ")", e);
         }
         assertThat(lease.isActive()).isTrue();
         assertThat(page.getRuntime().evaluate("2 + 2").getResult().getValue()).isEqualTo(4);
@@ -97,7 +113,7 @@ class ActivityChromiumTest {
             .isInstanceOf(CdpCallTimeoutException.class)
             .hasMessageContaining("Runtime.evaluate got no reply within PT2S")
             .hasMessageContaining("that page is closed")
-            .hasMessageContaining("callTimeout (now PT2S)");
+            .hasMessageContaining("raise PoolConfig callTimeout");
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(tookMillis).isBetween(1900L, 4000L);
 

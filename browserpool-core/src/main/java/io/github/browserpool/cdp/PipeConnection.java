@@ -292,10 +292,6 @@ public final class PipeConnection implements AutoCloseable {
 
     SessionPending call = new SessionPending(session, cdtId);
     int id = register(call);
-    long timeoutNanos = session.callTimeoutNanos();
-    if (timeoutNanos > 0) {
-      call.armTimeout(id, tree != null ? tree.path("method").asText("a command") : cdtMethod(cdtMessage, idEnd), timeoutNanos);
-    }
     // A session that died between the check above and register() may have missed this call.
     if (session.closed() || !isOpen()) {
       if (pending.remove(id, call)) {
@@ -311,6 +307,10 @@ public final class PipeConnection implements AutoCloseable {
       wire = tree.toString();
     } else {
       wire = "{\"id\":" + id + ",\"sessionId\":" + session.quotedSessionId() + cdtMessage.substring(idEnd);
+    }
+    long timeoutNanos = session.callTimeoutNanos();
+    if (timeoutNanos > 0) {
+      call.armTimeout(id, tree != null ? tree.path("method").asText("a command") : cdtMethod(cdtMessage, idEnd), timeoutNanos);
     }
     touch(); // the client's own command: activity
     write(wire, id);

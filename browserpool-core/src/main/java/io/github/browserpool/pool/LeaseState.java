@@ -111,9 +111,9 @@ public final class LeaseState implements CallGuard {
     if (failure instanceof ChromeDevToolsInvocationException) {
       if (code == CdpCallTimeoutException.CODE) {
         return new CdpCallTimeoutException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()
-            + ". The page is busy (for example a script in an endless loop) or the browser does not answer."
-            + " The lease is still usable: open a new page with newPage(); or raise PoolConfig callTimeout"
-            + " (now " + engine.config().callTimeout() + ") for calls that legitimately take longer.", failure);
+            + ". The page is busy (a script in an endless loop?) or the browser does not answer. The lease"
+            + " is still usable: open a new page with newPage(), or raise PoolConfig callTimeout for calls"
+            + " that take longer.", failure);
       }
       if (code == CdpSessionClosedException.CODE) {
         return new CdpSessionClosedException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()

@@ -73,7 +73,7 @@ class LeaseStateTest {
         .hasMessageContaining("Runtime.evaluate got no reply within PT7S")
         .hasMessageContaining("endless loop")
         .hasMessageContaining("newPage()")
-        .hasMessageContaining("callTimeout (now PT7S)")
+        .hasMessageContaining("raise PoolConfig callTimeout")
         .hasCause(inFlight);
     assertThat(lease.isActive()).as("a timeout does not end the lease").isTrue();
   }
