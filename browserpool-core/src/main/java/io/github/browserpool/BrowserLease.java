@@ -35,7 +35,9 @@ public final class BrowserLease implements AutoCloseable {
 
   /**
    * Opens a new page (tab) in this lease's browser context and returns cdt-java-client's typed API for
-   * it. Every command sent through it counts as activity. Pages close with the lease.
+   * it. Every command sent through it, and Chromium's reply, counts as activity; the page's events do
+   * not. A call that gets no reply within {@code PoolConfig} callTimeout fails with {@link
+   * io.github.browserpool.cdp.CdpCallTimeoutException} and closes that page. Pages close with the lease.
    *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    * @throws BrowserCrashedException when the browser died
@@ -60,8 +62,9 @@ public final class BrowserLease implements AutoCloseable {
   }
 
   /**
-   * Marks the lease as active now, for callers that drive the browser with their own client. Leases
-   * without activity for {@code idleTimeout} are revoked as abandoned.
+   * Marks the lease as active now, for callers that wait on events for longer than {@code idleTimeout}
+   * (events are not activity) or drive the browser with their own client. Leases without activity for
+   * {@code idleTimeout} are revoked as abandoned.
    *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    */

@@ -34,6 +34,11 @@ public final class PoolConfig {
   public static final int DEFAULT_MAX_LEASES_PER_BROWSER = 1000;
   /** Default for {@link Builder#evictionProtection(Duration)}. */
   public static final Duration DEFAULT_EVICTION_PROTECTION = Duration.ofSeconds(30);
+  /**
+   * Default for {@link Builder#callTimeout(Duration)}: one minute, far above any ordinary CDP round trip
+   * (well under a second) or page load, and far below the default idleTimeout.
+   */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -50,6 +55,7 @@ public final class PoolConfig {
   private final Duration maxLifetime;
   private final int maxLeasesPerBrowser;
   private final Duration evictionProtection;
+  private final Duration callTimeout;
   private final List<String> chromeArguments;
   private final Boolean noSandbox;
   private final Ticker ticker;
@@ -68,6 +74,7 @@ public final class PoolConfig {
     this.maxLifetime = b.maxLifetime;
     this.maxLeasesPerBrowser = b.maxLeasesPerBrowser;
     this.evictionProtection = b.evictionProtection;
+    this.callTimeout = b.callTimeout;
     this.chromeArguments = Collections.unmodifiableList(new ArrayList<>(b.chromeArguments));
     this.noSandbox = b.noSandbox;
     this.ticker = b.ticker;
@@ -132,6 +139,11 @@ public final class PoolConfig {
     return evictionProtection;
   }
 
+  /** How long one CDP call on a lease's page may wait for its reply. */
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
   /** Extra Chromium command-line arguments, appended after the defaults. */
   public List<String> chromeArguments() {
     return chromeArguments;
@@ -154,7 +166,7 @@ public final class PoolConfig {
         + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
         + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
         + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
-        + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox + "}";
+        + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox + "}";
   }
 
   /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
@@ -172,6 +184,7 @@ public final class PoolConfig {
     private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
     private int maxLeasesPerBrowser = DEFAULT_MAX_LEASES_PER_BROWSER;
     private Duration evictionProtection = DEFAULT_EVICTION_PROTECTION;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
     private final List<String> chromeArguments = new ArrayList<>();
     private Boolean noSandbox;
     private Ticker ticker = Ticker.system();
@@ -271,6 +284,17 @@ public final class PoolConfig {
     public Builder evictionProtection(Duration evictionProtection) {
       this.evictionProtection =
           nonNegative("evictionProtection", evictionProtection, "Duration.ofSeconds(30)");
+      return this;
+    }
+
+    /**
+     * How long one CDP call made through a lease's page ({@code lease.newPage()}) may wait for its reply.
+     * A call still unanswered then fails with {@code CdpCallTimeoutException}, and that page is closed
+     * (which also ends a renderer stuck in a script); the lease stays usable. Raise it for calls that
+     * legitimately take long, such as an {@code evaluate} that awaits a slow promise.
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = positive("callTimeout", callTimeout, "Duration.ofSeconds(60)");
       return this;
     }
 

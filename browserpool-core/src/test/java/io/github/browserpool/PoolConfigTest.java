@@ -26,6 +26,7 @@ class PoolConfigTest {
     assertThat(c.maxLifetime()).isEqualTo(PoolConfig.DEFAULT_MAX_LIFETIME);
     assertThat(c.maxLeasesPerBrowser()).isEqualTo(PoolConfig.DEFAULT_MAX_LEASES_PER_BROWSER);
     assertThat(c.evictionProtection()).isEqualTo(PoolConfig.DEFAULT_EVICTION_PROTECTION);
+    assertThat(c.callTimeout()).isEqualTo(PoolConfig.DEFAULT_CALL_TIMEOUT).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.tempRoot()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
     assertThat(c.chromeExecutable()).isNull();
     assertThat(c.noSandbox()).isNull();
@@ -37,8 +38,10 @@ class PoolConfigTest {
     PoolConfig c = PoolConfig.builder().poolName("p").maxBrowsers(8).minIdle(8)
         .idleTimeout(Duration.ofSeconds(3)).acquireTimeout(Duration.ZERO)
         .capacityPolicy(CapacityPolicy.EVICT_LRU).tempRoot(Path.of("/var/tmp/x/../y"))
-        .addChromeArguments("--lang=en-US").noSandbox(false).build();
+        .addChromeArguments("--lang=en-US").noSandbox(false).callTimeout(Duration.ofSeconds(7)).build();
     assertThat(c.poolName()).isEqualTo("p");
+    assertThat(c.callTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(c.toString()).contains("callTimeout=PT7S");
     assertThat(c.minIdle()).isEqualTo(8);
     assertThat(c.tempRoot()).isEqualTo(Path.of("/var/tmp/y"));
     assertThat(c.chromeArguments()).containsExactly("--lang=en-US");
@@ -63,6 +66,9 @@ class PoolConfigTest {
         bad("maxLifetime", "PT-1M", b -> b.maxLifetime(Duration.ofMinutes(-1))),
         bad("maxLeasesPerBrowser", "0", b -> b.maxLeasesPerBrowser(0)),
         bad("evictionProtection", "PT-1S", b -> b.evictionProtection(Duration.ofSeconds(-1))),
+        bad("callTimeout", "PT0S", b -> b.callTimeout(Duration.ZERO)),
+        bad("callTimeout", "PT-1S", b -> b.callTimeout(Duration.ofSeconds(-1))),
+        bad("callTimeout", "null", b -> b.callTimeout(null)),
         bad("chromeArguments", "headless", b -> b.addChromeArguments("headless")),
         bad("chromeArguments", "null", b -> b.addChromeArguments((String) null)),
         bad("poolName", "\"\"", b -> b.poolName("")),

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>When the pipe hits end-of-file, a read or write fails, or {@link #close()} is called, every call in
  * flight on the connection and on its sessions fails with {@link CdpConnectionClosedException}, and so does
  * every later call. Thread-safe.
+ *
+ * <p>The {@code activity} callback marks the client's own round trips: it runs when a command is sent
+ * through a {@link CdpSession} (the cdt traffic of a lease's pages) and when Chromium's reply to such a
+ * command is read. Events, made-up error replies, and browser-level traffic through {@link #send} (the
+ * pool's own calls) never run it, so a page that keeps sending events does not look busy.
  */
 public final class PipeConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeConnection.class);
@@ -76,7 +82,8 @@ public final class PipeConnection implements AutoCloseable {
    *     ({@code "[" + name + "] "})
    * @param fromBrowser the browser's fd 4 (replies and events)
    * @param toBrowser the browser's fd 3 (commands)
-   * @param activity run on every message sent and every message received; must be cheap and not block
+   * @param activity run when a command goes out through a {@link CdpSession} and when Chromium's reply to
+   *     one is read; never for events or for {@link #send} traffic. Must be cheap and not block
    */
   public PipeConnection(String name, InputStream fromBrowser, OutputStream toBrowser, Runnable activity) {
     this.name = Objects.requireNonNull(name, "name");
@@ -319,7 +326,25 @@ public final class PipeConnection implements AutoCloseable {
     } else {
       wire = "{\"id\":" + id + ",\"sessionId\":" + session.quotedSessionId() + cdtMessage.substring(idEnd);
     }
+    long timeoutNanos = session.callTimeoutNanos();
+    if (timeoutNanos > 0) {
+      call.armTimeout(id, tree != null ? tree.path("method").asText("a command") : cdtMethod(cdtMessage, idEnd), timeoutNanos);
+    }
+    touch(); // the client's own command: activity
     write(wire, id);
+  }
+
+  /** The method of a message of cdt's shape {"id":N,"method":"M",...}, read from where the id ends. */
+  private static String cdtMethod(String message, int idEnd) {
+    String key = ",\"method\":\"";
+    if (message.startsWith(key, idEnd)) {
+      int start = idEnd + key.length();
+      int end = message.indexOf('"', start);
+      if (end > start) {
+        return message.substring(start, end);
+      }
+    }
+    return "a command";
   }
 
   /**
@@ -364,7 +389,6 @@ public final class PipeConnection implements AutoCloseable {
   private void write(String message, int id, long lockWaitNanos) {
     byte[] text = message.getBytes(StandardCharsets.UTF_8);
     byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
-    touch();
     if (!lockForWrite(lockWaitNanos)) {
       throw new CdpException(CdpException.NO_CODE, logPrefix + "the pipe stayed busy for "
           + Duration.ofNanos(lockWaitNanos) + ": another write to it is blocked (is the browser frozen?)");
@@ -437,7 +461,6 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   private void dispatch(String text) {
-    touch();
     if (log.isTraceEnabled()) {
       log.trace("{}<-- {}", logPrefix, abbreviate(text));
     }
@@ -469,9 +492,9 @@ public final class PipeConnection implements AutoCloseable {
   private void onSessionEvent(CdpSession session, String method) {
     if ("Inspector.targetCrashed".equals(method)) {
       // Chromium keeps the session attached, but commands sent to a crashed page get no reply.
-      sessionGone(session, "its target crashed (Inspector.targetCrashed)");
+      sessionGone(session, "its target crashed (Inspector.targetCrashed)", false);
     } else if ("Inspector.detached".equals(method)) {
-      sessionGone(session, "the session was detached (Inspector.detached)");
+      sessionGone(session, "the session was detached (Inspector.detached)", false);
     }
   }
 
@@ -489,7 +512,7 @@ public final class PipeConnection implements AutoCloseable {
     if ("Target.detachedFromTarget".equals(method)) {
       CdpSession session = sessions.get(params.path("sessionId").asText(""));
       if (session != null) {
-        sessionGone(session, "the session was detached from its target (Target.detachedFromTarget)");
+        sessionGone(session, "the session was detached from its target (Target.detachedFromTarget)", false);
       }
     }
     for (BiConsumer<String, JsonNode> listener : listeners) {
@@ -515,26 +538,29 @@ public final class PipeConnection implements AutoCloseable {
   CdpSession addSession(CdpSession session) {
     sessions.put(session.sessionId(), session);
     if (!isOpen()) {
-      sessionGone(session, "the browser connection closed: " + closeReason.get());
+      sessionGone(session, "the browser connection closed: " + closeReason.get(), true);
     }
     return session;
   }
 
   /**
    * Marks {@code session} dead and fails every call in flight on it: cdt calls get a made-up error reply
-   * with their own id, futures fail with {@link CdpConnectionClosedException}. Only the first reason counts.
+   * with their own id, futures fail with {@link CdpSessionClosedException}, or with {@link
+   * CdpConnectionClosedException} when {@code connectionClosed} (the whole pipe is gone). Only the first
+   * reason counts.
    */
-  void sessionGone(CdpSession session, String reason) {
-    if (!session.markGone(reason)) {
+  void sessionGone(CdpSession session, String reason, boolean connectionClosed) {
+    if (!session.markGone(reason, connectionClosed)) {
       return;
     }
     sessions.remove(session.sessionId(), session);
     log.debug("{}session {} of target {} is gone: {}", logPrefix, session.sessionId(), session.targetId(), reason);
     String message = session.goneMessage();
+    long code = session.goneCode();
     for (Map.Entry<Integer, Pending> entry : pending.entrySet()) {
       Pending call = entry.getValue();
       if (session.sessionId().equals(call.sessionId()) && pending.remove(entry.getKey(), call)) {
-        call.fail(message);
+        call.fail(code, message);
       }
     }
   }
@@ -572,13 +598,13 @@ public final class PipeConnection implements AutoCloseable {
     }
     String sessionReason = "the browser connection closed: " + reason;
     for (CdpSession session : sessions.values()) {
-      sessionGone(session, sessionReason);
+      sessionGone(session, sessionReason, true);
     }
     String message = logPrefix + "CDP connection closed: " + reason;
     for (Integer id : pending.keySet()) {
       Pending call = pending.remove(id);
       if (call != null) {
-        call.fail(message);
+        call.fail(CdpConnectionClosedException.CODE, message);
       }
     }
     closed.complete(null);
@@ -627,6 +653,9 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   private RuntimeException rethrown(Throwable cause) {
+    if (cause instanceof CdpSessionClosedException) {
+      return new CdpSessionClosedException(cause.getMessage(), cause);
+    }
     if (cause instanceof CdpConnectionClosedException) {
       return new CdpConnectionClosedException(cause.getMessage(), cause);
     }
@@ -650,7 +679,8 @@ public final class PipeConnection implements AutoCloseable {
 
     void reply(String text, Envelope envelope) throws IOException;
 
-    void fail(String message);
+    /** Fails the call with {@code code}, one of the made-up codes of the exceptions in this package. */
+    void fail(long code, String message);
   }
 
   /** A call made through {@link #send}: completes a future with the result tree. */
@@ -697,19 +727,56 @@ public final class PipeConnection implements AutoCloseable {
     }
 
     @Override
-    public void fail(String message) {
-      future.completeExceptionally(new CdpConnectionClosedException(message + " (while waiting for " + method + ")"));
+    public void fail(long code, String message) {
+      String text = message + " (while waiting for " + method + ")";
+      future.completeExceptionally(code == CdpConnectionClosedException.CODE
+          ? new CdpConnectionClosedException(text)
+          : new CdpSessionClosedException(text));
     }
   }
 
-  /** A call cdt made through a {@link CdpSession}: its reply goes to cdt's handler with cdt's id. */
-  private static final class SessionPending implements Pending {
+  /**
+   * A call cdt made through a {@link CdpSession}: its reply goes to cdt's handler with cdt's id. A real
+   * reply counts as activity; a made-up one ({@link #fail}) does not.
+   */
+  private final class SessionPending implements Pending {
     private final CdpSession session;
     private final long cdtId;
+    private volatile ScheduledFuture<?> timeout;
+    private volatile boolean done;
 
     SessionPending(CdpSession session, long cdtId) {
       this.session = session;
       this.cdtId = cdtId;
+    }
+
+    /** Fails the call with code {@link CdpCallTimeoutException#CODE} if it is still waiting after {@code nanos}. */
+    void armTimeout(int id, String method, long nanos) {
+      timeout = CallTimeouts.TIMER.schedule(() -> timedOut(id, method, nanos), nanos, TimeUnit.NANOSECONDS);
+      if (done) {
+        timeout.cancel(false);
+      }
+    }
+
+    /** On the timer thread; never blocks: closing the target is handed to another thread. */
+    private void timedOut(int id, String method, long nanos) {
+      if (!pending.remove(id, this)) {
+        return; // answered or failed meanwhile
+      }
+      Duration limit = Duration.ofNanos(nanos);
+      deliverError(CdpCallTimeoutException.CODE, logPrefix + method + " got no reply within " + limit + " on page "
+          + session.targetId() + "; that page is closed now, so later calls on it fail at once");
+      sessionGone(session, "an earlier call (" + method + ") got no reply within " + limit
+          + ", so the page was closed", false);
+      CallTimeouts.CLEANUP.execute(() -> session.closeTargetOnce());
+    }
+
+    private void disarm() {
+      done = true;
+      ScheduledFuture<?> t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
     }
 
     @Override
@@ -721,13 +788,20 @@ public final class PipeConnection implements AutoCloseable {
     public void reply(String text, Envelope envelope) {
       // Splice cdt's id over ours; the rest of a possibly huge reply is copied once, not re-serialised.
       String restored = text.substring(0, envelope.idStart()) + cdtId + text.substring(envelope.idEnd());
+      disarm();
+      touch(); // the reply to the client's own command: activity
       session.deliver(restored);
     }
 
     @Override
-    public void fail(String message) {
+    public void fail(long code, String message) {
+      disarm();
+      deliverError(code, message);
+    }
+
+    private void deliverError(long code, String message) {
       ObjectNode reply = JSON.createObjectNode().put("id", cdtId);
-      reply.putObject("error").put("code", CdpConnectionClosedException.CODE).put("message", message);
+      reply.putObject("error").put("code", code).put("message", message);
       session.deliver(reply.toString());
     }
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.cdp.CdpSession;
@@ -14,9 +15,9 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -204,10 +205,29 @@ final class ChromeBrowser implements ManagedBrowser {
     return new CloseResult(outcome.forced(), outcome.dirDeleted());
   }
 
-  /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
+  /** For tests in this package: the browser's process and its CDP connection. */
+  ChromeProcess process() {
+    return process;
+  }
+
+  PipeConnection connection() {
+    return conn;
+  }
+
+  /**
+   * One lease's context: an isolated browser context, or (contextId null) the default profile.
+   *
+   * <p>A {@link #newPage} that races with {@link #release} never leaks its page: the page is published
+   * into {@code pages} under the lock only while the context is not released, and a page that comes too
+   * late closes its own target (which matters in a keyed browser, whose pages are not disposed with a
+   * context). Closing pages happens outside the lock.
+   */
   private final class Context implements LeaseContext {
     private final String contextId;
-    private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+    /** Guarded by {@code this}. */
+    private final List<ChromeDevToolsService> pages = new ArrayList<>();
+    /** Guarded by {@code this}. */
+    private boolean released;
     private volatile CdpSession preparedPage;
 
     Context(String contextId, CdpSession preparedPage) {
@@ -217,30 +237,66 @@ final class ChromeBrowser implements ManagedBrowser {
 
     @Override
     public ChromeDevToolsService newPage(CallGuard guard) {
+      if (isReleased()) {
+        throw closedLease(guard);
+      }
       CdpSession ready = preparedPage;
       preparedPage = null;
+      CdpSession session;
       if (ready != null && !ready.closed()) {
-        ChromeDevToolsService page = DevToolsServices.create(ready, guard);
-        pages.add(page);
-        return page;
+        session = ready;
+      } else {
+        ObjectNode params = JSON.objectNode().put("url", "about:blank");
+        if (contextId != null) {
+          params.put("browserContextId", contextId);
+        }
+        String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
+        try {
+          session = conn.attach(targetId, cdpTimeout);
+        } catch (RuntimeException e) {
+          conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId));
+          throw e;
+        }
       }
-      ObjectNode params = JSON.objectNode().put("url", "about:blank");
-      if (contextId != null) {
-        params.put("browserContextId", contextId);
+      ChromeDevToolsService page = DevToolsServices.create(session, guard, config.callTimeout());
+      try {
+        guard.beforeCall(); // the lease may have ended while the page was made; also stamps activity
+      } catch (RuntimeException e) {
+        page.close();
+        throw e;
       }
-      String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
-      CdpSession session = conn.attach(targetId, cdpTimeout);
-      ChromeDevToolsService page = DevToolsServices.create(session, guard);
-      pages.add(page);
-      return page;
+      synchronized (this) {
+        if (!released) {
+          pages.add(page);
+          return page;
+        }
+      }
+      page.close(); // lost the race with release(): nobody else will close this target
+      throw closedLease(guard);
+    }
+
+    private synchronized boolean isReleased() {
+      return released;
+    }
+
+    /** The exception for a newPage() on a released context: the lease's own, else a generic one. */
+    private RuntimeException closedLease(CallGuard guard) {
+      guard.beforeCall(); // throws the lease's own reason (closed, revoked, crashed) when it has ended
+      return new LeaseRevokedException("[" + config.poolName() + "] pid " + pid()
+          + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
     }
 
     @Override
     public boolean release() {
-      for (ChromeDevToolsService page : pages) {
+      List<ChromeDevToolsService> toClose;
+      synchronized (this) {
+        released = true;
+        toClose = new ArrayList<>(pages);
+        pages.clear();
+      }
+      for (ChromeDevToolsService page : toClose) {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }
-      pages.clear();
       if (contextId != null && conn.isOpen()) {
         conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
         prepareNext();

@@ -3,7 +3,12 @@ package io.github.browserpool.pool;
 import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.cdp.CdpCallTimeoutException;
+import io.github.browserpool.cdp.CdpConnectionClosedException;
+import io.github.browserpool.cdp.CdpException;
+import io.github.browserpool.cdp.CdpSessionClosedException;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -121,25 +126,38 @@ public final class LeaseState implements CallGuard {
     if (s.status() != Status.ACTIVE) {
       return failure(s, failure);
     }
-    if (browserConnectionLost(failure)) {
-      // The pipe closed while the lease was active: the browser died under it.
+    // By code only: our made-up codes lie outside the range Chromium's own error replies use.
+    long code = codeOf(failure);
+    if (code == CdpConnectionClosedException.CODE) {
+      // The pipe to the whole browser closed while the lease was active: the browser died under it.
       return new BrowserCrashedException(
           engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
               + ") died during a call. Close this lease and acquire a new one.", failure);
     }
+    if (failure instanceof ChromeDevToolsInvocationException) {
+      if (code == CdpCallTimeoutException.CODE) {
+        return new CdpCallTimeoutException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()
+            + ". The page is busy (a script in an endless loop?) or the browser does not answer. The lease"
+            + " is still usable: open a new page with newPage(), or raise PoolConfig callTimeout for calls"
+            + " that take longer.", failure);
+      }
+      if (code == CdpSessionClosedException.CODE) {
+        return new CdpSessionClosedException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()
+            + ". The lease is still usable: open a new page with newPage().", failure);
+      }
+    }
     return failure;
   }
 
-  /** True when a call failed because the pipe to the whole browser closed (not just one page). */
-  private static boolean browserConnectionLost(RuntimeException failure) {
-    String msg = String.valueOf(failure.getMessage());
-    if (failure instanceof io.github.browserpool.cdp.CdpConnectionClosedException) {
-      return true;
+  /** The error code of a failed call: ours or Chromium's; {@link CdpException#NO_CODE} if it has none. */
+  private static long codeOf(RuntimeException failure) {
+    if (failure instanceof CdpException cdp) {
+      return cdp.code();
     }
-    return failure instanceof com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException
-        && Long.valueOf(io.github.browserpool.cdp.CdpConnectionClosedException.CODE)
-            .equals(((com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException) failure).getCode())
-        && msg.contains("browser connection closed");
+    if (failure instanceof ChromeDevToolsInvocationException cdt && cdt.getCode() != null) {
+      return cdt.getCode();
+    }
+    return CdpException.NO_CODE;
   }
 
   private RuntimeException failure(Ending s, Throwable cause) {
