@@ -100,6 +100,23 @@ class ChromeBrowserChromiumTest {
     // A later lease of the same key finds no tab left by the one before.
     ManagedBrowser.LeaseContext next = browser.openContext(false);
     assertThat(newPages(browser, before)).isEmpty();
+
+    // The same when the lease is revoked while its page is being made: the page closes its own tab.
+    CallGuard revokedDuringNewPage = new CallGuard() {
+      @Override
+      public void beforeCall() {
+        throw new LeaseRevokedException("lease #2 was revoked while newPage() ran");
+      }
+
+      @Override
+      public RuntimeException translate(RuntimeException failure) {
+        return failure;
+      }
+    };
+    assertThatThrownBy(() -> next.newPage(revokedDuringNewPage)).isInstanceOf(LeaseRevokedException.class)
+        .hasMessageContaining("revoked while newPage() ran");
+    await("the revoked lease's tab closed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> newPages(browser, before).isEmpty());
     assertThat(next.release()).isTrue();
   }
 
