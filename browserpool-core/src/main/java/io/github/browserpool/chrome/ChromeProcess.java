@@ -303,7 +303,7 @@ public final class ChromeProcess {
   /**
    * Closes the whole tree with escalation, verifies every PID dead and deletes the profile dir, all
    * within {@code budget}: {@code Browser.close} until {@code min(gracefulTimeout, budget/2)}, SIGTERM
-   * of the main process until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
+   * of the tree (main process first) until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
    * exit and the dir's deletion are awaited until {@code budget}, plus {@link #KILL_GRACE} when SIGKILL
    * was needed. A tree still dying then is left to a background finisher (see {@link #finishLater}). A stopped browser
    * cannot answer or act on SIGTERM: it gets SIGKILL at once. Idempotent and safe from any thread:
@@ -345,10 +345,11 @@ public final class ChromeProcess {
     Set<Long> scan() {
       scansLeft--;
       boolean mainAlive = isAlive();
-      Set<Long> found = ProcFs.scan(dirPath, mainAlive ? mainPid : -1);
+      Set<Long> found = new LinkedHashSet<>();
       if (mainAlive) {
         found.add(mainPid);
       }
+      found.addAll(ProcFs.scan(dirPath, mainAlive ? mainPid : -1));
       found.removeAll(wrappers);
       Set<Long> fresh = new LinkedHashSet<>();
       for (long p : found) {
@@ -409,8 +410,10 @@ public final class ChromeProcess {
     if (!dead && !stopped) {
       LOG.debug("{}pid {}: graceful step over after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
       step = CloseOutcome.Step.SIGTERM;
-      // The main process only: Chromium then closes and reaps its own children. Without it, everyone.
-      signal(isAlive() ? Set.of(mainPid) : c.tree, false);
+      // The main process first (the tree lists it first), then its helpers: on a loaded machine, waiting
+      // for Chromium to end its helpers itself costs the rest of the budget. Zombies are no concern here:
+      // as PID 1 the tree runs under tini, which reaps whatever order they die in.
+      signal(c.tree, false);
       dead = c.settle(termEnd, false);
     }
     long end = deadline;
