@@ -71,8 +71,13 @@ public final class ChromeProcess {
    * tree is seen dead (to catch a helper born during the close), at most this many in all.
    */
   static final int MAX_SCANS = 4;
-  /** Time given to SIGKILLed processes to die even when the budget is spent (SIGKILL cannot be refused). */
-  static final Duration KILL_GRACE = Duration.ofMillis(500);
+  /**
+   * How long past the budget a SIGKILLed tree may take to die before the close returns anyway. SIGKILL
+   * cannot be refused, but on a starved machine dying processes need CPU to tear down their memory.
+   */
+  static final Duration KILL_GRACE = Duration.ofSeconds(1);
+  /** How long a background finisher waits for a tree that was still dying when its close returned. */
+  static final Duration FINISH_LIMIT = Duration.ofSeconds(60);
   private static final java.util.concurrent.ExecutorService GRACEFUL_SENDER = new java.util.concurrent.ThreadPoolExecutor(
       0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "browserpool-graceful-close");
@@ -298,9 +303,9 @@ public final class ChromeProcess {
   /**
    * Closes the whole tree with escalation, verifies every PID dead and deletes the profile dir, all
    * within {@code budget}: {@code Browser.close} until {@code min(gracefulTimeout, budget/2)}, SIGTERM
-   * of the main process until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
-   * exit and the dir's deletion are awaited until {@code budget}, or {@link #KILL_GRACE} after the
-   * SIGKILL if that is later (only when the budget is under 2 s). A stopped browser
+   * of the tree (main process first) until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
+   * exit and the dir's deletion are awaited until {@code budget}, plus {@link #KILL_GRACE} when SIGKILL
+   * was needed. A tree still dying then is left to a background finisher (see {@link #finishLater}). A stopped browser
    * cannot answer or act on SIGTERM: it gets SIGKILL at once. Idempotent and safe from any thread:
    * every caller gets the first close's outcome.
    *
@@ -340,10 +345,11 @@ public final class ChromeProcess {
     Set<Long> scan() {
       scansLeft--;
       boolean mainAlive = isAlive();
-      Set<Long> found = ProcFs.scan(dirPath, mainAlive ? mainPid : -1);
+      Set<Long> found = new LinkedHashSet<>();
       if (mainAlive) {
         found.add(mainPid);
       }
+      found.addAll(ProcFs.scan(dirPath, mainAlive ? mainPid : -1));
       found.removeAll(wrappers);
       Set<Long> fresh = new LinkedHashSet<>();
       for (long p : found) {
@@ -404,8 +410,10 @@ public final class ChromeProcess {
     if (!dead && !stopped) {
       LOG.debug("{}pid {}: graceful step over after {} ms; alive: {}", prefix, pid(), ms(start), alive(c.tree));
       step = CloseOutcome.Step.SIGTERM;
-      // The main process only: Chromium then closes and reaps its own children. Without it, everyone.
-      signal(isAlive() ? Set.of(mainPid) : c.tree, false);
+      // The main process first (the tree lists it first), then its helpers: on a loaded machine, waiting
+      // for Chromium to end its helpers itself costs the rest of the budget. Zombies are no concern here:
+      // as PID 1 the tree runs under tini, which reaps whatever order they die in.
+      signal(c.tree, false);
       dead = c.settle(termEnd, false);
     }
     long end = deadline;
@@ -414,7 +422,7 @@ public final class ChromeProcess {
       step = CloseOutcome.Step.SIGKILL;
       forced = true;
       signal(c.tree, true); // SIGKILL works on stopped processes too
-      end = Math.max(deadline, System.nanoTime() + KILL_GRACE.toNanos());
+      end = deadline + KILL_GRACE.toNanos();
       dead = c.settle(end, true);
     }
     boolean verified = dead && (c.confirmed || !anyAlive(c.tree));
@@ -427,12 +435,17 @@ public final class ChromeProcess {
     stderrTail(); // keep the tail for error messages once the dir is gone
     closePipes();
     boolean deleted = verified && deleteWithRetries(prefix, dir, end);
-    marker.close();
+    if (!verified || !deleted) {
+      finishLater(c.tree, reason);
+    } else {
+      marker.close();
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     String how = step == CloseOutcome.Step.GRACEFUL ? "Browser.close" : step.name();
     if (!verified || !deleted) {
-      LOG.error("{}closing browser pid {} (reason {}) took {} ms by {}: tree dead={}, dir deleted={} ({})",
-          prefix, pid(), reason, took.toMillis(), how, verified, deleted, dir);
+      LOG.warn("{}closing browser pid {} (reason {}) ran out of time after {} ms by {}: tree dead={}, dir"
+          + " deleted={} ({}); finishing in the background for up to {} s", prefix, pid(), reason,
+          took.toMillis(), how, verified, deleted, dir, FINISH_LIMIT.toSeconds());
     } else if (forced) {
       LOG.warn("{}closed browser pid {} (reason {}) in {} ms by {} (forced kill{}); dir deleted",
           prefix, pid(), reason, took.toMillis(), how, stopped ? ", it was stopped" : "");
@@ -441,6 +454,43 @@ public final class ChromeProcess {
           prefix, pid(), reason, took.toMillis(), how);
     }
     return new CloseOutcome(reason, step, took, forced, verified, deleted);
+  }
+
+  /**
+   * The tree was SIGKILLed but still dying (or a wrapper still running, or the dir not yet deleted) when
+   * the close's time ran out:
+   * waits for it on a daemon thread for up to {@link #FINISH_LIMIT}, then deletes the dir, so that
+   * nothing is left while this JVM lives. Logged at WARN when done, ERROR when it gives up.
+   */
+  private void finishLater(Set<Long> tree, CloseReason reason) {
+    Thread t = new Thread(() -> {
+      long start = System.nanoTime();
+      long until = start + FINISH_LIMIT.toNanos();
+      signal(tree, true);
+      waitDead(tree, until);
+      boolean dead = !anyAlive(tree);
+      if (dead) {
+        Set<Long> late = ProcFs.scan(dirPath, -1);
+        late.removeAll(wrappers);
+        late.removeIf(p -> !sameAlive(p));
+        signal(late, true);
+        waitDead(late, until);
+        dead = !anyAlive(late);
+      }
+      boolean wrappersGone = awaitWrappers(until);
+      closePipes();
+      boolean deleted = dead && wrappersGone && deleteWithRetries(prefix, dir, until);
+      marker.close();
+      if (deleted) {
+        LOG.warn("{}browser pid {} (reason {}): its SIGKILLed tree died {} ms after its close returned;"
+            + " dir deleted", prefix, pid(), reason, ms(start));
+      } else {
+        LOG.error("{}browser pid {} (reason {}): tree still alive or dir not deleted {} ms after its close"
+            + " returned: dead={}, dir {}", prefix, pid(), reason, ms(start), dead, dir);
+      }
+    }, "browserpool-close-finisher");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Runs the graceful step on its own thread: sending may block behind a write stuck on a full pipe. */

@@ -604,4 +604,61 @@ class PipeConnectionTest {
     }
     throw new AssertionError("no byte " + value);
   }
+
+  /** Issue #8, item 6: a write stuck on a frozen browser's full pipe holds the pipe; a close must not wait on it. */
+  @Test
+  void aWriteStuckOnAFullPipeHoldsNeitherABoundedSendNorClose() throws Exception {
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean streamClosed = new java.util.concurrent.atomic.AtomicBoolean();
+    // Locks like the JDK's process pipe (a BufferedOutputStream): close() waits for a write in progress.
+    java.io.OutputStream fullPipe = new java.io.OutputStream() {
+      @Override
+      public synchronized void write(int b) throws java.io.IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+        writing.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+      }
+
+      @Override
+      public synchronized void close() {
+        streamClosed.set(true);
+      }
+    };
+    MemoryPipe fromBrowser = new MemoryPipe();
+    PipeConnection stuck = new PipeConnection("stuck", fromBrowser.in, fullPipe, () -> {});
+    stuck.start();
+    Thread big = new Thread(() -> stuck.send("Runtime.evaluate", JSON.createObjectNode().put("expression", "'x'")));
+    big.setDaemon(true);
+    big.start();
+    assertThat(writing.await(5, SECONDS)).isTrue();
+
+    long t0 = System.nanoTime();
+    CompletableFuture<JsonNode> close = stuck.sendUnlessBusy("Browser.close", null, Duration.ofMillis(200));
+    assertThat(close).isCompletedExceptionally();
+    Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(200)).isLessThan(Duration.ofSeconds(2));
+    assertThatThrownBy(close::join).hasCauseInstanceOf(CdpException.class)
+        .hasMessageContaining("[stuck] the pipe stayed busy for PT0.2S");
+
+    t0 = System.nanoTime();
+    stuck.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("close() beside a stuck write").isLessThan(Duration.ofSeconds(1));
+    assertThat(stuck.isOpen()).isFalse();
+    assertThat(streamClosed).as("not closed under the stuck write").isFalse();
+
+    release.countDown(); // the browser dies: the write ends
+    big.join(5000);
+    assertThat(big.isAlive()).isFalse();
+    assertThat(streamClosed).as("closed by the write once it ended").isTrue();
+    fromBrowser.closeWriter();
+  }
 }

@@ -81,4 +81,27 @@ class ProcFsTest {
       sh.waitFor(5, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void oneScanFindsProcessesNamingTheNeedleAndTheLiveDescendantsOfTheRoot() throws Exception {
+    String needle = "procfs-scan-" + System.nanoTime();
+    // A shell naming the needle, with a child that does not name it.
+    Process root = new ProcessBuilder("/bin/sh", "-c", "sleep 30 & wait", needle).start();
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> !ProcFs.children(root.pid()).isEmpty());
+      long child = ProcFs.children(root.pid()).get(0);
+      long before = ProcFs.fullScans();
+
+      assertThat(ProcFs.scan(needle, -1)).containsExactly(root.pid());
+      assertThat(ProcFs.scan(needle, root.pid())).containsExactlyInAnyOrder(root.pid(), child);
+      assertThat(ProcFs.scan("no-process-names-this-" + needle, root.pid())).containsExactly(child);
+      assertThat(ProcFs.fullScans() - before).isEqualTo(3);
+      assertThat(ProcFs.children(child)).isEmpty();
+    } finally {
+      root.descendants().forEach(ProcessHandle::destroyForcibly);
+      root.destroyForcibly().waitFor();
+    }
+    assertThat(ProcFs.children(root.pid())).as("a reaped process has no children file").isEmpty();
+  }
 }

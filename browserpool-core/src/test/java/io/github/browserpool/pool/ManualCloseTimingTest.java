@@ -30,11 +30,14 @@ class ManualCloseTimingTest {
           .until(() -> pool.stats().idle() == n);
       Thread.sleep(3000); // let the prepared contexts settle
       int procs = io.github.browserpool.chrome.ProcFs.pids().size();
+      String load = Files.readString(Path.of("/proc/loadavg")).trim();
+      Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
       long start = System.nanoTime();
       pool.close();
       long ms = (System.nanoTime() - start) / 1_000_000;
+      long cpuMs = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpu0).toMillis();
       System.out.println("CLOSE-TIMING browsers=" + n + " processesOnHost=" + procs + " close_ms=" + ms
-          + " forcedKills=" + pool.stats().forcedKills());
+          + " jvm_cpu_ms=" + cpuMs + " forcedKills=" + pool.stats().forcedKills() + " loadavg_before=" + load);
     } finally {
       pool.close();
     }
