@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * Checks from outside the pool that nothing a pool launched under a {@code tempRoot} is left: no live
  * process whose command line names the tempRoot (Chromium and all its helpers carry
  * {@code --user-data-dir=<tempRoot>/chromelambda-...} or a path inside it), and no {@code chromelambda-*}
- * entry in it. It reads {@code /proc} itself and shares no code with browserpool-core.
+ * dir in it. It reads {@code /proc} itself and shares no code with browserpool-core.
  *
  * <p>Give each pool its own tempRoot ({@code Files.createTempDirectory}) so that the check covers that
  * pool only; when the tempRoot is shared, take a {@link #scan} before and compare with
@@ -60,21 +60,24 @@ public final class LeakCheck {
     return ProcessTable.naming(dir).stream().filter(p -> p.pid() != self).toList();
   }
 
-  /** The {@code chromelambda-*} entries directly in {@code tempRoot}; empty when it does not exist. */
+  /**
+   * The {@code chromelambda-*} dirs directly in {@code tempRoot}; empty when it does not exist. Symlinks
+   * are not followed and do not count.
+   */
   public static List<Path> profileDirs(Path tempRoot) {
     return profileDirs(tempRoot, 1);
   }
 
   /**
-   * The {@code chromelambda-*} entries up to {@code depth} levels below {@code root} (1 = directly in
-   * it); empty when it does not exist.
+   * The {@code chromelambda-*} dirs up to {@code depth} levels below {@code root} (1 = directly in it);
+   * empty when it does not exist. Symlinks are not followed and do not count.
    */
   public static List<Path> profileDirs(Path root, int depth) {
     if (!Files.isDirectory(root)) {
       return List.of();
     }
     try (Stream<Path> s = Files.find(root, depth,
-        (p, attrs) -> !p.equals(root) && p.getFileName().toString().startsWith(PROFILE_DIR_PREFIX))) {
+        (p, attrs) -> attrs.isDirectory() && !p.equals(root) && p.getFileName().toString().startsWith(PROFILE_DIR_PREFIX))) {
       return s.sorted().toList();
     } catch (NoSuchFileException e) {
       return List.of();

@@ -8,11 +8,11 @@ import java.util.stream.Collectors;
 
 /**
  * What {@link LeakCheck#scan} found under a {@code tempRoot}: live processes whose command line names it,
- * and {@code chromelambda-*} entries directly in it.
+ * and {@code chromelambda-*} dirs directly in it.
  *
  * @param tempRoot the dir that was checked
  * @param processes live processes (other than this JVM) naming {@code tempRoot}
- * @param profileDirs {@code chromelambda-*} entries directly in {@code tempRoot}
+ * @param profileDirs {@code chromelambda-*} dirs directly in {@code tempRoot}
  */
 public record Leftovers(Path tempRoot, List<ProcessInfo> processes, List<Path> profileDirs) {
   public Leftovers {

@@ -77,9 +77,11 @@ class LeakCheckTest {
   }
 
   @Test
-  void aProfileDirIsReportedButOtherEntriesAreNot() throws IOException {
+  void aProfileDirIsReportedButOtherEntriesFilesAndSymlinksAreNot() throws IOException {
     Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-x"));
     Files.createDirectory(tempRoot.resolve("something-else"));
+    Files.createSymbolicLink(tempRoot.resolve("chromelambda-link"), scratch); // not a dir of its own
+    Files.createFile(tempRoot.resolve("chromelambda-file"));
     Files.createDirectories(tempRoot.resolve("nested/chromelambda-deep"));
 
     assertThat(LeakCheck.profileDirs(tempRoot)).containsExactly(dir);
