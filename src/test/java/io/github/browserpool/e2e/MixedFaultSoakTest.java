@@ -14,6 +14,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.ProcessInfo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -221,7 +222,7 @@ class MixedFaultSoakTest {
         }
       }
 
-      List<Procs.Proc> procs = Procs.referencing(tempRoot);
+      List<ProcessInfo> procs = Procs.referencing(tempRoot);
       List<Path> dirs = Procs.profileDirs(tempRoot);
       int threads = awaitThreadsAtMost(baseThreads + THREAD_SLACK, Duration.ofSeconds(30));
       long fds = openFds();

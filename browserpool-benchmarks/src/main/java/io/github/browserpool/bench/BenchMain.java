@@ -2,13 +2,12 @@ package io.github.browserpool.bench;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
-import com.github.kklisura.cdt.protocol.commands.Page;
-import com.github.kklisura.cdt.protocol.support.types.EventListener;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -287,16 +286,8 @@ public final class BenchMain {
 
   /** One page of work over cdt's typed API: navigate, wait for load, read the title. */
   static String visit(ChromeDevToolsService dt, String url) throws InterruptedException {
-    Page page = dt.getPage();
-    CountDownLatch loaded = new CountDownLatch(1);
-    EventListener l = page.onLoadEventFired(e -> loaded.countDown());
-    page.enable();
-    page.navigate(url);
-    if (!loaded.await(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("no load event for " + url + " within 60 s");
-    }
-    l.unsubscribe();
-    return (String) dt.getRuntime().evaluate("document.title").getResult().getValue();
+    Pages.navigate(dt, url, Duration.ofSeconds(60));
+    return Pages.title(dt);
   }
 
   static Object eval1(ChromeDevToolsService dt) {
