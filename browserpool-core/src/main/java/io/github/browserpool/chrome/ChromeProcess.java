@@ -273,6 +273,21 @@ public final class ChromeProcess {
     return new CloseOutcome(reason, step, took, forced, verified, deleted);
   }
 
+  /**
+   * The live PIDs of this tree now, found as {@link #captureTree()} finds them (the main PID, its
+   * descendants, every process naming the profile dir), for monitoring. Read-only: it records nothing.
+   */
+  public Set<Long> treePids() {
+    Set<Long> pids = new LinkedHashSet<>();
+    if (isAlive()) {
+      pids.add(pid());
+      pids.addAll(ProcFs.descendants(pid()));
+    }
+    pids.addAll(ProcFs.referencing(dirPath));
+    pids.removeIf(p -> !ProcFs.isAlive(p));
+    return pids;
+  }
+
   /** The main PID, its descendants, and every process naming this profile dir (crashpad is reparented). */
   private Set<Long> captureTree() {
     Set<Long> pids = new LinkedHashSet<>();
