@@ -783,7 +783,7 @@ public final class PoolEngine {
     if (overLimit > 0) {
       logOverLimit(entry, overLimit, "its lease ended");
     }
-    if (listeners.active() && lease.grantedAt != 0) {
+    if (listeners.active() && lease.context != null) { // handed over: it was held
       PoolListener.LeaseEvent ev = leaseEvent(lease);
       java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
