@@ -198,6 +198,15 @@ class PoolMonitoringTest {
   }
 
   @Test
+  void theSweepIsReportedToListeners() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    start(config().listener(new Recorder("R", log)));
+    engine.recordSweep(2, 5);
+    assertThat(log).containsExactly("R swept 2/5");
+    assertThat(engine.stats().sweptDirs()).isEqualTo(2);
+  }
+
+  @Test
   void listenersAddedAfterStartGetLaterEventsAndCanBeRemoved() {
     List<String> log = new CopyOnWriteArrayList<>();
     start(config());
