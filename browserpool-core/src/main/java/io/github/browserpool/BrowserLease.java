@@ -62,6 +62,16 @@ public final class BrowserLease implements AutoCloseable {
   }
 
   /**
+   * Whether this lease starts with a fresh profile. For a keyed lease: true for the first lease of its
+   * key, and again after the key's browser was retired, evicted, invalidated or crashed (the login is
+   * gone: log in again); false for the next lease of the key in the same browser. An anonymous lease
+   * always works in a fresh, empty context, so it is always true.
+   */
+  public boolean isNewSession() {
+    return state.isNewSession();
+  }
+
+  /**
    * Marks the lease as active now, for callers that wait on events for longer than {@code idleTimeout}
    * (events are not activity) or drive the browser with their own client. Leases without activity for
    * {@code idleTimeout} are revoked as abandoned.

@@ -39,6 +39,15 @@ public final class PoolConfig {
    * (well under a second) or page load, and far below the default idleTimeout.
    */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+  /** Default for {@link Builder#maxBrowserMemory(long)}: 0, no limit. */
+  public static final long DEFAULT_MAX_BROWSER_MEMORY = 0;
+  /** Default for {@link Builder#registerMBean(boolean)}. */
+  public static final boolean DEFAULT_REGISTER_MBEAN = false;
+  /**
+   * Default for {@link Builder#captureAcquireSite(boolean)}: off, because capturing a stack costs more
+   * than the rest of an acquire's bookkeeping together (see README, "Monitoring").
+   */
+  public static final boolean DEFAULT_CAPTURE_ACQUIRE_SITE = false;
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -59,6 +68,10 @@ public final class PoolConfig {
   private final List<String> chromeArguments;
   private final Boolean noSandbox;
   private final Ticker ticker;
+  private final long maxBrowserMemory;
+  private final boolean registerMBean;
+  private final boolean captureAcquireSite;
+  private final List<PoolListener> listeners;
 
   private PoolConfig(Builder b) {
     this.poolName = b.poolName != null ? b.poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
@@ -78,6 +91,10 @@ public final class PoolConfig {
     this.chromeArguments = Collections.unmodifiableList(new ArrayList<>(b.chromeArguments));
     this.noSandbox = b.noSandbox;
     this.ticker = b.ticker;
+    this.maxBrowserMemory = b.maxBrowserMemory;
+    this.registerMBean = b.registerMBean;
+    this.captureAcquireSite = b.captureAcquireSite;
+    this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
   }
 
   /** Returns a builder with every setting at its default. */
@@ -158,6 +175,26 @@ public final class PoolConfig {
     return ticker;
   }
 
+  /** The most PSS a browser's process tree may use before it is recycled, in bytes; 0 means no limit. */
+  public long maxBrowserMemory() {
+    return maxBrowserMemory;
+  }
+
+  /** Whether the pool registers its {@link BrowserPoolMXBean} with the platform MBean server. */
+  public boolean registerMBean() {
+    return registerMBean;
+  }
+
+  /** Whether every {@code acquire()} records its stack, for the WARN about an abandoned lease. */
+  public boolean captureAcquireSite() {
+    return captureAcquireSite;
+  }
+
+  /** The listeners given to the builder, in the order they are called. */
+  public List<PoolListener> listeners() {
+    return listeners;
+  }
+
   @Override
   public String toString() {
     return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
@@ -166,7 +203,10 @@ public final class PoolConfig {
         + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
         + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
         + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
-        + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox + "}";
+        + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox
+        + ", maxBrowserMemory=" + (maxBrowserMemory == 0 ? "none" : maxBrowserMemory)
+        + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite
+        + ", listeners=" + listeners.size() + "}";
   }
 
   /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
@@ -188,6 +228,10 @@ public final class PoolConfig {
     private final List<String> chromeArguments = new ArrayList<>();
     private Boolean noSandbox;
     private Ticker ticker = Ticker.system();
+    private long maxBrowserMemory = DEFAULT_MAX_BROWSER_MEMORY;
+    private boolean registerMBean = DEFAULT_REGISTER_MBEAN;
+    private boolean captureAcquireSite = DEFAULT_CAPTURE_ACQUIRE_SITE;
+    private final List<PoolListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -319,6 +363,49 @@ public final class PoolConfig {
     public Builder ticker(Ticker ticker) {
       require(ticker != null, "ticker", null, "pass Ticker.system() or a test ticker");
       this.ticker = ticker;
+      return this;
+    }
+
+    /**
+     * Recycles a browser whose process tree uses more than {@code bytes} of memory (PSS, summed over the
+     * browser, its helpers and crashpad): it takes no new lease and is closed with {@link
+     * CloseReason#MEMORY} when its lease ends, or at once when idle. Checked at every release and about
+     * once a second while idle. Default: no limit.
+     */
+    public Builder maxBrowserMemory(long bytes) {
+      require(bytes > 0, "maxBrowserMemory", bytes,
+          "pass a number of bytes greater than zero, e.g. 1024L * 1024 * 1024 for 1 GiB, or leave it unset for no limit");
+      this.maxBrowserMemory = bytes;
+      return this;
+    }
+
+    /**
+     * Registers the pool's {@link BrowserPoolMXBean} as {@code
+     * io.github.browserpool:type=BrowserPool,name=<poolName>} with the platform MBean server while the
+     * pool is open. Default {@value #DEFAULT_REGISTER_MBEAN}. The poolName must then be unique in the JVM.
+     */
+    public Builder registerMBean(boolean registerMBean) {
+      this.registerMBean = registerMBean;
+      return this;
+    }
+
+    /**
+     * Records the stack of every {@code acquire()} so the WARN about an abandoned or unclosed lease can
+     * show where it was acquired. Default {@value #DEFAULT_CAPTURE_ACQUIRE_SITE}: without it, the WARN
+     * still names the lease, the thread that acquired it and when.
+     */
+    public Builder captureAcquireSite(boolean captureAcquireSite) {
+      this.captureAcquireSite = captureAcquireSite;
+      return this;
+    }
+
+    /**
+     * Adds a listener of the pool's events; call it again to add more. Listeners are called in the
+     * order they were added, outside the pool's lock; one that throws is logged and skipped.
+     */
+    public Builder listener(PoolListener listener) {
+      require(listener != null, "listener", null, "pass a PoolListener, e.g. new PoolListener() { ... }");
+      listeners.add(listener);
       return this;
     }
 

@@ -31,6 +31,24 @@ class PoolConfigTest {
     assertThat(c.chromeExecutable()).isNull();
     assertThat(c.noSandbox()).isNull();
     assertThat(c.poolName()).startsWith("browserpool-");
+    assertThat(c.maxBrowserMemory()).isEqualTo(PoolConfig.DEFAULT_MAX_BROWSER_MEMORY).isZero();
+    assertThat(c.registerMBean()).isEqualTo(PoolConfig.DEFAULT_REGISTER_MBEAN).isFalse();
+    assertThat(c.captureAcquireSite()).isEqualTo(PoolConfig.DEFAULT_CAPTURE_ACQUIRE_SITE).isFalse();
+    assertThat(c.listeners()).isEmpty();
+  }
+
+  @Test
+  void monitoringSettingsAreKeptAndListenersAddUp() {
+    PoolListener a = new PoolListener() {};
+    PoolListener b = new PoolListener() {};
+    PoolConfig c = PoolConfig.builder().maxBrowserMemory(512L << 20).registerMBean(true)
+        .captureAcquireSite(true).listener(a).listener(b).build();
+    assertThat(c.maxBrowserMemory()).isEqualTo(512L << 20);
+    assertThat(c.registerMBean()).isTrue();
+    assertThat(c.captureAcquireSite()).isTrue();
+    assertThat(c.listeners()).containsExactly(a, b);
+    assertThatThrownBy(() -> PoolConfig.builder().maxBrowserMemory(0))
+        .hasMessageContaining("greater than zero").hasMessageContaining("leave it unset for no limit");
   }
 
   @Test
@@ -73,7 +91,10 @@ class PoolConfigTest {
         bad("chromeArguments", "null", b -> b.addChromeArguments((String) null)),
         bad("poolName", "\"\"", b -> b.poolName("")),
         bad("poolName", "null", b -> b.poolName(null)),
-        bad("ticker", "null", b -> b.ticker(null)));
+        bad("ticker", "null", b -> b.ticker(null)),
+        bad("maxBrowserMemory", "0", b -> b.maxBrowserMemory(0)),
+        bad("maxBrowserMemory", "-1", b -> b.maxBrowserMemory(-1)),
+        bad("listener", "null", b -> b.listener(null)));
   }
 
   private static Arguments bad(String setting, String shownValue, Consumer<PoolConfig.Builder> action) {

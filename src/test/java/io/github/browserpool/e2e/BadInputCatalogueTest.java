@@ -93,6 +93,8 @@ class BadInputCatalogueTest {
     config(c, "evictionProtection(-1s)", b -> b.evictionProtection(Duration.ofSeconds(-1)), "evictionProtection", "PT-1S");
     config(c, "callTimeout(0)", b -> b.callTimeout(Duration.ZERO), "callTimeout", "PT0S");
     config(c, "maxLeasesPerBrowser(0)", b -> b.maxLeasesPerBrowser(0), "maxLeasesPerBrowser", "0");
+    config(c, "maxBrowserMemory(0)", b -> b.maxBrowserMemory(0), "maxBrowserMemory", "0", "no limit");
+    config(c, "listener(null)", b -> b.listener(null), "listener", "null");
     config(c, "capacityPolicy(null)", b -> b.capacityPolicy(null), "capacityPolicy", "null");
     config(c, "tempRoot(null)", b -> b.tempRoot(null), "tempRoot", "null");
     config(c, "chromeExecutable(null)", b -> b.chromeExecutable(null), "chromeExecutable", "null");

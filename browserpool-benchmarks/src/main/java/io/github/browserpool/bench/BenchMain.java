@@ -1064,9 +1064,10 @@ public final class BenchMain {
             + " other contenders' turns here.");
     table(sb, "3. Pool bookkeeping alone, JMH (ns/op, average time; 3x1 s warm-up, 5x1 s measurement, 1 fork)",
         "jmh", results.contenders("jmh").toArray(new String[0]), null, false,
-        "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher;"
+        "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher"
+            + " (captureAcquireSite off, the default; browserpool_site: on);"
             + " pool2 = GenericObjectPool borrowObject + returnObject of a plain Object;"
-            + " throwable_capture = new Throwable() alone (browserpool records the acquire site of every lease).");
+            + " throwable_capture = new Throwable() alone (what captureAcquireSite(true) adds to every acquire).");
     table(sb, "4a. Throughput, 2 workers (pages/s, higher is better)", "tput2", cols, NAIVE, true,
         "Each page: lease/borrow/context, navigate, wait for load, read the title. Goal: >= 10x naive, >= every peer."
             + " Isolation differs: the raw floor, Playwright and browserpool make a fresh browser context per page;"

@@ -79,6 +79,11 @@ final class ChromeBrowser implements ManagedBrowser {
     return process.userDataDir();
   }
 
+  @Override
+  public java.util.Set<Long> treePids() {
+    return process.treePids();
+  }
+
   boolean isClosing() {
     return closing;
   }

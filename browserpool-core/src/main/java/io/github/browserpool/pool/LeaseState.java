@@ -35,6 +35,13 @@ public final class LeaseState implements CallGuard {
   private static final Ending ACTIVE = new Ending(Status.ACTIVE, null);
   private final AtomicReference<Ending> ending = new AtomicReference<>(ACTIVE);
   volatile ManagedBrowser.LeaseContext context;
+  /** The thread that acquired it and when (wall clock), for the WARN about an abandoned lease. */
+  private final String acquiredBy = Thread.currentThread().getName();
+  private final long acquiredAtMillis = System.currentTimeMillis();
+  /** Ticker time it was handed over; 0 until then. */
+  volatile long grantedAt;
+  /** See {@link #isNewSession()}; set before the lease is published. */
+  volatile boolean newSession;
 
   LeaseState(PoolEngine engine, PooledBrowser entry, long id, String key, Throwable acquireSite) {
     this.engine = engine;
@@ -54,6 +61,19 @@ public final class LeaseState implements CallGuard {
 
   public String key() {
     return key;
+  }
+
+  /**
+   * True when the lease starts with a fresh profile: always for an anonymous lease (a fresh context),
+   * and for a keyed lease the first one of its key on this browser.
+   */
+  public boolean isNewSession() {
+    return newSession;
+  }
+
+  /** "It was acquired by thread 'main' at 2026-12-01T09:00:00Z." for log lines. */
+  String origin() {
+    return "It was acquired by thread '" + acquiredBy + "' at " + java.time.Instant.ofEpochMilli(acquiredAtMillis) + ".";
   }
 
   /** Opens a page in this lease's context, anchored to nothing (engine-level callers and tests). */

@@ -12,6 +12,14 @@ public interface ManagedBrowser {
   Path userDataDir();
 
   /**
+   * The live PIDs of the browser's process tree: the main process, its descendants and its crashpad
+   * handlers. Reads /proc; never called under the pool lock. The default is the main PID alone.
+   */
+  default java.util.Set<Long> treePids() {
+    return java.util.Set.of(pid());
+  }
+
+  /**
    * Prepares the browser for one lease: a fresh, disposable browser context when {@code isolated}, or
    * the browser's default context (its persistent profile) for a keyed lease.
    *

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.AcquireTimeoutException;
+import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CapacityPolicy;
@@ -8,6 +9,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
+import io.github.browserpool.PoolListener;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.pool.PooledBrowser.State;
@@ -83,6 +85,15 @@ public final class PoolEngine {
   private long wakeRequestedAt;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
+  private final Listeners listeners;
+  private final MemorySampler memory;
+  /** maxBrowserMemory in bytes; 0 for no limit. */
+  private final long memoryLimit;
+  // Guarded by lock: suspendPool() in force.
+  private boolean suspended;
+  /** The registered MXBean, or null. */
+  private volatile PoolJmx jmx;
+
   /**
    * Creates an engine.
    *
@@ -106,6 +117,12 @@ public final class PoolEngine {
    *     hand, or passes a fake scheduler and runs what it recorded)
    */
   PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler) {
+    this(config, launcher, worker, scheduler, MemoryReader.proc());
+  }
+
+  /** As above, reading browser memory through {@code memoryReader} (unit tests pass a fake). */
+  PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler,
+      MemoryReader memoryReader) {
     this.config = config;
     this.launcher = launcher;
     this.ticker = config.ticker();
@@ -125,6 +142,9 @@ public final class PoolEngine {
       this.worker = worker;
     }
     this.scheduler = scheduler;
+    this.listeners = new Listeners(prefix, lock, config.listeners());
+    this.memory = new MemorySampler(memoryReader, ticker);
+    this.memoryLimit = config.maxBrowserMemory();
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -154,13 +174,19 @@ public final class PoolEngine {
 
   /** Grants a lease, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
-    Throwable site = new Throwable("the lease was acquired here");
-    long deadline = ticker.read() + saturatedNanos(config.acquireTimeout());
+    Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
+    long start = ticker.read();
+    long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
       PooledBrowser entry = reserve(key, deadline);
       LeaseState lease = activate(entry, key, site, deadline);
       if (lease != null) {
+        if (listeners.active()) {
+          PoolListener.LeaseEvent ev = leaseEvent(lease);
+          java.time.Duration waited = java.time.Duration.ofNanos(lease.grantedAt - start);
+          listeners.emit(l -> l.acquired(ev, waited));
+        }
         return lease;
       }
       // The browser died between grant and lease: it is being closed. Try again within the deadline
@@ -183,14 +209,14 @@ public final class PoolEngine {
     lock.lock();
     try {
       ensureOpen();
-      if (waiters.isEmpty()) {
+      if (waiters.isEmpty() && !suspended) {
         PooledBrowser granted = tryGrant(key, victims);
         if (granted != null) {
           planWarmUps(warmUps);
           return granted;
         }
       }
-      if (config.capacityPolicy() == CapacityPolicy.REJECT) {
+      if (config.capacityPolicy() == CapacityPolicy.REJECT && !suspended) {
         throw new PoolExhaustedException(prefix + "all " + config.maxBrowsers()
             + " browsers are leased (" + gauges() + "). Close leases sooner (try-with-resources), raise"
             + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
@@ -201,6 +227,7 @@ public final class PoolEngine {
       evictableAt = nextEvictableAt();
     } finally {
       lock.unlock();
+      listeners.flush();
       closeAll(victims);
       startWarmUps(warmUps);
     }
@@ -252,6 +279,11 @@ public final class PoolEngine {
   }
 
   private AcquireTimeoutException timeout() {
+    if (isSuspended()) {
+      return new AcquireTimeoutException(prefix + "no browser within " + config.acquireTimeout()
+          + ": the pool is suspended (suspendPool() through JMX) (" + gauges() + "). Call resumePool()"
+          + " to hand out leases again.");
+    }
     return new AcquireTimeoutException(prefix + "no browser became free within "
         + config.acquireTimeout() + " (" + gauges() + ", maxBrowsers=" + config.maxBrowsers()
         + "). Close leases sooner (try-with-resources), raise maxBrowsers, or raise acquireTimeout.");
@@ -278,9 +310,23 @@ public final class PoolEngine {
       if (e.state() == State.STARTING) {
         forget(e);
       } else {
-        e.transition(State.LEASED, State.IDLE);
+        becomeIdle(e, State.LEASED, victims);
       }
     });
+  }
+
+  /**
+   * Moves a browser to IDLE, or closes it instead when it was drained meanwhile (memory, soft evict,
+   * invalidate). Under lock; returns whether it is now IDLE.
+   */
+  private boolean becomeIdle(PooledBrowser e, State from, List<PooledBrowser> victims) {
+    if (e.drain != null) {
+      if (e.transition(from, State.IDLE)) {
+        retire(e, e.drain, victims);
+      }
+      return false;
+    }
+    return e.transition(from, State.IDLE);
   }
 
   /** Drops a record that never got (or no longer has) a browser. Under lock. */
@@ -296,10 +342,17 @@ public final class PoolEngine {
    * May pick victims to close (after the lock is released) to make room.
    */
   private PooledBrowser tryGrant(String key, List<PooledBrowser> victims) {
+    if (suspended) {
+      return null;
+    }
     if (key != null) {
       PooledBrowser mine = keyed.get(key);
+      if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
+        retire(mine, mine.drain, victims); // drained: the key starts afresh below
+        mine = null;
+      }
       if (mine != null) {
-        if (!mine.transition(State.IDLE, State.LEASED)) {
+        if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
           return null; // busy or starting: wait for it
         }
         mine.lastActivity = ticker.read();
@@ -308,7 +361,8 @@ public final class PoolEngine {
     }
     PooledBrowser idle = null;
     for (PooledBrowser e : entries) {
-      if (e.state() == State.IDLE && e.key == null && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
+      if (e.state() == State.IDLE && e.key == null && e.drain == null
+          && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
         idle = e; // the most recently active idle browser: keep warm ones warm
       }
     }
@@ -362,6 +416,7 @@ public final class PoolEngine {
         return false;
       }
       leasesRevoked.increment();
+      emitRevoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
           prefix, victim.describe(), lease.id, config.evictionProtection());
     }
@@ -419,6 +474,7 @@ public final class PoolEngine {
       planWarmUps(warmUps);
     } finally {
       lock.unlock();
+      listeners.flush();
       closeAll(victims);
       startWarmUps(warmUps);
     }
@@ -454,6 +510,9 @@ public final class PoolEngine {
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   private void dispatch(List<PooledBrowser> victims) {
+    if (suspended) {
+      return;
+    }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       if (w.future.isDone()) {
@@ -488,6 +547,9 @@ public final class PoolEngine {
         lease = null;
       } else {
         lease = new LeaseState(this, entry, leaseIds.incrementAndGet(), key, site);
+        // A keyed lease is a new session when it is the first of its key on this browser: a browser is
+        // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
+        lease.newSession = key == null || entry.keyedLeases++ == 0;
         entry.lease = lease;
         entry.leaseCount++;
         entry.lastActivity = ticker.read();
@@ -507,6 +569,7 @@ public final class PoolEngine {
       // Stamp before publishing the context: the reaper ignores a lease without one, and must never
       // see the context with the stamp from before a slow hand-over.
       entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.grantedAt = entry.lastActivity;
       lease.context = context;
     } catch (ManagedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
@@ -515,7 +578,7 @@ public final class PoolEngine {
         if (entry.lease == lease) {
           entry.lease = null;
         }
-        if (entry.transition(State.LEASED, State.IDLE)) {
+        if (becomeIdle(entry, State.LEASED, victims)) {
           entry.lastActivity = ticker.read();
         }
       });
@@ -525,6 +588,7 @@ public final class PoolEngine {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
       if (beginClose(entry, CloseReason.CRASHED)) {
+        emitCrashed(entry);
         finishBeginClose(entry);
         closeOne(entry, CloseReason.CRASHED);
       }
@@ -608,6 +672,7 @@ public final class PoolEngine {
    */
   private void launch(PooledBrowser entry, boolean forLease) {
     ManagedBrowser browser;
+    long launchStart = ticker.read();
     try {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
@@ -621,13 +686,21 @@ public final class PoolEngine {
     entry.browser = browser;
     entry.lastActivity = ticker.read();
     launched.increment();
+    if (listeners.active()) {
+      PoolListener.BrowserEvent ev = browserEvent(entry);
+      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      listeners.emit(l -> l.launched(ev, took));
+    }
     boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
     mutate(victims -> {
       outcome[0] = closed;
       if (!closed) {
         boolean idle = !forLease || entry.orphaned;
-        entry.transition(State.STARTING, idle ? State.IDLE : State.LEASED);
-        outcome[2] = idle;
+        if (idle) {
+          outcome[2] = becomeIdle(entry, State.STARTING, victims);
+        } else {
+          entry.transition(State.STARTING, State.LEASED);
+        }
       }
       outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
     });
@@ -660,9 +733,12 @@ public final class PoolEngine {
     PooledBrowser entry = lease.entry;
     if (reclaimedByCleaner) {
       LOG.warn("{}lease not closed: lease #{} on {} became unreachable without close(); returning its"
-          + " browser. Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
-          entry.describe(), lease.acquireSite);
+          + " browser. {} Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
+          entry.describe(), lease.origin(), lease.acquireSite);
     }
+    long releasedAt = ticker.read();
+    // Sampled before the context is disposed, outside the lock (it reads /proc).
+    long overLimit = memoryLimit > 0 ? overMemoryLimit(entry) : 0;
     boolean reusable;
     try {
       ManagedBrowser.LeaseContext ctx = lease.context;
@@ -689,6 +765,10 @@ public final class PoolEngine {
         retire = CloseReason.LIFETIME;
       } else if (entry.leaseCount >= config.maxLeasesPerBrowser()) {
         retire = CloseReason.MAX_LEASES;
+      } else if (overLimit > 0) {
+        retire = CloseReason.MEMORY;
+      } else if (entry.drain != null) {
+        retire = entry.drain;
       }
       if (retire != null) {
         if (beginClose(entry, retire)) {
@@ -700,7 +780,26 @@ public final class PoolEngine {
         entry.transition(State.LEASED, State.IDLE);
       }
     });
+    if (overLimit > 0) {
+      logOverLimit(entry, overLimit, "its lease ended");
+    }
+    if (listeners.active() && lease.context != null) { // handed over: it was held
+      PoolListener.LeaseEvent ev = leaseEvent(lease);
+      java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
+      listeners.emit(l -> l.released(ev, held));
+    }
     scheduleNoLaterThan(entry.lastActivity + idleNanos);
+  }
+
+  /** The browser's PSS when it exceeds maxBrowserMemory, else 0. Reads /proc: never under the lock. */
+  private long overMemoryLimit(PooledBrowser entry) {
+    long bytes = memory.sample(entry).bytes();
+    return bytes > memoryLimit ? bytes : 0;
+  }
+
+  private void logOverLimit(PooledBrowser entry, long bytes, String when) {
+    LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: recycling it ({})", prefix,
+        entry.describe(), bytes >> 20, memoryLimit >> 20, when);
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
@@ -718,8 +817,10 @@ public final class PoolEngine {
       LeaseState lease = entry.lease;
       if (lease != null && lease.markCrashed()) {
         leasesRevoked.increment();
+        emitRevoked(lease, CloseReason.CRASHED);
       }
       if (beginClose(entry, CloseReason.CRASHED)) {
+        emitCrashed(entry);
         LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
             lease != null ? " during lease #" + lease.id : " while idle");
         unbind(entry);
@@ -746,6 +847,8 @@ public final class PoolEngine {
     List<PooledBrowser> victims = new ArrayList<>();
     List<PooledBrowser> warmUps = new ArrayList<>();
     List<Object[]> abandoned = new ArrayList<>();
+    Map<PooledBrowser, Long> overLimit = memoryLimit > 0 ? sampleIdleMemory() : Map.of();
+    List<PooledBrowser> recycled = new ArrayList<>();
     long now = ticker.read();
     long next = Long.MAX_VALUE;
     lock.lock();
@@ -763,8 +866,18 @@ public final class PoolEngine {
       }
       idle.sort(Comparator.comparingLong(Stamped::sinceNow).reversed()); // most recently active first
       int keptWarm = 0;
+      int stillIdle = 0;
       for (Stamped st : idle) {
         PooledBrowser e = st.entry();
+        if (e.drain != null) {
+          retire(e, e.drain, victims);
+          continue;
+        }
+        if (overLimit.containsKey(e)) {
+          retire(e, CloseReason.MEMORY, victims);
+          recycled.add(e);
+          continue;
+        }
         if (now - e.expiresAt >= 0) {
           retire(e, CloseReason.LIFETIME, victims);
           continue;
@@ -779,6 +892,10 @@ public final class PoolEngine {
           next = Math.min(next, idleNanos - idleFor);
         }
         next = Math.min(next, e.expiresAt - now);
+        stillIdle++;
+      }
+      if (memoryLimit > 0 && stillIdle > 0) {
+        next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
       }
       for (PooledBrowser e : entries) {
         if (e.state() != State.LEASED || e.lease == null || e.lease.context == null) {
@@ -790,6 +907,7 @@ public final class PoolEngine {
           if (lease.revoke("abandoned: no activity for " + config.idleTimeout()
               + " (idleTimeout); the pool closed its browser")) {
             leasesRevoked.increment();
+            emitRevoked(lease, CloseReason.ABANDONED);
             abandoned.add(new Object[] {lease, e});
             retire(e, CloseReason.ABANDONED, victims);
           }
@@ -808,11 +926,17 @@ public final class PoolEngine {
     } finally {
       lock.unlock();
     }
+    listeners.flush();
+    for (PooledBrowser e : recycled) {
+      logOverLimit(e, overLimit.get(e), "idle");
+    }
     for (Object[] a : abandoned) {
       LeaseState lease = (LeaseState) a[0];
-      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). Revoked it and closing"
-          + " the browser. Close every BrowserLease, ideally with try-with-resources.",
-          prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.acquireSite);
+      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"
+          + " the browser. Close every BrowserLease, ideally with try-with-resources.{}",
+          prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.origin(),
+          lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
+              + " stack of the acquire() call." : "", lease.acquireSite);
     }
     closeAll(victims);
     startWarmUps(warmUps);
@@ -931,6 +1055,26 @@ public final class PoolEngine {
     }
   }
 
+  /**
+   * Discards an engine that was never started (its start failed, e.g. the MBean name was taken):
+   * stops its executors, which have no threads yet, and marks it closed. Logs nothing.
+   */
+  public void discardUnstarted() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    if (scheduler != null) {
+      scheduler.shutdown();
+    }
+    if (ownedWorker != null) {
+      ownedWorker.shutdown();
+    }
+    terminated.complete(null);
+  }
+
   /** Starts the reaper: runs a first pass at once (which also launches minIdle browsers). */
   public void start() {
     if (scheduler != null) {
@@ -960,9 +1104,16 @@ public final class PoolEngine {
     try {
       ManagedBrowser b = entry.browser;
       if (b != null) {
+        long start = ticker.read();
         ManagedBrowser.CloseResult r = b.close(reason);
         if (r.forced()) {
           forcedKills.increment();
+        }
+        if (listeners.active()) {
+          PoolListener.BrowserEvent ev = browserEvent(entry);
+          java.time.Duration took = java.time.Duration.ofNanos(ticker.read() - start);
+          boolean forced = r.forced();
+          listeners.emit(l -> l.closed(ev, reason, took, forced));
         }
       }
     } catch (RuntimeException ex) {
@@ -993,6 +1144,7 @@ public final class PoolEngine {
           LeaseState lease = e.lease;
           if (lease != null && lease.revoke("the pool was closed")) {
             leasesRevoked.increment();
+            emitRevoked(lease, CloseReason.SHUTDOWN);
           }
           if (e.state() != State.STARTING && beginClose(e, CloseReason.SHUTDOWN)) {
             unbind(e);
@@ -1007,6 +1159,7 @@ public final class PoolEngine {
     } finally {
       lock.unlock();
     }
+    listeners.flush();
     if (first) {
       LOG.info("{}closing: {} browsers", prefix, all.size());
       closeAll(victims);
@@ -1028,6 +1181,16 @@ public final class PoolEngine {
       if (ownedWorker != null) {
         ownedWorker.shutdown();
       }
+      PoolJmx bean = jmx;
+      if (bean != null) {
+        jmx = null;
+        try {
+          bean.unregister();
+        } catch (RuntimeException e) {
+          LOG.warn("{}{}", prefix, e.getMessage(), e);
+        }
+      }
+      listeners.flush();
       PoolStats s = stats();
       LOG.info("{}closed: launched={}, closed={} {}, forcedKills={}, leasesRevoked={}", prefix,
           s.launched(), s.closed(), s.closedByReason(), s.forcedKills(), s.leasesRevoked());
@@ -1058,6 +1221,7 @@ public final class PoolEngine {
   public void recordSweep(int dirs, int processes) {
     sweptDirs.add(dirs);
     sweptProcesses.add(processes);
+    listeners.emit(l -> l.swept(dirs, processes));
   }
 
   public PoolStats stats() {
@@ -1080,6 +1244,200 @@ public final class PoolEngine {
     closedByReason.forEach((r, n) -> byReason.put(r, n.sum()));
     return new PoolStats(total, idle, leased, starting, waiting, launched.sum(), launchFailures.sum(),
         byReason, forcedKills.sum(), leasesRevoked.sum(), sweptDirs.sum(), sweptProcesses.sum());
+  }
+
+  /**
+   * A snapshot of every browser. The states are taken under the lock; memory is sampled after it is
+   * released (at most once a second per browser).
+   */
+  public List<BrowserInfo> browsers() {
+    record Row(PooledBrowser e, State state, String key, long leases, boolean leased) {}
+    List<Row> rows = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PooledBrowser e : entries) {
+        State st = e.state();
+        if (st != State.CLOSED) {
+          rows.add(new Row(e, st, e.key, e.leaseCount, e.lease != null));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    long now = ticker.read();
+    List<BrowserInfo> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      PooledBrowser e = r.e();
+      ManagedBrowser b = e.browser;
+      MemorySampler.Sample m = r.state() == State.CLOSING ? e.memoryOrNone() : memory.sample(e);
+      out.add(new BrowserInfo(
+          b != null ? browserId(b) : "starting-" + e.id,
+          b != null ? b.pid() : -1,
+          BrowserInfo.State.valueOf(r.state().name()),
+          r.key(),
+          java.time.Duration.ofNanos(Math.max(0, now - e.createdAt)),
+          java.time.Duration.ofNanos(Math.max(0, now - e.lastActivity)),
+          r.leases(),
+          r.leased() ? 1 : 0,
+          m.processes(),
+          m.bytes()));
+    }
+    return out;
+  }
+
+  /** Samples the idle browsers' memory outside the lock; returns those over maxBrowserMemory. */
+  private Map<PooledBrowser, Long> sampleIdleMemory() {
+    List<PooledBrowser> idle = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PooledBrowser e : entries) {
+        if (e.state() == State.IDLE && e.browser != null) {
+          idle.add(e);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    Map<PooledBrowser, Long> over = new HashMap<>();
+    for (PooledBrowser e : idle) {
+      long bytes = overMemoryLimit(e);
+      if (bytes > 0) {
+        over.put(e, bytes);
+      }
+    }
+    return over;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Steering: drain, suspend, invalidate (JMX and BrowserPool)
+
+  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
+  public void softEvict() {
+    int[] n = new int[1];
+    mutate(victims -> {
+      for (PooledBrowser e : new ArrayList<>(entries)) {
+        State st = e.state();
+        if (st == State.CLOSING || st == State.CLOSED) {
+          continue;
+        }
+        n[0]++;
+        e.drain = CloseReason.EVICTED;
+        if (st == State.IDLE) {
+          retire(e, CloseReason.EVICTED, victims);
+        }
+      }
+    });
+    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+  }
+
+  /**
+   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
+   * the key starts with a fresh profile.
+   *
+   * @return whether a browser was bound to the key
+   */
+  public boolean invalidate(String key) {
+    boolean[] found = new boolean[1];
+    mutate(victims -> {
+      PooledBrowser e = keyed.get(key);
+      if (e == null || e.state() == State.CLOSING || e.state() == State.CLOSED) {
+        return;
+      }
+      found[0] = true;
+      e.drain = CloseReason.EVICTED;
+      if (e.state() == State.IDLE) {
+        retire(e, CloseReason.EVICTED, victims);
+      }
+    });
+    if (found[0]) {
+      LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
+    }
+    return found[0];
+  }
+
+  /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
+  public void suspend() {
+    lock.lock();
+    try {
+      suspended = true;
+    } finally {
+      lock.unlock();
+    }
+    LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
+  }
+
+  /** Hands out leases again, waiters first. */
+  public void resume() {
+    mutate(victims -> suspended = false); // mutate's dispatch serves the waiters
+    LOG.info("{}resumed", prefix);
+  }
+
+  public boolean isSuspended() {
+    lock.lock();
+    try {
+      return suspended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Adds a listener after start (the Micrometer binder does). */
+  public void addListener(PoolListener listener) {
+    listeners.add(listener);
+  }
+
+  public boolean removeListener(PoolListener listener) {
+    return listeners.remove(listener);
+  }
+
+  /**
+   * Registers the pool's MXBean; called once, before the pool starts.
+   *
+   * @throws BrowserPoolException when another pool registered one under the same poolName
+   */
+  public void registerMBean() {
+    jmx = PoolJmx.register(this);
+  }
+
+  /** The MXBean's name while it is registered, else null. */
+  public javax.management.ObjectName mbeanName() {
+    PoolJmx bean = jmx;
+    return bean == null ? null : bean.name();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listener events
+
+  private static String browserId(ManagedBrowser b) {
+    java.nio.file.Path dir = b.userDataDir();
+    java.nio.file.Path name = dir == null ? null : dir.getFileName();
+    return name == null ? "pid-" + b.pid() : name.toString();
+  }
+
+  private PoolListener.BrowserEvent browserEvent(PooledBrowser e) {
+    ManagedBrowser b = e.browser;
+    return new PoolListener.BrowserEvent(config.poolName(), b != null ? browserId(b) : "starting-" + e.id,
+        b != null ? b.pid() : -1);
+  }
+
+  private PoolListener.LeaseEvent leaseEvent(LeaseState lease) {
+    PoolListener.BrowserEvent b = browserEvent(lease.entry);
+    return new PoolListener.LeaseEvent(config.poolName(), lease.id, lease.key, b.browserId(), b.pid());
+  }
+
+  /** Queues a revocation (called under the lock; delivered once it is released). */
+  private void emitRevoked(LeaseState lease, CloseReason reason) {
+    if (listeners.active()) {
+      PoolListener.LeaseEvent ev = leaseEvent(lease);
+      listeners.emit(l -> l.revoked(ev, reason));
+    }
+  }
+
+  private void emitCrashed(PooledBrowser e) {
+    if (listeners.active()) {
+      PoolListener.BrowserEvent ev = browserEvent(e);
+      listeners.emit(l -> l.crashed(ev));
+    }
   }
 
   /** Gauges for messages, taken under the lock (re-entrant). */

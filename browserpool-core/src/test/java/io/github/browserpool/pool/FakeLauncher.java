@@ -65,6 +65,8 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile int releasedContexts;
     public volatile boolean dead;
     public volatile boolean resetFails;
+    /** The PIDs of its process tree as treePids() reports them; just its own PID unless a test sets more. */
+    public volatile java.util.Set<Long> tree;
 
     FakeBrowser(long pid, BrowserEvents events) {
       this.pid = pid;
@@ -74,6 +76,12 @@ public final class FakeLauncher implements BrowserLauncher {
     @Override
     public long pid() {
       return pid;
+    }
+
+    @Override
+    public java.util.Set<Long> treePids() {
+      java.util.Set<Long> t = tree;
+      return t != null ? t : java.util.Set.of(pid);
     }
 
     @Override
