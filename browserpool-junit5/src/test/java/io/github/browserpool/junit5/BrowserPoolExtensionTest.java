@@ -173,6 +173,20 @@ class BrowserPoolExtensionTest {
             && m.contains("pass 1 or more")))));
   }
 
+  @Test
+  void aMisspeltPropertyIsAnErrorNamingItAndTheKnownOnes() {
+    System.setProperty("browserpool.maxBrowser", "2");
+    try {
+      EngineExecutionResults results = Runs.run(Plain.class);
+
+      results.testEvents().assertThatEvents().haveExactly(1, event(test("pool"), finishedWithFailure(
+          message(m -> m.contains("unknown setting browserpool.maxBrowser ")
+              && m.contains("browserpool.maxBrowsers")))));
+    } finally {
+      System.clearProperty("browserpool.maxBrowser");
+    }
+  }
+
   @ExtendWith(BrowserPoolExtension.class)
   @BrowserPoolSettings(maxBrowsers = 1, minIdle = 2)
   static class Contradictory {
