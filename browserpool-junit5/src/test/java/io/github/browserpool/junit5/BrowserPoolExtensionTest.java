@@ -250,6 +250,23 @@ class BrowserPoolExtensionTest {
     }
   }
 
+  @Test
+  void aGivenTempRootIsUsedAndWhatItHeldBeforeTheRunIsNotALeak() throws Exception {
+    Path shared = java.nio.file.Files.createTempDirectory("junit5-shared-root-").toRealPath();
+    try {
+      java.nio.file.Files.createDirectory(shared.resolve("chromelambda-before-the-run"));
+
+      EngineExecutionResults results = Runs.run(Plain.class, java.util.Map.of("browserpool.tempRoot", shared.toString()));
+
+      results.testEvents().assertStatistics(s -> s.succeeded(1));
+      results.allEvents().assertThatEvents().haveExactly(1, event(engine(), finishedSuccessfully()));
+      assertThat(configured.config().tempRoot()).isEqualTo(shared);
+      assertThat(shared.resolve("chromelambda-before-the-run")).as("not ours: kept").isDirectory();
+    } finally {
+      LeakCheck.deleteTree(shared);
+    }
+  }
+
   static volatile Process leakedProcess;
 
   @ExtendWith(BrowserPoolExtension.class)
