@@ -72,6 +72,7 @@ public final class BrowserPoolExtension implements ParameterResolver {
    * @throws ParameterResolutionException when a setting is not valid, or the pool cannot start
    */
   public static BrowserPool pool(ExtensionContext context) {
+    PoolSettings.rejectUnknownKeys();
     PoolSettings settings = PoolSettings.of(context);
     if (settings.tempRootOrNull() != null) {
       settings.build(null); // fail with the setting's name before anything is created

@@ -153,6 +153,39 @@ final class PoolSettings {
     throw new IllegalArgumentException(s);
   }
 
+  /**
+   * Fails on a {@code browserpool.*} key that names no setting, in a {@code junit-platform.properties} on
+   * the class path or in the system properties (keys given to the launcher directly cannot be listed).
+   *
+   * @throws ParameterResolutionException naming the unknown key and the known ones
+   */
+  static void rejectUnknownKeys() {
+    List<String> keys = new ArrayList<>();
+    System.getProperties().stringPropertyNames().forEach(keys::add);
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      var resources = (loader != null ? loader : PoolSettings.class.getClassLoader())
+          .getResources("junit-platform.properties");
+      while (resources.hasMoreElements()) {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = resources.nextElement().openStream()) {
+          properties.load(in);
+        }
+        keys.addAll(properties.stringPropertyNames());
+      }
+    } catch (java.io.IOException e) {
+      // Unreadable: JUnit itself will complain about it; there is nothing more to check here.
+    }
+    List<String> known = SETTINGS.stream().map(Setting::name).toList();
+    for (String key : keys) {
+      if (key.startsWith(PREFIX) && !known.contains(key.substring(PREFIX.length()))) {
+        throw new ParameterResolutionException("browserpool-junit5: unknown setting " + key
+            + " (in junit-platform.properties or a -D system property). To fix it, use one of "
+            + PREFIX + String.join(", " + PREFIX, known));
+      }
+    }
+  }
+
   /** Classes whose keys are equal share one pool: the given settings, by name and raw value. */
   String key() {
     List<String> parts = new ArrayList<>();

@@ -173,6 +173,20 @@ class BrowserPoolExtensionTest {
             && m.contains("pass 1 or more")))));
   }
 
+  @Test
+  void aMisspeltPropertyIsAnErrorNamingItAndTheKnownOnes() {
+    System.setProperty("browserpool.maxBrowser", "2");
+    try {
+      EngineExecutionResults results = Runs.run(Plain.class);
+
+      results.testEvents().assertThatEvents().haveExactly(1, event(test("pool"), finishedWithFailure(
+          message(m -> m.contains("unknown setting browserpool.maxBrowser ")
+              && m.contains("browserpool.maxBrowsers")))));
+    } finally {
+      System.clearProperty("browserpool.maxBrowser");
+    }
+  }
+
   @ExtendWith(BrowserPoolExtension.class)
   @BrowserPoolSettings(maxBrowsers = 1, minIdle = 2)
   static class Contradictory {
@@ -233,6 +247,23 @@ class BrowserPoolExtensionTest {
           message(m -> m.contains("left processes or dirs behind") && m.contains(leakedDir.toString())))));
     } finally {
       LeakCheck.deleteTree(leakedDir.getParent());
+    }
+  }
+
+  @Test
+  void aGivenTempRootIsUsedAndWhatItHeldBeforeTheRunIsNotALeak() throws Exception {
+    Path shared = java.nio.file.Files.createTempDirectory("junit5-shared-root-").toRealPath();
+    try {
+      java.nio.file.Files.createDirectory(shared.resolve("chromelambda-before-the-run"));
+
+      EngineExecutionResults results = Runs.run(Plain.class, java.util.Map.of("browserpool.tempRoot", shared.toString()));
+
+      results.testEvents().assertStatistics(s -> s.succeeded(1));
+      results.allEvents().assertThatEvents().haveExactly(1, event(engine(), finishedSuccessfully()));
+      assertThat(configured.config().tempRoot()).isEqualTo(shared);
+      assertThat(shared.resolve("chromelambda-before-the-run")).as("not ours: kept").isDirectory();
+    } finally {
+      LeakCheck.deleteTree(shared);
     }
   }
 
