@@ -54,6 +54,8 @@ final class ChromeBrowser implements ManagedBrowser {
    * a keyed browser therefore keeps one blank page open for its whole life.
    */
   private volatile boolean keeperOpen;
+  /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
+  private volatile String keeperTargetId;
   /** The context and page prepared for the next isolated lease, or null. */
   private volatile CompletableFuture<Prepared> next;
 
@@ -151,7 +153,8 @@ final class ChromeBrowser implements ManagedBrowser {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
     }
     if (!keeperOpen) {
-      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), cdpTimeout);
+      keeperTargetId = call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), cdpTimeout)
+          .path("targetId").asText(null);
       keeperOpen = true;
     }
     return new Context(null, null);
@@ -186,9 +189,12 @@ final class ChromeBrowser implements ManagedBrowser {
   }
 
   /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
-  private final class Context implements LeaseContext {
+  final class Context implements LeaseContext {
     private final String contextId;
     private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+    private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
+    /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
+    private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
     private volatile CdpSession preparedPage;
 
     Context(String contextId, CdpSession preparedPage) {
@@ -216,8 +222,57 @@ final class ChromeBrowser implements ManagedBrowser {
       return page;
     }
 
+    /** The browser's pipe, for the lease's CDP endpoint. */
+    PipeConnection connection() {
+      return conn;
+    }
+
+    /** The isolated context's id, or null for the default profile of a keyed lease. */
+    String contextId() {
+      return contextId;
+    }
+
+    /** The keeper page of the default profile, which a keyed lease's clients must not see or close. */
+    String keeperTargetId() {
+      return keeperTargetId;
+    }
+
+    PoolConfig config() {
+      return config;
+    }
+
+    /** Adds a hook that {@link #release()} runs before it resets the context. */
+    void onRelease(Runnable hook) {
+      releaseHooks.add(hook);
+    }
+
+    /** Opens a page in this context and returns its attached session; it closes with the lease. */
+    CdpSession newRawSession() {
+      ObjectNode params = JSON.objectNode().put("url", "about:blank");
+      if (contextId != null) {
+        params.put("browserContextId", contextId);
+      }
+      String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
+      CdpSession session = conn.attach(targetId, cdpTimeout);
+      rawPages.add(session);
+      return session;
+    }
+
     @Override
     public boolean release() {
+      for (Runnable hook : releaseHooks) {
+        try {
+          hook.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(ChromeBrowser.class)
+              .warn("[{}] a release hook of pid {} failed", config.poolName(), pid(), e);
+        }
+      }
+      releaseHooks.clear();
+      for (CdpSession raw : rawPages) {
+        raw.close();
+      }
+      rawPages.clear();
       for (ChromeDevToolsService page : pages) {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }

@@ -78,6 +78,8 @@ public final class PoolEngine {
   private ScheduledFuture<?> nextRun;
   private long nextRunAt;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /** The leases' CDP endpoint server; it starts on the first cdpEndpoint() call. */
+  private final io.github.browserpool.endpoint.EndpointServer endpoints;
 
   /**
    * Creates an engine.
@@ -93,6 +95,7 @@ public final class PoolEngine {
     this.idleNanos = saturatedNanos(config.idleTimeout());
     this.protectionNanos = saturatedNanos(config.evictionProtection());
     this.lifetimeNanos = saturatedNanos(config.maxLifetime());
+    this.endpoints = new io.github.browserpool.endpoint.EndpointServer(config.poolName());
     for (CloseReason r : CloseReason.values()) {
       closedByReason.put(r, new LongAdder());
     }
@@ -126,6 +129,10 @@ public final class PoolEngine {
 
   public PoolConfig config() {
     return config;
+  }
+
+  public io.github.browserpool.endpoint.EndpointServer endpoints() {
+    return endpoints;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -808,6 +815,7 @@ public final class PoolEngine {
       lock.unlock();
     }
     if (first) {
+      endpoints.close();
       LOG.info("{}closing: {} browsers", prefix, all.size());
       closeAll(victims);
     }
