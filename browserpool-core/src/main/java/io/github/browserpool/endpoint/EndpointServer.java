@@ -64,6 +64,11 @@ public final class EndpointServer implements AutoCloseable {
    */
   public URI register(LeaseScope scope) {
     int boundPort = start();
+    for (LeaseEndpoint old : tokens.values()) {
+      if (old.isEnded()) { // revoked or crashed leases: their tokens go now, not only when next used
+        old.end("browserpool: " + old.scope.describe() + " has ended", false);
+      }
+    }
     LeaseEndpoint endpoint = tokens.issue(token -> new LeaseEndpoint(this, scope, token, boundPort));
     scope.onRelease(endpoint::released);
     log.debug("{}CDP endpoint for {} on port {}", logPrefix, scope.describe(), boundPort);
