@@ -74,6 +74,7 @@ final class CdpRelay implements RawRoute.Listener {
             return;
           }
           rootSession = sessionId;
+          lease.clientConnected();
           if (ended.get()) {
             detach(sessionId);
             return;

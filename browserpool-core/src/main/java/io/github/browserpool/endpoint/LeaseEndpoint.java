@@ -7,14 +7,18 @@ import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One lease's endpoint: its token, its clients, and what they made. Ends with the lease: every client
- * is closed with 1001, the token dies, and for a keyed lease the targets the clients created are closed
- * (an isolated lease's context is disposed with all of it by the pool's own release).
+ * is closed with 1001, the token dies, and for a keyed lease the profile's pages (those the clients
+ * created, and popups) are closed, all but the keeper page; an isolated lease's context is disposed
+ * with all of it by the pool's own release.
  */
 final class LeaseEndpoint {
   private static final Logger log = LoggerFactory.getLogger(LeaseEndpoint.class);
@@ -31,6 +35,7 @@ final class LeaseEndpoint {
   final Set<String> known = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile CompletableFuture<ScopeFilter> filter;
+  private volatile boolean connected;
 
   LeaseEndpoint(EndpointServer server, LeaseScope scope, String token, int port) {
     this.server = server;
@@ -82,7 +87,10 @@ final class LeaseEndpoint {
     end("browserpool: " + scope.describe() + " was closed", true);
   }
 
-  /** Ends the endpoint; {@code cleanUp} also closes the targets a keyed lease's clients created. */
+  /**
+   * Ends the endpoint; {@code cleanUp} (on release) also closes, for a keyed lease whose endpoint was
+   * used, the pages of the profile but its keeper.
+   */
   void end(String reason, boolean cleanUp) {
     if (!ended.compareAndSet(false, true)) {
       return;
@@ -92,19 +100,50 @@ final class LeaseEndpoint {
       relay.end(1001, reason, true);
     }
     PipeConnection conn = connection();
-    if (cleanUp && scope.browserContextId() == null && conn.isOpen()) {
-      for (String targetId : created) {
-        conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId))
-            .whenComplete((r, e) -> {
-              if (e != null) {
-                log.debug("{}closing target {} of {} failed (already gone?): {}", scope.logPrefix(), targetId,
-                    scope.describe(), e.toString());
-              }
-            });
-      }
+    if (cleanUp && scope.browserContextId() == null && conn.isOpen() && connected) {
+      closeClientPages(conn);
     }
     created.clear();
     known.clear();
+  }
+
+  /**
+   * Closes every page of a keyed lease's default profile but the keeper: those the clients created, and
+   * popups their pages opened. Waits (up to 2 s) for the list, so they are gone before the next lease.
+   */
+  private void closeClientPages(PipeConnection conn) {
+    Set<String> doomed = new java.util.HashSet<>(created);
+    CompletableFuture<ScopeFilter> f = filter;
+    try {
+      ScopeFilter scopeFilter = f == null ? null : f.getNow(null);
+      if (scopeFilter != null) {
+        JsonNode targets = conn.send("Target.getTargets", null).get(2, TimeUnit.SECONDS);
+        for (JsonNode info : targets.path("targetInfos")) {
+          if ("page".equals(info.path("type").asText()) && scopeFilter.inScope(info)) {
+            doomed.add(info.path("targetId").asText());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("{}listing the pages of {} failed: {}", scope.logPrefix(), scope.describe(), e.toString());
+    }
+    doomed.remove(scope.hiddenTargetId());
+    for (String targetId : doomed) {
+      conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId))
+          .whenComplete((r, e) -> {
+            if (e != null) {
+              log.debug("{}closing target {} of {} failed (already gone?): {}", scope.logPrefix(), targetId,
+                  scope.describe(), e.toString());
+            }
+          });
+    }
+  }
+
+  /** A client got its session; from now on a keyed release closes the profile's pages. */
+  void clientConnected() {
+    connected = true;
   }
 
   void remember(JsonNode targetInfo) {

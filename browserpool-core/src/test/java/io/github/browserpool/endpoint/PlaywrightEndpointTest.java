@@ -148,10 +148,13 @@ class PlaywrightEndpointTest {
         Page page = browser.contexts().get(0).newPage();
         page.navigate(site.url("/form"));
         assertThat(page.title()).isEqualTo("the form");
+        Page popup = page.waitForPopup(() -> page.evaluate("window.open('" + site.url("/form?popup") + "')"));
+        popup.waitForLoadState();
+        assertThat(popup.title()).isEqualTo("the form");
       }
       try (BrowserLease lease = pool.acquire("alice")) {
         Browser browser = connect(lease);
-        assertThat(urls(browser)).as("the first client's page was closed with its lease").isEmpty();
+        assertThat(urls(browser)).as("the first client's page and popup were closed with its lease").isEmpty();
         List<Cookie> cookies = browser.contexts().get(0).cookies();
         assertThat(cookies).extracting(c -> c.name + "=" + c.value).contains("seen=yes");
         Page page = browser.contexts().get(0).newPage();
@@ -168,7 +171,7 @@ class PlaywrightEndpointTest {
       BrowserLease lease = pool.acquire();
       Browser browser = connect(lease);
       Page page = browser.contexts().get(0).newPage();
-      long until = System.nanoTime() + idle.multipliedBy(2).toNanos();
+      long until = System.nanoTime() + idle.multipliedBy(3).dividedBy(2).toNanos();
       while (System.nanoTime() < until) {
         assertThat(page.evaluate("1 + 1")).isEqualTo(2);
         Thread.sleep(100);
