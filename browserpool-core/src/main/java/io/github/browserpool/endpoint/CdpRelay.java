@@ -37,6 +37,12 @@ final class CdpRelay implements RawRoute.Listener {
   private final Channel channel;
   private final String logPrefix;
   private final AtomicBoolean ended = new AtomicBoolean();
+  /**
+   * Held while a client command is written to the pipe and while {@link #end} stops the route, so that
+   * once {@code end} returns (on release, before the context is reset) no command of this client can
+   * reach the pipe any more.
+   */
+  private final Object sendLock = new Object();
   // Confined to the channel's event loop.
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private boolean busy = true;
@@ -169,7 +175,7 @@ final class CdpRelay implements RawRoute.Listener {
         break;
       case CHECK_SESSION:
         if (route.hasSession(verdict.detail()) && !verdict.detail().equals(rootSession)) {
-          route.send(id, target, method, params);
+          forward(id, target, method, params, null);
         } else {
           reply(id, sessionId, error(-32602, "No session with given id"));
         }
@@ -178,23 +184,33 @@ final class CdpRelay implements RawRoute.Listener {
         checkThenSend(id, sessionId, target, method, params, verdict.detail());
         break;
       case FILTER_TARGETS:
-        route.send(id, target, method, params, replyText -> sendToClient(filteredTargets(replyText, target)));
+        forward(id, target, method, params, replyText -> sendToClient(filteredTargets(replyText, target)));
         break;
       case CREATE_TARGET:
-        route.send(id, target, method, params, replyText -> {
+        forward(id, target, method, params, replyText -> {
           recordCreated(replyText);
           sendToClient(forClient(replyText, target));
         });
         break;
       default:
-        route.send(id, target, method, params);
+        forward(id, target, method, params, null);
+    }
+  }
+
+  /** Writes one client command to the pipe, unless the relay has ended. */
+  private void forward(long id, String session, String method, ObjectNode params,
+      java.util.function.Consumer<String> onReply) {
+    synchronized (sendLock) {
+      if (!ended.get()) {
+        route.send(id, session, method, params, onReply);
+      }
     }
   }
 
   /** Sends a command that names a target once the target is known to be the lease's; holds the queue meanwhile. */
   private void checkThenSend(long id, String sessionId, String target, String method, ObjectNode params, String targetId) {
     if (lease.known.contains(targetId)) {
-      route.send(id, target, method, params);
+      forward(id, target, method, params, null);
       return;
     }
     busy = true;
@@ -208,7 +224,7 @@ final class CdpRelay implements RawRoute.Listener {
           if (failure == null && filter.inScope(info)) {
             lease.remember(info);
             try {
-              route.send(id, target, method, params);
+              forward(id, target, method, params, null);
             } catch (RuntimeException e) {
               end(1001, "browserpool: the browser connection closed", false);
               return;
@@ -379,7 +395,10 @@ final class CdpRelay implements RawRoute.Listener {
       return;
     }
     lease.relays.remove(this);
-    RawRoute r = route;
+    RawRoute r;
+    synchronized (sendLock) { // waits for a command being written right now; none follows
+      r = route;
+    }
     if (r != null) {
       r.close();
     }
