@@ -2,7 +2,9 @@ package io.github.browserpool;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.pool.LeaseState;
+import io.github.browserpool.cdp.RawPage;
 import java.lang.ref.Cleaner;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -44,6 +46,37 @@ public final class BrowserLease implements AutoCloseable {
    */
   public ChromeDevToolsService newPage() {
     return state.newPage(this); // every page keeps this lease reachable, and so unreclaimed
+  }
+
+  /**
+   * This lease's CDP endpoint, {@code ws://127.0.0.1:<port>/devtools/browser/<token>}, for any CDP
+   * client: {@code chromium().connectOverCDP(lease.cdpEndpoint().toString())} in Playwright-Java, {@code
+   * puppeteer.connect({browserWSEndpoint})} in Puppeteer. The same address with {@code /json/version}
+   * appended answers over HTTP as Chrome's would.
+   *
+   * <p>The client works inside this lease only: it sees the lease's browser context (for a keyed lease,
+   * the browser's profile) as the browser's one default context, and can neither see nor touch other
+   * contexts or targets, nor close, crash or trace the browser. Every message it sends counts as
+   * activity. When the lease ends, its clients are closed (code 1001), what they made goes with the
+   * lease, and the address answers 404. The first call starts the pool's endpoint server (one port on
+   * 127.0.0.1 for all leases); later calls return the same address.
+   *
+   * @throws LeaseRevokedException when the lease is closed or was revoked
+   * @throws BrowserCrashedException when the browser died
+   */
+  public URI cdpEndpoint() {
+    return state.cdpEndpoint();
+  }
+
+  /**
+   * Opens a new page in this lease's context spoken to in raw CDP: any method with JSON params, any
+   * event by name. For what cdt-java-client lacks, such as the {@code Fetch} domain. Closes with the lease.
+   *
+   * @throws LeaseRevokedException when the lease is closed or was revoked
+   * @throws BrowserCrashedException when the browser died
+   */
+  public RawPage newRawPage() {
+    return state.newRawPage();
   }
 
   /** The PID of the browser's main process. */

@@ -121,7 +121,8 @@ public final class BenchMain {
     List<Step> steps = List.of(
         new Step("cold", this::cold), new Step("warm", this::warm), new Step("jmh", this::jmh),
         new Step("throughput", this::throughput), new Step("reclaim", this::reclaim),
-        new Step("close", this::closeAndMemory), new Step("memory", () -> { }));
+        new Step("close", this::closeAndMemory), new Step("memory", () -> { }),
+        new Step("endpoint", this::endpoint));
     for (Step s : steps) {
       boolean wanted = runs.contains(s.name) || (s.name.equals("close") && runs.contains("memory"));
       if (!wanted || s.name.equals("memory")) {
@@ -147,6 +148,16 @@ public final class BenchMain {
     Files.writeString(out.resolve("results.md"), md);
     log("bench: wrote " + out.resolve("results.md"));
     System.exit(0);
+  }
+
+  /** The per-lease CDP endpoint with Playwright (only when asked for: {@code endpoint}). */
+  void endpoint() throws Exception {
+    String section = new EndpointBench(CHROME, TMP).run(
+        intProp("endpointSamples", 200), intProp("endpointWarmReps", 20), intProp("endpointPages", 60));
+    log(section);
+    Path out = Path.of(System.getProperty("bench.out", "target/bench")).toAbsolutePath();
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("endpoint.md"), section);
   }
 
   interface Body {

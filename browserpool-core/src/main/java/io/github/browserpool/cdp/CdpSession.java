@@ -146,6 +146,10 @@ public final class CdpSession implements WebSocketService {
     return connection.name();
   }
 
+  PipeConnection connection() {
+    return connection;
+  }
+
   String quotedSessionId() {
     return quotedSessionId;
   }

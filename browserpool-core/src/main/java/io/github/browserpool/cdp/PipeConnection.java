@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,6 +69,9 @@ public final class PipeConnection implements AutoCloseable {
   private final AtomicInteger lastId = new AtomicInteger();
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, CdpSession> sessions = new ConcurrentHashMap<>();
+  /** Sessions relayed as raw text (the CDP endpoint); see {@link RawRoute}. */
+  private final Map<String, RawRoute> rawSessions = new ConcurrentHashMap<>();
+  private final Set<RawRoute> rawRoutes = ConcurrentHashMap.newKeySet();
   private final List<BiConsumer<String, JsonNode>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   /** Null while open; afterwards why the connection closed. */
@@ -475,9 +479,12 @@ public final class PipeConnection implements AutoCloseable {
         }
       } else if (envelope.sessionId() != null) {
         CdpSession session = sessions.get(envelope.sessionId());
+        RawRoute route;
         if (session != null) {
           session.deliver(text);
           onSessionEvent(session, envelope.method());
+        } else if ((route = rawSessions.get(envelope.sessionId())) != null) {
+          route.deliver(text, envelope.sessionId(), envelope.method());
         } else {
           log.debug("{}event for unknown session {}: {}", logPrefix, envelope.sessionId(), abbreviate(text));
         }
@@ -513,6 +520,10 @@ public final class PipeConnection implements AutoCloseable {
       CdpSession session = sessions.get(params.path("sessionId").asText(""));
       if (session != null) {
         sessionGone(session, "the session was detached from its target (Target.detachedFromTarget)", false);
+      }
+      RawRoute route = rawSessions.get(params.path("sessionId").asText(""));
+      if (route != null) {
+        route.end("its session was detached (Target.detachedFromTarget)");
       }
     }
     for (BiConsumer<String, JsonNode> listener : listeners) {
@@ -600,6 +611,9 @@ public final class PipeConnection implements AutoCloseable {
     for (CdpSession session : sessions.values()) {
       sessionGone(session, sessionReason, true);
     }
+    for (RawRoute route : rawRoutes) {
+      route.end(sessionReason);
+    }
     String message = logPrefix + "CDP connection closed: " + reason;
     for (Integer id : pending.keySet()) {
       Pending call = pending.remove(id);
@@ -667,6 +681,125 @@ public final class PipeConnection implements AutoCloseable {
 
   static String abbreviate(String text) {
     return text.length() <= 300 ? text : text.substring(0, 300) + "...(" + text.length() + " chars)";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Raw routes (the CDP endpoint relay)
+
+  /**
+   * Opens a route that relays chosen sessions as raw text to {@code listener} (see {@link RawRoute}).
+   * If the connection is closed already, the route ends at once.
+   */
+  public RawRoute openRawRoute(RawRoute.Listener listener) {
+    RawRoute route = new RawRoute(this, listener);
+    rawRoutes.add(route);
+    String why = closeReason.get();
+    if (why != null) {
+      rawRoutes.remove(route);
+      route.end("the browser connection closed: " + why);
+    }
+    return route;
+  }
+
+  CompletableFuture<String> attachRaw(RawRoute route) {
+    CompletableFuture<String> attached = new CompletableFuture<>();
+    call(null, "Target.attachToBrowserTarget", null, result -> {
+      String sessionId = result.path("sessionId").asText(null);
+      if (sessionId != null) {
+        route.addSession(sessionId);
+      }
+    }).whenComplete((result, failure) -> {
+      String sessionId = result == null ? null : result.path("sessionId").asText(null);
+      if (failure != null) {
+        attached.completeExceptionally(failure);
+      } else if (sessionId == null) {
+        attached.completeExceptionally(new CdpException(CdpException.NO_CODE,
+            logPrefix + "Target.attachToBrowserTarget replied without a sessionId"));
+      } else {
+        attached.complete(sessionId);
+      }
+    });
+    return attached;
+  }
+
+  void routeRaw(String sessionId, RawRoute route) {
+    rawSessions.put(sessionId, route);
+  }
+
+  void unrouteRaw(String sessionId, RawRoute route) {
+    rawSessions.remove(sessionId, route);
+    if (route.isClosed()) {
+      rawRoutes.remove(route);
+    }
+  }
+
+  void sendRaw(RawRoute route, long replyId, String sessionId, String method, JsonNode params,
+      Consumer<String> onReply) {
+    Objects.requireNonNull(method, "method");
+    String why = closeReason.get();
+    if (why != null) {
+      throw connectionClosed(why);
+    }
+    RawPending call = new RawPending(route, replyId, sessionId, onReply);
+    int id = register(call);
+    why = closeReason.get();
+    if (why != null) {
+      if (pending.remove(id, call)) {
+        throw connectionClosed(why);
+      }
+      return; // shutDown delivered the error reply already
+    }
+    ObjectNode message = JSON.createObjectNode().put("id", id).put("sessionId", sessionId).put("method", method);
+    if (params != null) {
+      message.set("params", params);
+    }
+    String text;
+    try {
+      text = JSON.writeValueAsString(message);
+    } catch (IOException e) {
+      pending.remove(id, call);
+      throw new IllegalArgumentException(logPrefix + "cannot serialise " + method, e);
+    }
+    try {
+      write(text, id);
+    } catch (CdpConnectionClosedException e) {
+      pending.remove(id, call); // if shutDown got it first, it delivered the error reply
+      throw e;
+    }
+  }
+
+  /** A command relayed for a raw route: its reply goes to the route with the relay's id. */
+  private static final class RawPending implements Pending {
+    private final RawRoute route;
+    private final long replyId;
+    private final String sessionId;
+    private final Consumer<String> onReply;
+
+    RawPending(RawRoute route, long replyId, String sessionId, Consumer<String> onReply) {
+      this.route = route;
+      this.replyId = replyId;
+      this.sessionId = sessionId;
+      this.onReply = onReply;
+    }
+
+    @Override
+    public String sessionId() {
+      return sessionId;
+    }
+
+    @Override
+    public void reply(String text, Envelope envelope) {
+      String restored = text.substring(0, envelope.idStart()) + replyId + text.substring(envelope.idEnd());
+      route.deliverReply(restored, sessionId, onReply);
+    }
+
+    @Override
+    public void fail(String message) {
+      ObjectNode reply = JSON.createObjectNode().put("id", replyId);
+      reply.putObject("error").put("code", CdpConnectionClosedException.CODE).put("message", message);
+      reply.put("sessionId", sessionId);
+      route.deliverReply(reply.toString(), sessionId, onReply);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

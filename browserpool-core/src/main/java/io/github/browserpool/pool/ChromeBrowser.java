@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +56,8 @@ final class ChromeBrowser implements ManagedBrowser {
    * a keyed browser therefore keeps one blank page open for its whole life.
    */
   private volatile boolean keeperOpen;
+  /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
+  private volatile String keeperTargetId;
   /** The context and page prepared for the next isolated lease, or null. */
   private volatile CompletableFuture<Prepared> next;
 
@@ -167,7 +170,8 @@ final class ChromeBrowser implements ManagedBrowser {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
     }
     if (!keeperOpen) {
-      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), timeout);
+      keeperTargetId = call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), timeout)
+          .path("targetId").asText(null);
       keeperOpen = true;
     }
     return new Context(null, null);
@@ -227,12 +231,15 @@ final class ChromeBrowser implements ManagedBrowser {
    * late closes its own target (which matters in a keyed browser, whose pages are not disposed with a
    * context). Closing pages happens outside the lock.
    */
-  private final class Context implements LeaseContext {
+  final class Context implements LeaseContext {
     private final String contextId;
     /** Guarded by {@code this}. */
     private final List<ChromeDevToolsService> pages = new ArrayList<>();
     /** Guarded by {@code this}. */
     private boolean released;
+    private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
+    /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
+    private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
     private volatile CdpSession preparedPage;
 
     Context(String contextId, CdpSession preparedPage) {
@@ -291,8 +298,57 @@ final class ChromeBrowser implements ManagedBrowser {
           + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
     }
 
+    /** The browser's pipe, for the lease's CDP endpoint. */
+    PipeConnection connection() {
+      return conn;
+    }
+
+    /** The isolated context's id, or null for the default profile of a keyed lease. */
+    String contextId() {
+      return contextId;
+    }
+
+    /** The keeper page of the default profile, which a keyed lease's clients must not see or close. */
+    String keeperTargetId() {
+      return keeperTargetId;
+    }
+
+    PoolConfig config() {
+      return config;
+    }
+
+    /** Adds a hook that {@link #release()} runs before it resets the context. */
+    void onRelease(Runnable hook) {
+      releaseHooks.add(hook);
+    }
+
+    /** Opens a page in this context and returns its attached session; it closes with the lease. */
+    CdpSession newRawSession() {
+      ObjectNode params = JSON.objectNode().put("url", "about:blank");
+      if (contextId != null) {
+        params.put("browserContextId", contextId);
+      }
+      String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
+      CdpSession session = conn.attach(targetId, cdpTimeout);
+      rawPages.add(session);
+      return session;
+    }
+
     @Override
     public boolean release() {
+      for (Runnable hook : releaseHooks) {
+        try {
+          hook.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(ChromeBrowser.class)
+              .warn("[{}] a release hook of pid {} failed", config.poolName(), pid(), e);
+        }
+      }
+      releaseHooks.clear();
+      for (CdpSession raw : rawPages) {
+        raw.close();
+      }
+      rawPages.clear();
       List<ChromeDevToolsService> toClose;
       synchronized (this) {
         released = true;

@@ -42,6 +42,7 @@ public final class LeaseState implements CallGuard {
   volatile long grantedAt;
   /** See {@link #isNewSession()}; set before the lease is published. */
   volatile boolean newSession;
+  private volatile java.net.URI cdpEndpoint;
 
   LeaseState(PoolEngine engine, PooledBrowser entry, long id, String key, Throwable acquireSite) {
     this.engine = engine;
@@ -107,6 +108,45 @@ public final class LeaseState implements CallGuard {
     public RuntimeException translate(RuntimeException failure) {
       return lease.translate(failure);
     }
+  }
+
+  /**
+   * This lease's CDP WebSocket endpoint, made on the first call (which starts the pool's endpoint
+   * server if it is not running yet).
+   */
+  public java.net.URI cdpEndpoint() {
+    beforeCall();
+    java.net.URI uri = cdpEndpoint;
+    if (uri != null) {
+      return uri;
+    }
+    synchronized (this) { // per lease: two first calls must not make two tokens
+      if (cdpEndpoint == null) {
+        cdpEndpoint = engine.endpoints().register(new EndpointLease(this, chromeContext("cdpEndpoint()"),
+            engine.prefix()));
+      }
+      return cdpEndpoint;
+    }
+  }
+
+  /** Opens a page in this lease's context, spoken to in raw CDP. */
+  public io.github.browserpool.cdp.RawPage newRawPage() {
+    beforeCall();
+    try {
+      ChromeBrowser.Context chrome = chromeContext("newRawPage()");
+      return io.github.browserpool.cdp.RawPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  private ChromeBrowser.Context chromeContext(String what) {
+    ManagedBrowser.LeaseContext c = context;
+    if (c instanceof ChromeBrowser.Context chrome) {
+      return chrome;
+    }
+    throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser; this"
+        + " pool's launcher made " + (c == null ? "no context" : c.getClass().getName()));
   }
 
   /** Stamps activity, or throws when the lease can no longer be used. */

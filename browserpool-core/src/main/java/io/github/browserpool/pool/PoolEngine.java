@@ -84,6 +84,8 @@ public final class PoolEngine {
   private boolean wakeRequested;
   private long wakeRequestedAt;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /** The leases' CDP endpoint server; it starts on the first cdpEndpoint() call. */
+  private final io.github.browserpool.endpoint.EndpointServer endpoints;
 
   private final Listeners listeners;
   private final MemorySampler memory;
@@ -130,6 +132,7 @@ public final class PoolEngine {
     this.idleNanos = saturatedNanos(config.idleTimeout());
     this.protectionNanos = saturatedNanos(config.evictionProtection());
     this.lifetimeNanos = saturatedNanos(config.maxLifetime());
+    this.endpoints = new io.github.browserpool.endpoint.EndpointServer(config.poolName());
     for (CloseReason r : CloseReason.values()) {
       closedByReason.put(r, new LongAdder());
     }
@@ -167,6 +170,10 @@ public final class PoolEngine {
 
   public PoolConfig config() {
     return config;
+  }
+
+  public io.github.browserpool.endpoint.EndpointServer endpoints() {
+    return endpoints;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1161,6 +1168,7 @@ public final class PoolEngine {
     }
     listeners.flush();
     if (first) {
+      endpoints.close();
       LOG.info("{}closing: {} browsers", prefix, all.size());
       closeAll(victims);
     }
