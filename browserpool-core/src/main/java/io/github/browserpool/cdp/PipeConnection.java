@@ -794,9 +794,9 @@ public final class PipeConnection implements AutoCloseable {
     }
 
     @Override
-    public void fail(String message) {
+    public void fail(long code, String message) {
       ObjectNode reply = JSON.createObjectNode().put("id", replyId);
-      reply.putObject("error").put("code", CdpConnectionClosedException.CODE).put("message", message);
+      reply.putObject("error").put("code", code).put("message", message);
       reply.put("sessionId", sessionId);
       route.deliverReply(reply.toString(), sessionId, onReply);
     }
