@@ -43,6 +43,25 @@ class ReachabilityAndCloseTest {
   }
 
   @Test
+  void aLeaseDroppedTogetherWithItsPagesIsStillReclaimed() {
+    try (BrowserPool pool = BrowserPool.start(config("page-dropped"), launcher, false)) {
+      acquireOpenPagesAndDrop(pool);
+      assertThat(pool.stats().leased()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        System.gc();
+        return pool.stats().leased() == 0;
+      });
+      assertThat(launcher.launched.get(0).releasedContexts).isEqualTo(1);
+    }
+  }
+
+  private void acquireOpenPagesAndDrop(BrowserPool pool) {
+    BrowserLease lease = pool.acquire();
+    lease.newPage().getRuntime(); // a page and a domain, both dropped with the lease
+    lease.newPage();
+  }
+
+  @Test
   void aLiveLeaseKeepsItsPoolOpen() {
     WeakReference<BrowserPool>[] poolRef = new WeakReference[1];
     BrowserLease lease = startPoolAndKeepOnlyALease(poolRef);

@@ -91,24 +91,13 @@ public final class LeaseState implements CallGuard {
   public ChromeDevToolsService newPage(Object anchor) {
     beforeCall();
     try {
-      return context.newPage(new AnchoredGuard(this, anchor));
+      // The pool keeps the real page; the user gets it behind a proxy that holds the lease handle.
+      return AnchoredPage.wrap(context.newPage(this), anchor);
     } catch (RuntimeException e) {
       throw translate(e);
     }
   }
 
-  /** This lease's guard, holding the lease handle so that every page keeps it reachable. */
-  private record AnchoredGuard(LeaseState lease, Object anchor) implements CallGuard {
-    @Override
-    public void beforeCall() {
-      lease.beforeCall();
-    }
-
-    @Override
-    public RuntimeException translate(RuntimeException failure) {
-      return lease.translate(failure);
-    }
-  }
 
   /**
    * This lease's CDP WebSocket endpoint, made on the first call (which starts the pool's endpoint

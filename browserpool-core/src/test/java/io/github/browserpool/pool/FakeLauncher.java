@@ -104,9 +104,18 @@ public final class FakeLauncher implements BrowserLauncher {
       }
       contexts.add(isolated);
       return new LeaseContext() {
+        /** Held as the real context holds its pages, so reachability tests see the same graph. */
+        private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+
         @Override
         public ChromeDevToolsService newPage(CallGuard guard) {
           guard.beforeCall();
+          ChromeDevToolsService page = newFakePage(guard);
+          pages.add(page);
+          return page;
+        }
+
+        private ChromeDevToolsService newFakePage(CallGuard guard) {
           return (ChromeDevToolsService) Proxy.newProxyInstance(
               ChromeDevToolsService.class.getClassLoader(),
               new Class<?>[] {ChromeDevToolsService.class},
@@ -121,6 +130,7 @@ public final class FakeLauncher implements BrowserLauncher {
 
         @Override
         public boolean release() {
+          pages.clear();
           releasedContexts++;
           return !resetFails;
         }
