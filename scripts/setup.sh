@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what browserpool's build, tests and examples need on a fresh Debian/Ubuntu machine:
-# Chromium (Debian's `chromium` package), and a JDK 17+ with Maven when they are missing.
+# Chromium (Debian's `chromium` package), chromedriver for the Selenium Grid tests (`chromium-driver`),
+# and a JDK 17+ with Maven when they are missing.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || command -v google-chrome >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || need+=(chromium)
+# The Selenium Grid tests start a real Grid whose node runs Debian's chromedriver.
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 

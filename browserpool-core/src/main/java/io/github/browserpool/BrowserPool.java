@@ -40,12 +40,20 @@ public final class BrowserPool implements AutoCloseable {
    * starts the reaper, and launches {@code minIdle} browsers in the background.
    *
    * @throws IllegalArgumentException when {@code config} is null
-   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory
+   * <p>With {@link PoolConfig.Builder#seleniumGrid} the browsers are Grid sessions: start checks that the
+   * Grid answers and deletes the sessions left on it by dead pools on this host instead.
+   *
+   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory, or the Grid is
+   *     unreachable
    */
   public static BrowserPool start(PoolConfig config) {
     if (config == null) {
       throw new IllegalArgumentException(
           "config must not be null: pass PoolConfig.builder().build() for the defaults");
+    }
+    if (config.seleniumGrid() != null) {
+      // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
+      return start(config, io.github.browserpool.grid.GridBrowserLauncher.create(config), false);
     }
     return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
   }

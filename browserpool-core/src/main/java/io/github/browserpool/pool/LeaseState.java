@@ -44,6 +44,10 @@ public final class LeaseState implements CallGuard {
     return entry.browser.userDataDir();
   }
 
+  public String browserId() {
+    return entry.browser.browserId();
+  }
+
   public String key() {
     return key;
   }
@@ -98,7 +102,7 @@ public final class LeaseState implements CallGuard {
     if (browserConnectionLost(failure)) {
       // The pipe closed while the lease was active: the browser died under it.
       return new BrowserCrashedException(
-          engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+          engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
               + ") died during a call. Close this lease and acquire a new one.", failure);
     }
     return failure;
@@ -120,7 +124,7 @@ public final class LeaseState implements CallGuard {
     switch (s) {
       case CRASHED:
         return new BrowserCrashedException(
-            engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+            engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
                 + ") died on its own. Close this lease and acquire a new one.", cause);
       case REVOKED:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id + " was revoked: "
