@@ -221,12 +221,10 @@ final class GridBrowser implements ManagedBrowser {
     try {
       GridClient.Reply reply = client.delete("/session/" + sessionId, closeTimeout);
       if (!reply.ok() && !reply.sessionGone()) {
-        LOG.warn("{}DELETE of {} failed ({}: {}); the Grid reaps it after its session-timeout",
-            prefix, describe(), reply.status(), reply.message());
+        deleteFailed(reason, "HTTP " + reply.status() + ": " + reply.message());
       }
     } catch (IOException e) {
-      LOG.warn("{}DELETE of {} failed ({}); the Grid reaps it after its session-timeout", prefix, describe(),
-          e.toString());
+      deleteFailed(reason, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("{}interrupted while deleting {}; the Grid reaps it after its session-timeout", prefix, describe());
@@ -235,6 +233,17 @@ final class GridBrowser implements ManagedBrowser {
     }
     LOG.debug("{}deleted {} ({})", prefix, describe(), reason);
     return new CloseResult(false, true);
+  }
+
+  private void deleteFailed(CloseReason reason, String why) {
+    // After a crash (a dead node, say) the DELETE is expected to fail; otherwise it is worth a WARN.
+    String message = "{}DELETE of {} failed ({}); no keep-alive keeps it now, so the Grid reaps it after its"
+        + " session-timeout, or drops it with its node";
+    if (reason == CloseReason.CRASHED) {
+      LOG.info(message, prefix, describe(), why);
+    } else {
+      LOG.warn(message, prefix, describe(), why);
+    }
   }
 
   /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
