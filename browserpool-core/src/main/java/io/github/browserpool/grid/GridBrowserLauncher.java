@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +47,9 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   /** How long sessions of requests the pool gave up on are hunted for (and deleted) in the Grid. */
   static final Duration ORPHAN_HUNT = Duration.ofMinutes(10);
   private static final Duration ORPHAN_HUNT_PERIOD = Duration.ofSeconds(2);
+  /** The earliest look at the Grid's queue, so that even acquireTimeout 0 lets a request reach a free slot. */
+  private static final Duration QUEUE_FIRST_LOOK = Duration.ofMillis(250);
+  private static final Duration QUEUE_LOOK_PERIOD = Duration.ofMillis(500);
   static final List<String> DEFAULT_ARGS = List.of("--headless", "--no-first-run", "--no-default-browser-check",
       "--disable-background-networking", "--disable-sync", "--disable-component-update",
       "--disable-default-apps", "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
@@ -191,33 +193,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   public ManagedBrowser launch(BrowserEvents events) {
     long start = System.nanoTime();
     String requestId = UUID.randomUUID().toString();
-    Duration queueTimeout = config.acquireTimeout().isZero()
-        ? config.launchTimeout() : min(config.acquireTimeout(), config.launchTimeout());
-    GridClient.Reply reply;
-    try {
-      reply = client.post("/session", newSessionRequest(requestId), queueTimeout);
-    } catch (HttpConnectTimeoutException | ConnectException e) {
-      throw unreachable(client, prefix, e);
-    } catch (HttpTimeoutException e) {
-      hunt(requestId);
-      String slots = slotSummary();
-      if (queueTimeout.equals(config.acquireTimeout())) {
-        throw new AcquireTimeoutException(prefix + "Selenium Grid " + client.base() + " created no session within"
-            + " acquireTimeout " + queueTimeout + ": it queued the request" + slots + ". Raise acquireTimeout, add"
-            + " nodes or slots, or lower maxBrowsers.", e);
-      }
-      throw new BrowserLaunchException(prefix + "Selenium Grid " + client.base() + " created no session within"
-          + " launchTimeout " + queueTimeout + ": it queued the request" + slots + ". Raise launchTimeout, add"
-          + " nodes or slots, or lower maxBrowsers.", e);
-    } catch (IOException e) {
-      hunt(requestId);
-      throw unreachable(client, prefix, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      hunt(requestId);
-      throw new BrowserLaunchException(prefix + "interrupted while Selenium Grid " + client.base()
-          + " created a session", e);
-    }
+    GridClient.Reply reply = requestSession(requestId, start);
     if (!reply.ok()) {
       throw new BrowserLaunchException(prefix + "Selenium Grid " + client.base() + " refused the session request"
           + " (HTTP " + reply.status() + (reply.error() != null ? ", " + reply.error() : "") + "): "
@@ -241,6 +217,78 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     } catch (RuntimeException e) {
       delete(sessionId);
       throw e;
+    }
+  }
+
+  /**
+   * {@code POST /session}, waiting as the capacity settings say. While the Grid keeps the request in its
+   * queue (every slot busy) the wait ends at {@code acquireTimeout}, with an {@link AcquireTimeoutException};
+   * once a node is creating the session it may take until {@code launchTimeout}. A request given up on is
+   * cancelled, which drops it from the Grid's queue, and is hunted for in case the Grid created it anyway.
+   */
+  private GridClient.Reply requestSession(String requestId, long start) {
+    long launchDeadline = start + config.launchTimeout().toNanos();
+    long queueDeadline = start + Math.max(config.acquireTimeout().toNanos(), QUEUE_FIRST_LOOK.toNanos());
+    CompletableFuture<GridClient.Reply> post =
+        client.postAsync("/session", newSessionRequest(requestId), config.launchTimeout().plusSeconds(5));
+    try {
+      long checkAt = queueDeadline;
+      while (true) {
+        long now = System.nanoTime();
+        long waitUntil = Math.min(checkAt, launchDeadline);
+        try {
+          return post.get(Math.max(0, waitUntil - now), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          if (System.nanoTime() - launchDeadline >= 0) {
+            throw giveUp(post, requestId, new BrowserLaunchException(prefix + "Selenium Grid " + client.base()
+                + " created no session within launchTimeout " + config.launchTimeout() + slotSummary()
+                + ". Raise launchTimeout, or check the Grid's nodes (their logs say why a session is slow).", e));
+          }
+          if (queued(requestId)) {
+            throw giveUp(post, requestId, new AcquireTimeoutException(prefix + "Selenium Grid " + client.base()
+                + " kept the session request in its queue for acquireTimeout " + config.acquireTimeout()
+                + slotSummary() + ". Raise acquireTimeout, add nodes or slots, or lower maxBrowsers.", e));
+          }
+          checkAt = System.nanoTime() + QUEUE_LOOK_PERIOD.toNanos(); // a node is creating it: keep waiting
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof HttpConnectTimeoutException || c instanceof ConnectException) {
+        throw unreachable(client, prefix, (IOException) c);
+      }
+      hunt(requestId);
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        throw new BrowserLaunchException(prefix + "Selenium Grid " + client.base() + " created no session within"
+            + " launchTimeout " + config.launchTimeout() + ". Raise launchTimeout, or check the Grid's nodes.", c);
+      }
+      if (c instanceof IOException io) {
+        throw unreachable(client, prefix, io);
+      }
+      throw new BrowserLaunchException(prefix + "POST /session to Selenium Grid " + client.base() + " failed: " + c, c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw giveUp(post, requestId, new BrowserLaunchException(prefix + "interrupted while Selenium Grid "
+          + client.base() + " created a session", e));
+    }
+  }
+
+  private RuntimeException giveUp(CompletableFuture<GridClient.Reply> post, String requestId, RuntimeException e) {
+    post.cancel(true); // aborts the exchange: the Grid drops a request whose client went away
+    hunt(requestId);
+    return e;
+  }
+
+  /** Whether the Grid's new-session queue still holds the request; false when it cannot tell. */
+  private boolean queued(String requestId) {
+    try {
+      GridClient.Reply r = client.get("/se/grid/newsessionqueue/queue", Duration.ofSeconds(2));
+      return r.ok() && r.body().toString().contains(requestId);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -285,6 +333,11 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return browser;
+  }
+
+  /** {@link #newSessionRequest} for a config, without a Grid (unit tests). */
+  static ObjectNode requestBodyForTest(PoolConfig config, String requestId) {
+    return new GridBrowserLauncher(config, null, DEFAULT_SESSION_TIMEOUT).newSessionRequest(requestId);
   }
 
   /** The W3C new-session body: headless Chromium, the owner label, and the user's capabilities merged in. */

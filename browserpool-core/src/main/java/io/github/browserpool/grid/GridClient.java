@@ -93,6 +93,20 @@ final class GridClient {
         .build());
   }
 
+  CompletableFuture<Reply> postAsync(String path, JsonNode body, Duration timeout) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return http.sendAsync(request(path, timeout)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(GridClient::reply);
+  }
+
   Reply delete(String path, Duration timeout) throws IOException, InterruptedException {
     return send(request(path, timeout).DELETE().build());
   }

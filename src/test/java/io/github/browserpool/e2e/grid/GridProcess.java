@@ -216,6 +216,13 @@ final class GridProcess implements AutoCloseable {
     }
   }
 
+  /** How many new-session requests wait in the Grid's queue. */
+  static int queued(URI grid) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/se/grid/newsessionqueue/queue"))
+        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body()).path("value").size();
+  }
+
   static List<String> sessionIds(URI grid) {
     return sessions(grid).stream().map(GridSession::id).toList();
   }
