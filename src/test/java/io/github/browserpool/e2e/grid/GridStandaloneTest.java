@@ -239,6 +239,10 @@ class GridStandaloneTest {
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("Selenium Grid " + nowhere + " is unreachable")
         .hasMessageContaining("PoolConfig.seleniumGrid(...)");
+    URI notAGrid = URI.create(Pages.url(server, "/"));
+    assertThatThrownBy(() -> BrowserPool.start(PoolConfig.builder().poolName("grid-web").seleniumGrid(notAGrid).build()))
+        .isInstanceOf(BrowserLaunchException.class)
+        .hasMessageContaining("answered GET /status with HTTP 404, not a Grid 4 status");
   }
 
   @Test
