@@ -195,10 +195,15 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     String requestId = UUID.randomUUID().toString();
     GridClient.Reply reply = requestSession(requestId, start);
     if (!reply.ok()) {
+      String grid = reply.message();
+      String advice = grid.contains("No nodes support the capabilities")
+          ? "Check PoolConfig.gridCapabilities(" + config.gridCapabilities() + ") against the stereotypes of the"
+              + " Grid's nodes (GET " + client.base() + "/status)"
+          : "The node could not start the browser; its log says why (chromedriver and Chromium installed, and"
+              + " of the same version?)";
       throw new BrowserLaunchException(prefix + "Selenium Grid " + client.base() + " refused the session request"
           + " (HTTP " + reply.status() + (reply.error() != null ? ", " + reply.error() : "") + "): "
-          + reply.message() + "\nCheck PoolConfig.gridCapabilities(" + config.gridCapabilities() + ") against"
-          + " the stereotypes of the Grid's nodes (GET " + client.base() + "/status); nothing was left behind.");
+          + grid + "\n" + advice + "; nothing was left behind.");
     }
     String sessionId = reply.value().path("sessionId").asText(null);
     String cdp = reply.value().path("capabilities").path("se:cdp").asText(null);

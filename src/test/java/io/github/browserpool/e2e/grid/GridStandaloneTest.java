@@ -11,9 +11,11 @@ import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
+import io.github.browserpool.CapacityPolicy;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.e2e.Pages;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -198,6 +200,30 @@ class GridStandaloneTest {
         Pages.navigate(next.newPage(), Pages.url(server, "/"), LOAD);
       }
       assertThat(pool.stats().closedByReason().get(CloseReason.CRASHED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void capacityPoliciesWorkOnGridSessionsAsTheyDoLocally() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(config("grid-reject").maxBrowsers(1)
+            .capacityPolicy(CapacityPolicy.REJECT).build());
+        BrowserLease held = pool.acquire()) {
+      assertThatThrownBy(pool::acquire).isInstanceOf(PoolExhaustedException.class);
+      assertThat(GridProcess.sessionIds(grid.url())).containsExactly(held.browserId());
+    }
+    try (BrowserPool pool = BrowserPool.start(config("grid-evict").maxBrowsers(1)
+        .capacityPolicy(CapacityPolicy.EVICT_LRU).evictionProtection(Duration.ZERO).build())) {
+      BrowserLease inactive = pool.acquire();
+      String victim = inactive.browserId();
+      try (BrowserLease lease = pool.acquire()) {
+        assertThat(lease.browserId()).isNotEqualTo(victim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !GridProcess.sessionAlive(grid.url(), victim));
+        assertThatThrownBy(inactive::newPage).isInstanceOf(LeaseRevokedException.class)
+            .hasMessageContaining("evicted");
+        Pages.navigate(lease.newPage(), Pages.url(server, "/"), LOAD);
+      }
+      inactive.close();
+      assertThat(pool.stats().closedByReason().get(CloseReason.LRU)).isEqualTo(1);
     }
   }
 
