@@ -34,15 +34,19 @@ import org.slf4j.LoggerFactory;
  * <p>A probe ({@code GET /session/{id}/timeouts}, answered by chromedriver without touching the page)
  * runs every {@code probeInterval}. It keeps the session alive against the node's session-timeout, and
  * it notices a session that ended behind the pool's back, which the websocket never shows because Grid
- * does not close it: a 404 "invalid session id" ends the browser at once; {@link #PROBE_FAILURES}
- * failures in a row (a dead node, an unreachable Grid) end it too. The probe is not CDP, so it never
- * counts as the browser's activity and never keeps an idle browser from being reaped.
+ * does not close it: a 404 "invalid session id" ends the browser at once; {@link #PROBE_FAILURES} error
+ * answers or refused connections in a row (a dead node, a Grid that is down) end it too. Probes that
+ * only time out (a Grid too busy to answer) end it once none has succeeded for {@link #UNANSWERED}. The
+ * probe is not CDP, so it never counts as the browser's activity and never keeps an idle browser from
+ * being reaped.
  */
 final class GridBrowser implements ManagedBrowser {
   private static final Logger LOG = LoggerFactory.getLogger(GridBrowser.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   /** Probe failures in a row (other than "invalid session id", which counts at once) that end a session. */
   static final int PROBE_FAILURES = 3;
+  /** How long probes may go unanswered (timeouts only) before the session counts as gone. */
+  static final Duration UNANSWERED = Duration.ofSeconds(30);
   private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "browserpool-grid-probe");
     t.setDaemon(true);
@@ -63,10 +67,14 @@ final class GridBrowser implements ManagedBrowser {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile String endReason;
   private volatile ScheduledFuture<?> nextProbe;
-  private int probeFailures; // only touched by the one probe in flight
+  private final io.github.browserpool.Ticker ticker;
+  // Only touched by the one probe in flight.
+  private int probeFailures;
+  private long lastAnswered;
 
   GridBrowser(String prefix, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
-      BrowserEvents events, Duration cdpTimeout, Duration closeTimeout, Duration probeInterval) {
+      BrowserEvents events, Duration cdpTimeout, Duration closeTimeout, Duration probeInterval,
+      io.github.browserpool.Ticker ticker) {
     this.prefix = prefix;
     this.client = client;
     this.sessionId = sessionId;
@@ -76,6 +84,8 @@ final class GridBrowser implements ManagedBrowser {
     this.cdpTimeout = cdpTimeout;
     this.closeTimeout = closeTimeout;
     this.probeInterval = probeInterval;
+    this.ticker = ticker;
+    this.lastAnswered = ticker.read();
     this.probeTimeout = probeInterval.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
         ? probeInterval.multipliedBy(3) : Duration.ofSeconds(5);
   }
@@ -137,22 +147,39 @@ final class GridBrowser implements ManagedBrowser {
       if (closing.get() || ended.get()) {
         return;
       }
+      long now = ticker.read();
       if (reply != null && reply.ok()) {
         probeFailures = 0;
+        lastAnswered = now;
       } else if (reply != null && reply.sessionGone()) {
         ended("the Grid says it no longer exists: " + reply.message());
         return;
       } else {
-        probeFailures++;
-        String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(failure);
+        boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
+        if (!timedOut) {
+          probeFailures++;
+          lastAnswered = now; // an error answer is an answer
+        }
+        String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
         LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
         if (probeFailures >= PROBE_FAILURES) {
           ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
           return;
         }
+        if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
+          ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
+          return;
+        }
       }
       scheduleProbe();
     });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** The session ended behind the pool's back: fail its lease fast, free its slot. */

@@ -333,7 +333,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
       throw new BrowserLaunchException(prefix + "interrupted while connecting to " + cdp, e);
     }
     GridBrowser browser = new GridBrowser(prefix, client, sessionId, conn, pipe, events, config.launchTimeout(),
-        config.closeTimeout(), probeInterval);
+        config.closeTimeout(), probeInterval, config.ticker());
     browser.start();
     LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
