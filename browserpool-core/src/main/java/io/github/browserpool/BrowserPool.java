@@ -39,10 +39,10 @@ public final class BrowserPool implements AutoCloseable {
    * Starts a pool: sweeps stale {@code chromelambda-*} dirs of dead owners under {@code tempRoot},
    * starts the reaper, and launches {@code minIdle} browsers in the background.
    *
-   * @throws IllegalArgumentException when {@code config} is null
    * <p>With {@link PoolConfig.Builder#seleniumGrid} the browsers are Grid sessions: start checks that the
    * Grid answers and deletes the sessions left on it by dead pools on this host instead.
    *
+   * @throws IllegalArgumentException when {@code config} is null
    * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory, or the Grid is
    *     unreachable
    */
