@@ -242,17 +242,21 @@ final class GridProcess implements AutoCloseable {
   }
 
   /**
-   * Whether the Grid still routes commands to the session ({@code GET /session/{id}/timeouts} is 200);
-   * false once it answers 404. Authoritative at once, unlike /status, whose slots follow a moment later.
-   * It counts as an access to the session.
+   * Whether the session answers a command ({@code GET /session/{id}/timeouts} is 200). Authoritative at
+   * once, unlike /status, whose slots follow a moment later. It counts as an access to the session.
    */
   static boolean sessionAlive(URI grid, String id) throws IOException, InterruptedException {
-    int code = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session/" + id + "/timeouts"))
+    return probe(grid, id) == 200;
+  }
+
+  /** Whether the Grid answers 404 for the session: it no longer exists (while it is ending, it answers 500). */
+  static boolean sessionGone(URI grid, String id) throws IOException, InterruptedException {
+    return probe(grid, id) == 404;
+  }
+
+  private static int probe(URI grid, String id) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session/" + id + "/timeouts"))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    if (code != 200 && code != 404) {
-      throw new IOException("GET /session/" + id + "/timeouts: HTTP " + code);
-    }
-    return code == 200;
   }
 
   static int deleteSession(URI grid, String id) throws IOException, InterruptedException {

@@ -105,7 +105,7 @@ class GridStandaloneTest {
       }
       assertThat(GridProcess.sessionIds(grid.url())).containsExactly(sessionId);
     }
-    assertThat(GridProcess.sessionAlive(grid.url(), sessionId)).as("deleted by pool.close()").isFalse();
+    assertThat(GridProcess.sessionGone(grid.url(), sessionId)).as("deleted by pool.close()").isTrue();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> { // /status follows a moment later
       assertThat(GridProcess.sessionIds(grid.url())).isEmpty();
       assertThat(grid.processes()).as("chromedriver and Chromium of the deleted session").isEmpty();
@@ -162,7 +162,7 @@ class GridStandaloneTest {
       assertThat(Duration.ofNanos(System.nanoTime() - released)).isGreaterThanOrEqualTo(idle);
       // ... and the Grid, which needs 0.1-0.2 s for a DELETE on a quiet machine, has ended the session.
       await().atMost(idle.plusSeconds(1).plus(GRID_DELETE_SLACK)).pollInterval(Duration.ofMillis(50))
-          .until(() -> !GridProcess.sessionAlive(grid.url(), id));
+          .until(() -> GridProcess.sessionGone(grid.url(), id));
     }
   }
 
@@ -178,7 +178,7 @@ class GridStandaloneTest {
       await().atMost(idle.plusSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> !lease.isActive());
       assertThat(Duration.ofNanos(System.nanoTime() - lastUse)).isGreaterThanOrEqualTo(idle);
       await().atMost(idle.plusSeconds(1).plus(GRID_DELETE_SLACK)).pollInterval(Duration.ofMillis(50))
-          .until(() -> !GridProcess.sessionAlive(grid.url(), id));
+          .until(() -> GridProcess.sessionGone(grid.url(), id));
       assertThatThrownBy(() -> Pages.title(page)).isInstanceOf(LeaseRevokedException.class)
           .hasMessageContaining("abandoned");
       assertThat(pool.stats().closedByReason().get(CloseReason.ABANDONED)).isEqualTo(1);
@@ -224,7 +224,7 @@ class GridStandaloneTest {
       String victim = inactive.browserId();
       try (BrowserLease lease = pool.acquire()) {
         assertThat(lease.browserId()).isNotEqualTo(victim);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !GridProcess.sessionAlive(grid.url(), victim));
+        await().atMost(Duration.ofSeconds(5)).until(() -> GridProcess.sessionGone(grid.url(), victim));
         assertThatThrownBy(inactive::newPage).isInstanceOf(LeaseRevokedException.class)
             .hasMessageContaining("evicted");
         Pages.navigate(lease.newPage(), Pages.url(server, "/"), LOAD);
