@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what browserpool's build, tests and examples need on a fresh Debian/Ubuntu machine:
-# Chromium (Debian's `chromium` package) with chromedriver, tini, a JDK 17+ with Maven, and node with npm
-# when they are missing.
+# Chromium (Debian's `chromium` package) with chromedriver (for the Selenium Grid tests), tini, a JDK 17+
+# with Maven, and node with npm when they are missing.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 

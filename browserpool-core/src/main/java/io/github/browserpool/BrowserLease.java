@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * BrowserPool#acquire(String)}) works in the browser's persistent profile, which the next lease with
  * the same key gets again.
  *
- * <p>Once closed or revoked by the pool, every method but {@link #close()}, {@link #browserPid()} and
- * {@link #userDataDir()} throws {@link LeaseRevokedException}; if the browser died on its own they throw
+ * <p>Once closed or revoked by the pool, every method but {@link #close()}, {@link #browserPid()},
+ * {@link #userDataDir()} and {@link #browserId()} throws {@link LeaseRevokedException}; if the browser died on its own they throw
  * {@link BrowserCrashedException}. A lease that becomes unreachable without {@code close()} is reclaimed
  * after garbage collection, with a WARN naming where it was acquired.
  */
@@ -79,14 +79,28 @@ public final class BrowserLease implements AutoCloseable {
     return state.newRawPage();
   }
 
-  /** The PID of the browser's main process. */
+  /**
+   * The PID of the browser's main process, or -1 for a Selenium Grid session (its browser runs on a
+   * node, in another PID space).
+   */
   public long browserPid() {
     return state.browserPid();
   }
 
-  /** The browser's profile dir ({@code <tempRoot>/chromelambda-<uuid>}), deleted when the browser closes. */
+  /**
+   * The browser's profile dir ({@code <tempRoot>/chromelambda-<uuid>}), deleted when the browser closes;
+   * {@code null} for a Selenium Grid session, whose profile lives on its node.
+   */
   public Path userDataDir() {
     return state.userDataDir();
+  }
+
+  /**
+   * A stable id of the lease's browser: the Grid session id for a Selenium Grid lease, else the name of
+   * its profile dir ({@code chromelambda-<uuid>}). Leases on the same browser get the same id.
+   */
+  public String browserId() {
+    return state.browserId();
   }
 
   /** The session key of a keyed lease, or {@code null} for an anonymous one. */

@@ -39,8 +39,12 @@ public final class BrowserPool implements AutoCloseable {
    * Starts a pool: sweeps stale {@code chromelambda-*} dirs of dead owners under {@code tempRoot},
    * starts the reaper, and launches {@code minIdle} browsers in the background.
    *
+   * <p>With {@link PoolConfig.Builder#seleniumGrid} the browsers are Grid sessions: start checks that the
+   * Grid answers and deletes the sessions left on it by dead pools on this host instead.
+   *
    * @throws IllegalArgumentException when {@code config} is null
-   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory
+   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory, or the Grid is
+   *     unreachable
    * @throws BrowserPoolException when {@code registerMBean} is on and another pool in this JVM
    *     registered its MBean under the same {@code poolName}; nothing is started
    */
@@ -48,6 +52,10 @@ public final class BrowserPool implements AutoCloseable {
     if (config == null) {
       throw new IllegalArgumentException(
           "config must not be null: pass PoolConfig.builder().build() for the defaults");
+    }
+    if (config.seleniumGrid() != null) {
+      // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
+      return start(config, io.github.browserpool.grid.GridBrowserLauncher.create(config), false);
     }
     return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
   }

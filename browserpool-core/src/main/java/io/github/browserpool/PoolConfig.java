@@ -1,10 +1,14 @@
 package io.github.browserpool;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,6 +53,9 @@ public final class PoolConfig {
    */
   public static final boolean DEFAULT_CAPTURE_ACQUIRE_SITE = false;
 
+  /** The capability that labels every Grid session with the pool that owns it. */
+  public static final String GRID_OWNER_CAPABILITY = "browserpool:owner";
+
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
   private final String poolName;
@@ -72,6 +79,8 @@ public final class PoolConfig {
   private final boolean registerMBean;
   private final boolean captureAcquireSite;
   private final List<PoolListener> listeners;
+  private final URI seleniumGrid;
+  private final Map<String, Object> gridCapabilities;
 
   private PoolConfig(Builder b) {
     this.poolName = b.poolName != null ? b.poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
@@ -95,6 +104,8 @@ public final class PoolConfig {
     this.registerMBean = b.registerMBean;
     this.captureAcquireSite = b.captureAcquireSite;
     this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
+    this.seleniumGrid = b.seleniumGrid;
+    this.gridCapabilities = Collections.unmodifiableMap(new LinkedHashMap<>(b.gridCapabilities));
   }
 
   /** Returns a builder with every setting at its default. */
@@ -195,6 +206,16 @@ public final class PoolConfig {
     return listeners;
   }
 
+  /** The Selenium Grid whose sessions are the pool's browsers, or {@code null} for local Chromium. */
+  public URI seleniumGrid() {
+    return seleniumGrid;
+  }
+
+  /** Extra capabilities merged into every Grid session request; empty unless set. */
+  public Map<String, Object> gridCapabilities() {
+    return gridCapabilities;
+  }
+
   @Override
   public String toString() {
     return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
@@ -206,7 +227,9 @@ public final class PoolConfig {
         + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox
         + ", maxBrowserMemory=" + (maxBrowserMemory == 0 ? "none" : maxBrowserMemory)
         + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite
-        + ", listeners=" + listeners.size() + "}";
+        + ", listeners=" + listeners.size()
+        + (seleniumGrid != null ? ", seleniumGrid=" + seleniumGrid + ", gridCapabilities=" + gridCapabilities : "")
+        + "}";
   }
 
   /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
@@ -232,6 +255,8 @@ public final class PoolConfig {
     private boolean registerMBean = DEFAULT_REGISTER_MBEAN;
     private boolean captureAcquireSite = DEFAULT_CAPTURE_ACQUIRE_SITE;
     private final List<PoolListener> listeners = new ArrayList<>();
+    private URI seleniumGrid;
+    private final Map<String, Object> gridCapabilities = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -380,6 +405,25 @@ public final class PoolConfig {
     }
 
     /**
+     * Makes the pool's browsers Selenium Grid 4 sessions (W3C {@code POST /session} with headless
+     * {@code goog:chromeOptions}) instead of local Chromium processes, driven over each session's
+     * {@code se:cdp} websocket. {@code chromeExecutable} and {@code tempRoot} do not apply then.
+     *
+     * @param gridUrl the Grid's router (or standalone) address, e.g. {@code URI.create("http://grid:4444")}
+     */
+    public Builder seleniumGrid(URI gridUrl) {
+      String scheme = gridUrl == null ? null : gridUrl.getScheme();
+      require(gridUrl != null && gridUrl.isAbsolute() && gridUrl.getHost() != null
+              && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+              && gridUrl.getQuery() == null && gridUrl.getFragment() == null,
+          "seleniumGrid", gridUrl,
+          "pass the Grid's http(s) address, e.g. URI.create(\"http://127.0.0.1:4444\")");
+      String url = gridUrl.toString();
+      this.seleniumGrid = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+      return this;
+    }
+
+    /**
      * Registers the pool's {@link BrowserPoolMXBean} as {@code
      * io.github.browserpool:type=BrowserPool,name=<poolName>} with the platform MBean server while the
      * pool is open. Default {@value #DEFAULT_REGISTER_MBEAN}. The poolName must then be unique in the JVM.
@@ -409,11 +453,55 @@ public final class PoolConfig {
       return this;
     }
 
+    /**
+     * Extra capabilities merged into every Grid session request, for example {@code platformName} or a
+     * node stereotype's custom capability. A {@code goog:chromeOptions} map is merged into the pool's
+     * own (its {@code args} are appended). Values must be JSON: strings, numbers, booleans, lists, maps.
+     */
+    public Builder gridCapabilities(Map<String, Object> capabilities) {
+      require(capabilities != null, "gridCapabilities", null,
+          "pass a map such as Map.of(\"platformName\", \"linux\")");
+      for (Map.Entry<String, Object> e : capabilities.entrySet()) {
+        require(e.getKey() != null && !e.getKey().isBlank(), "gridCapabilities", capabilities,
+            "pass non-blank capability names");
+        require(!e.getKey().equals(GRID_OWNER_CAPABILITY), "gridCapabilities", capabilities,
+            "leave out " + GRID_OWNER_CAPABILITY + ": the pool sets it on every session to label its owner");
+        require(isJson(e.getValue()), "gridCapabilities", capabilities,
+            "pass values that are JSON: strings, numbers, booleans, lists or maps of those");
+      }
+      gridCapabilities.clear();
+      gridCapabilities.putAll(capabilities);
+      return this;
+    }
+
+    private static boolean isJson(Object value) {
+      try {
+        new ObjectMapper().writeValueAsString(value);
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    }
+
     /** Checks the settings against each other and returns the immutable config. */
     public PoolConfig build() {
       if (minIdle > maxBrowsers) {
         throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxBrowsers ("
             + maxBrowsers + "): lower minIdle or raise maxBrowsers");
+      }
+      if (seleniumGrid != null && chromeExecutable != null) {
+        throw new IllegalArgumentException("chromeExecutable (" + chromeExecutable + ") does not apply"
+            + " with seleniumGrid (" + seleniumGrid + "): the Grid's nodes choose their browser. Remove"
+            + " chromeExecutable, or seleniumGrid to run Chromium locally.");
+      }
+      if (seleniumGrid != null && tempRoot != null) {
+        throw new IllegalArgumentException("tempRoot (" + tempRoot + ") does not apply with seleniumGrid ("
+            + seleniumGrid + "): Grid sessions keep their profiles on the nodes. Remove tempRoot, or"
+            + " seleniumGrid to run Chromium locally.");
+      }
+      if (seleniumGrid == null && !gridCapabilities.isEmpty()) {
+        throw new IllegalArgumentException("gridCapabilities apply only with seleniumGrid(...): set the"
+            + " Grid's address too, or remove gridCapabilities.");
       }
       return new PoolConfig(this);
     }

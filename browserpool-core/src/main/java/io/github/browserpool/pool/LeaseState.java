@@ -60,6 +60,10 @@ public final class LeaseState implements CallGuard {
     return entry.browser.userDataDir();
   }
 
+  public String browserId() {
+    return entry.browser.browserId();
+  }
+
   public String key() {
     return key;
   }
@@ -180,7 +184,7 @@ public final class LeaseState implements CallGuard {
     if (code == CdpConnectionClosedException.CODE) {
       // The pipe to the whole browser closed while the lease was active: the browser died under it.
       return new BrowserCrashedException(
-          engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+          engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
               + ") died during a call. Close this lease and acquire a new one.", failure);
     }
     if (failure instanceof ChromeDevToolsInvocationException) {
@@ -213,7 +217,7 @@ public final class LeaseState implements CallGuard {
     switch (s.status()) {
       case CRASHED:
         return new BrowserCrashedException(
-            engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+            engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
                 + ") died on its own. Close this lease and acquire a new one.", cause);
       case REVOKED:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id + " was revoked: "

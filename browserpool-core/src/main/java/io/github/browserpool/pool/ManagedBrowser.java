@@ -20,6 +20,20 @@ public interface ManagedBrowser {
   }
 
   /**
+   * A stable id of this browser: the profile dir's name for a local browser (the default), the session
+   * id for a Grid session.
+   */
+  default String browserId() {
+    Path dir = userDataDir();
+    return dir == null ? null : dir.getFileName().toString();
+  }
+
+  /** How logs and exception messages name this browser, e.g. {@code "pid 1234"}. */
+  default String describe() {
+    return "pid " + pid();
+  }
+
+  /**
    * Prepares the browser for one lease: a fresh, disposable browser context when {@code isolated}, or
    * the browser's default context (its persistent profile) for a keyed lease.
    *

@@ -94,6 +94,6 @@ final class PooledBrowser {
 
   String describe() {
     ManagedBrowser b = browser;
-    return "browser #" + id + (b != null ? " (pid " + b.pid() + ")" : "");
+    return "browser #" + id + (b != null ? " (" + b.describe() + ")" : "");
   }
 }
