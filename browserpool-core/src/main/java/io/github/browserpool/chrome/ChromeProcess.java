@@ -213,7 +213,12 @@ public final class ChromeProcess {
       }
       try {
         String text = Files.readString(file);
-        if (text.endsWith("\n") && wrappers.size() == 2) {
+        if (text.endsWith("\n")) {
+          // The shim wrote it after it forked the browser, so tini's child (the shim) is known by now,
+          // unless the kernel has no /proc/PID/task/PID/children (then the shim cannot wait either).
+          if (wrappers.size() < 2) {
+            wrappers.addAll(ProcFs.children(tini.pid()));
+          }
           return Long.parseLong(text.trim());
         }
       } catch (IOException | NumberFormatException e) {
