@@ -65,7 +65,9 @@ public final class ChromeProcess {
   static final String PID_FILE = "browserpool-main.pid";
   private static final String STDERR_LOG = "chrome-stderr.log";
   private static final int TAIL_LINES = 30;
+  /** Polls for death start this often and back off to {@link #MAX_POLL_MS}: many closes run at once. */
   private static final long POLL_MS = 5;
+  private static final long MAX_POLL_MS = 50;
   /**
    * Full passes over /proc per close: the capture at the start, then one rescan each time the known
    * tree is seen dead (to catch a helper born during the close), at most this many in all.
@@ -213,7 +215,12 @@ public final class ChromeProcess {
       }
       try {
         String text = Files.readString(file);
-        if (text.endsWith("\n") && wrappers.size() == 2) {
+        if (text.endsWith("\n")) {
+          // The shim wrote it after it forked the browser, so tini's child (the shim) is known by now,
+          // unless the kernel has no /proc/PID/task/PID/children (then the shim cannot wait either).
+          if (wrappers.size() < 2) {
+            wrappers.addAll(ProcFs.children(tini.pid()));
+          }
           return Long.parseLong(text.trim());
         }
       } catch (IOException | NumberFormatException e) {
@@ -641,9 +648,11 @@ public final class ChromeProcess {
 
   /** Waits until every PID in {@code pids} is dead or {@code until}, reading only their own /proc entries. */
   private void waitDead(Set<Long> pids, long until) {
+    long poll = POLL_MS;
     while (anyAlive(pids) && System.nanoTime() - until < 0) {
       try {
-        Thread.sleep(POLL_MS);
+        Thread.sleep(Math.max(1, Math.min(poll, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+        poll = Math.min(MAX_POLL_MS, poll * 2);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
