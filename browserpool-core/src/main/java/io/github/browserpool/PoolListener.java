@@ -40,7 +40,11 @@ public interface PoolListener {
    */
   default void closed(BrowserEvent browser, CloseReason reason, Duration took, boolean forced) {}
 
-  /** The startup sweep removed stale profile dirs and processes left by dead owners. */
+  /**
+   * The startup sweep finished: it removed {@code dirs} stale profile dirs and killed {@code processes}
+   * processes left by dead owners (both 0 when there was nothing to clean). Only listeners given to the
+   * builder see it: it runs in {@code BrowserPool.start}.
+   */
   default void swept(int dirs, int processes) {}
 
   /**

@@ -63,6 +63,22 @@ class MonitoringLifecycleTest {
   }
 
   @Test
+  void badArgumentsToTheMonitoringMethodsAreClearErrors() {
+    try (BrowserPool pool = BrowserPool.start(config("bad-args").registerMBean(false).build(), launcher, false)) {
+      assertThatThrownBy(() -> pool.invalidate(" ")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("sessionKey must be a non-blank string");
+      assertThatThrownBy(() -> pool.addListener(null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("listener must not be null");
+      assertThat(pool.invalidate("nobody")).isFalse();
+      try (BrowserLease lease = pool.acquire("alice")) {
+        assertThat(lease.isNewSession()).isTrue();
+        assertThat(pool.browsers()).singleElement()
+            .satisfies(b -> assertThat(b.sessionKey()).isEqualTo("alice"));
+      }
+    }
+  }
+
+  @Test
   void anUnclosedPoolWithAnMBeanAndAListenerIsStillCollectedAndUnregistered() {
     AtomicInteger closes = new AtomicInteger();
     startAndDrop(closes);

@@ -145,9 +145,22 @@ class PoolMonitoringTest {
       }
     };
     start(config().listener(broken).listener(new Recorder("B", log)));
-    LeaseState lease = engine.acquire(null);
-    assertThat(lease.isActive()).isTrue();
-    lease.close();
+    java.io.PrintStream realErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    LeaseState lease;
+    // slf4j-simple looks up System.err on every write.
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      lease = engine.acquire(null);
+      assertThat(lease.isActive()).isTrue();
+      lease.close();
+    } finally {
+      System.setErr(realErr);
+    }
+    String logged = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(logged).as("a WARN with the pool name for each throw")
+        .contains("WARN io.github.browserpool.pool.PoolEngine - [monitor] listener")
+        .contains("broken listener").contains("an Error too");
     LeaseState again = engine.acquire(null);
     assertThat(again.browserPid()).as("the browser went back to the pool").isEqualTo(lease.browserPid());
     again.close();
