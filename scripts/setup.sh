@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what browserpool's build, tests and examples need on a fresh Debian/Ubuntu machine:
-# Chromium (Debian's `chromium` package) with chromedriver, tini, and a JDK 17+ with Maven when they are missing.
+# Chromium (Debian's `chromium` package) with chromedriver (for the Selenium Grid tests), tini, a JDK 17+
+# with Maven, and node with npm when they are missing.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -12,6 +13,9 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini ] || need+=(tini)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+# The CDP endpoint's Puppeteer test runs puppeteer-core with node; it npm-installs puppeteer-core itself.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 
 if [ ${#need[@]} -gt 0 ]; then

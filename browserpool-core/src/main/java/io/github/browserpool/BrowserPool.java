@@ -39,13 +39,23 @@ public final class BrowserPool implements AutoCloseable {
    * Starts a pool: sweeps stale {@code chromelambda-*} dirs of dead owners under {@code tempRoot},
    * starts the reaper, and launches {@code minIdle} browsers in the background.
    *
+   * <p>With {@link PoolConfig.Builder#seleniumGrid} the browsers are Grid sessions: start checks that the
+   * Grid answers and deletes the sessions left on it by dead pools on this host instead.
+   *
    * @throws IllegalArgumentException when {@code config} is null
-   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory
+   * @throws BrowserLaunchException when {@code tempRoot} is not a writable directory, or the Grid is
+   *     unreachable
+   * @throws BrowserPoolException when {@code registerMBean} is on and another pool in this JVM
+   *     registered its MBean under the same {@code poolName}; nothing is started
    */
   public static BrowserPool start(PoolConfig config) {
     if (config == null) {
       throw new IllegalArgumentException(
           "config must not be null: pass PoolConfig.builder().build() for the defaults");
+    }
+    if (config.seleniumGrid() != null) {
+      // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
+      return start(config, io.github.browserpool.grid.GridBrowserLauncher.create(config), false);
     }
     return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
   }
@@ -53,6 +63,14 @@ public final class BrowserPool implements AutoCloseable {
   /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
   static BrowserPool start(PoolConfig config, BrowserLauncher launcher, boolean sweep) {
     PoolEngine engine = new PoolEngine(config, launcher, true);
+    if (config.registerMBean()) {
+      try {
+        engine.registerMBean(); // first: a clash must fail before the sweep touches anything
+      } catch (RuntimeException e) {
+        engine.discardUnstarted();
+        throw e;
+      }
+    }
     if (sweep) {
       io.github.browserpool.pool.ChromeBrowserLauncher.sweep(engine);
     }
@@ -72,7 +90,7 @@ public final class BrowserPool implements AutoCloseable {
    * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
   public BrowserLease acquire() {
-    return new BrowserLease(engine.acquire(null), CLEANER);
+    return new BrowserLease(engine.acquire(null), CLEANER, this);
   }
 
   /**
@@ -83,12 +101,57 @@ public final class BrowserPool implements AutoCloseable {
    * @throws IllegalArgumentException when {@code sessionKey} is null or blank
    */
   public BrowserLease acquire(String sessionKey) {
+    requireKey(sessionKey);
+    return new BrowserLease(engine.acquire(sessionKey), CLEANER, this);
+  }
+
+  private static void requireKey(String sessionKey) {
     if (sessionKey == null || sessionKey.isBlank()) {
       throw new IllegalArgumentException("sessionKey must be a non-blank string, but was "
           + (sessionKey == null ? "null" : "\"" + sessionKey + "\"")
           + ": pass a stable key such as a user id, or call acquire() for an anonymous lease");
     }
-    return new BrowserLease(engine.acquire(sessionKey), CLEANER);
+  }
+
+  /**
+   * A snapshot of every browser in the pool (starting, idle, leased or closing): state, session key,
+   * age, leases, and the processes and memory (PSS) of its tree. Memory is read from /proc at most once
+   * a second per browser, so calling this often is cheap, but it is never free: it scans /proc.
+   */
+  public java.util.List<BrowserInfo> browsers() {
+    return engine.browsers();
+  }
+
+  /**
+   * Ends a keyed session: the browser bound to {@code sessionKey} takes no new lease and closes once its
+   * lease ends, or now if it is idle ({@link CloseReason#EVICTED}). The next {@code acquire(sessionKey)}
+   * gets a fresh profile ({@link BrowserLease#isNewSession()} is true). A key with no browser is a no-op.
+   *
+   * @return whether a browser was bound to the key
+   * @throws IllegalArgumentException when {@code sessionKey} is null or blank
+   */
+  public boolean invalidate(String sessionKey) {
+    requireKey(sessionKey);
+    return engine.invalidate(sessionKey);
+  }
+
+  /**
+   * Adds a listener to a running pool, after those of {@link PoolConfig.Builder#listener}; the
+   * Micrometer binder adds itself this way. The pool holds it until {@link #removeListener} or close,
+   * so it must not hold this {@code BrowserPool} (or an unclosed pool could never be collected).
+   *
+   * @throws IllegalArgumentException when {@code listener} is null
+   */
+  public void addListener(PoolListener listener) {
+    if (listener == null) {
+      throw new IllegalArgumentException("listener must not be null: pass a PoolListener");
+    }
+    engine.addListener(listener);
+  }
+
+  /** Removes a listener added to this pool; returns whether it was there. */
+  public boolean removeListener(PoolListener listener) {
+    return engine.removeListener(listener);
   }
 
   /** A snapshot of the pool's gauges and counters. */
@@ -114,7 +177,8 @@ public final class BrowserPool implements AutoCloseable {
   @Override
   public void close() {
     shutdown.explicit = true;
-    cleanable.clean();
+    cleanable.clean(); // runs the close once; a concurrent second caller returns from here at once...
+    engine.awaitTermination(); // ...so every caller waits until the pool is really closed
   }
 
   /** The Cleaner action: holds the engine only, never the pool handle. */

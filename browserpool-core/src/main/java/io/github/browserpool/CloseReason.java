@@ -16,6 +16,13 @@ public enum CloseReason {
   LIFETIME,
   /** Retired at the end of a lease because it served {@code maxLeasesPerBrowser} leases. */
   MAX_LEASES,
+  /** Its process tree used more than {@code maxBrowserMemory}: retired when its lease ended, or while idle. */
+  MEMORY,
+  /**
+   * Drained on request: by {@code BrowserPoolMXBean.softEvictBrowsers()}, or by {@code
+   * BrowserPool.invalidate(sessionKey)} for the key's browser. Closed when its lease ended, or at once when idle.
+   */
+  EVICTED,
   /** The pool was closed, or became unreachable, or the JVM is shutting down. */
   SHUTDOWN,
   /**

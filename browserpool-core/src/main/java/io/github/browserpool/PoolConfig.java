@@ -1,10 +1,14 @@
 package io.github.browserpool;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +38,23 @@ public final class PoolConfig {
   public static final int DEFAULT_MAX_LEASES_PER_BROWSER = 1000;
   /** Default for {@link Builder#evictionProtection(Duration)}. */
   public static final Duration DEFAULT_EVICTION_PROTECTION = Duration.ofSeconds(30);
+  /**
+   * Default for {@link Builder#callTimeout(Duration)}: one minute, far above any ordinary CDP round trip
+   * (well under a second) or page load, and far below the default idleTimeout.
+   */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+  /** Default for {@link Builder#maxBrowserMemory(long)}: 0, no limit. */
+  public static final long DEFAULT_MAX_BROWSER_MEMORY = 0;
+  /** Default for {@link Builder#registerMBean(boolean)}. */
+  public static final boolean DEFAULT_REGISTER_MBEAN = false;
+  /**
+   * Default for {@link Builder#captureAcquireSite(boolean)}: off, because capturing a stack costs more
+   * than the rest of an acquire's bookkeeping together (see README, "Monitoring").
+   */
+  public static final boolean DEFAULT_CAPTURE_ACQUIRE_SITE = false;
+
+  /** The capability that labels every Grid session with the pool that owns it. */
+  public static final String GRID_OWNER_CAPABILITY = "browserpool:owner";
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -50,9 +71,16 @@ public final class PoolConfig {
   private final Duration maxLifetime;
   private final int maxLeasesPerBrowser;
   private final Duration evictionProtection;
+  private final Duration callTimeout;
   private final List<String> chromeArguments;
   private final Boolean noSandbox;
   private final Ticker ticker;
+  private final long maxBrowserMemory;
+  private final boolean registerMBean;
+  private final boolean captureAcquireSite;
+  private final List<PoolListener> listeners;
+  private final URI seleniumGrid;
+  private final Map<String, Object> gridCapabilities;
 
   private PoolConfig(Builder b) {
     this.poolName = b.poolName != null ? b.poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
@@ -68,9 +96,16 @@ public final class PoolConfig {
     this.maxLifetime = b.maxLifetime;
     this.maxLeasesPerBrowser = b.maxLeasesPerBrowser;
     this.evictionProtection = b.evictionProtection;
+    this.callTimeout = b.callTimeout;
     this.chromeArguments = Collections.unmodifiableList(new ArrayList<>(b.chromeArguments));
     this.noSandbox = b.noSandbox;
     this.ticker = b.ticker;
+    this.maxBrowserMemory = b.maxBrowserMemory;
+    this.registerMBean = b.registerMBean;
+    this.captureAcquireSite = b.captureAcquireSite;
+    this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
+    this.seleniumGrid = b.seleniumGrid;
+    this.gridCapabilities = Collections.unmodifiableMap(new LinkedHashMap<>(b.gridCapabilities));
   }
 
   /** Returns a builder with every setting at its default. */
@@ -132,6 +167,11 @@ public final class PoolConfig {
     return evictionProtection;
   }
 
+  /** How long one CDP call on a lease's page may wait for its reply. */
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
   /** Extra Chromium command-line arguments, appended after the defaults. */
   public List<String> chromeArguments() {
     return chromeArguments;
@@ -146,6 +186,36 @@ public final class PoolConfig {
     return ticker;
   }
 
+  /** The most PSS a browser's process tree may use before it is recycled, in bytes; 0 means no limit. */
+  public long maxBrowserMemory() {
+    return maxBrowserMemory;
+  }
+
+  /** Whether the pool registers its {@link BrowserPoolMXBean} with the platform MBean server. */
+  public boolean registerMBean() {
+    return registerMBean;
+  }
+
+  /** Whether every {@code acquire()} records its stack, for the WARN about an abandoned lease. */
+  public boolean captureAcquireSite() {
+    return captureAcquireSite;
+  }
+
+  /** The listeners given to the builder, in the order they are called. */
+  public List<PoolListener> listeners() {
+    return listeners;
+  }
+
+  /** The Selenium Grid whose sessions are the pool's browsers, or {@code null} for local Chromium. */
+  public URI seleniumGrid() {
+    return seleniumGrid;
+  }
+
+  /** Extra capabilities merged into every Grid session request; empty unless set. */
+  public Map<String, Object> gridCapabilities() {
+    return gridCapabilities;
+  }
+
   @Override
   public String toString() {
     return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
@@ -154,7 +224,12 @@ public final class PoolConfig {
         + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
         + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
         + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
-        + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox + "}";
+        + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox
+        + ", maxBrowserMemory=" + (maxBrowserMemory == 0 ? "none" : maxBrowserMemory)
+        + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite
+        + ", listeners=" + listeners.size()
+        + (seleniumGrid != null ? ", seleniumGrid=" + seleniumGrid + ", gridCapabilities=" + gridCapabilities : "")
+        + "}";
   }
 
   /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
@@ -172,9 +247,16 @@ public final class PoolConfig {
     private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
     private int maxLeasesPerBrowser = DEFAULT_MAX_LEASES_PER_BROWSER;
     private Duration evictionProtection = DEFAULT_EVICTION_PROTECTION;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
     private final List<String> chromeArguments = new ArrayList<>();
     private Boolean noSandbox;
     private Ticker ticker = Ticker.system();
+    private long maxBrowserMemory = DEFAULT_MAX_BROWSER_MEMORY;
+    private boolean registerMBean = DEFAULT_REGISTER_MBEAN;
+    private boolean captureAcquireSite = DEFAULT_CAPTURE_ACQUIRE_SITE;
+    private final List<PoolListener> listeners = new ArrayList<>();
+    private URI seleniumGrid;
+    private final Map<String, Object> gridCapabilities = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -274,6 +356,17 @@ public final class PoolConfig {
       return this;
     }
 
+    /**
+     * How long one CDP call made through a lease's page ({@code lease.newPage()}) may wait for its reply.
+     * A call still unanswered then fails with {@code CdpCallTimeoutException}, and that page is closed
+     * (which also ends a renderer stuck in a script); the lease stays usable. Raise it for calls that
+     * legitimately take long, such as an {@code evaluate} that awaits a slow promise.
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = positive("callTimeout", callTimeout, "Duration.ofSeconds(60)");
+      return this;
+    }
+
     /** Adds Chromium command-line arguments, each starting with "--", appended after the defaults. */
     public Builder addChromeArguments(String... arguments) {
       require(arguments != null, "chromeArguments", null, "pass arguments such as \"--lang=en-US\"");
@@ -298,11 +391,117 @@ public final class PoolConfig {
       return this;
     }
 
+    /**
+     * Recycles a browser whose process tree uses more than {@code bytes} of memory (PSS, summed over the
+     * browser, its helpers and crashpad): it takes no new lease and is closed with {@link
+     * CloseReason#MEMORY} when its lease ends, or at once when idle. Checked at every release and about
+     * once a second while idle. Default: no limit.
+     */
+    public Builder maxBrowserMemory(long bytes) {
+      require(bytes > 0, "maxBrowserMemory", bytes,
+          "pass a number of bytes greater than zero, e.g. 1024L * 1024 * 1024 for 1 GiB, or leave it unset for no limit");
+      this.maxBrowserMemory = bytes;
+      return this;
+    }
+
+    /**
+     * Makes the pool's browsers Selenium Grid 4 sessions (W3C {@code POST /session} with headless
+     * {@code goog:chromeOptions}) instead of local Chromium processes, driven over each session's
+     * {@code se:cdp} websocket. {@code chromeExecutable} and {@code tempRoot} do not apply then.
+     *
+     * @param gridUrl the Grid's router (or standalone) address, e.g. {@code URI.create("http://grid:4444")}
+     */
+    public Builder seleniumGrid(URI gridUrl) {
+      String scheme = gridUrl == null ? null : gridUrl.getScheme();
+      require(gridUrl != null && gridUrl.isAbsolute() && gridUrl.getHost() != null
+              && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
+              && gridUrl.getQuery() == null && gridUrl.getFragment() == null,
+          "seleniumGrid", gridUrl,
+          "pass the Grid's http(s) address, e.g. URI.create(\"http://127.0.0.1:4444\")");
+      String url = gridUrl.toString();
+      this.seleniumGrid = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+      return this;
+    }
+
+    /**
+     * Registers the pool's {@link BrowserPoolMXBean} as {@code
+     * io.github.browserpool:type=BrowserPool,name=<poolName>} with the platform MBean server while the
+     * pool is open. Default {@value #DEFAULT_REGISTER_MBEAN}. The poolName must then be unique in the JVM.
+     */
+    public Builder registerMBean(boolean registerMBean) {
+      this.registerMBean = registerMBean;
+      return this;
+    }
+
+    /**
+     * Records the stack of every {@code acquire()} so the WARN about an abandoned or unclosed lease can
+     * show where it was acquired. Default {@value #DEFAULT_CAPTURE_ACQUIRE_SITE}: without it, the WARN
+     * still names the lease, the thread that acquired it and when.
+     */
+    public Builder captureAcquireSite(boolean captureAcquireSite) {
+      this.captureAcquireSite = captureAcquireSite;
+      return this;
+    }
+
+    /**
+     * Adds a listener of the pool's events; call it again to add more. Listeners are called in the
+     * order they were added, outside the pool's lock; one that throws is logged and skipped.
+     */
+    public Builder listener(PoolListener listener) {
+      require(listener != null, "listener", null, "pass a PoolListener, e.g. new PoolListener() { ... }");
+      listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Extra capabilities merged into every Grid session request, for example {@code platformName} or a
+     * node stereotype's custom capability. A {@code goog:chromeOptions} map is merged into the pool's
+     * own (its {@code args} are appended). Values must be JSON: strings, numbers, booleans, lists, maps.
+     */
+    public Builder gridCapabilities(Map<String, Object> capabilities) {
+      require(capabilities != null, "gridCapabilities", null,
+          "pass a map such as Map.of(\"platformName\", \"linux\")");
+      for (Map.Entry<String, Object> e : capabilities.entrySet()) {
+        require(e.getKey() != null && !e.getKey().isBlank(), "gridCapabilities", capabilities,
+            "pass non-blank capability names");
+        require(!e.getKey().equals(GRID_OWNER_CAPABILITY), "gridCapabilities", capabilities,
+            "leave out " + GRID_OWNER_CAPABILITY + ": the pool sets it on every session to label its owner");
+        require(isJson(e.getValue()), "gridCapabilities", capabilities,
+            "pass values that are JSON: strings, numbers, booleans, lists or maps of those");
+      }
+      gridCapabilities.clear();
+      gridCapabilities.putAll(capabilities);
+      return this;
+    }
+
+    private static boolean isJson(Object value) {
+      try {
+        new ObjectMapper().writeValueAsString(value);
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    }
+
     /** Checks the settings against each other and returns the immutable config. */
     public PoolConfig build() {
       if (minIdle > maxBrowsers) {
         throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxBrowsers ("
             + maxBrowsers + "): lower minIdle or raise maxBrowsers");
+      }
+      if (seleniumGrid != null && chromeExecutable != null) {
+        throw new IllegalArgumentException("chromeExecutable (" + chromeExecutable + ") does not apply"
+            + " with seleniumGrid (" + seleniumGrid + "): the Grid's nodes choose their browser. Remove"
+            + " chromeExecutable, or seleniumGrid to run Chromium locally.");
+      }
+      if (seleniumGrid != null && tempRoot != null) {
+        throw new IllegalArgumentException("tempRoot (" + tempRoot + ") does not apply with seleniumGrid ("
+            + seleniumGrid + "): Grid sessions keep their profiles on the nodes. Remove tempRoot, or"
+            + " seleniumGrid to run Chromium locally.");
+      }
+      if (seleniumGrid == null && !gridCapabilities.isEmpty()) {
+        throw new IllegalArgumentException("gridCapabilities apply only with seleniumGrid(...): set the"
+            + " Grid's address too, or remove gridCapabilities.");
       }
       return new PoolConfig(this);
     }

@@ -26,10 +26,29 @@ class PoolConfigTest {
     assertThat(c.maxLifetime()).isEqualTo(PoolConfig.DEFAULT_MAX_LIFETIME);
     assertThat(c.maxLeasesPerBrowser()).isEqualTo(PoolConfig.DEFAULT_MAX_LEASES_PER_BROWSER);
     assertThat(c.evictionProtection()).isEqualTo(PoolConfig.DEFAULT_EVICTION_PROTECTION);
+    assertThat(c.callTimeout()).isEqualTo(PoolConfig.DEFAULT_CALL_TIMEOUT).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.tempRoot()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
     assertThat(c.chromeExecutable()).isNull();
     assertThat(c.noSandbox()).isNull();
     assertThat(c.poolName()).startsWith("browserpool-");
+    assertThat(c.maxBrowserMemory()).isEqualTo(PoolConfig.DEFAULT_MAX_BROWSER_MEMORY).isZero();
+    assertThat(c.registerMBean()).isEqualTo(PoolConfig.DEFAULT_REGISTER_MBEAN).isFalse();
+    assertThat(c.captureAcquireSite()).isEqualTo(PoolConfig.DEFAULT_CAPTURE_ACQUIRE_SITE).isFalse();
+    assertThat(c.listeners()).isEmpty();
+  }
+
+  @Test
+  void monitoringSettingsAreKeptAndListenersAddUp() {
+    PoolListener a = new PoolListener() {};
+    PoolListener b = new PoolListener() {};
+    PoolConfig c = PoolConfig.builder().maxBrowserMemory(512L << 20).registerMBean(true)
+        .captureAcquireSite(true).listener(a).listener(b).build();
+    assertThat(c.maxBrowserMemory()).isEqualTo(512L << 20);
+    assertThat(c.registerMBean()).isTrue();
+    assertThat(c.captureAcquireSite()).isTrue();
+    assertThat(c.listeners()).containsExactly(a, b);
+    assertThatThrownBy(() -> PoolConfig.builder().maxBrowserMemory(0))
+        .hasMessageContaining("greater than zero").hasMessageContaining("leave it unset for no limit");
   }
 
   @Test
@@ -37,8 +56,10 @@ class PoolConfigTest {
     PoolConfig c = PoolConfig.builder().poolName("p").maxBrowsers(8).minIdle(8)
         .idleTimeout(Duration.ofSeconds(3)).acquireTimeout(Duration.ZERO)
         .capacityPolicy(CapacityPolicy.EVICT_LRU).tempRoot(Path.of("/var/tmp/x/../y"))
-        .addChromeArguments("--lang=en-US").noSandbox(false).build();
+        .addChromeArguments("--lang=en-US").noSandbox(false).callTimeout(Duration.ofSeconds(7)).build();
     assertThat(c.poolName()).isEqualTo("p");
+    assertThat(c.callTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(c.toString()).contains("callTimeout=PT7S");
     assertThat(c.minIdle()).isEqualTo(8);
     assertThat(c.tempRoot()).isEqualTo(Path.of("/var/tmp/y"));
     assertThat(c.chromeArguments()).containsExactly("--lang=en-US");
@@ -63,11 +84,17 @@ class PoolConfigTest {
         bad("maxLifetime", "PT-1M", b -> b.maxLifetime(Duration.ofMinutes(-1))),
         bad("maxLeasesPerBrowser", "0", b -> b.maxLeasesPerBrowser(0)),
         bad("evictionProtection", "PT-1S", b -> b.evictionProtection(Duration.ofSeconds(-1))),
+        bad("callTimeout", "PT0S", b -> b.callTimeout(Duration.ZERO)),
+        bad("callTimeout", "PT-1S", b -> b.callTimeout(Duration.ofSeconds(-1))),
+        bad("callTimeout", "null", b -> b.callTimeout(null)),
         bad("chromeArguments", "headless", b -> b.addChromeArguments("headless")),
         bad("chromeArguments", "null", b -> b.addChromeArguments((String) null)),
         bad("poolName", "\"\"", b -> b.poolName("")),
         bad("poolName", "null", b -> b.poolName(null)),
-        bad("ticker", "null", b -> b.ticker(null)));
+        bad("ticker", "null", b -> b.ticker(null)),
+        bad("maxBrowserMemory", "0", b -> b.maxBrowserMemory(0)),
+        bad("maxBrowserMemory", "-1", b -> b.maxBrowserMemory(-1)),
+        bad("listener", "null", b -> b.listener(null)));
   }
 
   private static Arguments bad(String setting, String shownValue, Consumer<PoolConfig.Builder> action) {

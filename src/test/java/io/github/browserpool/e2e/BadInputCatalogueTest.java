@@ -14,6 +14,7 @@ import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
+import io.github.browserpool.cdp.CdpCallTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +91,10 @@ class BadInputCatalogueTest {
     config(c, "launchTimeout(0)", b -> b.launchTimeout(Duration.ZERO), "launchTimeout", "PT0S");
     config(c, "maxLifetime(-1min)", b -> b.maxLifetime(Duration.ofMinutes(-1)), "maxLifetime", "PT-1M");
     config(c, "evictionProtection(-1s)", b -> b.evictionProtection(Duration.ofSeconds(-1)), "evictionProtection", "PT-1S");
+    config(c, "callTimeout(0)", b -> b.callTimeout(Duration.ZERO), "callTimeout", "PT0S");
     config(c, "maxLeasesPerBrowser(0)", b -> b.maxLeasesPerBrowser(0), "maxLeasesPerBrowser", "0");
+    config(c, "maxBrowserMemory(0)", b -> b.maxBrowserMemory(0), "maxBrowserMemory", "0", "no limit");
+    config(c, "listener(null)", b -> b.listener(null), "listener", "null");
     config(c, "capacityPolicy(null)", b -> b.capacityPolicy(null), "capacityPolicy", "null");
     config(c, "tempRoot(null)", b -> b.tempRoot(null), "tempRoot", "null");
     config(c, "chromeExecutable(null)", b -> b.chromeExecutable(null), "chromeExecutable", "null");
@@ -227,6 +231,17 @@ class BadInputCatalogueTest {
           assertThat(onTouch).as("touch() on the revoked lease").isInstanceOf(LeaseRevokedException.class);
           lease.close(); // closing a revoked lease is a no-op
           return thrown(lease::newPage);
+        }));
+    add(c, "a call stuck in an endless loop (evaluate while(true){}, callTimeout 2 s)", CdpCallTimeoutException.class,
+        List.of("Runtime.evaluate", "no reply within PT2S", "callTimeout", "newPage()"),
+        x -> withPool(x, x.base().callTimeout(Duration.ofSeconds(2)), pool -> {
+          try (BrowserLease lease = pool.acquire()) {
+            ChromeDevToolsService page = lease.newPage();
+            Throwable e = thrown(() -> SoakPages.evaluate(page, "while (true) {}"));
+            assertThat(lease.isActive()).as("the lease survives a timed-out call").isTrue();
+            assertThat(SoakPages.evaluate(lease.newPage(), "1+1")).isEqualTo(2);
+            return e;
+          }
         }));
     add(c, "lease.close() twice", null, List.of(),
         x -> withPool(x, x.base(), pool -> {

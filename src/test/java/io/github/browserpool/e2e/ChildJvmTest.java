@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.ProcessInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,7 +40,7 @@ class ChildJvmTest {
       List<Browser> browsers = child.awaitReady();
       assertThat(browsers).hasSize(3);
       // Every process of the child's browsers, crashpad handlers and zygotes included, but not the child JVM.
-      List<Long> pids = Procs.referencing(tempRoot).stream().map(Procs.Proc::pid)
+      List<Long> pids = Procs.referencing(tempRoot).stream().map(ProcessInfo::pid)
           .filter(p -> p != child.process.pid()).toList();
       assertThat(pids).containsAll(browsers.stream().map(Browser::pid).toList());
       assertThat(Procs.profileDirs(tempRoot)).hasSize(3);

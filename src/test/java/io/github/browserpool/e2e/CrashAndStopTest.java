@@ -12,6 +12,7 @@ import io.github.browserpool.BrowserPool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.ProcessInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,7 +107,7 @@ class CrashAndStopTest {
         page.getInspector().enable();
 
         // The lease has one page; Chromium may also keep a spare renderer. Kill every renderer, nothing else.
-        List<Procs.Proc> renderers = Procs.descendants(pid).stream().map(Procs::read).filter(Objects::nonNull)
+        List<ProcessInfo> renderers = Procs.descendants(pid).stream().map(Procs::read).filter(Objects::nonNull)
             .filter(p -> p.cmdline().contains("--type=renderer")).toList();
         assertThat(renderers).isNotEmpty();
         renderers.forEach(r -> Procs.signal(r.pid(), "KILL"));

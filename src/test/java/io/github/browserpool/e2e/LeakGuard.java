@@ -1,10 +1,10 @@
 package io.github.browserpool.e2e;
 
+import io.github.browserpool.test.LeakCheck;
+import io.github.browserpool.test.Leftovers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives each end-to-end test its own {@code tempRoot} (inject it as a {@link Path} parameter) and,
  * after the test, fails it if any process still has a command line under that tempRoot, or any
- * {@code chromelambda-*} dir is left there. It never kills or deletes anything itself: cleaning up is
+ * {@code chromelambda-*} dir is left there (browserpool-test's {@link LeakCheck}, which reads /proc
+ * itself). It never kills or deletes anything itself: cleaning up is
  * the library's job; the guard's job is to notice when it didn't.
  */
 public final class LeakGuard implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
@@ -45,13 +46,9 @@ public final class LeakGuard implements BeforeEachCallback, AfterEachCallback, P
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
     Path root = tempRoot(context);
-    List<Procs.Proc> procs = Procs.referencing(root);
-    List<Path> dirs = Procs.profileDirs(root);
-    if (!procs.isEmpty() || !dirs.isEmpty()) {
-      throw new AssertionError("leak under " + root + ": " + procs.size() + " process(es), "
-          + dirs.size() + " chromelambda dir(s) left by the library\n  "
-          + procs.stream().map(Object::toString).collect(Collectors.joining("\n  "))
-          + (dirs.isEmpty() ? "" : "\n  " + dirs.stream().map(Path::toString).collect(Collectors.joining("\n  "))));
+    Leftovers left = LeakCheck.scan(root);
+    if (!left.isEmpty()) {
+      throw new AssertionError("left by the library: " + left);
     }
     // The test's own scratch root: empty of browser state, so removing it deletes nothing of the library's.
     try (var s = Files.walk(root)) {

@@ -14,6 +14,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.ProcessInfo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -93,10 +94,12 @@ class MixedFaultSoakTest {
     Random random = new Random(seed);
     Fault[] faults = new Fault[leases];
     int[] killDelayMs = new int[leases];
+    boolean[] variant = new boolean[leases]; // ABANDON: a chatty page; STOP: a big write blocked on the pipe
     for (int i = 0; i < leases; i++) {
       double r = random.nextDouble();
       faults[i] = r < 0.10 ? Fault.ABANDON : r < 0.15 ? Fault.KILL : r < 0.17 ? Fault.STOP : Fault.NONE;
       killDelayMs[i] = 20 + random.nextInt(150);
+      variant[i] = random.nextBoolean();
     }
 
     Map<String, String> site = new LinkedHashMap<>();
@@ -110,7 +113,9 @@ class MixedFaultSoakTest {
       t.setDaemon(true);
       return t;
     });
+    ForeignDir foreign = null; // fault: another tool's dir in use (ForeignDir)
     try {
+      foreign = ForeignDir.create(tempRoot); // before the warm-up: both pools' startup sweeps meet it
       killer.submit(() -> {}).get(); // start its thread before the baseline
       // Warm-up: one pool open/lease/close so JVM-wide lazies (Cleaner thread, cdt/Jackson statics,
       // shared executors) are part of the baseline.
@@ -137,6 +142,7 @@ class MixedFaultSoakTest {
       AtomicLong slowestStopCloseMs = new AtomicLong();
 
       long t0 = System.nanoTime();
+      SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, leases / 30)); // fault: slow launches
       BrowserPool pool = BrowserPool.start(config(tempRoot, "soak"));
       PoolStats finalStats;
       PoolStats beforeClose = null;
@@ -149,11 +155,14 @@ class MixedFaultSoakTest {
         for (int w = 0; w < THREADS; w++) {
           workers.execute(() -> {
             for (int i; (i = next.getAndIncrement()) < leases; ) {
-              outcomes.add(runLease(pool, i, faults[i], killDelayMs[i], base, killer, abandoned,
+              outcomes.add(runLease(pool, i, faults[i], killDelayMs[i], variant[i], base, killer, abandoned,
                   faultedPids, stoppedPids, stalledLeases, violations, slowestStopCloseMs));
             }
           });
         }
+        Thread slowThread = new Thread(() -> slow.run(violations), "fault-slow-launches");
+        slowThread.setDaemon(true);
+        slowThread.start();
         workers.shutdown();
         Duration budget = Duration.ofSeconds(Math.max(240, leases * 4L / 5));
         if (!workers.awaitTermination(budget.toSeconds(), TimeUnit.SECONDS)) {
@@ -163,6 +172,10 @@ class MixedFaultSoakTest {
               + leases + " leases started; stats " + pool.stats() + "). Threads:\n" + dump);
         }
 
+        slowThread.join(TimeUnit.MINUTES.toMillis(5));
+        if (slowThread.isAlive()) {
+          violations.add("the slow-launch attempts did not finish within 5 minutes: " + slow.summary());
+        }
         // The reaper must revoke every abandoned lease (idleTimeout 2 s) without help.
         int abandons = abandoned.size();
         await("all " + abandons + " abandoned leases revoked").atMost(Duration.ofSeconds(60))
@@ -177,8 +190,10 @@ class MixedFaultSoakTest {
       } finally {
         pool.close();
         finalStats = pool.stats();
+        slow.close();
       }
       long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      foreign.checkSurvivedThenRemove(violations); // before the leak checks, which would count it
 
       // Strict per-lease check: the right title, or the documented exception for the fault.
       List<String> unexpected = new ArrayList<>();
@@ -207,7 +222,7 @@ class MixedFaultSoakTest {
         }
       }
 
-      List<Procs.Proc> procs = Procs.referencing(tempRoot);
+      List<ProcessInfo> procs = Procs.referencing(tempRoot);
       List<Path> dirs = Procs.profileDirs(tempRoot);
       int threads = awaitThreadsAtMost(baseThreads + THREAD_SLACK, Duration.ofSeconds(30));
       long fds = openFds();
@@ -239,6 +254,7 @@ class MixedFaultSoakTest {
       newThreads.removeAll(baseThreadNames);
       System.out.println("[soak] threads alive now that were not at the baseline: " + newThreads);
       System.out.println("[soak] slowest close() of a SIGSTOPped browser: " + slowestStopCloseMs.get() + " ms");
+      System.out.println("[soak] slow launches: " + slow.summary());
       assertThat(outcomes).as("every lease ran").hasSize(leases);
       assertThat(violations).as("invariant violations").isEmpty();
       assertThat(unexpected).as("leases with an unexpected result or exception (seed " + seed + ")").isEmpty();
@@ -261,10 +277,145 @@ class MixedFaultSoakTest {
       assertThat(fds).as("open fds vs baseline " + baseFds + ": " + fdTargets())
           .isLessThanOrEqualTo(baseFds + FD_SLACK);
     } finally {
+      if (foreign != null) {
+        foreign.close();
+      }
       killer.shutdownNow();
       server.stop(0);
     }
   }
+
+  // ---- Fault: a foreign chromelambda-* dir with a live process (issue 8, item 3) ----
+
+  /**
+   * Another tool's profile dir in the soak's tempRoot: same prefix, no owner marker of ours, two hours
+   * old, and a live process naming it with {@code --user-data-dir}. The pool must leave both alone for the
+   * whole run (startup sweeps included); the soak removes them itself at the end.
+   */
+  private static final class ForeignDir implements AutoCloseable {
+    final Path dir;
+    final Process user;
+    final String identity; // Procs.identity: the same process at the end, not a reused PID
+
+    private ForeignDir(Path dir, Process user) {
+      this.dir = dir;
+      this.user = user;
+      this.identity = Procs.identity(user.pid());
+    }
+
+    static ForeignDir create(Path tempRoot) throws IOException {
+      Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-foreign-tool"));
+      Files.writeString(dir.resolve("Local State"), "{\"foreign\":true}");
+      java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+          java.time.Instant.now().minus(Duration.ofHours(2)));
+      Files.setLastModifiedTime(dir.resolve("Local State"), old);
+      Files.setLastModifiedTime(dir, old);
+      // A shell blocked reading its stdin pipe, with the dir on its command line as Chromium would have it.
+      Process user = new ProcessBuilder("/bin/sh", "-c", "read x", "--user-data-dir=" + dir)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      return new ForeignDir(dir, user);
+    }
+
+    /** Adds a violation unless the process and the dir survived, then removes both. */
+    void checkSurvivedThenRemove(List<String> violations) throws IOException {
+      if (identity == null || !identity.equals(Procs.identity(user.pid())) || !Procs.isAlive(user.pid())) {
+        violations.add("the foreign process (pid " + user.pid() + ") naming " + dir + " did not survive the run");
+      }
+      if (!Files.isRegularFile(dir.resolve("Local State"))) {
+        violations.add("the foreign dir " + dir + " (no owner marker of ours, in use) did not survive the run");
+      }
+      close();
+      if (Procs.isAlive(user.pid()) || Files.exists(dir)) {
+        violations.add("the soak could not remove its own foreign dir " + dir + " and pid " + user.pid());
+      }
+    }
+
+    /** Kills the test's own process and deletes the test's own dir. Idempotent. */
+    @Override
+    public void close() throws IOException {
+      user.destroyForcibly();
+      try {
+        user.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      user.getOutputStream().close();
+      if (Files.exists(dir)) {
+        try (var s = Files.walk(dir)) {
+          for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
+  }
+
+  // ---- end of the foreign-dir fault ----
+
+  // ---- Fault: slow launches under a short acquireTimeout (issue 8, item 5) ----
+
+  /**
+   * A second pool beside the soak's, whose executable sleeps 2 s before it execs Chromium, with
+   * acquireTimeout 500 ms. Every acquire() must return a working lease or throw AcquireTimeoutException
+   * within acquireTimeout plus the documented slack; a launch its caller gave up on joins the pool, so
+   * the next attempt soon after gets that browser.
+   */
+  private static final class SlowLaunches implements AutoCloseable {
+    private static final Duration ACQUIRE = Duration.ofMillis(500);
+    private static final Duration SLACK = Duration.ofMillis(500);
+    private final BrowserPool pool;
+    private final int attempts;
+    private final AtomicInteger leased = new AtomicInteger();
+    private final AtomicInteger timedOut = new AtomicInteger();
+    private final AtomicLong slowestMs = new AtomicLong();
+
+    SlowLaunches(Path tempRoot, int attempts) throws IOException {
+      Path exe = tempRoot.resolve("slow-chromium.sh");
+      String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "chromium";
+      Files.writeString(exe, "#!/bin/sh\nsleep 2\nexec " + chromium + " \"$@\"\n");
+      Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      this.pool = BrowserPool.start(PoolConfig.builder().poolName("soak-slow").tempRoot(tempRoot)
+          .chromeExecutable(exe).maxBrowsers(1).acquireTimeout(ACQUIRE).idleTimeout(Duration.ofSeconds(2))
+          .closeTimeout(Duration.ofSeconds(3)).build());
+      this.attempts = attempts;
+    }
+
+    void run(List<String> violations) {
+      for (int k = 0; k < attempts; k++) {
+        long t = System.nanoTime();
+        try (BrowserLease lease = pool.acquire()) {
+          leased.incrementAndGet();
+          Object two = SoakPages.evaluate(lease.newPage(), "1+1");
+          if (!Integer.valueOf(2).equals(two)) {
+            violations.add("slow-launch lease: 1+1 evaluated to " + two);
+          }
+        } catch (io.github.browserpool.AcquireTimeoutException e) {
+          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
+          slowestMs.accumulateAndGet(ms, Math::max);
+          timedOut.incrementAndGet();
+          if (ms > ACQUIRE.plus(SLACK).toMillis()) {
+            violations.add("slow-launch acquire() took " + ms + " ms to time out, past acquireTimeout "
+                + ACQUIRE + " + " + SLACK);
+          }
+        } catch (Throwable e) {
+          violations.add("slow-launch attempt " + k + " threw " + e);
+        }
+        sleepQuietly(k % 3 == 0 ? 2600 : 300); // sometimes past idleTimeout, so launches happen again
+      }
+    }
+
+    String summary() {
+      return attempts + " attempts: " + leased + " leased, " + timedOut + " timed out (slowest "
+          + slowestMs + " ms)";
+    }
+
+    @Override
+    public void close() {
+      pool.close();
+    }
+  }
+
+  // ---- end of the slow-launch fault ----
 
   private static PoolConfig config(Path tempRoot, String name) {
     return PoolConfig.builder()
@@ -279,7 +430,7 @@ class MixedFaultSoakTest {
   }
 
   /** One lease with its fault. Never throws: everything goes into the outcome or the violations. */
-  private static Outcome runLease(BrowserPool pool, int i, Fault fault, int killDelayMs, String base,
+  private static Outcome runLease(BrowserPool pool, int i, Fault fault, int killDelayMs, boolean variant, String base,
       ExecutorService killer, List<BrowserLease> abandoned, Set<String> faultedPids, Set<String> stoppedPids,
       Set<Integer> stalledLeases,
       List<String> violations, AtomicLong slowestStopCloseMs) {
@@ -354,6 +505,12 @@ class MixedFaultSoakTest {
           SoakPages.navigate(page, url, NAV_TIMEOUT);
           String title = SoakPages.title(page);
           if (fault == Fault.ABANDON) {
+            if (variant) {
+              // A forgotten lease whose page never stops talking: events are not activity (issue 8, item 2).
+              page.getRuntime().enable();
+              page.getRuntime().onConsoleAPICalled(e -> { });
+              page.getRuntime().evaluate("setInterval(() => console.log('tick'), 50), 0");
+            }
             abandoned.add(lease); // strong reference: the reaper, not the Cleaner, must reclaim it
             keep = true;
           } else if (fault == Fault.STOP) {
@@ -365,12 +522,37 @@ class MixedFaultSoakTest {
                 stoppedPids.add(id);
               }
             }
+            Thread bigWrite = null;
+            if (variant) {
+              // A 4 MiB command blocked on the frozen browser's full pipe (issue 8, item 6).
+              ChromeDevToolsService p2 = page;
+              bigWrite = new Thread(() -> {
+                try {
+                  p2.getRuntime().evaluate("'" + "x".repeat(4 << 20) + "'.length");
+                } catch (RuntimeException expected) {
+                  // fails once the pool kills the browser
+                }
+              }, "fault-bigwrite");
+              bigWrite.setDaemon(true);
+              bigWrite.start();
+              sleepQuietly(200); // let it fill the pipe and block
+            }
             long t = System.nanoTime();
             lease.close(); // must not hang on a frozen browser
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
             slowestStopCloseMs.accumulateAndGet(ms, Math::max);
             if (ms > 15_000) {
               violations.add("lease " + i + ": close() of a SIGSTOPped browser took " + ms + " ms");
+            }
+            if (bigWrite != null) {
+              try {
+                bigWrite.join(20_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              if (bigWrite.isAlive()) {
+                violations.add("lease " + i + ": a big write blocked on a frozen browser was still stuck 20 s after close()");
+              }
             }
           }
           return new Outcome(i, fault, title, null);

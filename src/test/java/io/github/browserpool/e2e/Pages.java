@@ -1,9 +1,6 @@
 package io.github.browserpool.e2e;
 
-import com.github.kklisura.cdt.protocol.types.page.Navigate;
-import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,12 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Page helpers shared by the end-to-end suites: a local HTTP server, navigation that waits for the
- * load, and {@code Runtime.evaluate}. Failures from the pool ({@code LeaseRevokedException},
- * {@code BrowserCrashedException}) pass through unchanged, so tests can assert on them.
+ * Page helpers shared by the end-to-end suites: a local HTTP server, plus navigation that waits for the
+ * load and {@code Runtime.evaluate}, which are browserpool-test's {@link io.github.browserpool.test.Pages}.
+ * Failures from the pool ({@code LeaseRevokedException}, {@code BrowserCrashedException}) pass through
+ * unchanged, so tests can assert on them.
  */
 public final class Pages {
   private Pages() {}
@@ -60,42 +57,18 @@ public final class Pages {
   }
 
   /**
-   * Navigates the page and waits until that document has loaded ({@code readyState} "complete" at the
-   * requested URL), polling with {@code Runtime.evaluate}.
+   * Navigates the page and waits until that document has loaded (browserpool-test's
+   * {@link io.github.browserpool.test.Pages#navigate(ChromeDevToolsService, String, Duration)}).
    *
    * @throws IllegalStateException when the navigation fails or does not finish within {@code timeout}
    */
   public static void navigate(ChromeDevToolsService page, String url, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    page.getPage().enable();
-    Navigate nav = page.getPage().navigate(url);
-    if (nav.getErrorText() != null) {
-      throw new IllegalStateException("navigation to " + url + " failed: " + nav.getErrorText());
-    }
-    String loaded = "document.readyState === 'complete' && location.href === new URL(" + jsString(url) + ").href";
-    while (true) {
-      try {
-        if (Boolean.TRUE.equals(evaluate(page, loaded))) {
-          return;
-        }
-      } catch (ChromeDevToolsInvocationException e) {
-        // The old document's context went away mid-navigation: ask the new one.
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(url + " did not finish loading within " + timeout);
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + url, e);
-      }
-    }
+    io.github.browserpool.test.Pages.navigate(page, url, timeout);
   }
 
   /** The page's {@code document.title}. */
   public static String title(ChromeDevToolsService page) {
-    return (String) evaluate(page, "document.title");
+    return io.github.browserpool.test.Pages.title(page);
   }
 
   /**
@@ -105,18 +78,6 @@ public final class Pages {
    * @throws IllegalStateException when the expression throws in the page
    */
   public static Object evaluate(ChromeDevToolsService page, String expr) {
-    Evaluate r = page.getRuntime().evaluate(expr, null, null, null, null, Boolean.TRUE, null, null, null,
-        null, null, null, null, null, null);
-    if (r.getExceptionDetails() != null) {
-      var d = r.getExceptionDetails();
-      String what = d.getException() != null && d.getException().getDescription() != null
-          ? d.getException().getDescription() : d.getText();
-      throw new IllegalStateException("evaluating `" + expr + "` threw: " + what);
-    }
-    return r.getResult() == null ? null : r.getResult().getValue();
-  }
-
-  private static String jsString(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    return io.github.browserpool.test.Pages.evaluate(page, expr);
   }
 }

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Page helpers for the soak and the bad-input catalogue: serve HTML from a JDK HttpServer on
- * 127.0.0.1, navigate and wait for the load event, read the title, evaluate an expression. (To be folded
- * into the shared {@code Pages} helper at merge time.)
+ * 127.0.0.1, navigate and wait for the load event, read the title, evaluate an expression. Kept apart
+ * from browserpool-test's {@code Pages} on purpose: every CDP call here also marks when its reply came,
+ * for the soak's stall measure, which decides whether a revocation was the fault the soak injected.
  */
 public final class SoakPages {
   private SoakPages() {}

@@ -2,13 +2,12 @@ package io.github.browserpool.bench;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
-import com.github.kklisura.cdt.protocol.commands.Page;
-import com.github.kklisura.cdt.protocol.support.types.EventListener;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -122,7 +121,8 @@ public final class BenchMain {
     List<Step> steps = List.of(
         new Step("cold", this::cold), new Step("warm", this::warm), new Step("jmh", this::jmh),
         new Step("throughput", this::throughput), new Step("reclaim", this::reclaim),
-        new Step("close", this::closeAndMemory), new Step("memory", () -> { }));
+        new Step("close", this::closeAndMemory), new Step("memory", () -> { }),
+        new Step("endpoint", this::endpoint));
     for (Step s : steps) {
       boolean wanted = runs.contains(s.name) || (s.name.equals("close") && runs.contains("memory"));
       if (!wanted || s.name.equals("memory")) {
@@ -148,6 +148,16 @@ public final class BenchMain {
     Files.writeString(out.resolve("results.md"), md);
     log("bench: wrote " + out.resolve("results.md"));
     System.exit(0);
+  }
+
+  /** The per-lease CDP endpoint with Playwright (only when asked for: {@code endpoint}). */
+  void endpoint() throws Exception {
+    String section = new EndpointBench(CHROME, TMP).run(
+        intProp("endpointSamples", 200), intProp("endpointWarmReps", 20), intProp("endpointPages", 60));
+    log(section);
+    Path out = Path.of(System.getProperty("bench.out", "target/bench")).toAbsolutePath();
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("endpoint.md"), section);
   }
 
   interface Body {
@@ -287,16 +297,8 @@ public final class BenchMain {
 
   /** One page of work over cdt's typed API: navigate, wait for load, read the title. */
   static String visit(ChromeDevToolsService dt, String url) throws InterruptedException {
-    Page page = dt.getPage();
-    CountDownLatch loaded = new CountDownLatch(1);
-    EventListener l = page.onLoadEventFired(e -> loaded.countDown());
-    page.enable();
-    page.navigate(url);
-    if (!loaded.await(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("no load event for " + url + " within 60 s");
-    }
-    l.unsubscribe();
-    return (String) dt.getRuntime().evaluate("document.title").getResult().getValue();
+    Pages.navigate(dt, url, Duration.ofSeconds(60));
+    return Pages.title(dt);
   }
 
   static Object eval1(ChromeDevToolsService dt) {
@@ -1073,9 +1075,10 @@ public final class BenchMain {
             + " other contenders' turns here.");
     table(sb, "3. Pool bookkeeping alone, JMH (ns/op, average time; 3x1 s warm-up, 5x1 s measurement, 1 fork)",
         "jmh", results.contenders("jmh").toArray(new String[0]), null, false,
-        "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher;"
+        "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher"
+            + " (captureAcquireSite off, the default; browserpool_site: on);"
             + " pool2 = GenericObjectPool borrowObject + returnObject of a plain Object;"
-            + " throwable_capture = new Throwable() alone (browserpool records the acquire site of every lease).");
+            + " throwable_capture = new Throwable() alone (what captureAcquireSite(true) adds to every acquire).");
     table(sb, "4a. Throughput, 2 workers (pages/s, higher is better)", "tput2", cols, NAIVE, true,
         "Each page: lease/borrow/context, navigate, wait for load, read the title. Goal: >= 10x naive, >= every peer."
             + " Isolation differs: the raw floor, Playwright and browserpool make a fresh browser context per page;"

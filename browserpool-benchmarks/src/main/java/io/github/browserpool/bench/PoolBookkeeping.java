@@ -94,6 +94,25 @@ public class PoolBookkeeping {
     }
   }
 
+  /** The same engine with captureAcquireSite(true): every acquire records its stack. */
+  @State(Scope.Benchmark)
+  public static class EngineWithSite {
+    PoolEngine engine;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      PoolConfig config = PoolConfig.builder().poolName("jmh-site").maxBrowsers(8)
+          .maxLeasesPerBrowser(Integer.MAX_VALUE).captureAcquireSite(true).build();
+      engine = new PoolEngine(config, new InMemoryLauncher(), true);
+      engine.start();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      engine.close();
+    }
+  }
+
   @State(Scope.Benchmark)
   public static class Pool2 {
     GenericObjectPool<Object> pool;
@@ -131,6 +150,15 @@ public class PoolBookkeeping {
     return lease;
   }
 
+  /** As browserpool_1thread, with captureAcquireSite(true). */
+  @Benchmark
+  @Threads(1)
+  public Object browserpool_site_1thread(EngineWithSite s) {
+    LeaseState lease = s.engine.acquire(null);
+    lease.close();
+    return lease;
+  }
+
   @Benchmark
   @Threads(1)
   public Object pool2_1thread(Pool2 s) throws Exception {
@@ -147,7 +175,7 @@ public class PoolBookkeeping {
     return lease;
   }
 
-  /** Baseline: the acquire-site stack capture browserpool does on every acquire, alone. */
+  /** Baseline: the acquire-site stack capture that captureAcquireSite(true) adds to every acquire, alone. */
   @Benchmark
   @Threads(1)
   public Object throwable_capture() {

@@ -1,7 +1,8 @@
 package io.github.browserpool.bench;
 
+import io.github.browserpool.test.ProcessInfo;
+import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,53 +12,32 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** Small /proc helpers: which processes belong to a browser, whether they are dead, their PSS. */
+/**
+ * Small /proc helpers: which processes belong to a browser, whether they are dead, their PSS. Reading
+ * processes is browserpool-test's {@link ProcessTable}, independent of the core being measured.
+ */
 final class Procs {
   private Procs() {}
 
   static List<Long> allPids() {
-    List<Long> out = new ArrayList<>();
-    try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-      s.forEach(p -> {
-        String n = p.getFileName().toString();
-        if (!n.isEmpty() && n.chars().allMatch(Character::isDigit)) {
-          out.add(Long.parseLong(n));
-        }
-      });
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out;
+    return ProcessTable.live().stream().map(ProcessInfo::pid).toList();
   }
 
+  /** The command line (NULs as spaces), or "" when the process is gone. */
   static String cmdline(long pid) {
-    try {
-      byte[] b = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-      return new String(b, StandardCharsets.UTF_8).replace('\0', ' ');
-    } catch (IOException e) {
-      return "";
-    }
+    ProcessInfo p = ProcessTable.read(pid);
+    return p == null ? "" : p.cmdline();
   }
 
   /** Alive = /proc/PID exists and is not a zombie. */
   static boolean alive(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      int close = stat.lastIndexOf(')');
-      return close < 0 || stat.length() < close + 3 || stat.charAt(close + 2) != 'Z';
-    } catch (IOException e) {
-      return false;
-    }
+    return ProcessTable.isAlive(pid);
   }
 
   /** Live processes whose command line mentions {@code needle} (e.g. a profile dir). */
   static Set<Long> referencing(String needle) {
     Set<Long> out = new HashSet<>();
-    for (long pid : allPids()) {
-      if (cmdline(pid).contains(needle) && alive(pid)) {
-        out.add(pid);
-      }
-    }
+    ProcessTable.referencing(needle).forEach(p -> out.add(p.pid()));
     return out;
   }
 

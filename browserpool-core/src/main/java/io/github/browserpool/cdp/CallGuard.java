@@ -4,8 +4,10 @@ package io.github.browserpool.cdp;
  * Wraps every typed call made through a service built by {@link DevToolsServices}, including calls on
  * domain proxies such as {@code getPage().navigate(...)}.
  *
- * <p>The pool uses it to refuse calls on a revoked lease before anything is sent, to stamp activity,
- * and to turn cdt's failures into browserpool's exceptions.
+ * <p>The pool uses it to refuse calls on a revoked lease before anything is sent, to stamp activity
+ * (every command and subscription is the client's own act), and to turn cdt's failures into
+ * browserpool's exceptions by their codes ({@link CdpConnectionClosedException#CODE}, {@link
+ * CdpSessionClosedException#CODE}, {@link CdpCallTimeoutException#CODE}).
  */
 public interface CallGuard {
   /**
@@ -17,7 +19,8 @@ public interface CallGuard {
 
   /**
    * Returns the exception to throw instead of {@code failure}, a RuntimeException a command failed with
-   * (cdt's {@code ChromeDevToolsInvocationException}, a {@link CdpConnectionClosedException}, ...).
+   * (cdt's {@code ChromeDevToolsInvocationException}, a {@link CdpConnectionClosedException}, ...). Tell
+   * failures apart by their code, never by message text.
    * Returning {@code failure} itself is fine; returning null means the same.
    */
   RuntimeException translate(RuntimeException failure);

@@ -1,17 +1,22 @@
 package io.github.browserpool.cdp;
 
 /**
- * Signals that a CDP call failed because its connection or its session is gone: the pipe was closed or
- * hit end-of-file, or the session was detached from its target, or the target crashed.
+ * Signals that a CDP call failed because its connection or its session is gone.
  *
- * <p>Retrying on the same connection or session is pointless; open a new one. {@link #code()} is
- * {@link #CODE}, the same code as the error reply made up for cdt calls that were in flight.
+ * <p>Retrying on the same connection or session is pointless; open a new one. {@link #code()} says which:
+ * {@link #CODE} when the pipe to the whole browser closed or hit end-of-file (the browser is gone), or
+ * {@link CdpSessionClosedException#CODE} (thrown as {@link CdpSessionClosedException}) when only one
+ * page's session is gone. The same codes mark the error replies made up for cdt calls that were in
+ * flight, so callers tell the two apart by code, never by message text.
+ *
+ * <p>The codes lie outside JSON-RPC's reserved range (-32768..-32000) because Chromium uses that range
+ * itself: it answers a command for an unknown session with -32001 ("Session with given id not found").
  */
 public class CdpConnectionClosedException extends CdpException {
   private static final long serialVersionUID = 1L;
 
-  /** Code of the error reply made up for calls whose session or connection is gone (-32001). */
-  public static final long CODE = -32001;
+  /** Code of a failure because the connection to the whole browser closed (-39001). */
+  public static final long CODE = -39001;
 
   public CdpConnectionClosedException(String message) {
     super(CODE, message);
@@ -19,5 +24,10 @@ public class CdpConnectionClosedException extends CdpException {
 
   public CdpConnectionClosedException(String message, Throwable cause) {
     super(CODE, message, cause);
+  }
+
+  /** For subclasses with a code of their own. */
+  protected CdpConnectionClosedException(long code, String message, Throwable cause) {
+    super(code, message, cause);
   }
 }

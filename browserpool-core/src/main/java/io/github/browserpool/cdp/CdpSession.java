@@ -3,6 +3,7 @@ package io.github.browserpool.cdp;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.github.kklisura.cdt.services.WebSocketService;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,9 +19,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #send(String)} takes cdt's serialised {@code {"id":N,"method":...}} and sends it within this
  * session under a connection-wide id; replies and events reach the message handlers with cdt's own ids.
- * When the session is detached, its target crashes, the connection closes, or {@link #close()} is called,
- * every cdt call still in flight gets an error reply (code {@link CdpConnectionClosedException#CODE}) that
- * says why, and every later {@link #send(String)} throws {@link CdpConnectionClosedException} at once.
+ * When the session is detached, its target crashes, a call times out, or {@link #close()} is called,
+ * every cdt call still in flight gets an error reply with code {@link CdpSessionClosedException#CODE}
+ * that says why, and every later {@link #send(String)} throws {@link CdpSessionClosedException} at once;
+ * when the whole connection closes, the code is {@link CdpConnectionClosedException#CODE} and the
+ * exception {@link CdpConnectionClosedException}.
+ *
+ * <p>With a call timeout set ({@link #callTimeout(Duration)}), a call that gets no reply in time gets an
+ * error reply with code {@link CdpCallTimeoutException#CODE}; the session is then gone (its other calls
+ * in flight fail) and its target is closed, which also ends a renderer stuck in a script.
  * Thread-safe. Created by {@link PipeConnection#attach}.
  */
 public final class CdpSession implements WebSocketService {
@@ -34,6 +41,10 @@ public final class CdpSession implements WebSocketService {
   private final List<Consumer<String>> handlers = new CopyOnWriteArrayList<>();
   /** Null while usable; afterwards why the session is gone. */
   private final AtomicReference<String> goneReason = new AtomicReference<>();
+  /** The code calls fail with once gone: the connection's or the session's; set with goneReason. */
+  private volatile long goneCode = CdpSessionClosedException.CODE;
+  /** Nanoseconds a call may wait for its reply; 0 for no limit. */
+  private volatile long callTimeoutNanos;
   private final AtomicBoolean closeRequested = new AtomicBoolean();
 
   CdpSession(PipeConnection connection, String sessionId, String targetId) {
@@ -54,6 +65,31 @@ public final class CdpSession implements WebSocketService {
     return targetId;
   }
 
+  /**
+   * Sets how long each later call may wait for its reply before it fails with an error reply of code
+   * {@link CdpCallTimeoutException#CODE} and the session is closed. {@link Duration#ZERO} (the default)
+   * means no limit.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   */
+  public void callTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("call timeout must not be negative: " + timeout);
+    }
+    long nanos;
+    try {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      nanos = Long.MAX_VALUE;
+    }
+    callTimeoutNanos = nanos;
+  }
+
+  long callTimeoutNanos() {
+    return callTimeoutNanos;
+  }
+
   /** Does nothing: the session is carried by its connection's pipe. */
   @Override
   public void connect(URI uri) {}
@@ -61,8 +97,8 @@ public final class CdpSession implements WebSocketService {
   /**
    * Sends one message serialised by cdt ({@code {"id":N,"method":...}}) within this session.
    *
-   * @throws CdpConnectionClosedException at once if the session or its connection is gone (unchecked, so
-   *     it passes through cdt's {@code invoke} to the caller)
+   * @throws CdpConnectionClosedException at once if the session ({@link CdpSessionClosedException}) or its
+   *     connection is gone (unchecked, so it passes through cdt's {@code invoke} to the caller)
    * @throws IllegalArgumentException if the message is not a JSON object with a numeric id
    */
   @Override
@@ -82,7 +118,12 @@ public final class CdpSession implements WebSocketService {
    */
   @Override
   public void close() {
-    connection.sessionGone(this, "the session was closed by the client");
+    connection.sessionGone(this, "the session was closed by the client", false);
+    closeTargetOnce();
+  }
+
+  /** Sends {@code Target.closeTarget} for this session's target the first time only, without waiting. */
+  void closeTargetOnce() {
     if (closeRequested.compareAndSet(false, true)) {
       connection.closeTargetQuietly(this);
     }
@@ -105,6 +146,10 @@ public final class CdpSession implements WebSocketService {
     return connection.name();
   }
 
+  PipeConnection connection() {
+    return connection;
+  }
+
   String quotedSessionId() {
     return quotedSessionId;
   }
@@ -120,9 +165,24 @@ public final class CdpSession implements WebSocketService {
     }
   }
 
-  /** Records why the session is gone; returns false if it was gone already. */
-  boolean markGone(String reason) {
-    return goneReason.compareAndSet(null, reason);
+  /**
+   * Records why the session is gone, and whether because the whole connection closed; returns false if
+   * it was gone already.
+   */
+  boolean markGone(String reason, boolean connectionClosed) {
+    synchronized (goneReason) {
+      if (goneReason.get() != null) {
+        return false;
+      }
+      goneCode = connectionClosed ? CdpConnectionClosedException.CODE : CdpSessionClosedException.CODE;
+      goneReason.set(reason);
+      return true;
+    }
+  }
+
+  /** The code of the error replies and exceptions of calls on this gone session. */
+  long goneCode() {
+    return goneCode;
   }
 
   String goneMessage() {
@@ -131,6 +191,11 @@ public final class CdpSession implements WebSocketService {
 
   /** Returns the exception for a call on a gone session, or null while the session is usable. */
   CdpConnectionClosedException goneException() {
-    return closed() ? new CdpConnectionClosedException(goneMessage()) : null;
+    if (!closed()) {
+      return null;
+    }
+    return goneCode == CdpConnectionClosedException.CODE
+        ? new CdpConnectionClosedException(goneMessage())
+        : new CdpSessionClosedException(goneMessage());
   }
 }

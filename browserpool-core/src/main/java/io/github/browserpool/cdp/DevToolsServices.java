@@ -13,6 +13,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,9 +31,15 @@ import org.slf4j.LoggerFactory;
  * (Chromium 156 sends many that cdt 4.0.0 lacks).
  *
  * <p>A call in flight when the session dies fails with cdt's {@code ChromeDevToolsInvocationException}
- * with code {@link CdpConnectionClosedException#CODE}; a call made after that fails at once with
- * {@link CdpConnectionClosedException}. Both pass through {@link CallGuard#translate}. Closing the service
- * closes the session, which closes its target.
+ * with code {@link CdpSessionClosedException#CODE} (the page is gone) or {@link
+ * CdpConnectionClosedException#CODE} (the whole browser connection is gone); a call made after that fails
+ * at once with {@link CdpSessionClosedException} or {@link CdpConnectionClosedException}. A call that
+ * outlives the call timeout fails with code {@link CdpCallTimeoutException#CODE}. All of them pass through
+ * {@link CallGuard#translate}. Closing the service closes the session, which closes its target.
+ *
+ * <p>The call timeout is enforced by the session ({@link CdpSession#callTimeout}), not by cdt's own
+ * {@code readTimeout}: that one counts whole seconds, throws a message that names no method, and leaves
+ * the call registered on the pipe; cdt's is left at 0 (wait until the session answers or fails the call).
  */
 public final class DevToolsServices {
   private static final Logger log = LoggerFactory.getLogger(DevToolsServices.class);
@@ -41,13 +48,27 @@ public final class DevToolsServices {
   private DevToolsServices() {}
 
   /**
-   * Creates a typed service over {@code session}; cheap (well under a millisecond once warm).
+   * Creates a typed service over {@code session} without a call timeout; cheap (well under a
+   * millisecond once warm).
    *
    * @param guard wraps every command; use {@link CallGuard#NONE} for none
    */
   public static ChromeDevToolsService create(CdpSession session, CallGuard guard) {
+    return create(session, guard, Duration.ZERO);
+  }
+
+  /**
+   * Creates a typed service over {@code session} whose every call fails with code {@link
+   * CdpCallTimeoutException#CODE} when it gets no reply within {@code callTimeout}; the session is then
+   * closed (see {@link CdpSession#callTimeout}).
+   *
+   * @param guard wraps every command; use {@link CallGuard#NONE} for none
+   * @param callTimeout how long one call may wait for its reply; {@link Duration#ZERO} for no limit
+   */
+  public static ChromeDevToolsService create(CdpSession session, CallGuard guard, Duration callTimeout) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(guard, "guard");
+    session.callTimeout(callTimeout);
     String name = session.connectionName();
     if (mapperConfigured.compareAndSet(false, true)) {
       readUnknownEnumValuesAsNull(name);

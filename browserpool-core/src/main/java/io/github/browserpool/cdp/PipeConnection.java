@@ -12,10 +12,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>When the pipe hits end-of-file, a read or write fails, or {@link #close()} is called, every call in
  * flight on the connection and on its sessions fails with {@link CdpConnectionClosedException}, and so does
  * every later call. Thread-safe.
+ *
+ * <p>The {@code activity} callback marks the client's own round trips: it runs when a command is sent
+ * through a {@link CdpSession} (the cdt traffic of a lease's pages) and when Chromium's reply to such a
+ * command is read. Events, made-up error replies, and browser-level traffic through {@link #send} (the
+ * pool's own calls) never run it, so a page that keeps sending events does not look busy.
  */
 public final class PipeConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeConnection.class);
@@ -62,6 +69,9 @@ public final class PipeConnection implements AutoCloseable {
   private final AtomicInteger lastId = new AtomicInteger();
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, CdpSession> sessions = new ConcurrentHashMap<>();
+  /** Sessions relayed as raw text (the CDP endpoint); see {@link RawRoute}. */
+  private final Map<String, RawRoute> rawSessions = new ConcurrentHashMap<>();
+  private final Set<RawRoute> rawRoutes = ConcurrentHashMap.newKeySet();
   private final List<BiConsumer<String, JsonNode>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   /** Null while open; afterwards why the connection closed. */
@@ -76,7 +86,8 @@ public final class PipeConnection implements AutoCloseable {
    *     ({@code "[" + name + "] "})
    * @param fromBrowser the browser's fd 4 (replies and events)
    * @param toBrowser the browser's fd 3 (commands)
-   * @param activity run on every message sent and every message received; must be cheap and not block
+   * @param activity run when a command goes out through a {@link CdpSession} and when Chromium's reply to
+   *     one is read; never for events or for {@link #send} traffic. Must be cheap and not block
    */
   public PipeConnection(String name, InputStream fromBrowser, OutputStream toBrowser, Runnable activity) {
     this.name = Objects.requireNonNull(name, "name");
@@ -319,7 +330,25 @@ public final class PipeConnection implements AutoCloseable {
     } else {
       wire = "{\"id\":" + id + ",\"sessionId\":" + session.quotedSessionId() + cdtMessage.substring(idEnd);
     }
+    long timeoutNanos = session.callTimeoutNanos();
+    if (timeoutNanos > 0) {
+      call.armTimeout(id, tree != null ? tree.path("method").asText("a command") : cdtMethod(cdtMessage, idEnd), timeoutNanos);
+    }
+    touch(); // the client's own command: activity
     write(wire, id);
+  }
+
+  /** The method of a message of cdt's shape {"id":N,"method":"M",...}, read from where the id ends. */
+  private static String cdtMethod(String message, int idEnd) {
+    String key = ",\"method\":\"";
+    if (message.startsWith(key, idEnd)) {
+      int start = idEnd + key.length();
+      int end = message.indexOf('"', start);
+      if (end > start) {
+        return message.substring(start, end);
+      }
+    }
+    return "a command";
   }
 
   /**
@@ -364,7 +393,6 @@ public final class PipeConnection implements AutoCloseable {
   private void write(String message, int id, long lockWaitNanos) {
     byte[] text = message.getBytes(StandardCharsets.UTF_8);
     byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
-    touch();
     if (!lockForWrite(lockWaitNanos)) {
       throw new CdpException(CdpException.NO_CODE, logPrefix + "the pipe stayed busy for "
           + Duration.ofNanos(lockWaitNanos) + ": another write to it is blocked (is the browser frozen?)");
@@ -437,7 +465,6 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   private void dispatch(String text) {
-    touch();
     if (log.isTraceEnabled()) {
       log.trace("{}<-- {}", logPrefix, abbreviate(text));
     }
@@ -452,9 +479,12 @@ public final class PipeConnection implements AutoCloseable {
         }
       } else if (envelope.sessionId() != null) {
         CdpSession session = sessions.get(envelope.sessionId());
+        RawRoute route;
         if (session != null) {
           session.deliver(text);
           onSessionEvent(session, envelope.method());
+        } else if ((route = rawSessions.get(envelope.sessionId())) != null) {
+          route.deliver(text, envelope.sessionId(), envelope.method());
         } else {
           log.debug("{}event for unknown session {}: {}", logPrefix, envelope.sessionId(), abbreviate(text));
         }
@@ -469,9 +499,9 @@ public final class PipeConnection implements AutoCloseable {
   private void onSessionEvent(CdpSession session, String method) {
     if ("Inspector.targetCrashed".equals(method)) {
       // Chromium keeps the session attached, but commands sent to a crashed page get no reply.
-      sessionGone(session, "its target crashed (Inspector.targetCrashed)");
+      sessionGone(session, "its target crashed (Inspector.targetCrashed)", false);
     } else if ("Inspector.detached".equals(method)) {
-      sessionGone(session, "the session was detached (Inspector.detached)");
+      sessionGone(session, "the session was detached (Inspector.detached)", false);
     }
   }
 
@@ -489,7 +519,11 @@ public final class PipeConnection implements AutoCloseable {
     if ("Target.detachedFromTarget".equals(method)) {
       CdpSession session = sessions.get(params.path("sessionId").asText(""));
       if (session != null) {
-        sessionGone(session, "the session was detached from its target (Target.detachedFromTarget)");
+        sessionGone(session, "the session was detached from its target (Target.detachedFromTarget)", false);
+      }
+      RawRoute route = rawSessions.get(params.path("sessionId").asText(""));
+      if (route != null) {
+        route.end("its session was detached (Target.detachedFromTarget)");
       }
     }
     for (BiConsumer<String, JsonNode> listener : listeners) {
@@ -515,26 +549,29 @@ public final class PipeConnection implements AutoCloseable {
   CdpSession addSession(CdpSession session) {
     sessions.put(session.sessionId(), session);
     if (!isOpen()) {
-      sessionGone(session, "the browser connection closed: " + closeReason.get());
+      sessionGone(session, "the browser connection closed: " + closeReason.get(), true);
     }
     return session;
   }
 
   /**
    * Marks {@code session} dead and fails every call in flight on it: cdt calls get a made-up error reply
-   * with their own id, futures fail with {@link CdpConnectionClosedException}. Only the first reason counts.
+   * with their own id, futures fail with {@link CdpSessionClosedException}, or with {@link
+   * CdpConnectionClosedException} when {@code connectionClosed} (the whole pipe is gone). Only the first
+   * reason counts.
    */
-  void sessionGone(CdpSession session, String reason) {
-    if (!session.markGone(reason)) {
+  void sessionGone(CdpSession session, String reason, boolean connectionClosed) {
+    if (!session.markGone(reason, connectionClosed)) {
       return;
     }
     sessions.remove(session.sessionId(), session);
     log.debug("{}session {} of target {} is gone: {}", logPrefix, session.sessionId(), session.targetId(), reason);
     String message = session.goneMessage();
+    long code = session.goneCode();
     for (Map.Entry<Integer, Pending> entry : pending.entrySet()) {
       Pending call = entry.getValue();
       if (session.sessionId().equals(call.sessionId()) && pending.remove(entry.getKey(), call)) {
-        call.fail(message);
+        call.fail(code, message);
       }
     }
   }
@@ -572,13 +609,16 @@ public final class PipeConnection implements AutoCloseable {
     }
     String sessionReason = "the browser connection closed: " + reason;
     for (CdpSession session : sessions.values()) {
-      sessionGone(session, sessionReason);
+      sessionGone(session, sessionReason, true);
+    }
+    for (RawRoute route : rawRoutes) {
+      route.end(sessionReason);
     }
     String message = logPrefix + "CDP connection closed: " + reason;
     for (Integer id : pending.keySet()) {
       Pending call = pending.remove(id);
       if (call != null) {
-        call.fail(message);
+        call.fail(CdpConnectionClosedException.CODE, message);
       }
     }
     closed.complete(null);
@@ -627,6 +667,9 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   private RuntimeException rethrown(Throwable cause) {
+    if (cause instanceof CdpSessionClosedException) {
+      return new CdpSessionClosedException(cause.getMessage(), cause);
+    }
     if (cause instanceof CdpConnectionClosedException) {
       return new CdpConnectionClosedException(cause.getMessage(), cause);
     }
@@ -641,6 +684,125 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Raw routes (the CDP endpoint relay)
+
+  /**
+   * Opens a route that relays chosen sessions as raw text to {@code listener} (see {@link RawRoute}).
+   * If the connection is closed already, the route ends at once.
+   */
+  public RawRoute openRawRoute(RawRoute.Listener listener) {
+    RawRoute route = new RawRoute(this, listener);
+    rawRoutes.add(route);
+    String why = closeReason.get();
+    if (why != null) {
+      rawRoutes.remove(route);
+      route.end("the browser connection closed: " + why);
+    }
+    return route;
+  }
+
+  CompletableFuture<String> attachRaw(RawRoute route) {
+    CompletableFuture<String> attached = new CompletableFuture<>();
+    call(null, "Target.attachToBrowserTarget", null, result -> {
+      String sessionId = result.path("sessionId").asText(null);
+      if (sessionId != null) {
+        route.addSession(sessionId);
+      }
+    }).whenComplete((result, failure) -> {
+      String sessionId = result == null ? null : result.path("sessionId").asText(null);
+      if (failure != null) {
+        attached.completeExceptionally(failure);
+      } else if (sessionId == null) {
+        attached.completeExceptionally(new CdpException(CdpException.NO_CODE,
+            logPrefix + "Target.attachToBrowserTarget replied without a sessionId"));
+      } else {
+        attached.complete(sessionId);
+      }
+    });
+    return attached;
+  }
+
+  void routeRaw(String sessionId, RawRoute route) {
+    rawSessions.put(sessionId, route);
+  }
+
+  void unrouteRaw(String sessionId, RawRoute route) {
+    rawSessions.remove(sessionId, route);
+    if (route.isClosed()) {
+      rawRoutes.remove(route);
+    }
+  }
+
+  void sendRaw(RawRoute route, long replyId, String sessionId, String method, JsonNode params,
+      Consumer<String> onReply) {
+    Objects.requireNonNull(method, "method");
+    String why = closeReason.get();
+    if (why != null) {
+      throw connectionClosed(why);
+    }
+    RawPending call = new RawPending(route, replyId, sessionId, onReply);
+    int id = register(call);
+    why = closeReason.get();
+    if (why != null) {
+      if (pending.remove(id, call)) {
+        throw connectionClosed(why);
+      }
+      return; // shutDown delivered the error reply already
+    }
+    ObjectNode message = JSON.createObjectNode().put("id", id).put("sessionId", sessionId).put("method", method);
+    if (params != null) {
+      message.set("params", params);
+    }
+    String text;
+    try {
+      text = JSON.writeValueAsString(message);
+    } catch (IOException e) {
+      pending.remove(id, call);
+      throw new IllegalArgumentException(logPrefix + "cannot serialise " + method, e);
+    }
+    try {
+      write(text, id);
+    } catch (CdpConnectionClosedException e) {
+      pending.remove(id, call); // if shutDown got it first, it delivered the error reply
+      throw e;
+    }
+  }
+
+  /** A command relayed for a raw route: its reply goes to the route with the relay's id. */
+  private static final class RawPending implements Pending {
+    private final RawRoute route;
+    private final long replyId;
+    private final String sessionId;
+    private final Consumer<String> onReply;
+
+    RawPending(RawRoute route, long replyId, String sessionId, Consumer<String> onReply) {
+      this.route = route;
+      this.replyId = replyId;
+      this.sessionId = sessionId;
+      this.onReply = onReply;
+    }
+
+    @Override
+    public String sessionId() {
+      return sessionId;
+    }
+
+    @Override
+    public void reply(String text, Envelope envelope) {
+      String restored = text.substring(0, envelope.idStart()) + replyId + text.substring(envelope.idEnd());
+      route.deliverReply(restored, sessionId, onReply);
+    }
+
+    @Override
+    public void fail(long code, String message) {
+      ObjectNode reply = JSON.createObjectNode().put("id", replyId);
+      reply.putObject("error").put("code", code).put("message", message);
+      reply.put("sessionId", sessionId);
+      route.deliverReply(reply.toString(), sessionId, onReply);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Calls in flight
 
   /** One call waiting for its reply. Whoever removes it from {@link #pending} completes it, exactly once. */
@@ -650,7 +812,8 @@ public final class PipeConnection implements AutoCloseable {
 
     void reply(String text, Envelope envelope) throws IOException;
 
-    void fail(String message);
+    /** Fails the call with {@code code}, one of the made-up codes of the exceptions in this package. */
+    void fail(long code, String message);
   }
 
   /** A call made through {@link #send}: completes a future with the result tree. */
@@ -697,19 +860,56 @@ public final class PipeConnection implements AutoCloseable {
     }
 
     @Override
-    public void fail(String message) {
-      future.completeExceptionally(new CdpConnectionClosedException(message + " (while waiting for " + method + ")"));
+    public void fail(long code, String message) {
+      String text = message + " (while waiting for " + method + ")";
+      future.completeExceptionally(code == CdpConnectionClosedException.CODE
+          ? new CdpConnectionClosedException(text)
+          : new CdpSessionClosedException(text));
     }
   }
 
-  /** A call cdt made through a {@link CdpSession}: its reply goes to cdt's handler with cdt's id. */
-  private static final class SessionPending implements Pending {
+  /**
+   * A call cdt made through a {@link CdpSession}: its reply goes to cdt's handler with cdt's id. A real
+   * reply counts as activity; a made-up one ({@link #fail}) does not.
+   */
+  private final class SessionPending implements Pending {
     private final CdpSession session;
     private final long cdtId;
+    private volatile ScheduledFuture<?> timeout;
+    private volatile boolean done;
 
     SessionPending(CdpSession session, long cdtId) {
       this.session = session;
       this.cdtId = cdtId;
+    }
+
+    /** Fails the call with code {@link CdpCallTimeoutException#CODE} if it is still waiting after {@code nanos}. */
+    void armTimeout(int id, String method, long nanos) {
+      timeout = CallTimeouts.TIMER.schedule(() -> timedOut(id, method, nanos), nanos, TimeUnit.NANOSECONDS);
+      if (done) {
+        timeout.cancel(false);
+      }
+    }
+
+    /** On the timer thread; never blocks: closing the target is handed to another thread. */
+    private void timedOut(int id, String method, long nanos) {
+      if (!pending.remove(id, this)) {
+        return; // answered or failed meanwhile
+      }
+      Duration limit = Duration.ofNanos(nanos);
+      deliverError(CdpCallTimeoutException.CODE, logPrefix + method + " got no reply within " + limit + " on page "
+          + session.targetId() + "; that page is closed now, so later calls on it fail at once");
+      sessionGone(session, "an earlier call (" + method + ") got no reply within " + limit
+          + ", so the page was closed", false);
+      CallTimeouts.CLEANUP.execute(() -> session.closeTargetOnce());
+    }
+
+    private void disarm() {
+      done = true;
+      ScheduledFuture<?> t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
     }
 
     @Override
@@ -721,13 +921,20 @@ public final class PipeConnection implements AutoCloseable {
     public void reply(String text, Envelope envelope) {
       // Splice cdt's id over ours; the rest of a possibly huge reply is copied once, not re-serialised.
       String restored = text.substring(0, envelope.idStart()) + cdtId + text.substring(envelope.idEnd());
+      disarm();
+      touch(); // the reply to the client's own command: activity
       session.deliver(restored);
     }
 
     @Override
-    public void fail(String message) {
+    public void fail(long code, String message) {
+      disarm();
+      deliverError(code, message);
+    }
+
+    private void deliverError(long code, String message) {
       ObjectNode reply = JSON.createObjectNode().put("id", cdtId);
-      reply.putObject("error").put("code", CdpConnectionClosedException.CODE).put("message", message);
+      reply.putObject("error").put("code", code).put("message", message);
       session.deliver(reply.toString());
     }
   }

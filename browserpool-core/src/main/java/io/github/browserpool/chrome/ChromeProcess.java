@@ -464,6 +464,18 @@ public final class ChromeProcess {
   }
 
   /**
+   * The live PIDs of this tree now (the main PID while it is still the process spawned, its
+   * descendants, every process naming the profile dir), for monitoring. Read-only: it records nothing.
+   */
+  public Set<Long> treePids() {
+    Set<Long> pids = ProcFs.scan(dirPath, isAlive() ? mainPid : -1);
+    if (isAlive()) {
+      pids.add(mainPid);
+    }
+    return pids;
+  }
+
+  /**
    * The tree was SIGKILLed but still dying (or a wrapper still running, or the dir not yet deleted) when
    * the close's time ran out:
    * waits for it on a daemon thread for up to {@link #FINISH_LIMIT}, then deletes the dir, so that

@@ -5,12 +5,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,14 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * process, and closing <em>any</em> descriptor of the file drops them all, a sweep must never open the
  * lock file of a dir this JVM owns: {@link #ownedHere} is the JVM-wide registry checked first. The
  * registry holds real paths, so a dir reached through a symlinked tempRoot is still recognised.
+ *
+ * <p>A {@code chromelambda-*} dir without this marker is not ours (other tools use the prefix):
+ * {@link ProfileSweeper} never kills a process for it.
  */
 final class OwnerMarker implements AutoCloseable {
   static final String LOCK_FILE = ".owner.lock";
-  /** A dir with no lock file yet is stale only once older than this (the gap between mkdir and rename). */
-  static final Duration MARKERLESS_GRACE = Duration.ofSeconds(60);
 
   private static final Set<Path> OWNED_HERE = ConcurrentHashMap.newKeySet();
-  /** Channels that must never be closed (see {@link #ownerIsDead}); expected to stay empty. */
+  /** Channels that must never be closed (see {@link #owner}); expected to stay empty. */
   private static final Set<FileChannel> PARKED = ConcurrentHashMap.newKeySet();
 
   private final Path dir;
@@ -83,47 +84,61 @@ final class OwnerMarker implements AutoCloseable {
     }
   }
 
-  /** Whether the owner of {@code dir} (not this JVM's) is dead. Never called for a dir this JVM owns. */
-  static boolean ownerIsDead(Path dir, Instant now) {
+  /** Who owns a {@code chromelambda-*} dir, as far as its marker tells. */
+  enum Owner {
+    /** This JVM: never open its lock file. */
+    THIS_JVM,
+    /** Another live process holds the lock. */
+    ALIVE,
+    /** The marker is ours and nobody holds its lock: the owner died. */
+    DEAD,
+    /** No {@code .owner.lock} at all: not a dir of ours, or a claim that never finished. */
+    NONE,
+    /** Cannot tell (unreadable, or a marker that is not a regular file): leave it alone. */
+    UNKNOWN
+  }
+
+  /**
+   * Reads the owner of {@code dir} from its marker. Opens the lock file only when the dir is not this
+   * JVM's, and only when it is a regular file (a FIFO would block the open, a symlink points elsewhere).
+   */
+  static Owner owner(Path dir) {
     if (ownedHere(dir)) {
-      return false;
+      return Owner.THIS_JVM;
     }
     Path lockFile = dir.resolve(LOCK_FILE);
-    if (!Files.exists(lockFile)) {
-      return olderThanGrace(dir, now);
+    try {
+      if (!Files.readAttributes(lockFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+        return Owner.UNKNOWN;
+      }
+    } catch (NoSuchFileException e) {
+      return Owner.NONE;
+    } catch (IOException | SecurityException e) {
+      return Owner.UNKNOWN;
     }
     FileChannel ch;
     try {
-      ch = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      return false; // gone, or cannot tell: leave it alone
+      ch = FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | SecurityException e) {
+      return Owner.UNKNOWN; // gone since, or cannot tell: leave it alone
     }
     try {
       FileLock lock = ch.tryLock();
       if (lock == null) {
         closeQuietly(ch);
-        return false; // another live process holds it
+        return Owner.ALIVE;
       }
       lock.release();
       closeQuietly(ch);
-      return true;
+      return Owner.DEAD;
     } catch (OverlappingFileLockException e) {
       // This JVM holds it after all. Closing this channel would drop that lock (POSIX), so keep it open
       // and reachable (a collected channel gets closed).
       PARKED.add(ch);
-      return false;
+      return Owner.THIS_JVM;
     } catch (IOException e) {
       closeQuietly(ch);
-      return false; // cannot tell: leave it alone
-    }
-  }
-
-  private static boolean olderThanGrace(Path dir, Instant now) {
-    try {
-      FileTime t = Files.getLastModifiedTime(dir);
-      return t.toInstant().plus(MARKERLESS_GRACE).isBefore(now);
-    } catch (IOException e) {
-      return false;
+      return Owner.UNKNOWN;
     }
   }
 

@@ -17,10 +17,18 @@ public interface BrowserLauncher {
 
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {
-    /** A CDP message was sent or received. */
+    /**
+     * The lease's client sent a CDP command through one of its pages, or got Chromium's reply to one.
+     * Events and the pool's own CDP traffic (preparing contexts, health checks, disposing) are not
+     * activity, so a page that keeps sending events does not keep a forgotten lease alive.
+     */
     void activity();
 
-    /** The browser process exited although nobody asked it to. */
+    /**
+     * The browser became useless although nobody asked it to close: its process exited, or its CDP pipe
+     * hit end-of-file or a read or write error while the process may still live. May be called more than
+     * once for one browser (the pipe closes, then the process exits); the engine acts on the first call.
+     */
     void exitedUnexpectedly();
   }
 }

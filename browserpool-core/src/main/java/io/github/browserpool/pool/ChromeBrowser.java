@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.cdp.CdpSession;
@@ -14,6 +15,7 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,6 +56,8 @@ final class ChromeBrowser implements ManagedBrowser {
    * a keyed browser therefore keeps one blank page open for its whole life.
    */
   private volatile boolean keeperOpen;
+  /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
+  private volatile String keeperTargetId;
   /** The context and page prepared for the next isolated lease, or null. */
   private volatile CompletableFuture<Prepared> next;
 
@@ -76,6 +80,11 @@ final class ChromeBrowser implements ManagedBrowser {
   @Override
   public Path userDataDir() {
     return process.userDataDir();
+  }
+
+  @Override
+  public java.util.Set<Long> treePids() {
+    return process.treePids();
   }
 
   boolean isClosing() {
@@ -104,19 +113,24 @@ final class ChromeBrowser implements ManagedBrowser {
    *
    * @throws IllegalStateException when the browser gives no answer within closeTimeout: it is unresponsive
    */
-  private Prepared takePrepared() {
+  private Prepared takePrepared(Duration timeout) {
     CompletableFuture<Prepared> f = next;
     next = null;
     if (f == null) {
       return null;
     }
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      Prepared p = f.get(PoolEngine.saturatedNanos(healthTimeout), TimeUnit.NANOSECONDS);
+      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
       return p.page().closed() ? null : p;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while taking a context from pid " + pid(), e);
     } catch (TimeoutException e) {
+      if (callerBound) {
+        next = f; // still being prepared, for the next lease
+        throw new NotReadyInTimeException("pid " + pid() + " had no context ready within " + timeout);
+      }
       throw new IllegalStateException("pid " + pid() + " did not prepare a context within launchTimeout "
           + healthTimeout + ": unresponsive");
     } catch (ExecutionException e) {
@@ -126,16 +140,21 @@ final class ChromeBrowser implements ManagedBrowser {
 
   @Override
   public LeaseContext openContext(boolean isolated) {
+    return openContext(isolated, healthTimeout);
+  }
+
+  @Override
+  public LeaseContext openContext(boolean isolated, Duration timeout) {
     if (process.isStopped()) {
       throw new IllegalStateException("pid " + pid() + " is stopped (SIGSTOP) and cannot answer CDP");
     }
     if (isolated) {
-      Prepared p = takePrepared();
+      Prepared p = takePrepared(timeout);
       if (p != null) {
         return new Context(p.contextId(), p.page());
       }
       String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
-          healthTimeout).path("browserContextId").asText(null);
+          timeout).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
@@ -151,22 +170,31 @@ final class ChromeBrowser implements ManagedBrowser {
       throw new IllegalStateException("the CDP pipe of pid " + pid() + " is closed");
     }
     if (!keeperOpen) {
-      call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), cdpTimeout);
+      keeperTargetId = call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), timeout)
+          .path("targetId").asText(null);
       keeperOpen = true;
     }
     return new Context(null, null);
   }
 
+  /**
+   * One browser-level call, bounded by {@code timeout}. A timeout shorter than the health timeout is the
+   * caller's deadline ({@link NotReadyInTimeException}); otherwise the browser counts as unresponsive.
+   */
   private JsonNode call(String method, JsonNode params, Duration timeout) {
     CompletableFuture<JsonNode> f = conn.send(method, params);
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      return f.get(PoolEngine.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+      return f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new IllegalStateException(method + " got no reply within " + timeout + " from pid " + pid());
+      if (callerBound) {
+        throw new NotReadyInTimeException(method + " got no reply within " + timeout + " from pid " + pid());
+      }
+      throw new IllegalStateException(method + " got no reply within " + healthTimeout + " from pid " + pid());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(method + " was interrupted", e);
@@ -186,10 +214,32 @@ final class ChromeBrowser implements ManagedBrowser {
     return new CloseResult(outcome.forced(), outcome.dirDeleted());
   }
 
-  /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
-  private final class Context implements LeaseContext {
+  /** For tests in this package: the browser's process and its CDP connection. */
+  ChromeProcess process() {
+    return process;
+  }
+
+  PipeConnection connection() {
+    return conn;
+  }
+
+  /**
+   * One lease's context: an isolated browser context, or (contextId null) the default profile.
+   *
+   * <p>A {@link #newPage} that races with {@link #release} never leaks its page: the page is published
+   * into {@code pages} under the lock only while the context is not released, and a page that comes too
+   * late closes its own target (which matters in a keyed browser, whose pages are not disposed with a
+   * context). Closing pages happens outside the lock.
+   */
+  final class Context implements LeaseContext {
     private final String contextId;
-    private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+    /** Guarded by {@code this}. */
+    private final List<ChromeDevToolsService> pages = new ArrayList<>();
+    /** Guarded by {@code this}. */
+    private boolean released;
+    private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
+    /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
+    private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
     private volatile CdpSession preparedPage;
 
     Context(String contextId, CdpSession preparedPage) {
@@ -199,30 +249,115 @@ final class ChromeBrowser implements ManagedBrowser {
 
     @Override
     public ChromeDevToolsService newPage(CallGuard guard) {
+      if (isReleased()) {
+        throw closedLease(guard);
+      }
       CdpSession ready = preparedPage;
       preparedPage = null;
+      CdpSession session;
       if (ready != null && !ready.closed()) {
-        ChromeDevToolsService page = DevToolsServices.create(ready, guard);
-        pages.add(page);
-        return page;
+        session = ready;
+      } else {
+        ObjectNode params = JSON.objectNode().put("url", "about:blank");
+        if (contextId != null) {
+          params.put("browserContextId", contextId);
+        }
+        String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
+        try {
+          session = conn.attach(targetId, cdpTimeout);
+        } catch (RuntimeException e) {
+          conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId));
+          throw e;
+        }
       }
+      ChromeDevToolsService page = DevToolsServices.create(session, guard, config.callTimeout());
+      try {
+        guard.beforeCall(); // the lease may have ended while the page was made; also stamps activity
+      } catch (RuntimeException e) {
+        page.close();
+        throw e;
+      }
+      synchronized (this) {
+        if (!released) {
+          pages.add(page);
+          return page;
+        }
+      }
+      page.close(); // lost the race with release(): nobody else will close this target
+      throw closedLease(guard);
+    }
+
+    private synchronized boolean isReleased() {
+      return released;
+    }
+
+    /** The exception for a newPage() on a released context: the lease's own, else a generic one. */
+    private RuntimeException closedLease(CallGuard guard) {
+      guard.beforeCall(); // throws the lease's own reason (closed, revoked, crashed) when it has ended
+      return new LeaseRevokedException("[" + config.poolName() + "] pid " + pid()
+          + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
+    }
+
+    /** The browser's pipe, for the lease's CDP endpoint. */
+    PipeConnection connection() {
+      return conn;
+    }
+
+    /** The isolated context's id, or null for the default profile of a keyed lease. */
+    String contextId() {
+      return contextId;
+    }
+
+    /** The keeper page of the default profile, which a keyed lease's clients must not see or close. */
+    String keeperTargetId() {
+      return keeperTargetId;
+    }
+
+    PoolConfig config() {
+      return config;
+    }
+
+    /** Adds a hook that {@link #release()} runs before it resets the context. */
+    void onRelease(Runnable hook) {
+      releaseHooks.add(hook);
+    }
+
+    /** Opens a page in this context and returns its attached session; it closes with the lease. */
+    CdpSession newRawSession() {
       ObjectNode params = JSON.objectNode().put("url", "about:blank");
       if (contextId != null) {
         params.put("browserContextId", contextId);
       }
       String targetId = call("Target.createTarget", params, cdpTimeout).path("targetId").asText();
       CdpSession session = conn.attach(targetId, cdpTimeout);
-      ChromeDevToolsService page = DevToolsServices.create(session, guard);
-      pages.add(page);
-      return page;
+      rawPages.add(session);
+      return session;
     }
 
     @Override
     public boolean release() {
-      for (ChromeDevToolsService page : pages) {
+      for (Runnable hook : releaseHooks) {
+        try {
+          hook.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(ChromeBrowser.class)
+              .warn("[{}] a release hook of pid {} failed", config.poolName(), pid(), e);
+        }
+      }
+      releaseHooks.clear();
+      for (CdpSession raw : rawPages) {
+        raw.close();
+      }
+      rawPages.clear();
+      List<ChromeDevToolsService> toClose;
+      synchronized (this) {
+        released = true;
+        toClose = new ArrayList<>(pages);
+        pages.clear();
+      }
+      for (ChromeDevToolsService page : toClose) {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }
-      pages.clear();
       if (contextId != null && conn.isOpen()) {
         conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
         prepareNext();

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Launches real Chromium browsers for a pool: spawns the process with its CDP pipe, waits for the
- * first CDP reply, and wires activity and crash reports to the engine. A launch that fails for any
+ * first CDP reply, and wires activity (the lease client's own CDP round trips) and crash reports (process
+ * exit, or the pipe's end-of-file or I/O error) to the engine. A launch that fails for any
  * reason leaves no process and no profile dir behind.
  */
 public final class ChromeBrowserLauncher implements BrowserLauncher {
@@ -151,11 +152,14 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
     }
     ChromeBrowser browser = new ChromeBrowser(config, process, conn);
     browser.prepareNext();
-    process.onExit().thenRun(() -> {
+    // A dead pipe makes the browser as useless as a dead process: either one, unasked, is a crash.
+    Runnable unexpected = () -> {
       if (!browser.isClosing()) {
         events.exitedUnexpectedly();
       }
-    });
+    };
+    process.onExit().thenRun(unexpected);
+    conn.closedFuture().thenRun(unexpected);
     return browser;
   }
 

@@ -3,7 +3,12 @@ package io.github.browserpool.pool;
 import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.cdp.CdpCallTimeoutException;
+import io.github.browserpool.cdp.CdpConnectionClosedException;
+import io.github.browserpool.cdp.CdpException;
+import io.github.browserpool.cdp.CdpSessionClosedException;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,9 +29,20 @@ public final class LeaseState implements CallGuard {
   final long id;
   final String key;
   final Throwable acquireSite;
-  private final AtomicReference<Status> status = new AtomicReference<>(Status.ACTIVE);
-  private volatile String revokeMessage;
+  /** The status with the message of the transition that won: a losing revoke never overwrites it. */
+  private record Ending(Status status, String message) {}
+
+  private static final Ending ACTIVE = new Ending(Status.ACTIVE, null);
+  private final AtomicReference<Ending> ending = new AtomicReference<>(ACTIVE);
   volatile ManagedBrowser.LeaseContext context;
+  /** The thread that acquired it and when (wall clock), for the WARN about an abandoned lease. */
+  private final String acquiredBy = Thread.currentThread().getName();
+  private final long acquiredAtMillis = System.currentTimeMillis();
+  /** Ticker time it was handed over; 0 until then. */
+  volatile long grantedAt;
+  /** See {@link #isNewSession()}; set before the lease is published. */
+  volatile boolean newSession;
+  private volatile java.net.URI cdpEndpoint;
 
   LeaseState(PoolEngine engine, PooledBrowser entry, long id, String key, Throwable acquireSite) {
     this.engine = engine;
@@ -44,18 +60,86 @@ public final class LeaseState implements CallGuard {
     return entry.browser.userDataDir();
   }
 
+  public String browserId() {
+    return entry.browser.browserId();
+  }
+
   public String key() {
     return key;
   }
 
-  /** Opens a page in this lease's context. */
+  /**
+   * True when the lease starts with a fresh profile: always for an anonymous lease (a fresh context),
+   * and for a keyed lease the first one of its key on this browser.
+   */
+  public boolean isNewSession() {
+    return newSession;
+  }
+
+  /** "It was acquired by thread 'main' at 2026-12-01T09:00:00Z." for log lines. */
+  String origin() {
+    return "It was acquired by thread '" + acquiredBy + "' at " + java.time.Instant.ofEpochMilli(acquiredAtMillis) + ".";
+  }
+
+  /** Opens a page in this lease's context, anchored to nothing (engine-level callers and tests). */
   public ChromeDevToolsService newPage() {
+    return newPage(null);
+  }
+
+  /**
+   * Opens a page in this lease's context.
+   *
+   * @param anchor kept reachable for as long as the page is (the public lease handle): a page in use
+   *     keeps its lease from being reclaimed by the Cleaner
+   */
+  public ChromeDevToolsService newPage(Object anchor) {
     beforeCall();
     try {
-      return context.newPage(this);
+      // The pool keeps the real page; the user gets it behind a proxy that holds the lease handle.
+      return AnchoredPage.wrap(context.newPage(this), anchor);
     } catch (RuntimeException e) {
       throw translate(e);
     }
+  }
+
+
+  /**
+   * This lease's CDP WebSocket endpoint, made on the first call (which starts the pool's endpoint
+   * server if it is not running yet).
+   */
+  public java.net.URI cdpEndpoint() {
+    beforeCall();
+    java.net.URI uri = cdpEndpoint;
+    if (uri != null) {
+      return uri;
+    }
+    synchronized (this) { // per lease: two first calls must not make two tokens
+      if (cdpEndpoint == null) {
+        cdpEndpoint = engine.endpoints().register(new EndpointLease(this, chromeContext("cdpEndpoint()"),
+            engine.prefix()));
+      }
+      return cdpEndpoint;
+    }
+  }
+
+  /** Opens a page in this lease's context, spoken to in raw CDP. */
+  public io.github.browserpool.cdp.RawPage newRawPage() {
+    beforeCall();
+    try {
+      ChromeBrowser.Context chrome = chromeContext("newRawPage()");
+      return io.github.browserpool.cdp.RawPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  private ChromeBrowser.Context chromeContext(String what) {
+    ManagedBrowser.LeaseContext c = context;
+    if (c instanceof ChromeBrowser.Context chrome) {
+      return chrome;
+    }
+    throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser; this"
+        + " pool's launcher made " + (c == null ? "no context" : c.getClass().getName()));
   }
 
   /** Stamps activity, or throws when the lease can no longer be used. */
@@ -74,13 +158,13 @@ public final class LeaseState implements CallGuard {
   }
 
   public boolean isActive() {
-    return status.get() == Status.ACTIVE;
+    return ending.get().status() == Status.ACTIVE;
   }
 
   @Override
   public void beforeCall() {
-    Status s = status.get();
-    if (s != Status.ACTIVE) {
+    Ending s = ending.get();
+    if (s.status() != Status.ACTIVE) {
       throw failure(s, null);
     }
     engine.stamp(entry);
@@ -91,40 +175,53 @@ public final class LeaseState implements CallGuard {
     if (failure instanceof LeaseRevokedException || failure instanceof BrowserCrashedException) {
       return failure;
     }
-    Status s = status.get();
-    if (s != Status.ACTIVE) {
+    Ending s = ending.get();
+    if (s.status() != Status.ACTIVE) {
       return failure(s, failure);
     }
-    if (browserConnectionLost(failure)) {
-      // The pipe closed while the lease was active: the browser died under it.
+    // By code only: our made-up codes lie outside the range Chromium's own error replies use.
+    long code = codeOf(failure);
+    if (code == CdpConnectionClosedException.CODE) {
+      // The pipe to the whole browser closed while the lease was active: the browser died under it.
       return new BrowserCrashedException(
-          engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+          engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
               + ") died during a call. Close this lease and acquire a new one.", failure);
+    }
+    if (failure instanceof ChromeDevToolsInvocationException) {
+      if (code == CdpCallTimeoutException.CODE) {
+        return new CdpCallTimeoutException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()
+            + ". The page is busy (a script in an endless loop?) or the browser does not answer. The lease"
+            + " is still usable: open a new page with newPage(), or raise PoolConfig callTimeout for calls"
+            + " that take longer.", failure);
+      }
+      if (code == CdpSessionClosedException.CODE) {
+        return new CdpSessionClosedException(engine.prefix() + "lease #" + id + ": " + failure.getMessage()
+            + ". The lease is still usable: open a new page with newPage().", failure);
+      }
     }
     return failure;
   }
 
-  /** True when a call failed because the pipe to the whole browser closed (not just one page). */
-  private static boolean browserConnectionLost(RuntimeException failure) {
-    String msg = String.valueOf(failure.getMessage());
-    if (failure instanceof io.github.browserpool.cdp.CdpConnectionClosedException) {
-      return true;
+  /** The error code of a failed call: ours or Chromium's; {@link CdpException#NO_CODE} if it has none. */
+  private static long codeOf(RuntimeException failure) {
+    if (failure instanceof CdpException cdp) {
+      return cdp.code();
     }
-    return failure instanceof com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException
-        && Long.valueOf(io.github.browserpool.cdp.CdpConnectionClosedException.CODE)
-            .equals(((com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException) failure).getCode())
-        && msg.contains("browser connection closed");
+    if (failure instanceof ChromeDevToolsInvocationException cdt && cdt.getCode() != null) {
+      return cdt.getCode();
+    }
+    return CdpException.NO_CODE;
   }
 
-  private RuntimeException failure(Status s, Throwable cause) {
-    switch (s) {
+  private RuntimeException failure(Ending s, Throwable cause) {
+    switch (s.status()) {
       case CRASHED:
         return new BrowserCrashedException(
-            engine.prefix() + "lease #" + id + ": the browser (pid " + browserPid()
+            engine.prefix() + "lease #" + id + ": the browser (" + entry.browser.describe()
                 + ") died on its own. Close this lease and acquire a new one.", cause);
       case REVOKED:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id + " was revoked: "
-            + revokeMessage + ". Acquire a new lease.", cause);
+            + s.message() + ". Acquire a new lease.", cause);
       default:
         return new LeaseRevokedException(engine.prefix() + "lease #" + id
             + " is closed. Acquire a new lease for more work.", cause);
@@ -133,17 +230,22 @@ public final class LeaseState implements CallGuard {
 
   /** ACTIVE -> CLOSED; false if it was already closed, revoked or crashed. */
   boolean markClosed() {
-    return status.compareAndSet(Status.ACTIVE, Status.CLOSED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.CLOSED, null));
   }
 
-  /** ACTIVE -> REVOKED with the reason users will see; false if it had already ended. */
+  /** ACTIVE -> REVOKED with the reason users will see; false (and the first reason kept) if it had ended. */
   boolean revoke(String message) {
-    revokeMessage = message;
-    return status.compareAndSet(Status.ACTIVE, Status.REVOKED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.REVOKED, message));
   }
 
   /** ACTIVE -> CRASHED; false if it had already ended. */
   boolean markCrashed() {
-    return status.compareAndSet(Status.ACTIVE, Status.CRASHED);
+    return ending.compareAndSet(ACTIVE, new Ending(Status.CRASHED, null));
+  }
+
+  /** The message users see for a revoked lease, or null while it is not revoked (tests, logs). */
+  String revokeMessage() {
+    Ending s = ending.get();
+    return s.status() == Status.REVOKED ? s.message() : null;
   }
 }

@@ -12,12 +12,52 @@ public interface ManagedBrowser {
   Path userDataDir();
 
   /**
+   * The live PIDs of the browser's process tree: the main process, its descendants and its crashpad
+   * handlers. Reads /proc; never called under the pool lock. The default is the main PID alone.
+   */
+  default java.util.Set<Long> treePids() {
+    return java.util.Set.of(pid());
+  }
+
+  /**
+   * A stable id of this browser: the profile dir's name for a local browser (the default), the session
+   * id for a Grid session.
+   */
+  default String browserId() {
+    Path dir = userDataDir();
+    return dir == null ? null : dir.getFileName().toString();
+  }
+
+  /** How logs and exception messages name this browser, e.g. {@code "pid 1234"}. */
+  default String describe() {
+    return "pid " + pid();
+  }
+
+  /**
    * Prepares the browser for one lease: a fresh, disposable browser context when {@code isolated}, or
    * the browser's default context (its persistent profile) for a keyed lease.
    *
    * @throws RuntimeException when the browser cannot serve a lease (it died, or CDP failed)
    */
   LeaseContext openContext(boolean isolated);
+
+  /**
+   * Like {@link #openContext(boolean)}, but gives up after {@code timeout} (the rest of the acquire
+   * deadline) with {@link NotReadyInTimeException} when the browser is healthy but not ready yet; the
+   * work it started goes on, and the browser can serve the next lease. The default ignores the timeout.
+   */
+  default LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+    return openContext(isolated);
+  }
+
+  /** The browser is healthy, but could not hand over a context within the caller's time. */
+  final class NotReadyInTimeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NotReadyInTimeException(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   /**
    * Closes the whole process tree with escalation, verifies it dead and deletes the profile dir.

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.AcquireTimeoutException;
+import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CapacityPolicy;
@@ -8,6 +9,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
+import io.github.browserpool.PoolListener;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.pool.PooledBrowser.State;
@@ -23,8 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,12 +73,28 @@ public final class PoolEngine {
   private final LongAdder sweptProcesses = new LongAdder();
   private final EnumMap<CloseReason, LongAdder> closedByReason = new EnumMap<>(CloseReason.class);
 
-  private final ExecutorService worker;
-  private final ScheduledExecutorService scheduler;
-  // Guarded by lock.
-  private ScheduledFuture<?> nextRun;
+  /** Runs launches, warm-ups and closes off the caller's path; null runs them on the calling thread. */
+  private final Executor worker;
+  private final ExecutorService ownedWorker;
+  private final Scheduler scheduler;
+  // Guarded by lock: the one scheduled reaper run, and wake-ups asked for while a run is in progress.
+  private Scheduler.Cancellable nextRun;
   private long nextRunAt;
+  private boolean reaperRunning;
+  private boolean wakeRequested;
+  private long wakeRequestedAt;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /** The leases' CDP endpoint server; it starts on the first cdpEndpoint() call. */
+  private final io.github.browserpool.endpoint.EndpointServer endpoints;
+
+  private final Listeners listeners;
+  private final MemorySampler memory;
+  /** maxBrowserMemory in bytes; 0 for no limit. */
+  private final long memoryLimit;
+  // Guarded by lock: suspendPool() in force.
+  private boolean suspended;
+  /** The registered MXBean, or null. */
+  private volatile PoolJmx jmx;
 
   /**
    * Creates an engine.
@@ -86,6 +103,28 @@ public final class PoolEngine {
    *     so tests drive the reaper by hand with {@link #housekeep()}
    */
   public PoolEngine(PoolConfig config, BrowserLauncher launcher, boolean startThreads) {
+    this(config, launcher, startThreads ? null : DIRECT,
+        startThreads ? Scheduler.daemonThread(config.poolName()) : null);
+  }
+
+  /** Runs tasks on the calling thread (unit tests). */
+  static final Executor DIRECT = Runnable::run;
+
+  /**
+   * Creates an engine with its own threads, or with the given ones.
+   *
+   * @param worker runs launches, warm-ups and closes; null for a daemon cached pool named after the pool,
+   *     {@link #DIRECT} to run them on the calling thread
+   * @param scheduler runs the reaper; null schedules nothing (a test then calls {@link #housekeep()} by
+   *     hand, or passes a fake scheduler and runs what it recorded)
+   */
+  PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler) {
+    this(config, launcher, worker, scheduler, MemoryReader.proc());
+  }
+
+  /** As above, reading browser memory through {@code memoryReader} (unit tests pass a fake). */
+  PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler,
+      MemoryReader memoryReader) {
     this.config = config;
     this.launcher = launcher;
     this.ticker = config.ticker();
@@ -93,17 +132,22 @@ public final class PoolEngine {
     this.idleNanos = saturatedNanos(config.idleTimeout());
     this.protectionNanos = saturatedNanos(config.evictionProtection());
     this.lifetimeNanos = saturatedNanos(config.maxLifetime());
+    this.endpoints = new io.github.browserpool.endpoint.EndpointServer(config.poolName());
     for (CloseReason r : CloseReason.values()) {
       closedByReason.put(r, new LongAdder());
     }
-    if (startThreads) {
+    if (worker == null) {
       AtomicInteger n = new AtomicInteger();
-      this.worker = Executors.newCachedThreadPool(r -> daemon(r, config.poolName() + "-worker-" + n.incrementAndGet()));
-      this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, config.poolName() + "-reaper"));
+      this.ownedWorker = Executors.newCachedThreadPool(r -> daemon(r, config.poolName() + "-worker-" + n.incrementAndGet()));
+      this.worker = ownedWorker;
     } else {
-      this.worker = null;
-      this.scheduler = null;
+      this.ownedWorker = null;
+      this.worker = worker;
     }
+    this.scheduler = scheduler;
+    this.listeners = new Listeners(prefix, lock, config.listeners());
+    this.memory = new MemorySampler(memoryReader, ticker);
+    this.memoryLimit = config.maxBrowserMemory();
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -128,37 +172,58 @@ public final class PoolEngine {
     return config;
   }
 
+  public io.github.browserpool.endpoint.EndpointServer endpoints() {
+    return endpoints;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Acquire
 
   /** Grants a lease, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
-    Throwable site = new Throwable("the lease was acquired here");
-    long deadline = ticker.read() + saturatedNanos(config.acquireTimeout());
+    Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
+    long start = ticker.read();
+    long deadline = start + saturatedNanos(config.acquireTimeout());
+    boolean retriedLate = false;
     while (true) {
       PooledBrowser entry = reserve(key, deadline);
-      LeaseState lease = activate(entry, key, site);
+      LeaseState lease = activate(entry, key, site, deadline);
       if (lease != null) {
+        if (listeners.active()) {
+          PoolListener.LeaseEvent ev = leaseEvent(lease);
+          java.time.Duration waited = java.time.Duration.ofNanos(lease.grantedAt - start);
+          listeners.emit(l -> l.acquired(ev, waited));
+        }
         return lease;
       }
-      // The browser died between grant and lease: it is being closed; try again.
+      // The browser died between grant and lease: it is being closed. Try again within the deadline
+      // (each step of a retry is bounded by it); past it, one more try only, for a browser that died idle.
+      if (deadline - ticker.read() <= 0) {
+        if (retriedLate) {
+          throw timeout();
+        }
+        retriedLate = true;
+      }
     }
   }
 
   /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
   private PooledBrowser reserve(String key, long deadline) {
     List<PooledBrowser> victims = new ArrayList<>();
+    List<PooledBrowser> warmUps = new ArrayList<>();
     Waiter waiter;
+    long evictableAt;
     lock.lock();
     try {
       ensureOpen();
-      if (waiters.isEmpty()) {
+      if (waiters.isEmpty() && !suspended) {
         PooledBrowser granted = tryGrant(key, victims);
         if (granted != null) {
+          planWarmUps(warmUps);
           return granted;
         }
       }
-      if (config.capacityPolicy() == CapacityPolicy.REJECT) {
+      if (config.capacityPolicy() == CapacityPolicy.REJECT && !suspended) {
         throw new PoolExhaustedException(prefix + "all " + config.maxBrowsers()
             + " browsers are leased (" + gauges() + "). Close leases sooner (try-with-resources), raise"
             + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
@@ -166,11 +231,30 @@ public final class PoolEngine {
       waiter = new Waiter(key);
       waiters.addLast(waiter);
       dispatch(victims);
+      evictableAt = nextEvictableAt();
     } finally {
       lock.unlock();
+      listeners.flush();
       closeAll(victims);
+      startWarmUps(warmUps);
+    }
+    if (evictableAt != Long.MAX_VALUE) {
+      // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
+      scheduleNoLaterThan(evictableAt);
     }
     return await(waiter, deadline);
+  }
+
+  /**
+   * Under EVICT_LRU, the ticker time at which the least recently active handed-over lease passes
+   * evictionProtection; {@code Long.MAX_VALUE} when there is none or the policy is another. Under lock.
+   */
+  private long nextEvictableAt() {
+    if (config.capacityPolicy() != CapacityPolicy.EVICT_LRU) {
+      return Long.MAX_VALUE;
+    }
+    PooledBrowser lru = leastRecentlyActive(State.LEASED, Long.MIN_VALUE);
+    return lru == null ? Long.MAX_VALUE : lru.lastActivity + protectionNanos;
   }
 
   private PooledBrowser await(Waiter waiter, long deadline) {
@@ -202,6 +286,11 @@ public final class PoolEngine {
   }
 
   private AcquireTimeoutException timeout() {
+    if (isSuspended()) {
+      return new AcquireTimeoutException(prefix + "no browser within " + config.acquireTimeout()
+          + ": the pool is suspended (suspendPool() through JMX) (" + gauges() + "). Call resumePool()"
+          + " to hand out leases again.");
+    }
     return new AcquireTimeoutException(prefix + "no browser became free within "
         + config.acquireTimeout() + " (" + gauges() + ", maxBrowsers=" + config.maxBrowsers()
         + "). Close leases sooner (try-with-resources), raise maxBrowsers, or raise acquireTimeout.");
@@ -228,9 +317,23 @@ public final class PoolEngine {
       if (e.state() == State.STARTING) {
         forget(e);
       } else {
-        e.transition(State.LEASED, State.IDLE);
+        becomeIdle(e, State.LEASED, victims);
       }
     });
+  }
+
+  /**
+   * Moves a browser to IDLE, or closes it instead when it was drained meanwhile (memory, soft evict,
+   * invalidate). Under lock; returns whether it is now IDLE.
+   */
+  private boolean becomeIdle(PooledBrowser e, State from, List<PooledBrowser> victims) {
+    if (e.drain != null) {
+      if (e.transition(from, State.IDLE)) {
+        retire(e, e.drain, victims);
+      }
+      return false;
+    }
+    return e.transition(from, State.IDLE);
   }
 
   /** Drops a record that never got (or no longer has) a browser. Under lock. */
@@ -246,10 +349,17 @@ public final class PoolEngine {
    * May pick victims to close (after the lock is released) to make room.
    */
   private PooledBrowser tryGrant(String key, List<PooledBrowser> victims) {
+    if (suspended) {
+      return null;
+    }
     if (key != null) {
       PooledBrowser mine = keyed.get(key);
+      if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
+        retire(mine, mine.drain, victims); // drained: the key starts afresh below
+        mine = null;
+      }
       if (mine != null) {
-        if (!mine.transition(State.IDLE, State.LEASED)) {
+        if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
           return null; // busy or starting: wait for it
         }
         mine.lastActivity = ticker.read();
@@ -258,7 +368,8 @@ public final class PoolEngine {
     }
     PooledBrowser idle = null;
     for (PooledBrowser e : entries) {
-      if (e.state() == State.IDLE && e.key == null && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
+      if (e.state() == State.IDLE && e.key == null && e.drain == null
+          && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
         idle = e; // the most recently active idle browser: keep warm ones warm
       }
     }
@@ -285,15 +396,18 @@ public final class PoolEngine {
   private PooledBrowser leastRecentlyActive(State state, long before) {
     PooledBrowser best = null;
     boolean bounded = before != Long.MIN_VALUE;
+    long bestStamp = 0;
     for (PooledBrowser e : entries) {
-      if (e.state() != state || (bounded && e.lastActivity - before > 0)) {
+      long stamp = e.lastActivity; // read once: reader threads move it
+      if (e.state() != state || (bounded && stamp - before > 0)) {
         continue;
       }
       if (state == State.LEASED && (e.lease == null || e.lease.context == null)) {
         continue; // still being handed over to its lease: not evictable
       }
-      if (best == null || e.lastActivity - best.lastActivity < 0) {
+      if (best == null || stamp - bestStamp < 0) {
         best = e;
+        bestStamp = stamp;
       }
     }
     return best;
@@ -309,6 +423,7 @@ public final class PoolEngine {
         return false;
       }
       leasesRevoked.increment();
+      emitRevoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
           prefix, victim.describe(), lease.id, config.evictionProtection());
     }
@@ -358,18 +473,53 @@ public final class PoolEngine {
    */
   private void mutate(java.util.function.Consumer<List<PooledBrowser>> change) {
     List<PooledBrowser> victims = new ArrayList<>();
+    List<PooledBrowser> warmUps = new ArrayList<>();
     lock.lock();
     try {
       change.accept(victims);
       dispatch(victims);
+      planWarmUps(warmUps);
     } finally {
       lock.unlock();
+      listeners.flush();
       closeAll(victims);
+      startWarmUps(warmUps);
+    }
+  }
+
+  /**
+   * Reserves STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, within
+   * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
+   * launches them with {@link #startWarmUps} after releasing it.
+   */
+  private void planWarmUps(List<PooledBrowser> warmUps) {
+    if (closed || config.minIdle() == 0) {
+      return;
+    }
+    int warm = warmingUp;
+    for (PooledBrowser e : entries) {
+      if (e.state() == State.IDLE && e.key == null) {
+        warm++;
+      }
+    }
+    while (warm < config.minIdle() && alive() < config.maxBrowsers() && waiters.isEmpty()) {
+      warmUps.add(newEntry());
+      warmingUp++;
+      warm++;
+    }
+  }
+
+  private void startWarmUps(List<PooledBrowser> warmUps) {
+    for (PooledBrowser e : warmUps) {
+      runAsync(() -> warmUp(e));
     }
   }
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   private void dispatch(List<PooledBrowser> victims) {
+    if (suspended) {
+      return;
+    }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       if (w.future.isDone()) {
@@ -384,10 +534,17 @@ public final class PoolEngine {
     }
   }
 
-  /** Turns a reserved browser into a lease: launches it if needed, then opens the lease's context. */
-  private LeaseState activate(PooledBrowser entry, String key, Throwable site) {
+  /**
+   * Turns a reserved browser into a lease: launches it if needed, then opens the lease's context, both
+   * within the acquire deadline. A launch still running at the deadline goes on in the background and its
+   * browser joins the pool as IDLE; a context that is not ready by then is left to the browser, which
+   * goes back to IDLE.
+   *
+   * @return the lease, or null when the browser died on the way (the caller tries again)
+   */
+  private LeaseState activate(PooledBrowser entry, String key, Throwable site, long deadline) {
     if (entry.state() == State.STARTING) {
-      launch(entry, true);
+      awaitLaunch(entry, deadline);
     }
     LeaseState lease;
     lock.lock();
@@ -397,6 +554,9 @@ public final class PoolEngine {
         lease = null;
       } else {
         lease = new LeaseState(this, entry, leaseIds.incrementAndGet(), key, site);
+        // A keyed lease is a new session when it is the first of its key on this browser: a browser is
+        // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
+        lease.newSession = key == null || entry.keyedLeases++ == 0;
         entry.lease = lease;
         entry.leaseCount++;
         entry.lastActivity = ticker.read();
@@ -411,15 +571,31 @@ public final class PoolEngine {
       throw closedException();
     }
     try {
-      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null);
+      long remaining = Math.max(0, deadline - ticker.read());
+      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
       // Stamp before publishing the context: the reaper ignores a lease without one, and must never
       // see the context with the stamp from before a slow hand-over.
       entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.grantedAt = entry.lastActivity;
       lease.context = context;
+    } catch (ManagedBrowser.NotReadyInTimeException ex) {
+      // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
+      lease.markClosed();
+      mutate(victims -> {
+        if (entry.lease == lease) {
+          entry.lease = null;
+        }
+        if (becomeIdle(entry, State.LEASED, victims)) {
+          entry.lastActivity = ticker.read();
+        }
+      });
+      scheduleNoLaterThan(entry.lastActivity + idleNanos);
+      throw timeout();
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
       if (beginClose(entry, CloseReason.CRASHED)) {
+        emitCrashed(entry);
         finishBeginClose(entry);
         closeOne(entry, CloseReason.CRASHED);
       }
@@ -430,17 +606,86 @@ public final class PoolEngine {
   }
 
   /**
-   * Launches a STARTING entry outside the lock. On success the entry becomes LEASED (for an acquirer)
-   * or IDLE (a minIdle warm-up). On failure the slot is freed and the error rethrown.
+   * Launches a slot reserved for this acquirer on the worker and waits for it until {@code deadline}. If
+   * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
+   * {@link AcquireTimeoutException}.
+   */
+  private void awaitLaunch(PooledBrowser entry, long deadline) {
+    CompletableFuture<Void> launching = new CompletableFuture<>();
+    runAsync(() -> {
+      try {
+        launch(entry, true);
+        launching.complete(null);
+      } catch (Throwable t) {
+        if (entry.orphaned) {
+          LOG.warn("{}a launch its acquirer gave up on failed: {}", prefix, t.toString());
+        }
+        launching.completeExceptionally(t);
+      }
+    });
+    boolean interrupted = false;
+    try {
+      launching.get(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
+      return;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new BrowserLaunchException(prefix + "could not launch a browser: " + c, c);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } catch (TimeoutException e) {
+      // handled below
+    }
+    boolean gaveUp;
+    lock.lock();
+    try {
+      gaveUp = entry.state() == State.STARTING;
+      if (gaveUp) {
+        entry.orphaned = true; // launch() makes it IDLE for the pool
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!gaveUp) {
+      // It finished at this very moment: LEASED for us, or failed (then the launch threw).
+      try {
+        launching.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable c = e.getCause();
+        throw c instanceof RuntimeException ? (RuntimeException) c : new BrowserLaunchException(prefix + c, c);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new BrowserPoolException(prefix + "interrupted while waiting for a browser to launch ("
+          + gauges() + "); the launch goes on and its browser joins the pool");
+    }
+    throw new AcquireTimeoutException(prefix + "no browser was ready within acquireTimeout "
+        + config.acquireTimeout() + ": a launch was still in progress (" + gauges() + "). It goes on in"
+        + " the background and its browser joins the pool. Raise acquireTimeout to cover a launch, or"
+        + " set minIdle so that browsers are launched ahead.");
+  }
+
+  /**
+   * Launches a STARTING entry outside the lock. On success the entry becomes LEASED (for an acquirer
+   * still waiting) or IDLE (a minIdle warm-up, or a launch whose acquirer gave up). On failure the slot
+   * is freed and the error rethrown.
    */
   private void launch(PooledBrowser entry, boolean forLease) {
     ManagedBrowser browser;
+    long launchStart = ticker.read();
     try {
       browser = launcher.launch(new Events(entry));
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
       launchFailures.increment();
       mutate(victims -> forget(entry));
-      if (ex instanceof BrowserPoolException) {
+      if (ex instanceof BrowserPoolException || ex instanceof Error) {
         throw ex;
       }
       throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
@@ -448,23 +693,34 @@ public final class PoolEngine {
     entry.browser = browser;
     entry.lastActivity = ticker.read();
     launched.increment();
-    boolean[] shutDown = new boolean[1];
+    if (listeners.active()) {
+      PoolListener.BrowserEvent ev = browserEvent(entry);
+      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      listeners.emit(l -> l.launched(ev, took));
+    }
+    boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
     mutate(victims -> {
-      shutDown[0] = closed;
+      outcome[0] = closed;
       if (!closed) {
-        entry.transition(State.STARTING, forLease ? State.LEASED : State.IDLE);
+        boolean idle = !forLease || entry.orphaned;
+        if (idle) {
+          outcome[2] = becomeIdle(entry, State.STARTING, victims);
+        } else {
+          entry.transition(State.STARTING, State.LEASED);
+        }
       }
+      outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
     });
-    if (shutDown[0]) {
+    if (outcome[0]) {
       if (beginClose(entry, CloseReason.SHUTDOWN)) {
         closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw closedException();
     }
-    if (entry.exitedEarly) {
+    if (outcome[1]) {
       onExit(entry);
     }
-    if (!forLease) {
+    if (outcome[2]) {
       scheduleNoLaterThan(entry.lastActivity + idleNanos);
     }
   }
@@ -484,9 +740,12 @@ public final class PoolEngine {
     PooledBrowser entry = lease.entry;
     if (reclaimedByCleaner) {
       LOG.warn("{}lease not closed: lease #{} on {} became unreachable without close(); returning its"
-          + " browser. Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
-          entry.describe(), lease.acquireSite);
+          + " browser. {} Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
+          entry.describe(), lease.origin(), lease.acquireSite);
     }
+    long releasedAt = ticker.read();
+    // Sampled before the context is disposed, outside the lock (it reads /proc).
+    long overLimit = memoryLimit > 0 ? overMemoryLimit(entry) : 0;
     boolean reusable;
     try {
       ManagedBrowser.LeaseContext ctx = lease.context;
@@ -513,6 +772,10 @@ public final class PoolEngine {
         retire = CloseReason.LIFETIME;
       } else if (entry.leaseCount >= config.maxLeasesPerBrowser()) {
         retire = CloseReason.MAX_LEASES;
+      } else if (overLimit > 0) {
+        retire = CloseReason.MEMORY;
+      } else if (entry.drain != null) {
+        retire = entry.drain;
       }
       if (retire != null) {
         if (beginClose(entry, retire)) {
@@ -524,21 +787,47 @@ public final class PoolEngine {
         entry.transition(State.LEASED, State.IDLE);
       }
     });
+    if (overLimit > 0) {
+      logOverLimit(entry, overLimit, "its lease ended");
+    }
+    if (listeners.active() && lease.context != null) { // handed over: it was held
+      PoolListener.LeaseEvent ev = leaseEvent(lease);
+      java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
+      listeners.emit(l -> l.released(ev, held));
+    }
     scheduleNoLaterThan(entry.lastActivity + idleNanos);
+  }
+
+  /** The browser's PSS when it exceeds maxBrowserMemory, else 0. Reads /proc: never under the lock. */
+  private long overMemoryLimit(PooledBrowser entry) {
+    long bytes = memory.sample(entry).bytes();
+    return bytes > memoryLimit ? bytes : 0;
+  }
+
+  private void logOverLimit(PooledBrowser entry, long bytes, String when) {
+    LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: recycling it ({})", prefix,
+        entry.describe(), bytes >> 20, memoryLimit >> 20, when);
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
   void onExit(PooledBrowser entry) {
-    if (entry.state() == State.STARTING) {
-      entry.exitedEarly = true;
-      return;
+    lock.lock();
+    try {
+      if (entry.state() == State.STARTING) {
+        entry.exitedEarly = true; // launch() reads it under this lock once it has moved the state on
+        return;
+      }
+    } finally {
+      lock.unlock();
     }
     mutate(victims -> {
       LeaseState lease = entry.lease;
       if (lease != null && lease.markCrashed()) {
         leasesRevoked.increment();
+        emitRevoked(lease, CloseReason.CRASHED);
       }
       if (beginClose(entry, CloseReason.CRASHED)) {
+        emitCrashed(entry);
         LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
             lease != null ? " during lease #" + lease.id : " while idle");
         unbind(entry);
@@ -565,6 +854,8 @@ public final class PoolEngine {
     List<PooledBrowser> victims = new ArrayList<>();
     List<PooledBrowser> warmUps = new ArrayList<>();
     List<Object[]> abandoned = new ArrayList<>();
+    Map<PooledBrowser, Long> overLimit = memoryLimit > 0 ? sampleIdleMemory() : Map.of();
+    List<PooledBrowser> recycled = new ArrayList<>();
     long now = ticker.read();
     long next = Long.MAX_VALUE;
     lock.lock();
@@ -572,20 +863,33 @@ public final class PoolEngine {
       if (closed) {
         return -1;
       }
-      List<PooledBrowser> idle = new ArrayList<>();
+      // Each stamp is read once: other threads move them while this pass runs, and a sort whose keys
+      // change under it breaks the comparator's contract.
+      List<Stamped> idle = new ArrayList<>();
       for (PooledBrowser e : entries) {
         if (e.state() == State.IDLE) {
-          idle.add(e);
+          idle.add(new Stamped(e, e.lastActivity - now));
         }
       }
-      idle.sort(Comparator.comparingLong((PooledBrowser e) -> e.lastActivity - now).reversed());
+      idle.sort(Comparator.comparingLong(Stamped::sinceNow).reversed()); // most recently active first
       int keptWarm = 0;
-      for (PooledBrowser e : idle) {
+      int stillIdle = 0;
+      for (Stamped st : idle) {
+        PooledBrowser e = st.entry();
+        if (e.drain != null) {
+          retire(e, e.drain, victims);
+          continue;
+        }
+        if (overLimit.containsKey(e)) {
+          retire(e, CloseReason.MEMORY, victims);
+          recycled.add(e);
+          continue;
+        }
         if (now - e.expiresAt >= 0) {
           retire(e, CloseReason.LIFETIME, victims);
           continue;
         }
-        long idleFor = now - e.lastActivity;
+        long idleFor = -st.sinceNow();
         if (e.key == null && keptWarm < config.minIdle()) {
           keptWarm++;
         } else if (idleFor - idleNanos >= 0) {
@@ -595,6 +899,10 @@ public final class PoolEngine {
           next = Math.min(next, idleNanos - idleFor);
         }
         next = Math.min(next, e.expiresAt - now);
+        stillIdle++;
+      }
+      if (memoryLimit > 0 && stillIdle > 0) {
+        next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
       }
       for (PooledBrowser e : entries) {
         if (e.state() != State.LEASED || e.lease == null || e.lease.context == null) {
@@ -606,6 +914,7 @@ public final class PoolEngine {
           if (lease.revoke("abandoned: no activity for " + config.idleTimeout()
               + " (idleTimeout); the pool closed its browser")) {
             leasesRevoked.increment();
+            emitRevoked(lease, CloseReason.ABANDONED);
             abandoned.add(new Object[] {lease, e});
             retire(e, CloseReason.ABANDONED, victims);
           }
@@ -620,30 +929,24 @@ public final class PoolEngine {
         }
       }
       dispatch(victims);
-      int warm = warmingUp;
-      for (PooledBrowser e : entries) {
-        if (e.state() == State.IDLE && e.key == null) {
-          warm++;
-        }
-      }
-      while (warm < config.minIdle() && alive() < config.maxBrowsers() && waiters.isEmpty()) {
-        warmUps.add(newEntry());
-        warmingUp++;
-        warm++;
-      }
+      planWarmUps(warmUps);
     } finally {
       lock.unlock();
     }
+    listeners.flush();
+    for (PooledBrowser e : recycled) {
+      logOverLimit(e, overLimit.get(e), "idle");
+    }
     for (Object[] a : abandoned) {
       LeaseState lease = (LeaseState) a[0];
-      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). Revoked it and closing"
-          + " the browser. Close every BrowserLease, ideally with try-with-resources.",
-          prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.acquireSite);
+      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"
+          + " the browser. Close every BrowserLease, ideally with try-with-resources.{}",
+          prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.origin(),
+          lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
+              + " stack of the acquire() call." : "", lease.acquireSite);
     }
     closeAll(victims);
-    for (PooledBrowser e : warmUps) {
-      runAsync(() -> warmUp(e));
-    }
+    startWarmUps(warmUps);
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
   }
 
@@ -683,7 +986,10 @@ public final class PoolEngine {
     }
   }
 
-  /** Makes sure the reaper runs no later than {@code deadline} (ticker time). */
+  /**
+   * Makes sure the reaper runs no later than {@code deadline} (ticker time). A request made while a run
+   * is in progress is remembered and honoured when that run schedules the next one, so no wake-up is lost.
+   */
   private void scheduleNoLaterThan(long deadline) {
     if (scheduler == null) {
       return;
@@ -693,38 +999,87 @@ public final class PoolEngine {
       if (closed) {
         return;
       }
-      if (nextRun != null && !nextRun.isDone() && nextRunAt - deadline <= 0) {
+      if (reaperRunning) {
+        if (!wakeRequested || deadline - wakeRequestedAt < 0) {
+          wakeRequested = true;
+          wakeRequestedAt = deadline;
+        }
+        return;
+      }
+      if (nextRun != null && nextRunAt - deadline <= 0) {
         return;
       }
       if (nextRun != null) {
-        nextRun.cancel(false);
+        nextRun.cancel();
       }
-      long delay = Math.max(0, deadline - ticker.read());
       nextRunAt = deadline;
-      nextRun = scheduler.schedule(this::reaperRun, delay, TimeUnit.NANOSECONDS);
+      nextRun = scheduler.schedule(this::reaperRun, Math.max(0, deadline - ticker.read()));
     } finally {
       lock.unlock();
     }
   }
 
-  private void reaperRun() {
-    long delay;
-    try {
-      delay = housekeep();
-    } catch (RuntimeException e) {
-      LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
-      delay = TimeUnit.SECONDS.toNanos(1);
-    }
+  /** One scheduled reaper run: a pass, then the next run at the earliest deadline it or anyone asked for. */
+  void reaperRun() {
     lock.lock();
     try {
+      if (closed) {
+        return;
+      }
+      reaperRunning = true;
       nextRun = null;
+      wakeRequested = false;
     } finally {
       lock.unlock();
     }
-    if (delay >= 0) {
-      // A little slack so a deadline is never checked a hair too early.
-      scheduleNoLaterThan(ticker.read() + delay + TimeUnit.MILLISECONDS.toNanos(1));
+    long delay;
+    try {
+      delay = housekeep();
+    } catch (Throwable e) { // an Error too: the reaper must never stop for good
+      LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
+      delay = TimeUnit.SECONDS.toNanos(1);
     }
+    boolean has;
+    long next = 0;
+    lock.lock();
+    try {
+      reaperRunning = false;
+      // A little slack so a deadline is never checked a hair too early.
+      has = delay >= 0;
+      if (has) {
+        next = ticker.read() + delay + TimeUnit.MILLISECONDS.toNanos(1);
+      }
+      if (wakeRequested && (!has || wakeRequestedAt - next < 0)) {
+        has = true;
+        next = wakeRequestedAt;
+      }
+      wakeRequested = false;
+    } finally {
+      lock.unlock();
+    }
+    if (has) {
+      scheduleNoLaterThan(next);
+    }
+  }
+
+  /**
+   * Discards an engine that was never started (its start failed, e.g. the MBean name was taken):
+   * stops its executors, which have no threads yet, and marks it closed. Logs nothing.
+   */
+  public void discardUnstarted() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    if (scheduler != null) {
+      scheduler.shutdown();
+    }
+    if (ownedWorker != null) {
+      ownedWorker.shutdown();
+    }
+    terminated.complete(null);
   }
 
   /** Starts the reaper: runs a first pass at once (which also launches minIdle browsers). */
@@ -744,10 +1099,6 @@ public final class PoolEngine {
   }
 
   private void runAsync(Runnable r) {
-    if (worker == null) {
-      r.run();
-      return;
-    }
     try {
       worker.execute(r);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -760,9 +1111,16 @@ public final class PoolEngine {
     try {
       ManagedBrowser b = entry.browser;
       if (b != null) {
+        long start = ticker.read();
         ManagedBrowser.CloseResult r = b.close(reason);
         if (r.forced()) {
           forcedKills.increment();
+        }
+        if (listeners.active()) {
+          PoolListener.BrowserEvent ev = browserEvent(entry);
+          java.time.Duration took = java.time.Duration.ofNanos(ticker.read() - start);
+          boolean forced = r.forced();
+          listeners.emit(l -> l.closed(ev, reason, took, forced));
         }
       }
     } catch (RuntimeException ex) {
@@ -793,6 +1151,7 @@ public final class PoolEngine {
           LeaseState lease = e.lease;
           if (lease != null && lease.revoke("the pool was closed")) {
             leasesRevoked.increment();
+            emitRevoked(lease, CloseReason.SHUTDOWN);
           }
           if (e.state() != State.STARTING && beginClose(e, CloseReason.SHUTDOWN)) {
             unbind(e);
@@ -800,14 +1159,16 @@ public final class PoolEngine {
           }
         }
         if (nextRun != null) {
-          nextRun.cancel(false);
+          nextRun.cancel();
         }
       }
       all = new ArrayList<>(entries);
     } finally {
       lock.unlock();
     }
+    listeners.flush();
     if (first) {
+      endpoints.close();
       LOG.info("{}closing: {} browsers", prefix, all.size());
       closeAll(victims);
     }
@@ -823,11 +1184,21 @@ public final class PoolEngine {
     }
     if (first) {
       if (scheduler != null) {
-        scheduler.shutdownNow();
+        scheduler.shutdown();
       }
-      if (worker != null) {
-        worker.shutdown();
+      if (ownedWorker != null) {
+        ownedWorker.shutdown();
       }
+      PoolJmx bean = jmx;
+      if (bean != null) {
+        jmx = null;
+        try {
+          bean.unregister();
+        } catch (RuntimeException e) {
+          LOG.warn("{}{}", prefix, e.getMessage(), e);
+        }
+      }
+      listeners.flush();
       PoolStats s = stats();
       LOG.info("{}closed: launched={}, closed={} {}, forcedKills={}, leasesRevoked={}", prefix,
           s.launched(), s.closed(), s.closedByReason(), s.forcedKills(), s.leasesRevoked());
@@ -835,6 +1206,11 @@ public final class PoolEngine {
     } else {
       terminated.join();
     }
+  }
+
+  /** Waits until {@link #close()} has finished, however many callers started it. */
+  public void awaitTermination() {
+    terminated.join();
   }
 
   private void ensureOpen() {
@@ -853,6 +1229,7 @@ public final class PoolEngine {
   public void recordSweep(int dirs, int processes) {
     sweptDirs.add(dirs);
     sweptProcesses.add(processes);
+    listeners.emit(l -> l.swept(dirs, processes));
   }
 
   public PoolStats stats() {
@@ -877,10 +1254,207 @@ public final class PoolEngine {
         byReason, forcedKills.sum(), leasesRevoked.sum(), sweptDirs.sum(), sweptProcesses.sum());
   }
 
+  /**
+   * A snapshot of every browser. The states are taken under the lock; memory is sampled after it is
+   * released (at most once a second per browser).
+   */
+  public List<BrowserInfo> browsers() {
+    record Row(PooledBrowser e, State state, String key, long leases, boolean leased) {}
+    List<Row> rows = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PooledBrowser e : entries) {
+        State st = e.state();
+        if (st != State.CLOSED) {
+          rows.add(new Row(e, st, e.key, e.leaseCount, e.lease != null));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    long now = ticker.read();
+    List<BrowserInfo> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      PooledBrowser e = r.e();
+      ManagedBrowser b = e.browser;
+      MemorySampler.Sample m = r.state() == State.CLOSING ? e.memoryOrNone() : memory.sample(e);
+      out.add(new BrowserInfo(
+          b != null ? browserId(b) : "starting-" + e.id,
+          b != null ? b.pid() : -1,
+          BrowserInfo.State.valueOf(r.state().name()),
+          r.key(),
+          java.time.Duration.ofNanos(Math.max(0, now - e.createdAt)),
+          java.time.Duration.ofNanos(Math.max(0, now - e.lastActivity)),
+          r.leases(),
+          r.leased() ? 1 : 0,
+          m.processes(),
+          m.bytes()));
+    }
+    return out;
+  }
+
+  /** Samples the idle browsers' memory outside the lock; returns those over maxBrowserMemory. */
+  private Map<PooledBrowser, Long> sampleIdleMemory() {
+    List<PooledBrowser> idle = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PooledBrowser e : entries) {
+        if (e.state() == State.IDLE && e.browser != null) {
+          idle.add(e);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    Map<PooledBrowser, Long> over = new HashMap<>();
+    for (PooledBrowser e : idle) {
+      long bytes = overMemoryLimit(e);
+      if (bytes > 0) {
+        over.put(e, bytes);
+      }
+    }
+    return over;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Steering: drain, suspend, invalidate (JMX and BrowserPool)
+
+  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
+  public void softEvict() {
+    int[] n = new int[1];
+    mutate(victims -> {
+      for (PooledBrowser e : new ArrayList<>(entries)) {
+        State st = e.state();
+        if (st == State.CLOSING || st == State.CLOSED) {
+          continue;
+        }
+        n[0]++;
+        e.drain = CloseReason.EVICTED;
+        if (st == State.IDLE) {
+          retire(e, CloseReason.EVICTED, victims);
+        }
+      }
+    });
+    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+  }
+
+  /**
+   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
+   * the key starts with a fresh profile.
+   *
+   * @return whether a browser was bound to the key
+   */
+  public boolean invalidate(String key) {
+    boolean[] found = new boolean[1];
+    mutate(victims -> {
+      PooledBrowser e = keyed.get(key);
+      if (e == null || e.state() == State.CLOSING || e.state() == State.CLOSED) {
+        return;
+      }
+      found[0] = true;
+      e.drain = CloseReason.EVICTED;
+      if (e.state() == State.IDLE) {
+        retire(e, CloseReason.EVICTED, victims);
+      }
+    });
+    if (found[0]) {
+      LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
+    }
+    return found[0];
+  }
+
+  /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
+  public void suspend() {
+    lock.lock();
+    try {
+      suspended = true;
+    } finally {
+      lock.unlock();
+    }
+    LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
+  }
+
+  /** Hands out leases again, waiters first. */
+  public void resume() {
+    mutate(victims -> suspended = false); // mutate's dispatch serves the waiters
+    LOG.info("{}resumed", prefix);
+  }
+
+  public boolean isSuspended() {
+    lock.lock();
+    try {
+      return suspended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Adds a listener after start (the Micrometer binder does). */
+  public void addListener(PoolListener listener) {
+    listeners.add(listener);
+  }
+
+  public boolean removeListener(PoolListener listener) {
+    return listeners.remove(listener);
+  }
+
+  /**
+   * Registers the pool's MXBean; called once, before the pool starts.
+   *
+   * @throws BrowserPoolException when another pool registered one under the same poolName
+   */
+  public void registerMBean() {
+    jmx = PoolJmx.register(this);
+  }
+
+  /** The MXBean's name while it is registered, else null. */
+  public javax.management.ObjectName mbeanName() {
+    PoolJmx bean = jmx;
+    return bean == null ? null : bean.name();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listener events
+
+  private static String browserId(ManagedBrowser b) {
+    java.nio.file.Path dir = b.userDataDir();
+    java.nio.file.Path name = dir == null ? null : dir.getFileName();
+    return name == null ? "pid-" + b.pid() : name.toString();
+  }
+
+  private PoolListener.BrowserEvent browserEvent(PooledBrowser e) {
+    ManagedBrowser b = e.browser;
+    return new PoolListener.BrowserEvent(config.poolName(), b != null ? browserId(b) : "starting-" + e.id,
+        b != null ? b.pid() : -1);
+  }
+
+  private PoolListener.LeaseEvent leaseEvent(LeaseState lease) {
+    PoolListener.BrowserEvent b = browserEvent(lease.entry);
+    return new PoolListener.LeaseEvent(config.poolName(), lease.id, lease.key, b.browserId(), b.pid());
+  }
+
+  /** Queues a revocation (called under the lock; delivered once it is released). */
+  private void emitRevoked(LeaseState lease, CloseReason reason) {
+    if (listeners.active()) {
+      PoolListener.LeaseEvent ev = leaseEvent(lease);
+      listeners.emit(l -> l.revoked(ev, reason));
+    }
+  }
+
+  private void emitCrashed(PooledBrowser e) {
+    if (listeners.active()) {
+      PoolListener.BrowserEvent ev = browserEvent(e);
+      listeners.emit(l -> l.crashed(ev));
+    }
+  }
+
   /** Gauges for messages, taken under the lock (re-entrant). */
   private String gauges() {
     return stats().summary();
   }
+
+  /** An entry with its activity stamp read once, relative to the pass's {@code now}. */
+  private record Stamped(PooledBrowser entry, long sinceNow) {}
 
   private static final class Waiter {
     final String key;

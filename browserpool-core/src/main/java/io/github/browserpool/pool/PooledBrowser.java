@@ -39,11 +39,20 @@ final class PooledBrowser {
   volatile CloseReason closeReason;
   /** The process exited on its own while the launch was still being finished. */
   volatile boolean exitedEarly;
+  /** Its acquirer stopped waiting for the launch (acquireTimeout): it joins the pool IDLE. Set under the lock. */
+  volatile boolean orphaned;
+
+  /** Set when it must take no new lease: closed with this reason once idle (memory, soft evict, invalidate). */
+  volatile CloseReason drain;
+  /** The last memory sample of its tree (see MemorySampler), or null. */
+  volatile MemorySampler.Sample memory;
 
   // Guarded by the engine's lock.
   String key;
   LeaseState lease;
   int leaseCount;
+  /** Leases served under its session key: the first one is a new session. */
+  int keyedLeases;
 
   PooledBrowser(int id, long now, long lifetimeNanos) {
     this.id = id;
@@ -78,8 +87,13 @@ final class PooledBrowser {
     state.set(State.CLOSED);
   }
 
+  MemorySampler.Sample memoryOrNone() {
+    MemorySampler.Sample m = memory;
+    return m != null ? m : new MemorySampler.Sample(0, 0, 0);
+  }
+
   String describe() {
     ManagedBrowser b = browser;
-    return "browser #" + id + (b != null ? " (pid " + b.pid() + ")" : "");
+    return "browser #" + id + (b != null ? " (" + b.describe() + ")" : "");
   }
 }

@@ -98,11 +98,11 @@ class DevToolsServicesTest {
         .isInstanceOf(TranslatedException.class);
     RuntimeException original = translated.poll();
     assertThat(original).isInstanceOf(ChromeDevToolsInvocationException.class).hasMessageContaining("detached");
-    assertThat(((ChromeDevToolsInvocationException) original).getCode()).isEqualTo(CdpConnectionClosedException.CODE);
+    assertThat(((ChromeDevToolsInvocationException) original).getCode()).isEqualTo(CdpSessionClosedException.CODE);
 
     // Later calls fail at once, unchecked, through translate too.
     assertThatThrownBy(() -> devTools.getRuntime().evaluate("1")).isInstanceOf(TranslatedException.class);
-    assertThat(translated.poll()).isInstanceOf(CdpConnectionClosedException.class).hasMessageContaining("detached");
+    assertThat(translated.poll()).isInstanceOf(CdpSessionClosedException.class).hasMessageContaining("detached");
     assertThat(browser.hasUnread()).isFalse();
   }
 
@@ -117,8 +117,27 @@ class DevToolsServicesTest {
     assertThatThrownBy(() -> hanging.get(5, SECONDS))
         .cause()
         .isInstanceOf(ChromeDevToolsInvocationException.class)
-        .hasMessageContaining("browser connection closed");
-    assertThatThrownBy(() -> devTools.getRuntime().evaluate("1")).isInstanceOf(CdpConnectionClosedException.class);
+        .hasMessageContaining("browser connection closed")
+        .satisfies(e -> assertThat(((ChromeDevToolsInvocationException) e).getCode()).isEqualTo(CdpConnectionClosedException.CODE));
+    assertThatThrownBy(() -> devTools.getRuntime().evaluate("1")).isExactlyInstanceOf(CdpConnectionClosedException.class);
+  }
+
+  @Test
+  void aTypedCallPastItsCallTimeoutFailsWithTheTimeoutCodeAndThePageIsClosed() throws Exception {
+    CdpSession session = browser.attach("T1", "S1");
+    ChromeDevToolsService devTools = DevToolsServices.create(session, CallGuard.NONE, java.time.Duration.ofMillis(300));
+    long start = System.nanoTime();
+    CompletableFuture<Evaluate> hanging = inBackground(() -> devTools.getRuntime().evaluate("while(true){}"));
+    browser.next(); // never answered
+
+    assertThatThrownBy(() -> hanging.get(5, SECONDS))
+        .cause()
+        .isInstanceOf(ChromeDevToolsInvocationException.class)
+        .hasMessageContaining("Runtime.evaluate got no reply within PT0.3S")
+        .satisfies(e -> assertThat(((ChromeDevToolsInvocationException) e).getCode()).isEqualTo(CdpCallTimeoutException.CODE));
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 3000L);
+    assertThat(browser.next().get("method").asText()).isEqualTo("Target.closeTarget");
+    assertThatThrownBy(() -> devTools.getRuntime().evaluate("1")).isInstanceOf(CdpSessionClosedException.class);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.github.browserpool.cdp;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,8 +57,8 @@ class PipeConnectionTest {
     assertThat(first.get(5, SECONDS).get("product").asText()).isEqualTo("Chr\u00f4me \uD83D\uDE80");
     assertThat(events.poll(5, SECONDS)).isEqualTo("Target.targetCreated {\"x\":1}");
     assertThat(second.get(5, SECONDS).get("targetInfos").isArray()).isTrue();
-    // 2 sent + 3 received
-    assertThat(activity.get()).isEqualTo(5);
+    // browser-level calls are the pool's own traffic, and events are nobody's activity
+    assertThat(activity.get()).isZero();
   }
 
   @Test
@@ -211,7 +212,7 @@ class PipeConnectionTest {
     assertThatThrownBy(() -> rawSessionCall.get(5, SECONDS)).cause().isInstanceOf(CdpConnectionClosedException.class);
     JsonNode madeUp = JSON.readTree(toCdt.poll(5, SECONDS));
     assertThat(madeUp.get("id").asLong()).isEqualTo(42);
-    assertThat(madeUp.get("error").get("code").asLong()).isEqualTo(-32001);
+    assertThat(madeUp.get("error").get("code").asLong()).isEqualTo(CdpConnectionClosedException.CODE);
     assertThat(madeUp.get("error").get("message").asText()).contains("browser connection closed").contains("end-of-file");
     connection.closedFuture().get(5, SECONDS);
     assertThat(connection.isOpen()).isFalse();
@@ -219,8 +220,9 @@ class PipeConnectionTest {
     assertThat(connection.pendingCalls()).isZero();
 
     assertThatThrownBy(() -> session.send("{\"id\":43,\"method\":\"Runtime.evaluate\"}"))
-        .isInstanceOf(CdpConnectionClosedException.class)
-        .hasMessageContaining("end-of-file");
+        .isExactlyInstanceOf(CdpConnectionClosedException.class) // the whole browser, not just this page
+        .hasMessageContaining("end-of-file")
+        .satisfies(e -> assertThat(((CdpException) e).code()).isEqualTo(CdpConnectionClosedException.CODE));
     assertThat(connection.send("Browser.getVersion", null)).isCompletedExceptionally();
     assertThatThrownBy(() -> connection.attach("T2", Duration.ofSeconds(5))).isInstanceOf(CdpConnectionClosedException.class);
   }
@@ -320,10 +322,11 @@ class PipeConnectionTest {
     JsonNode madeUp = JSON.readTree(toOne.poll(5, SECONDS));
     assertThat(madeUp.get("id").asLong()).isEqualTo(100);
     assertThat(madeUp.get("error").get("message").asText()).contains("detached").contains("S1");
-    assertThatThrownBy(() -> rawOne.get(5, SECONDS)).cause().isInstanceOf(CdpConnectionClosedException.class);
+    assertThat(madeUp.get("error").get("code").asLong()).isEqualTo(CdpSessionClosedException.CODE); // one page only
+    assertThatThrownBy(() -> rawOne.get(5, SECONDS)).cause().isInstanceOf(CdpSessionClosedException.class);
     assertThat(one.closed()).isTrue();
     assertThatThrownBy(() -> one.send("{\"id\":102,\"method\":\"Runtime.evaluate\"}"))
-        .isInstanceOf(CdpConnectionClosedException.class)
+        .isInstanceOf(CdpSessionClosedException.class)
         .hasMessageContaining("Target.detachedFromTarget");
 
     assertThat(two.closed()).isFalse();
@@ -397,6 +400,127 @@ class PipeConnectionTest {
     JsonNode detach = browser.next(); // the late session is let go, not leaked
     assertThat(detach.get("method").asText()).isEqualTo("Target.detachFromTarget");
     assertThat(detach.get("params").get("sessionId").asText()).isEqualTo("LATE");
+  }
+
+  @Test
+  void onlyTheSessionClientsCommandsAndTheirRepliesAreActivity() throws Exception {
+    CdpSession session = browser.attach("T1", "S1"); // the pool's own browser-level round trip
+    BlockingQueue<String> toCdt = new LinkedBlockingQueue<>();
+    session.addMessageHandler(toCdt::add);
+    assertThat(activity.get()).isZero();
+
+    session.send("{\"id\":7,\"method\":\"Runtime.evaluate\",\"params\":{}}");
+    JsonNode command = browser.next();
+    assertThat(activity.get()).as("the client's command").isEqualTo(1);
+
+    // A chatty page: events on the session and at browser level, many of them.
+    for (int i = 0; i < 50; i++) {
+      browser.send("{\"method\":\"Runtime.consoleAPICalled\",\"params\":{\"type\":\"log\"},\"sessionId\":\"S1\"}");
+      browser.send("{\"method\":\"Target.targetInfoChanged\",\"params\":{}}");
+    }
+    browser.reply(command, "{\"result\":{\"type\":\"number\",\"value\":2}}");
+    String reply = null;
+    while (reply == null || !reply.startsWith("{\"id\":7")) { // 50 events first, in order
+      reply = toCdt.poll(5, SECONDS);
+      assertThat(reply).as("the reply reached cdt").isNotNull();
+    }
+    assertThat(activity.get()).as("the command and its reply; no event").isEqualTo(2);
+
+    // The pool's own traffic on the page (warming it up), and a made-up failure, are not activity.
+    CompletableFuture<JsonNode> warm = connection.send("S1", "Runtime.evaluate", null);
+    browser.reply(browser.next(), "{}");
+    warm.get(5, SECONDS);
+    session.send("{\"id\":8,\"method\":\"Runtime.evaluate\",\"params\":{}}");
+    browser.next();
+    assertThat(activity.get()).isEqualTo(3);
+    browser.send("{\"method\":\"Target.detachedFromTarget\",\"params\":{\"sessionId\":\"S1\",\"targetId\":\"T1\"}}");
+    assertThat(toCdt.poll(5, SECONDS)).contains("\"id\":8").contains("error");
+    assertThat(activity.get()).as("a made-up error reply is not activity").isEqualTo(3);
+  }
+
+  @Test
+  void chromiumsOwnMinus32001IsNotMistakenForAClosedConnection() throws Exception {
+    // Chromium answers a command for an unknown session with -32001; our made-up codes must differ.
+    CompletableFuture<JsonNode> call = connection.send("GONE", "Runtime.evaluate", null);
+    browser.send("{\"id\":" + browser.next().get("id") + ",\"error\":{\"code\":-32001,\"message\":"
+        + "\"Session with given id not found.\"},\"sessionId\":\"GONE\"}");
+    assertThatThrownBy(() -> call.get(5, SECONDS))
+        .cause()
+        .isExactlyInstanceOf(CdpException.class)
+        .satisfies(e -> assertThat(((CdpException) e).code()).isEqualTo(-32001));
+    assertThat(CdpConnectionClosedException.CODE).isNotEqualTo(-32001);
+    assertThat(CdpSessionClosedException.CODE).isNotEqualTo(-32001);
+    assertThat(connection.isOpen()).isTrue();
+  }
+
+  @Test
+  void aSessionCallWithoutReplyWithinItsTimeoutFailsClosesThePageAndIsForgotten() throws Exception {
+    CdpSession session = browser.attach("T1", "S1");
+    BlockingQueue<String> toCdt = new LinkedBlockingQueue<>();
+    session.addMessageHandler(toCdt::add);
+    session.callTimeout(Duration.ofMillis(200));
+    long start = System.nanoTime();
+    session.send("{\"id\":9,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"while(true){}\"}}");
+    JsonNode stuck = browser.next();
+    session.send("{\"id\":10,\"method\":\"Page.enable\",\"params\":{}}"); // queued behind it
+    browser.next();
+
+    JsonNode timedOut = JSON.readTree(toCdt.poll(5, SECONDS));
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(timedOut.get("id").asLong()).isEqualTo(9);
+    assertThat(timedOut.get("error").get("code").asLong()).isEqualTo(CdpCallTimeoutException.CODE);
+    assertThat(timedOut.get("error").get("message").asText())
+        .contains("Runtime.evaluate").contains("no reply within PT0.2S").contains("T1");
+    assertThat(tookMillis).isBetween(150L, 3000L);
+    JsonNode other = JSON.readTree(toCdt.poll(5, SECONDS));
+    assertThat(other.get("id").asLong()).isEqualTo(10);
+    assertThat(other.get("error").get("code").asLong()).isEqualTo(CdpSessionClosedException.CODE);
+    assertThat(session.closed()).isTrue();
+    assertThatThrownBy(() -> session.send("{\"id\":11,\"method\":\"Runtime.evaluate\"}"))
+        .isInstanceOf(CdpSessionClosedException.class)
+        .hasMessageContaining("Runtime.evaluate")
+        .hasMessageContaining("no reply within PT0.2S");
+
+    JsonNode closeTarget = browser.next(); // the page is closed, which ends a renderer stuck in a loop
+    assertThat(closeTarget.get("method").asText()).isEqualTo("Target.closeTarget");
+    assertThat(closeTarget.get("params").get("targetId").asText()).isEqualTo("T1");
+    browser.reply(closeTarget, "{\"success\":true}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> connection.pendingCalls() == 0);
+
+    int before = activity.get();
+    browser.reply(stuck, "{\"result\":{\"type\":\"undefined\"}}"); // far too late
+    CompletableFuture<JsonNode> ping = connection.send("Browser.getVersion", null);
+    browser.reply(browser.next(), "{}");
+    ping.get(5, SECONDS); // the late reply was read before this one
+    assertThat(toCdt).as("a late reply is dropped").isEmpty();
+    assertThat(activity.get()).as("a late reply is not activity").isEqualTo(before);
+    assertThat(connection.isOpen()).isTrue();
+  }
+
+  @Test
+  void aSessionCallAnsweredInTimeLeavesNoTimerBehind() throws Exception {
+    CdpSession session = browser.attach("T1", "S1");
+    BlockingQueue<String> toCdt = new LinkedBlockingQueue<>();
+    session.addMessageHandler(toCdt::add);
+    session.callTimeout(Duration.ofMinutes(5));
+    int queuedBefore = CallTimeouts.TIMER.getQueue().size();
+    session.send("{\"id\":12,\"method\":\"Runtime.evaluate\",\"params\":{}}");
+    assertThat(CallTimeouts.TIMER.getQueue()).hasSize(queuedBefore + 1);
+    browser.reply(browser.next(), "{\"result\":{}}");
+    assertThat(JSON.readTree(toCdt.poll(5, SECONDS)).has("error")).isFalse();
+    assertThat(CallTimeouts.TIMER.getQueue()).as("the timer was cancelled and removed").hasSize(queuedBefore);
+    assertThat(session.closed()).isFalse();
+  }
+
+  @Test
+  void readErrorClosesTheConnectionAndCompletesClosedFuture() throws Exception {
+    MemoryPipe fromBrowser = new MemoryPipe();
+    PipeConnection failing = new PipeConnection("read-error", fromBrowser.in, new java.io.ByteArrayOutputStream(), () -> {});
+    failing.start();
+    fromBrowser.closeReader(); // the next read throws IOException, as a broken fd would
+    failing.closedFuture().get(5, SECONDS);
+    assertThat(failing.isOpen()).isFalse();
+    assertThat(failing.toString()).contains("reading from the pipe failed");
   }
 
   @Test

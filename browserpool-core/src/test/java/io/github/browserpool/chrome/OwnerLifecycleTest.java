@@ -10,9 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,46 @@ class OwnerLifecycleTest {
     assertThat(ProfileSweeper.sweep(tempRoot)).isEqualTo(new SweepResult(2, 0));
     assertThat(dirs).allSatisfy(d -> assertThat(d).doesNotExist());
     assertNoLeaks(tempRoot);
+  }
+
+  @Test
+  void theSweepKillsTheFrozenTreeOfADeadOwnerByItsRealCommandLines() throws Exception {
+    // A frozen browser cannot exit when its owner dies: only the sweep can end it. Its helpers (zygote,
+    // GPU, renderers) rewrite their command lines into one space-separated argument; they must be found.
+    ChildJvm owner = child(ChildBrowsersMain.class, tempRoot.toString(), "1");
+    Path dir = Path.of(owner.awaitLine("BROWSER ", CHILD_READY).split(" ")[2]);
+    Map<Long, Long> tree = new LinkedHashMap<>(); // pid -> start time
+    Arrays.stream(owner.awaitLine("TREE", CHILD_READY).split(" ")).skip(1).map(Long::parseLong)
+        .filter(p -> p != owner.process.pid()) // its own command line names tempRoot
+        .forEach(p -> tree.put(p, ProcFs.stat(p).startTicks()));
+    owner.awaitLine("READY", CHILD_READY);
+    assertThat(tree).hasSizeGreaterThan(2);
+    try {
+      signal("STOP", tree.keySet());
+      owner.process.destroyForcibly();
+      assertThat(owner.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(tree.entrySet().stream().filter(e -> ProfileSweeper.isGone(e.getKey(), e.getValue())))
+          .as("the frozen tree outlives its owner").isEmpty();
+
+      SweepResult r = ProfileSweeper.sweep(tempRoot);
+
+      assertThat(r.dirs()).isEqualTo(1);
+      assertThat(r.processes()).isGreaterThanOrEqualTo(tree.size());
+      assertThat(tree.entrySet().stream().filter(e -> !ProfileSweeper.isGone(e.getKey(), e.getValue())))
+          .as("tree processes alive after the sweep").isEmpty();
+      assertThat(dir).doesNotExist();
+      assertNoLeaks(tempRoot);
+    } finally {
+      tree.forEach(ProfileSweeper::killIfSame); // only if the test failed: the same processes, by start time
+    }
+  }
+
+  private static void signal(String sig, java.util.Collection<Long> pids) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
+    pids.forEach(p -> cmd.add(Long.toString(p)));
+    Process kill = new ProcessBuilder(cmd).inheritIO().start();
+    assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
   }
 
   @Test

@@ -73,16 +73,75 @@ class ProfileSweeperTest {
   }
 
   @Test
-  void aDirWithoutMarkerIsStaleOnlyAfterTheGracePeriod() throws Exception {
+  void killsAUserWhoseCommandLineIsOneSpaceSeparatedArgument() throws Exception {
+    // Chromium's zygote, GPU and renderer processes rewrite argv into a single string like this.
+    Path dir = Files.createDirectory(tempRoot.resolve("chromelambda-rewritten"));
+    Files.writeString(dir.resolve(OwnerMarker.LOCK_FILE), "pid 1\n");
+    Process user = new ProcessBuilder("/bin/sh", "-c", "read x",
+        "/usr/lib/chromium/chromium --type=zygote --user-data-dir=" + dir + " --no-first-run").start();
+    try {
+      assertThat(ProfileSweeper.sweep(tempRoot)).isEqualTo(new SweepResult(1, 1));
+      assertThat(user.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(dir).doesNotExist();
+    } finally {
+      user.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aCommandLineNamesADirOnlyAsAWholePath() {
+    String d = "/tmp/x/chromelambda-a";
+    assertThat(names(d)).isTrue();
+    assertThat(names("--user-data-dir=" + d)).isTrue();
+    assertThat(names("--database=" + d + "/Crash Reports")).isTrue();
+    assertThat(names("sh\0-c\0read x\0--user-data-dir=" + d)).isTrue();
+    assertThat(names("chromium --type=renderer --user-data-dir=" + d + " --lang=en-US")).isTrue();
+    assertThat(names("--user-data-dir=" + d + "b")).as("another dir starting with it").isFalse();
+    assertThat(names("--user-data-dir=" + d + "-old/x")).isFalse();
+    assertThat(names("--user-data-dir=/home" + d)).as("another dir ending with it").isFalse();
+    assertThat(names("cd " + d + "b && run")).isFalse();
+    assertThat(new ProfileSweeper.Proc(1, 1, "--user-data-dir=" + d + "b").mentions(d))
+        .as("a loose mention still protects a markerless dir").isTrue();
+  }
+
+  private static boolean names(String cmdline) {
+    return new ProfileSweeper.Proc(1, 1, cmdline).names("/tmp/x/chromelambda-a");
+  }
+
+  @Test
+  void aDirWithoutMarkerIsSweptOnlyAfterTheMarkerlessThreshold() throws Exception {
     Path fresh = Files.createDirectory(tempRoot.resolve("chromelambda-fresh"));
     // A claim in progress elsewhere: its lock file does not have its final name yet.
     Files.writeString(fresh.resolve(OwnerMarker.LOCK_FILE + ".tmp"), "");
     Path old = Files.createDirectory(tempRoot.resolve("chromelambda-old"));
-    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(OwnerMarker.MARKERLESS_GRACE).minusSeconds(10)));
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(ProfileSweeper.MARKERLESS_MAX_AGE).minusSeconds(10)));
 
     assertThat(ProfileSweeper.sweep(tempRoot)).isEqualTo(new SweepResult(1, 0));
     assertThat(fresh).exists();
     assertThat(old).doesNotExist();
+  }
+
+  @Test
+  void killsOnlyTheProcessThatStillHasTheRecordedStartTime() throws Exception {
+    Process p = new ProcessBuilder("sleep", "600").start();
+    try {
+      long ticks = ProcFs.stat(p.pid()).startTicks();
+      // A recorded start time that does not match: the PID now belongs to another process. No signal.
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks + 1)).isTrue();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks + 1)).isFalse();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks - 1)).isFalse();
+      assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("not signalled").isFalse();
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks)).isFalse();
+
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks)).isTrue();
+      assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(ProfileSweeper.isGone(p.pid(), ticks)).isTrue();
+      assertThat(ProfileSweeper.killIfSame(p.pid(), ticks)).as("dead: nothing to signal").isFalse();
+      assertThat(ProfileSweeper.killIfSame(ProcessHandle.current().pid(),
+          ProcFs.stat(ProcessHandle.current().pid()).startTicks())).as("never this JVM").isFalse();
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   @Test

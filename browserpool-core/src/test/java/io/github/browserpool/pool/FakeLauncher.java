@@ -15,7 +15,15 @@ public final class FakeLauncher implements BrowserLauncher {
   public final List<FakeBrowser> launched = new CopyOnWriteArrayList<>();
   private final AtomicInteger pids = new AtomicInteger(1000);
   public volatile RuntimeException failNext;
+  /** Thrown (once) by the next launch, for paths that must survive an Error. */
+  public volatile Error errorNext;
   public volatile boolean nextCloseForced;
+  /** Every browser launched from now on is dead at its first openContext. */
+  public volatile boolean launchDead;
+  /** When set, openContext(isolated, timeout) reports that no context was ready in time. */
+  public volatile boolean contextNotReady;
+  /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
+  public volatile Runnable onNextClose;
 
   @Override
   public ManagedBrowser launch(BrowserEvents events) {
@@ -24,7 +32,13 @@ public final class FakeLauncher implements BrowserLauncher {
       failNext = null;
       throw f;
     }
+    Error err = errorNext;
+    if (err != null) {
+      errorNext = null;
+      throw err;
+    }
     FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events);
+    b.dead = launchDead;
     launched.add(b);
     return b;
   }
@@ -51,6 +65,8 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile int releasedContexts;
     public volatile boolean dead;
     public volatile boolean resetFails;
+    /** The PIDs of its process tree as treePids() reports them; just its own PID unless a test sets more. */
+    public volatile java.util.Set<Long> tree;
 
     FakeBrowser(long pid, BrowserEvents events) {
       this.pid = pid;
@@ -63,8 +79,22 @@ public final class FakeLauncher implements BrowserLauncher {
     }
 
     @Override
+    public java.util.Set<Long> treePids() {
+      java.util.Set<Long> t = tree;
+      return t != null ? t : java.util.Set.of(pid);
+    }
+
+    @Override
     public Path userDataDir() {
       return Path.of("/fake/chromelambda-" + pid);
+    }
+
+    @Override
+    public LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+      if (contextNotReady && !dead) {
+        throw new NotReadyInTimeException("fake browser " + pid + " had no context ready within " + timeout);
+      }
+      return openContext(isolated);
     }
 
     @Override
@@ -74,9 +104,18 @@ public final class FakeLauncher implements BrowserLauncher {
       }
       contexts.add(isolated);
       return new LeaseContext() {
+        /** Held as the real context holds its pages, so reachability tests see the same graph. */
+        private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+
         @Override
         public ChromeDevToolsService newPage(CallGuard guard) {
           guard.beforeCall();
+          ChromeDevToolsService page = newFakePage(guard);
+          pages.add(page);
+          return page;
+        }
+
+        private ChromeDevToolsService newFakePage(CallGuard guard) {
           return (ChromeDevToolsService) Proxy.newProxyInstance(
               ChromeDevToolsService.class.getClassLoader(),
               new Class<?>[] {ChromeDevToolsService.class},
@@ -91,6 +130,7 @@ public final class FakeLauncher implements BrowserLauncher {
 
         @Override
         public boolean release() {
+          pages.clear();
           releasedContexts++;
           return !resetFails;
         }
@@ -105,6 +145,11 @@ public final class FakeLauncher implements BrowserLauncher {
 
     @Override
     public CloseResult close(CloseReason reason) {
+      Runnable hook = onNextClose;
+      onNextClose = null;
+      if (hook != null) {
+        hook.run();
+      }
       if (closeCalls.incrementAndGet() == 1) {
         closedWith = reason;
       }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import io.github.browserpool.BrowserPool;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.LeakCheck;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -5,6 +5,8 @@ import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.LeakCheck;
+import io.github.browserpool.test.Pages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,109 +5,84 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.browserpool.BrowserLease;
-import io.github.browserpool.BrowserPool;
-import io.github.browserpool.PoolConfig;
+import io.github.browserpool.junit5.BrowserPoolExtension;
+import io.github.browserpool.junit5.BrowserPoolSettings;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * How to test your own pages with browserpool: one pool for the whole test class, one lease per test.
+ * How to test your own pages with browserpool and its JUnit 5 extension: one pool for the whole test
+ * run, a fresh lease and page per test.
  *
  * <ul>
- *   <li>{@code @BeforeAll} starts the pool with a private {@code tempRoot}, so the {@code @AfterAll}
- *       check sees this class's browsers only.
- *   <li>Each test takes a lease in try-with-resources. An anonymous lease is a fresh browser context:
- *       no cookies or storage from other tests, and its pages are closed with it. The browser itself
- *       stays warm in the pool, so the next test starts in milliseconds.
- *   <li>{@code @AfterAll} closes the pool, which returns once every browser process is dead and every
- *       profile dir deleted, and asserts exactly that.
+ *   <li>{@link BrowserPoolExtension} starts one pool, on first use, for the whole run (with a private
+ *       {@code tempRoot}), and closes it when the run ends. It then checks from outside the pool that no
+ *       browser process and no profile dir is left, and fails the run if one is.
+ *   <li>Each test that takes a {@link ChromeDevToolsService} gets a page in a lease of its own. An
+ *       anonymous lease is a fresh browser context: no cookies or storage from other tests. The lease
+ *       is closed after the test, also when it fails, and the browser stays warm for the next test.
+ *   <li>{@link BrowserPoolSettings} sets the pool's settings for this class; {@code browserpool.*}
+ *       properties in {@code junit-platform.properties} do the same for every class.
  * </ul>
  *
  * <p>The page under test is served by the JDK's HttpServer here; in your project it is your app.
- * {@link Pages} is a 100-line helper (navigate and wait for load, evaluate a script) in this module.
+ * {@link Pages} (navigate and wait for load, evaluate a script) comes with browserpool-test.
  */
+@ExtendWith(BrowserPoolExtension.class)
+@BrowserPoolSettings(poolName = "my-pages-test", maxBrowsers = 2,
+    acquireTimeout = "PT2M") // generous: CI machines are often busy
 class MyPagesTest {
   private static HttpServer app;
   private static String appUrl;
-  private static Path tempRoot;
-  private static BrowserPool pool;
 
   @BeforeAll
-  static void startAppAndPool() throws IOException {
-    app = startApp();
+  static void startApp() throws IOException {
+    app = serveApp();
     appUrl = "http://127.0.0.1:" + app.getAddress().getPort();
-
-    tempRoot = Files.createTempDirectory("my-pages-test-").toRealPath();
-    pool = BrowserPool.start(PoolConfig.builder()
-        .poolName("my-pages-test")
-        .maxBrowsers(2)
-        .acquireTimeout(Duration.ofMinutes(2)) // generous: CI machines are often busy
-        .tempRoot(tempRoot)
-        .build());
   }
 
   @AfterAll
-  static void closePoolAndCheckNothingIsLeft() throws IOException {
-    try {
-      if (pool != null) {
-        pool.close();
-      }
-    } finally {
-      app.stop(0);
-    }
-    assertThat(LeakCheck.processesReferencing(tempRoot)).as("browser processes left running").isEmpty();
-    assertThat(LeakCheck.profileDirs(tempRoot)).as("profile dirs left behind").isEmpty();
-    Files.delete(tempRoot); // fails if anything else was left in it
+  static void stopApp() {
+    app.stop(0);
   }
 
   @Test
-  void homePageHasItsTitle() {
-    try (BrowserLease lease = pool.acquire()) {
-      ChromeDevToolsService page = lease.newPage();
-      Pages.navigate(page, appUrl + "/");
+  void homePageHasItsTitle(ChromeDevToolsService page) {
+    Pages.navigate(page, appUrl + "/");
 
-      assertThat(Pages.evaluate(page, "document.title")).isEqualTo("My App");
-    }
+    assertThat(Pages.evaluate(page, "document.title")).isEqualTo("My App");
   }
 
   @Test
-  void clickingTheButtonUpdatesTheMessage() {
-    try (BrowserLease lease = pool.acquire()) {
-      ChromeDevToolsService page = lease.newPage();
-      Pages.navigate(page, appUrl + "/");
-      assertThat(Pages.text(page, "#message")).isEmpty();
+  void clickingTheButtonUpdatesTheMessage(ChromeDevToolsService page) {
+    Pages.navigate(page, appUrl + "/");
+    assertThat(Pages.text(page, "#message")).isEmpty();
 
-      Pages.evaluate(page, "document.querySelector('#counter').click()");
-      Pages.evaluate(page, "document.querySelector('#counter').click()");
+    Pages.evaluate(page, "document.querySelector('#counter').click()");
+    Pages.evaluate(page, "document.querySelector('#counter').click()");
 
-      assertThat(Pages.text(page, "#message")).isEqualTo("Clicked 2 times");
-    }
+    assertThat(Pages.text(page, "#message")).isEqualTo("Clicked 2 times");
   }
 
   @Test
-  void submittingTheFormGreetsTheUser() {
-    try (BrowserLease lease = pool.acquire()) {
-      ChromeDevToolsService page = lease.newPage();
-      Pages.navigate(page, appUrl + "/");
+  void submittingTheFormGreetsTheUser(ChromeDevToolsService page) {
+    Pages.navigate(page, appUrl + "/");
 
-      Pages.evaluate(page, "document.querySelector('#name').value = 'Bob & Co'");
-      // The submit loads a new page (POST /greet): wait for it.
-      Pages.waitForLoad(page, () -> Pages.evaluate(page, "document.querySelector('#greet').click()"));
+    Pages.evaluate(page, "document.querySelector('#name').value = 'Bob & Co'");
+    // The submit loads a new page (POST /greet): wait for it.
+    Pages.waitForLoad(page, () -> Pages.evaluate(page, "document.querySelector('#greet').click()"));
 
-      assertThat(Pages.evaluate(page, "location.pathname")).isEqualTo("/greet");
-      assertThat(Pages.text(page, "h1")).isEqualTo("Hello, Bob & Co!");
-    }
+    assertThat(Pages.evaluate(page, "location.pathname")).isEqualTo("/greet");
+    assertThat(Pages.text(page, "h1")).isEqualTo("Hello, Bob & Co!");
   }
 
   // ---- the app under test ------------------------------------------------------------------------
@@ -135,7 +110,7 @@ class MyPagesTest {
       </html>
       """;
 
-  private static HttpServer startApp() throws IOException {
+  private static HttpServer serveApp() throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> respond(exchange, HOME));
     server.createContext("/greet", exchange -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.LeakCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.LeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,0 +1,192 @@
+package io.github.browserpool.cdp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One page (tab) of a lease spoken to in raw CDP: any method with JSON params, any event by name. The
+ * escape hatch for what cdt-java-client lacks, such as the {@code Fetch} domain. Get one with {@code
+ * BrowserLease.newRawPage()}.
+ *
+ * <pre>{@code
+ * RawPage page = lease.newRawPage();
+ * page.subscribe("Fetch.requestPaused", event -> page.callAsync("Fetch.continueRequest",
+ *     page.params().put("requestId", event.get("requestId").asText())));
+ * page.call("Fetch.enable", null);
+ * page.call("Page.navigate", page.params().put("url", "https://example.org/"));
+ * }</pre>
+ *
+ * <p>Every call and subscription counts as the lease's activity and fails with the lease's exception
+ * once it ended. Event listeners run one at a time, in order, on a shared daemon thread (not the pipe's
+ * reader), so a listener may make calls, blocking ones included. The page closes with its lease, or
+ * with {@link #close()}. Thread-safe.
+ */
+public final class RawPage implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RawPage.class);
+
+  private final CdpSession session;
+  private final PipeConnection connection;
+  private final CallGuard guard;
+  private final Duration timeout;
+  private final SerialEventExecutor events;
+  private final Map<String, List<Consumer<JsonNode>>> listeners = new ConcurrentHashMap<>();
+
+  private RawPage(CdpSession session, PipeConnection connection, CallGuard guard, Duration timeout) {
+    this.session = session;
+    this.connection = connection;
+    this.guard = guard;
+    this.timeout = timeout;
+    this.events = new SerialEventExecutor(connection.name());
+    session.addMessageHandler(this::onMessage);
+  }
+
+  /**
+   * Wraps an attached page session; for the pool's use ({@code BrowserLease.newRawPage()}).
+   *
+   * @param timeout how long {@link #call} waits for a reply
+   */
+  public static RawPage over(CdpSession session, CallGuard guard, Duration timeout) {
+    Objects.requireNonNull(session, "session");
+    return new RawPage(session, session.connection(), Objects.requireNonNull(guard, "guard"),
+        Objects.requireNonNull(timeout, "timeout"));
+  }
+
+  /** Returns a new, empty JSON object to fill in as params. */
+  public ObjectNode params() {
+    return PipeConnection.JSON.createObjectNode();
+  }
+
+  /** The id of this page's target. */
+  public String targetId() {
+    return session.targetId();
+  }
+
+  /** The CDP session id this page is spoken to in. */
+  public String sessionId() {
+    return session.sessionId();
+  }
+
+  /**
+   * Sends {@code method} with {@code params} in this page's session and waits for the result.
+   *
+   * @param params the command's params, or null for none
+   * @return the reply's {@code result} ({@code {}} when it has none)
+   * @throws CdpException when Chromium answers with an error (its code and message are kept), or no
+   *     reply comes within the pool's launchTimeout
+   * @throws io.github.browserpool.LeaseRevokedException when the lease ended
+   */
+  public JsonNode call(String method, JsonNode params) {
+    CompletableFuture<JsonNode> reply = callAsync(method, params);
+    try {
+      return reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      RuntimeException failure = cause instanceof CdpException cdp
+          ? new CdpException(cdp.code(), cdp.getMessage(), cdp)
+          : new CdpException(CdpException.NO_CODE, method + " failed: " + cause, cause);
+      RuntimeException translated = guard.translate(failure);
+      throw translated != null ? translated : failure;
+    } catch (TimeoutException e) {
+      throw new CdpException(CdpException.NO_CODE, "[" + connection.name() + "] " + method
+          + " got no reply within " + timeout + " on page " + targetId(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CdpException(CdpException.NO_CODE, "interrupted while waiting for " + method, e);
+    }
+  }
+
+  /**
+   * Sends {@code method} without waiting.
+   *
+   * @return completes with the result, or exceptionally with {@link CdpException} for an error reply or
+   *     {@link CdpConnectionClosedException} when the page or browser went away
+   * @throws io.github.browserpool.LeaseRevokedException at once when the lease ended
+   */
+  public CompletableFuture<JsonNode> callAsync(String method, JsonNode params) {
+    Objects.requireNonNull(method, "method");
+    guard.beforeCall();
+    CdpConnectionClosedException gone = session.goneException();
+    if (gone != null) {
+      RuntimeException translated = guard.translate(gone);
+      throw translated != null ? translated : gone;
+    }
+    return connection.send(session.sessionId(), method, params);
+  }
+
+  /**
+   * Calls {@code listener} with the params of every {@code event} (for example {@code
+   * "Fetch.requestPaused"}) of this page, until the returned handle is closed. Enabling the event's
+   * domain is the caller's business (for example {@code Fetch.enable}).
+   */
+  public AutoCloseable subscribe(String event, Consumer<JsonNode> listener) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(listener, "listener");
+    guard.beforeCall();
+    List<Consumer<JsonNode>> list = listeners.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>());
+    list.add(listener);
+    return () -> list.remove(listener);
+  }
+
+  /** Closes the page's target; later calls fail. Idempotent. */
+  @Override
+  public void close() {
+    events.shutdown();
+    session.close();
+  }
+
+  /** Whether the page is gone: closed, crashed, or its lease or browser ended. */
+  public boolean isClosed() {
+    return session.closed();
+  }
+
+  @Override
+  public String toString() {
+    return "RawPage[" + session + "]";
+  }
+
+  private void onMessage(String text) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    Envelope envelope;
+    try {
+      envelope = Envelope.scan(text);
+    } catch (IOException e) {
+      return;
+    }
+    if (envelope.hasId() || envelope.method() == null) {
+      return;
+    }
+    List<Consumer<JsonNode>> list = listeners.get(envelope.method());
+    if (list == null || list.isEmpty()) {
+      return;
+    }
+    JsonNode params;
+    try {
+      JsonNode tree = PipeConnection.JSON.readTree(text).get("params");
+      params = tree != null ? tree : PipeConnection.JSON.createObjectNode();
+    } catch (IOException e) {
+      log.warn("[{}] unreadable event {}", connection.name(), envelope.method(), e);
+      return;
+    }
+    events.execute(() -> {
+      for (Consumer<JsonNode> listener : list) {
+        listener.accept(params);
+      }
+    });
+  }
+}

@@ -1,0 +1,133 @@
+package io.github.browserpool.cdp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Carries the messages of a set of flattened sessions as text to one listener, for a relay that speaks
+ * CDP on behalf of an outside client (the per-lease endpoint). Created by {@link
+ * PipeConnection#openRawRoute(Listener)}.
+ *
+ * <p>Every event whose {@code sessionId} is one of the route's sessions goes to {@link
+ * Listener#message}, on the connection's reader thread and in pipe order. Commands sent with {@link
+ * #send} get a connection-wide wire id; their reply reaches the listener with the caller's id spliced
+ * back, so a client's ids never reach the pipe and cannot collide with the pool's. Thread-safe.
+ */
+public final class RawRoute {
+  /** Receives a route's traffic; runs on the connection's reader thread and must not block. */
+  public interface Listener {
+    /**
+     * One message of one of the route's sessions.
+     *
+     * @param text the message as Chromium wrote it, a reply's id replaced by the caller's
+     * @param sessionId the session it belongs to
+     * @param method the event's method, or null for a reply
+     */
+    void message(String text, String sessionId, String method);
+
+    /** The route ended because the connection closed, or its first session was detached. Called once. */
+    void closed(String reason);
+  }
+
+  private final PipeConnection connection;
+  private final Listener listener;
+  private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  RawRoute(PipeConnection connection, Listener listener) {
+    this.connection = connection;
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Sends {@code Target.attachToBrowserTarget} and adds the new session to this route on the reader
+   * thread, before any later message is routed.
+   *
+   * @return completes with the session id, or exceptionally as {@link PipeConnection#send} does
+   */
+  public CompletableFuture<String> attachToBrowserTarget() {
+    return connection.attachRaw(this);
+  }
+
+  /** Routes the messages of {@code sessionId} to this route from now on (call it on the reader thread). */
+  public void addSession(String sessionId) {
+    if (!closed.get()) {
+      sessions.add(sessionId);
+      connection.routeRaw(sessionId, this);
+    }
+  }
+
+  /** Stops routing {@code sessionId} here. */
+  public void removeSession(String sessionId) {
+    sessions.remove(sessionId);
+    connection.unrouteRaw(sessionId, this);
+  }
+
+  /** Whether {@code sessionId} is routed here. */
+  public boolean hasSession(String sessionId) {
+    return sessions.contains(sessionId);
+  }
+
+  /**
+   * Sends one command in {@code sessionId} under a wire id of its own. The reply reaches the listener
+   * with {@code replyId} in place of the wire id; if the connection closes first, the listener gets an
+   * error reply with that id instead.
+   *
+   * @throws CdpConnectionClosedException at once if the connection is closed
+   */
+  public void send(long replyId, String sessionId, String method, JsonNode params) {
+    send(replyId, sessionId, method, params, null);
+  }
+
+  /**
+   * As {@link #send(long, String, String, JsonNode)}, but the reply (or the made-up error reply) goes to
+   * {@code onReply} on the reader thread instead of the listener; null means the listener.
+   */
+  public void send(long replyId, String sessionId, String method, JsonNode params, Consumer<String> onReply) {
+    connection.sendRaw(this, replyId, Objects.requireNonNull(sessionId, "sessionId"), method, params, onReply);
+  }
+
+  /** Stops routing every session of this route; the listener hears nothing more. Idempotent. */
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (String sessionId : sessions) {
+        connection.unrouteRaw(sessionId, this);
+      }
+      sessions.clear();
+    }
+  }
+
+  /** Whether {@link #close()} was called or the route ended. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  void deliverReply(String text, String sessionId, Consumer<String> onReply) {
+    if (onReply == null) {
+      deliver(text, sessionId, null);
+    } else if (!closed.get()) {
+      onReply.accept(text);
+    }
+  }
+
+  void deliver(String text, String sessionId, String method) {
+    if (!closed.get()) {
+      listener.message(text, sessionId, method);
+    }
+  }
+
+  void end(String reason) {
+    if (closed.compareAndSet(false, true)) {
+      for (String sessionId : sessions) {
+        connection.unrouteRaw(sessionId, this);
+      }
+      sessions.clear();
+      listener.closed(reason);
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package io.github.browserpool.grid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.DevToolsServices;
+import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.pool.BrowserLauncher.BrowserEvents;
+import io.github.browserpool.pool.ManagedBrowser;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Selenium Grid session as the engine uses it: CDP over the session's {@code se:cdp} websocket,
+ * and the session's life over the Grid's HTTP API.
+ *
+ * <p>A probe ({@code GET /session/{id}/timeouts}, answered by chromedriver without touching the page)
+ * runs every {@code probeInterval}. It keeps the session alive against the node's session-timeout, and
+ * it notices a session that ended behind the pool's back, which the websocket never shows because Grid
+ * does not close it: a 404 "invalid session id" ends the browser at once; {@link #PROBE_FAILURES} error
+ * answers or refused connections in a row (a dead node, a Grid that is down) end it too. Probes that
+ * only time out (a Grid too busy to answer) end it once none has succeeded for {@link #UNANSWERED}. The
+ * probe is not CDP, so it never counts as the browser's activity and never keeps an idle browser from
+ * being reaped.
+ */
+final class GridBrowser implements ManagedBrowser {
+  private static final Logger LOG = LoggerFactory.getLogger(GridBrowser.class);
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  /** Probe failures in a row (other than "invalid session id", which counts at once) that end a session. */
+  static final int PROBE_FAILURES = 3;
+  /** How long probes may go unanswered (timeouts only) before the session counts as gone. */
+  static final Duration UNANSWERED = Duration.ofSeconds(30);
+  private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "browserpool-grid-probe");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final String prefix;
+  private final GridClient client;
+  private final String sessionId;
+  private final PipeConnection conn;
+  private final WebSocketPipe pipe;
+  private final BrowserEvents events;
+  private final Duration cdpTimeout;
+  private final Duration closeTimeout;
+  private final Duration probeInterval;
+  private final Duration probeTimeout;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile String endReason;
+  private volatile ScheduledFuture<?> nextProbe;
+  private final io.github.browserpool.Ticker ticker;
+  // Only touched by the one probe in flight.
+  private int probeFailures;
+  private long lastAnswered;
+
+  GridBrowser(String prefix, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
+      BrowserEvents events, Duration cdpTimeout, Duration closeTimeout, Duration probeInterval,
+      io.github.browserpool.Ticker ticker) {
+    this.prefix = prefix;
+    this.client = client;
+    this.sessionId = sessionId;
+    this.conn = conn;
+    this.pipe = pipe;
+    this.events = events;
+    this.cdpTimeout = cdpTimeout;
+    this.closeTimeout = closeTimeout;
+    this.probeInterval = probeInterval;
+    this.ticker = ticker;
+    this.lastAnswered = ticker.read();
+    this.probeTimeout = probeInterval.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
+        ? probeInterval.multipliedBy(3) : Duration.ofSeconds(5);
+  }
+
+  /** Starts watching the session: the periodic probe, and the websocket's end. */
+  void start() {
+    conn.closedFuture().thenRun(() -> {
+      if (!closing.get()) {
+        String why = pipe.endReason();
+        ended(why != null ? why : "its CDP connection closed");
+      }
+    });
+    scheduleProbe();
+  }
+
+  @Override
+  public long pid() {
+    return -1;
+  }
+
+  @Override
+  public Path userDataDir() {
+    return null;
+  }
+
+  @Override
+  public String browserId() {
+    return sessionId;
+  }
+
+  @Override
+  public String describe() {
+    return "Grid session " + sessionId;
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Watching the session
+
+  private void scheduleProbe() {
+    if (closing.get() || ended.get()) {
+      return;
+    }
+    try {
+      nextProbe = PROBES.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // only at JVM exit
+    }
+  }
+
+  private void probe() {
+    if (closing.get() || ended.get()) {
+      return;
+    }
+    client.getAsync("/session/" + sessionId + "/timeouts", probeTimeout).whenComplete((reply, failure) -> {
+      if (closing.get() || ended.get()) {
+        return;
+      }
+      long now = ticker.read();
+      if (reply != null && reply.ok()) {
+        probeFailures = 0;
+        lastAnswered = now;
+      } else if (reply != null && reply.sessionGone()) {
+        ended("the Grid says it no longer exists: " + reply.message());
+        return;
+      } else {
+        boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
+        if (!timedOut) {
+          probeFailures++;
+          lastAnswered = now; // an error answer is an answer
+        }
+        String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
+        LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
+        if (probeFailures >= PROBE_FAILURES) {
+          ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
+          return;
+        }
+        if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
+          ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
+          return;
+        }
+      }
+      scheduleProbe();
+    });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The session ended behind the pool's back: fail its lease fast, free its slot. */
+  private void ended(String reason) {
+    if (closing.get() || !ended.compareAndSet(false, true)) {
+      return;
+    }
+    endReason = reason;
+    LOG.warn("{}{} on {} ended behind the pool's back: {}", prefix, describe(), client.base(), reason);
+    events.exitedUnexpectedly();
+    conn.close(); // Grid never closes se:cdp: fail the calls still waiting on it
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Leases
+
+  @Override
+  public LeaseContext openContext(boolean isolated) {
+    requireUsable();
+    if (!isolated) {
+      return new Context(null); // the default profile, kept alive by chromedriver's own tab
+    }
+    String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
+        .path("browserContextId").asText(null);
+    if (contextId == null) {
+      throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
+    }
+    return new Context(contextId);
+  }
+
+  private void requireUsable() {
+    if (ended.get()) {
+      throw new IllegalStateException(describe() + " ended: " + endReason);
+    }
+    if (!conn.isOpen()) {
+      throw new IllegalStateException("the CDP websocket of " + describe() + " is closed");
+    }
+  }
+
+  private JsonNode call(String method, JsonNode params) {
+    CompletableFuture<JsonNode> f = conn.send(method, params);
+    try {
+      return f.get(cdpTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new IllegalStateException(method + " got no reply within " + cdpTimeout + " from " + describe());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(method + " was interrupted", e);
+    }
+  }
+
+  @Override
+  public CloseResult close(CloseReason reason) {
+    if (!closing.compareAndSet(false, true)) {
+      return new CloseResult(false, true);
+    }
+    ScheduledFuture<?> probe = nextProbe;
+    if (probe != null) {
+      probe.cancel(false);
+    }
+    conn.expectEndOfFile();
+    try {
+      GridClient.Reply reply = client.delete("/session/" + sessionId, closeTimeout);
+      if (!reply.ok() && !reply.sessionGone()) {
+        deleteFailed(reason, "HTTP " + reply.status() + ": " + reply.message());
+      }
+    } catch (IOException e) {
+      deleteFailed(reason, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{}interrupted while deleting {}; the Grid reaps it after its session-timeout", prefix, describe());
+    } finally {
+      conn.close();
+    }
+    LOG.debug("{}deleted {} ({})", prefix, describe(), reason);
+    return new CloseResult(false, true);
+  }
+
+  private void deleteFailed(CloseReason reason, String why) {
+    // After a crash (a dead node, say) the DELETE is expected to fail; otherwise it is worth a WARN.
+    String message = "{}DELETE of {} failed ({}); no keep-alive keeps it now, so the Grid reaps it after its"
+        + " session-timeout, or drops it with its node";
+    if (reason == CloseReason.CRASHED) {
+      LOG.info(message, prefix, describe(), why);
+    } else {
+      LOG.warn(message, prefix, describe(), why);
+    }
+  }
+
+  /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
+  private final class Context implements LeaseContext {
+    private final String contextId;
+    private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+
+    Context(String contextId) {
+      this.contextId = contextId;
+    }
+
+    @Override
+    public ChromeDevToolsService newPage(CallGuard guard) {
+      requireUsable();
+      ObjectNode params = JSON.objectNode().put("url", "about:blank");
+      if (contextId != null) {
+        params.put("browserContextId", contextId);
+      }
+      String targetId = call("Target.createTarget", params).path("targetId").asText();
+      CdpSession session = conn.attach(targetId, cdpTimeout);
+      ChromeDevToolsService page = DevToolsServices.create(session, guard);
+      pages.add(page);
+      return page;
+    }
+
+    @Override
+    public boolean release() {
+      for (ChromeDevToolsService page : pages) {
+        page.close();
+      }
+      pages.clear();
+      if (contextId != null && conn.isOpen()) {
+        conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+      }
+      return conn.isOpen() && !ended.get();
+    }
+  }
+}

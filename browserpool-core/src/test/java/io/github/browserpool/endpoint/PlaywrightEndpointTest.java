@@ -1,0 +1,192 @@
+package io.github.browserpool.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.Cookie;
+import io.github.browserpool.BrowserLease;
+import io.github.browserpool.BrowserPool;
+import io.github.browserpool.ChromiumLeaks;
+import io.github.browserpool.PoolConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Playwright-Java drives leases through their CDP endpoints, against real Chromium. */
+class PlaywrightEndpointTest {
+  private static Playwright playwright;
+  private static TestSite site;
+
+  @TempDir Path tempRoot;
+
+  @BeforeAll
+  static void startPlaywright() throws Exception {
+    playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    site = new TestSite();
+  }
+
+  @AfterAll
+  static void stopPlaywright() {
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (site != null) {
+      site.close();
+    }
+  }
+
+  @AfterEach
+  void nothingLeft() {
+    ChromiumLeaks.assertNothingLeftUnder(tempRoot);
+  }
+
+  private PoolConfig.Builder config(String name) {
+    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
+  }
+
+  private static Browser connect(BrowserLease lease) {
+    return playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
+  }
+
+  /** Playwright-Java hands out events only while it is called: wait a moment inside Playwright. */
+  private static void pump(Page page) {
+    try {
+      page.waitForTimeout(10);
+    } catch (com.microsoft.playwright.PlaywrightException gone) {
+      // the page went with the connection
+    }
+  }
+
+  private static List<String> urls(Browser browser) {
+    return browser.contexts().stream().flatMap(c -> c.pages().stream()).map(Page::url).toList();
+  }
+
+  @Test
+  void playwrightDrivesALeaseAndTheNextLeaseSeesNothingOfIt() {
+    try (BrowserPool pool = BrowserPool.start(config("pw").maxBrowsers(1).build())) {
+      long pid;
+      try (BrowserLease lease = pool.acquire()) {
+        pid = lease.browserPid();
+        Browser browser = connect(lease);
+        assertThat(browser.contexts()).hasSize(1);
+        BrowserContext context = browser.contexts().get(0);
+        Page page = context.newPage();
+        page.navigate(site.url("/form"));
+        assertThat(page.title()).isEqualTo("the form");
+        page.fill("input[name=q]", "hello pool");
+        page.click("button[type=submit]");
+        page.waitForURL("**/submit");
+        assertThat(page.title()).isEqualTo("got hello pool");
+        byte[] png = page.screenshot();
+        assertThat(png.length).isGreaterThan(1000);
+        assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        assertThat(context.cookies()).extracting(c -> c.name + "=" + c.value).contains("seen=yes");
+
+        AtomicLong disconnectedAt = new AtomicLong();
+        browser.onDisconnected(b -> disconnectedAt.set(System.nanoTime()));
+        long closedAt = System.nanoTime();
+        lease.close();
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5)).until(() -> {
+          pump(page);
+          return disconnectedAt.get() != 0;
+        });
+        assertThat((disconnectedAt.get() - closedAt) / 1_000_000).as("ms to the disconnect").isLessThan(1000);
+      }
+      try (BrowserLease next = pool.acquire()) {
+        assertThat(next.browserPid()).as("the same browser, reused").isEqualTo(pid);
+        Browser browser = connect(next);
+        assertThat(browser.contexts()).hasSize(1);
+        assertThat(urls(browser)).noneMatch(u -> u.startsWith(site.url("/")));
+        assertThat(browser.contexts().get(0).cookies()).isEmpty();
+        assertThat(next.newPage().getNetwork().getAllCookies()).isEmpty();
+        browser.close();
+        assertThat(next.isActive()).as("a client that disconnects does not end the lease").isTrue();
+        assertThat(next.newPage().getRuntime().evaluate("1+1").getResult().getValue()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void twoLeasesInTwoBrowsersSeeNothingOfEachOther() {
+    try (BrowserPool pool = BrowserPool.start(config("pw2").maxBrowsers(2).build());
+        BrowserLease a = pool.acquire();
+        BrowserLease b = pool.acquire()) {
+      Browser pa = connect(a);
+      Browser pb = connect(b);
+      Page page = pa.contexts().get(0).newPage();
+      page.navigate(site.url("/form"));
+      assertThat(pa.contexts().get(0).cookies()).extracting(c -> c.name).contains("seen");
+      assertThat(pb.contexts().get(0).cookies()).isEmpty();
+      assertThat(urls(pb)).noneMatch(u -> u.startsWith(site.url("/")));
+      // Two clients on one lease share it.
+      Browser again = connect(a);
+      assertThat(urls(again)).contains(site.url("/form"));
+      again.close();
+      assertThat(page.title()).isEqualTo("the form");
+    }
+  }
+
+  @Test
+  void aKeyedLeaseKeepsItsCookiesButNotTheClientsPages() {
+    try (BrowserPool pool = BrowserPool.start(config("pwkey").maxBrowsers(1).build())) {
+      try (BrowserLease lease = pool.acquire("alice")) {
+        Browser browser = connect(lease);
+        assertThat(browser.contexts()).hasSize(1);
+        assertThat(urls(browser)).as("the keeper page is not shown").isEmpty();
+        Page page = browser.contexts().get(0).newPage();
+        page.navigate(site.url("/form"));
+        assertThat(page.title()).isEqualTo("the form");
+        Page popup = page.waitForPopup(() -> page.evaluate("window.open('" + site.url("/form?popup") + "')"));
+        popup.waitForLoadState();
+        assertThat(popup.title()).isEqualTo("the form");
+      }
+      try (BrowserLease lease = pool.acquire("alice")) {
+        Browser browser = connect(lease);
+        assertThat(urls(browser)).as("the first client's page and popup were closed with its lease").isEmpty();
+        List<Cookie> cookies = browser.contexts().get(0).cookies();
+        assertThat(cookies).extracting(c -> c.name + "=" + c.value).contains("seen=yes");
+        Page page = browser.contexts().get(0).newPage();
+        page.navigate(site.url("/form"));
+        assertThat(page.title()).isEqualTo("the form");
+      }
+    }
+  }
+
+  @Test
+  void aLeaseDrivenOnlyByPlaywrightLivesWhileItWorksAndIsRevokedWhenItStops() throws Exception {
+    Duration idle = Duration.ofSeconds(2);
+    try (BrowserPool pool = BrowserPool.start(config("pwidle").idleTimeout(idle).build())) {
+      BrowserLease lease = pool.acquire();
+      Browser browser = connect(lease);
+      Page page = browser.contexts().get(0).newPage();
+      long until = System.nanoTime() + idle.multipliedBy(3).dividedBy(2).toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(page.evaluate("1 + 1")).isEqualTo(2);
+        Thread.sleep(100);
+      }
+      assertThat(lease.isActive()).as("alive past idleTimeout while Playwright works").isTrue();
+      long stopped = System.nanoTime();
+      await().atMost(idle.plusSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> !lease.isActive());
+      long quietMs = (System.nanoTime() - stopped) / 1_000_000;
+      assertThat(quietMs).as("revoked about idleTimeout after the last command").isGreaterThan(idle.toMillis() - 300);
+      assertThat(pool.stats().leasesRevoked()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        pump(page);
+        return !browser.isConnected();
+      });
+      lease.close();
+    }
+  }
+}

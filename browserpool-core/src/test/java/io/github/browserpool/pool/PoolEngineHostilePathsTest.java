@@ -1,0 +1,226 @@
+package io.github.browserpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.browserpool.AcquireTimeoutException;
+import io.github.browserpool.CapacityPolicy;
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.LeaseRevokedException;
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.PoolStats;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on the paths that broke its promises (issue "hostile paths"): deadlines that nothing
+ * scheduled, minIdle not refilled, acquireTimeout not bounding acquire(), a reaper that lost wake-ups or
+ * died of an Error, a losing revoke that overwrote the winner's reason. Fake launcher, fake ticker, fake
+ * scheduler: the reaper runs only when a test runs what was scheduled, and nothing sleeps.
+ */
+class PoolEngineHostilePathsTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private final FakeLauncher launcher = new FakeLauncher();
+  private final FakeScheduler scheduler = new FakeScheduler(ticker);
+  private PoolEngine engine;
+
+  private PoolConfig.Builder config() {
+    return PoolConfig.builder().poolName("hostile").ticker(ticker).idleTimeout(Duration.ofMinutes(5))
+        .acquireTimeout(Duration.ZERO);
+  }
+
+  private PoolEngine start(PoolConfig.Builder b, Executor worker) {
+    engine = new PoolEngine(b.build(), launcher, worker, scheduler);
+    engine.start();
+    scheduler.runDue(); // the first pass at start
+    return engine;
+  }
+
+  @AfterEach
+  void closeEngine() {
+    if (engine != null) {
+      engine.close();
+      assertThat(launcher.alive()).as("every fake browser closed").isZero();
+    }
+  }
+
+  @Test
+  void anEvictLruWaiterIsServedAtTheProtectionDeadline() throws Exception {
+    start(config().maxBrowsers(1).capacityPolicy(CapacityPolicy.EVICT_LRU)
+        .evictionProtection(Duration.ofSeconds(2)).acquireTimeout(Duration.ofMinutes(1)), PoolEngine.DIRECT);
+    LeaseState quiet = engine.acquire(null);
+    quiet.touch(); // one call, then nothing
+    long quietSince = ticker.read();
+
+    CompletableFuture<LeaseState> waiter = CompletableFuture.supplyAsync(() -> engine.acquire(null));
+    awaitWaiting(1);
+    assertThat(scheduler.nextDue()).as("a reaper run is scheduled for the protection deadline")
+        .hasValueSatisfying(due -> assertThat(due - quietSince).isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos()));
+
+    ticker.advance(Duration.ofSeconds(2));
+    scheduler.runDue();
+    LeaseState served = waiter.get(10, TimeUnit.SECONDS); // served by the run, not by the 1 min timeout
+    assertThat(quiet.isActive()).isFalse();
+    assertThatThrownBy(quiet::touch).isInstanceOf(LeaseRevokedException.class)
+        .hasMessageContaining("least recently active");
+    assertThat(launcher.byPid(quiet.browserPid()).closedWith).isEqualTo(CloseReason.LRU);
+    served.close();
+  }
+
+  @Test
+  void minIdleIsRefilledAtOnceWhenAnIdleBrowserIsLeased() {
+    start(config().minIdle(2).maxBrowsers(3), PoolEngine.DIRECT);
+    assertThat(engine.stats().idle()).isEqualTo(2);
+    LeaseState lease = engine.acquire(null);
+    assertThat(engine.stats().idle()).as("the replacement is launched with the grant").isEqualTo(2);
+    assertThat(engine.stats().leased()).isEqualTo(1);
+    lease.close();
+  }
+
+  @Test
+  void minIdleIsRefilledAtOnceAfterACrashAndARetirement() {
+    start(config().minIdle(1).maxBrowsers(2).maxLeasesPerBrowser(1), PoolEngine.DIRECT);
+    assertThat(engine.stats().idle()).isEqualTo(1);
+
+    launcher.launched.get(0).crash(); // an idle browser dies
+    assertThat(engine.stats().closed(CloseReason.CRASHED)).isEqualTo(1);
+    assertThat(engine.stats().idle()).as("refilled after a crash").isEqualTo(1);
+
+    LeaseState lease = engine.acquire(null); // takes the idle one; another is warmed at once
+    assertThat(engine.stats().idle()).as("refilled after a grant").isEqualTo(1);
+    lease.close(); // retired (maxLeasesPerBrowser 1)
+    assertThat(engine.stats().closed(CloseReason.MAX_LEASES)).isEqualTo(1);
+    assertThat(engine.stats().idle()).as("still one warm after a retirement").isEqualTo(1);
+
+    LeaseState leased = engine.acquire(null);
+    launcher.byPid(leased.browserPid()).crash(); // a leased browser dies
+    assertThat(engine.stats().idle()).as("refilled after a crash mid-lease").isEqualTo(1);
+    PoolStats s = engine.stats();
+    assertThat(s.launched()).isEqualTo(s.closed() + s.total());
+    leased.close();
+  }
+
+  @Test
+  void acquireTimeoutBoundsASlowLaunchWhichJoinsThePoolLater() {
+    ManualExecutor worker = new ManualExecutor();
+    start(config().maxBrowsers(1), worker);
+    assertThatThrownBy(() -> engine.acquire(null)).isInstanceOf(AcquireTimeoutException.class)
+        .hasMessageContaining("launch was still in progress").hasMessageContaining("acquireTimeout");
+    assertThat(launcher.launched).as("nothing launched yet: the launch waits on the worker").isEmpty();
+    assertThat(engine.stats().starting()).isEqualTo(1);
+
+    worker.runAll(); // the launch finishes after its acquirer gave up
+    assertThat(engine.stats().idle()).as("the launched browser joins the pool").isEqualTo(1);
+    assertThat(engine.stats().starting()).isZero();
+    LeaseState next = engine.acquire(null);
+    assertThat(next.browserPid()).isEqualTo(launcher.launched.get(0).pid);
+    next.close();
+    worker.runInline();
+  }
+
+  @Test
+  void aContextNotReadyWithinAcquireTimeoutLeavesTheBrowserIdleAndAlive() {
+    start(config().maxBrowsers(1), PoolEngine.DIRECT);
+    engine.acquire(null).close();
+    launcher.contextNotReady = true;
+    assertThatThrownBy(() -> engine.acquire(null)).isInstanceOf(AcquireTimeoutException.class);
+    FakeLauncher.FakeBrowser b = launcher.launched.get(0);
+    assertThat(b.closedWith).as("a slow browser is not a dead one").isNull();
+    assertThat(engine.stats().idle()).isEqualTo(1);
+    launcher.contextNotReady = false;
+    engine.acquire(null).close();
+    assertThat(launcher.launched).hasSize(1);
+  }
+
+  @Test
+  void theRetryLoopForDeadBrowsersObeysTheDeadline() {
+    start(config().maxBrowsers(1), PoolEngine.DIRECT);
+    launcher.launchDead = true; // every browser dies before it can open a context
+    assertThatThrownBy(() -> engine.acquire(null)).isInstanceOf(AcquireTimeoutException.class);
+    assertThat(launcher.launched.size()).as("bounded retries, not a loop").isLessThanOrEqualTo(2);
+    assertThat(engine.stats().total()).isZero();
+  }
+
+  @Test
+  void aWakeUpAskedForDuringAReaperPassIsNotLost() {
+    // The first pass launches the minIdle browser on the calling thread; that launch asks for the
+    // browser's deadline while the pass is still running.
+    start(config().minIdle(1).maxBrowsers(1).maxLifetime(Duration.ofHours(1)), PoolEngine.DIRECT);
+    assertThat(engine.stats().idle()).isEqualTo(1);
+    assertThat(scheduler.pending()).as("the request made during the pass is scheduled").isEqualTo(1);
+
+    ticker.advance(Duration.ofHours(2)); // past maxLifetime (jitter shortens it, never lengthens it)
+    scheduler.runDue();
+    scheduler.runDue();
+    assertThat(engine.stats().closed(CloseReason.LIFETIME)).as("the idle browser is retired").isEqualTo(1);
+  }
+
+  @Test
+  void anErrorInAReaperPassNeitherStopsTheReaperNorLeaksTheSlot() {
+    launcher.errorNext = new AssertionError("an Error from the launcher");
+    start(config().minIdle(1).maxBrowsers(1), PoolEngine.DIRECT);
+    assertThat(engine.stats().starting()).as("the failed launch freed its slot").isZero();
+    assertThat(scheduler.pending()).as("the reaper is rescheduled after the Error").isEqualTo(1);
+    ticker.advance(Duration.ofSeconds(2));
+    scheduler.runDue();
+    assertThat(engine.stats().idle()).as("the next pass keeps minIdle").isEqualTo(1);
+  }
+
+  @Test
+  void aLosingRevokeNeverOverwritesTheWinnersReason() {
+    ManualExecutor worker = new ManualExecutor();
+    start(config().maxBrowsers(1), PoolEngine.DIRECT);
+    engine.close();
+    engine = new PoolEngine(config().maxBrowsers(1).build(), launcher, worker, scheduler);
+    LeaseState lease = acquireWith(worker);
+    ticker.advance(Duration.ofMinutes(5));
+    engine.housekeep(); // abandoned: revoked, its close queued
+    worker.runInline(); // the pool's close (below) runs its closes on this thread
+    engine.close(); // the pool's close tries to revoke it too, and loses
+    assertThatThrownBy(lease::touch).isInstanceOf(LeaseRevokedException.class)
+        .hasMessageContaining("abandoned").hasMessageNotContaining("the pool was closed");
+  }
+
+  private LeaseState acquireWith(ManualExecutor worker) {
+    CompletableFuture<LeaseState> f = new CompletableFuture<>();
+    // acquire() waits for its launch on the worker: run the worker on this thread once it is queued.
+    Thread t = new Thread(() -> {
+      try {
+        f.complete(engine.acquire(null));
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    engine = engineWithTimeout(worker);
+    t.start();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!f.isDone()) {
+      worker.runAll();
+      if (System.nanoTime() > until) {
+        throw new AssertionError("acquire did not finish");
+      }
+      Thread.onSpinWait();
+    }
+    return f.join();
+  }
+
+  private PoolEngine engineWithTimeout(ManualExecutor worker) {
+    return new PoolEngine(config().maxBrowsers(1).acquireTimeout(Duration.ofMinutes(1)).build(), launcher,
+        worker, scheduler);
+  }
+
+  private void awaitWaiting(int n) {
+    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (engine.stats().waiting() < n) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("no waiter registered");
+      }
+      Thread.onSpinWait();
+    }
+  }
+}

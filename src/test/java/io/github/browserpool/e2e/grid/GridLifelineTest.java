@@ -1,0 +1,133 @@
+package io.github.browserpool.e2e.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.browserpool.BrowserLease;
+import io.github.browserpool.BrowserPool;
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.e2e.Pages;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The remote lifeline, on a real standalone Grid with session-timeout T = 10 s: a client JVM killed
+ * with {@code kill -9} loses its sessions to the Grid's own timeout within T + 30 s, while a live pool's
+ * idle session is kept alive past it; and the next pool on this host deletes a dead JVM's sessions at
+ * once at start, and nothing else.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class GridLifelineTest {
+  private static final int T = 10;
+  /** Grid reaps a session between T and T + 30 s after its last access (its sweep runs every 30 s). */
+  static final Duration REAP_BOUND = Duration.ofSeconds(T + 30);
+  private static GridProcess grid;
+
+  @BeforeAll
+  static void startGrid() throws Exception {
+    grid = GridProcess.standalone("lifeline", T, 6).awaitReady(1, Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stopGrid() throws Exception {
+    if (grid != null) {
+      grid.process.destroy();
+      assertThat(grid.process.waitFor(20, TimeUnit.SECONDS)).as("the Grid JVM stops on SIGTERM").isTrue();
+      int left = grid.killLeftovers();
+      grid.close();
+      assertThat(left).as("chromedriver/Chromium processes left after the Grid stopped").isZero();
+    }
+  }
+
+  @AfterEach
+  void noSessionsAndNoBrowsersLeft() {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(GridProcess.sessionIds(grid.url())).as("sessions on the Grid").isEmpty();
+      assertThat(grid.processes()).as("chromedriver/Chromium processes of the Grid").isEmpty();
+    });
+  }
+
+  @Test
+  void aKilledClientJvmsSessionsAreReapedByTheGridWithinTheBoundWhileALivePoolKeepsItsIdleSession() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("keeper").seleniumGrid(grid.url())
+        .maxBrowsers(1).minIdle(1).idleTimeout(Duration.ofMinutes(3)).build())) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> pool.stats().idle() == 1);
+      List<String> kept = GridProcess.sessionIds(grid.url());
+      assertThat(kept).hasSize(1);
+
+      long killed;
+      List<String> theirs;
+      try (GridChild child = GridChild.start(grid.url(), 2, "doomed")) {
+        theirs = child.awaitSessions();
+        assertThat(theirs).hasSize(2);
+        assertThat(GridProcess.sessions(grid.url()).stream().filter(s -> theirs.contains(s.id()))
+            .map(s -> s.owner().path("pid").asLong())).containsOnly(child.process.pid());
+        child.kill9();
+        killed = System.nanoTime();
+      }
+      // Nobody deletes them: the child's keep-alives stopped, so the Grid's session-timeout reaps them.
+      await().atMost(REAP_BOUND.plusSeconds(5)).pollInterval(Duration.ofMillis(250))
+          .until(() -> GridProcess.sessionIds(grid.url()).stream().noneMatch(theirs::contains));
+      Duration took = Duration.ofNanos(System.nanoTime() - killed);
+      assertThat(took).as("reaped by the Grid's timeout, not earlier").isGreaterThanOrEqualTo(Duration.ofSeconds(T - 1));
+
+      // The keeper's session has had no CDP traffic since before the kill, longer than T and through the
+      // sweep that reaped the child's: only the pool's keep-alive probe saved it.
+      assertThat(GridProcess.sessionIds(grid.url())).containsExactlyElementsOf(kept);
+      try (BrowserLease lease = pool.acquire()) {
+        assertThat(lease.browserId()).isEqualTo(kept.get(0));
+        Pages.navigate(lease.newPage(), "about:blank", Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  @Test
+  void aNewPoolOnThisHostDeletesADeadJvmsSessionsAtOnceAndNothingElse() throws Exception {
+    String unlabelled = null;
+    String foreign = null;
+    try (BrowserPool live = BrowserPool.start(PoolConfig.builder().poolName("live-here").seleniumGrid(grid.url())
+            .maxBrowsers(1).build());
+        BrowserLease liveLease = live.acquire();
+        GridChild alive = GridChild.start(grid.url(), 1, "alive-child");
+        GridChild doomed = GridChild.start(grid.url(), 2, "dead-child")) {
+      List<String> aliveSessions = alive.awaitSessions();
+      List<String> dead = doomed.awaitSessions();
+      // Made now, so that they are younger than T when the sweep runs (nobody keeps them alive).
+      unlabelled = GridProcess.createSession(grid.url(), "");
+      // A label naming a PID that is dead here, but from another machine: the sweep cannot judge it.
+      foreign = GridProcess.createSession(grid.url(), ",\"browserpool:owner\":{\"host\":\"elsewhere\","
+          + "\"machine\":\"another-boot/pid:[1]\",\"pid\":999999,\"start\":\"2020-01-01T00:00:00Z\",\"pool\":\"x\"}");
+      doomed.kill9();
+      // Touched now (an access for the Grid), so that nobody's session reaches T before the checks below.
+      for (String id : List.of(unlabelled, foreign, dead.get(0), dead.get(1))) {
+        assertThat(GridProcess.sessionAlive(grid.url(), id)).as("session " + id).isTrue();
+      }
+
+      try (BrowserPool sweeper = BrowserPool.start(PoolConfig.builder().poolName("sweeper")
+          .seleniumGrid(grid.url()).build())) {
+        // At once: start() returned after deleting them.
+        for (String id : dead) {
+          assertThat(GridProcess.sessionGone(grid.url(), id)).as("dead JVM's session " + id).isTrue();
+        }
+        for (String id : List.of(unlabelled, foreign, liveLease.browserId(), aliveSessions.get(0))) {
+          assertThat(GridProcess.sessionAlive(grid.url(), id)).as("session " + id).isTrue();
+        }
+        assertThat(sweeper.stats().total()).isZero();
+      }
+      Pages.navigate(liveLease.newPage(), "about:blank", Duration.ofSeconds(30));
+      alive.finish();
+    } finally {
+      for (String id : new String[] {unlabelled, foreign}) {
+        if (id != null) {
+          GridProcess.deleteSession(grid.url(), id);
+        }
+      }
+    }
+  }
+}

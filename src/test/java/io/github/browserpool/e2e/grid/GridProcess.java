@@ -1,0 +1,345 @@
+package io.github.browserpool.e2e.grid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Selenium Grid 4 JVM (standalone, hub or node) started by a test on 127.0.0.1, from the test's
+ * own classpath (selenium-grid is a test dependency of this module), with Debian's chromedriver.
+ *
+ * <p>Each one gets its own {@code TMPDIR}, which its chromedriver and Chromium processes inherit: {@link
+ * #processes()} finds exactly what this Grid started by that environment variable in /proc, even after
+ * a {@code kill -9} of the Grid JVM reparented them to PID 1. {@link #close()} stops the JVM, kills
+ * such leftovers by PID, and deletes its dir.
+ */
+final class GridProcess implements AutoCloseable {
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  final String name;
+  final Path dir;
+  final Path tmp;
+  final int port;
+  final Process process;
+  private final Path log;
+
+  private GridProcess(String name, Path dir, Path tmp, int port, Process process, Path log) {
+    this.name = name;
+    this.dir = dir;
+    this.tmp = tmp;
+    this.port = port;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** A standalone Grid with {@code maxSessions} Chromium slots and the given session-timeout. */
+  static GridProcess standalone(String name, int sessionTimeoutSeconds, int maxSessions) throws IOException {
+    int port = freePort();
+    String toml = server(port) + node(sessionTimeoutSeconds, maxSessions, null)
+        + "[distributor]\nreject-unsupported-caps = true\n";
+    return start(name, "standalone", port, toml);
+  }
+
+  /** A hub (router, distributor, session map, queue) whose event bus listens on two more free ports. */
+  static GridProcess hub(String name) throws IOException {
+    int port = freePort();
+    int publish = freePort();
+    int subscribe = freePort();
+    String toml = server(port)
+        + "[events]\npublish = \"tcp://127.0.0.1:" + publish + "\"\nsubscribe = \"tcp://127.0.0.1:" + subscribe
+        + "\"\nbind = true\n\n"
+        + "[distributor]\nreject-unsupported-caps = true\nhealthcheck-interval = 2\n\n"
+        + "[sessionqueue]\nsession-request-timeout = 60\n";
+    GridProcess hub = start(name, "hub", port, toml);
+    hub.eventPorts = new int[] {publish, subscribe};
+    return hub;
+  }
+
+  private int[] eventPorts;
+
+  /** A node registered with {@code hub}. */
+  static GridProcess node(String name, GridProcess hub, int sessionTimeoutSeconds, int maxSessions)
+      throws IOException {
+    int port = freePort();
+    String toml = server(port)
+        + "[events]\npublish = \"tcp://127.0.0.1:" + hub.eventPorts[0] + "\"\nsubscribe = \"tcp://127.0.0.1:"
+        + hub.eventPorts[1] + "\"\n\n"
+        + node(sessionTimeoutSeconds, maxSessions, hub);
+    return start(name, "node", port, toml);
+  }
+
+  private static String server(int port) {
+    return "[server]\nhost = \"127.0.0.1\"\nport = " + port + "\n\n";
+  }
+
+  private static String node(int sessionTimeoutSeconds, int maxSessions, GridProcess hub) {
+    return "[node]\ndetect-drivers = false\nselenium-manager = false\nsession-timeout = " + sessionTimeoutSeconds
+        + "\nmax-sessions = " + maxSessions + "\noverride-max-sessions = true\n"
+        + (hub != null ? "hub = \"" + hub.url() + "\"\nheartbeat-period = 2\nregister-period = 1\n" : "")
+        + "\n[[node.driver-configuration]]\ndisplay-name = \"chromium\"\nwebdriver-executable = \""
+        + CHROMEDRIVER + "\"\nmax-sessions = " + maxSessions
+        + "\nstereotype = '{\"browserName\": \"chrome\", \"goog:chromeOptions\": {\"binary\": \"" + CHROMIUM
+        + "\"}}'\n\n";
+  }
+
+  private static GridProcess start(String name, String role, int port, String toml) throws IOException {
+    if (!Files.isExecutable(CHROMEDRIVER)) {
+      throw new IllegalStateException(CHROMEDRIVER + " is missing: run scripts/setup.sh, which installs Debian's"
+          + " chromium-driver package (apt-get install -y chromium-driver)");
+    }
+    Path dir = Files.createTempDirectory("bp-grid-" + name + "-").toRealPath();
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path config = Files.writeString(dir.resolve("grid.toml"), toml);
+    Path log = dir.resolve("grid.log");
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), "org.openqa.selenium.grid.Main", role,
+        "--config", config.toString())
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("SE_OFFLINE", "true");
+    pb.environment().put("TMPDIR", tmp.toString());
+    return new GridProcess(name, dir, tmp, port, pb.start(), log);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** Waits until {@code GET /status} says ready and lists {@code nodes} nodes that are UP. */
+  GridProcess awaitReady(int nodes, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        JsonNode v = status(url());
+        int up = 0;
+        for (JsonNode n : v.path("nodes")) {
+          up += "UP".equals(n.path("availability").asText()) ? 1 : 0;
+        }
+        if (v.path("ready").asBoolean() && up >= nodes) {
+          return this;
+        }
+      } catch (IOException | RuntimeException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(name + " was not ready with " + nodes + " nodes within " + timeout + ":\n" + log());
+  }
+
+  /** Waits until this node's own /status answers (a node's readiness, before it has registered). */
+  GridProcess awaitListening(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        status(url());
+        return this;
+      } catch (IOException | RuntimeException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException(name + " did not listen within " + timeout + ":\n" + log());
+  }
+
+  String log() {
+    try {
+      String text = Files.readString(log);
+      return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  static JsonNode status(URI grid) throws IOException {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/status"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body()).path("value");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** One session the Grid lists: its id, its node, and its owner label (null when unlabelled). */
+  record GridSession(String id, String node, JsonNode owner) {}
+
+  static List<GridSession> sessions(URI grid) {
+    try {
+      List<GridSession> out = new ArrayList<>();
+      for (JsonNode n : status(grid).path("nodes")) {
+        for (JsonNode slot : n.path("slots")) {
+          JsonNode s = slot.path("session");
+          if (s.hasNonNull("sessionId")) {
+            out.add(new GridSession(s.get("sessionId").asText(), n.path("uri").asText(),
+                s.path("capabilities").get("browserpool:owner")));
+          }
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** How many new-session requests wait in the Grid's queue. */
+  static int queued(URI grid) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/se/grid/newsessionqueue/queue"))
+        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body()).path("value").size();
+  }
+
+  static List<String> sessionIds(URI grid) {
+    return sessions(grid).stream().map(GridSession::id).toList();
+  }
+
+  /** Creates a session directly over W3C, without the pool (an unlabelled session of someone else). */
+  static String createSession(URI grid, String extraCapsJson) throws IOException, InterruptedException {
+    String body = "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"args\":"
+        + "[\"--headless\",\"--no-sandbox\",\"--disable-background-networking\"]}" + extraCapsJson + "}}}";
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session"))
+        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json; charset=utf-8")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode v = JSON.readTree(r.body()).path("value");
+    if (r.statusCode() != 200) {
+      throw new IOException("POST /session: " + r.statusCode() + " " + v.path("message").asText());
+    }
+    return v.path("sessionId").asText();
+  }
+
+  /**
+   * Whether the session answers a command ({@code GET /session/{id}/timeouts} is 200). Authoritative at
+   * once, unlike /status, whose slots follow a moment later. It counts as an access to the session.
+   */
+  static boolean sessionAlive(URI grid, String id) throws IOException, InterruptedException {
+    return probe(grid, id) == 200;
+  }
+
+  /** Whether the Grid answers 404 for the session: it no longer exists (while it is ending, it answers 500). */
+  static boolean sessionGone(URI grid, String id) throws IOException, InterruptedException {
+    return probe(grid, id) == 404;
+  }
+
+  private static int probe(URI grid, String id) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session/" + id + "/timeouts"))
+        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  static int deleteSession(URI grid, String id) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session/" + id)).timeout(Duration.ofSeconds(30))
+        .DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  /** Live processes this Grid started (chromedriver, Chromium), found by their TMPDIR; not the Grid JVM. */
+  List<Long> processes() {
+    return withEnv("TMPDIR=" + tmp).stream().filter(pid -> pid != process.pid()).toList();
+  }
+
+  /** Live (non-zombie) processes whose environment holds {@code entry} exactly. */
+  static List<Long> withEnv(String entry) {
+    byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          char state = stat.charAt(stat.lastIndexOf(')') + 2);
+          if (state == 'Z' || state == 'X') {
+            continue;
+          }
+          byte[] env = Files.readAllBytes(p.resolve("environ"));
+          if (indexOf(env, needle) >= 0 && (indexOf(env, needle) == 0 || env[indexOf(env, needle) - 1] == 0)) {
+            out.add(Long.parseLong(p.getFileName().toString()));
+          }
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** kill -9 of the Grid JVM only: its chromedriver and Chromium processes survive it. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGKILLs what this Grid started and is still alive; returns how many there were. */
+  int killLeftovers() throws InterruptedException {
+    List<Long> left = processes();
+    for (long pid : left) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!processes().isEmpty() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(50);
+    }
+    return left.size();
+  }
+
+  /** Stops the Grid JVM (SIGTERM, then SIGKILL), kills leftovers by PID and deletes the dir. */
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    killLeftovers();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
