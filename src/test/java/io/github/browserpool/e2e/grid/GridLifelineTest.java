@@ -75,6 +75,8 @@ class GridLifelineTest {
       await().atMost(REAP_BOUND.plusSeconds(5)).pollInterval(Duration.ofMillis(250))
           .until(() -> GridProcess.sessionIds(grid.url()).stream().noneMatch(theirs::contains));
       Duration took = Duration.ofNanos(System.nanoTime() - killed);
+      System.out.println("GridLifelineTest: the Grid reaped the killed JVM's sessions " + took.toMillis()
+          + " ms after the kill (T = " + T + " s, bound " + REAP_BOUND + ")");
       assertThat(took).as("reaped by the Grid's timeout, not earlier").isGreaterThanOrEqualTo(Duration.ofSeconds(T - 1));
 
       // The keeper's session has had no CDP traffic since before the kill, longer than T and through the

@@ -314,17 +314,24 @@ final class GridProcess implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
-  /** SIGKILLs what this Grid started and is still alive; returns how many there were. */
+  /**
+   * SIGKILLs what this Grid started and is still alive, again and again until nothing is left (a
+   * browser may spawn a child while its siblings are being killed); returns how many it killed.
+   */
   int killLeftovers() throws InterruptedException {
-    List<Long> left = processes();
-    for (long pid : left) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-    }
+    java.util.Set<Long> killed = new java.util.HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!processes().isEmpty() && System.nanoTime() - deadline < 0) {
+    for (List<Long> left = processes(); !left.isEmpty(); left = processes()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(name + ": processes survive SIGKILL: " + left);
+      }
+      for (long pid : left) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        killed.add(pid);
+      }
       Thread.sleep(50);
     }
-    return left.size();
+    return killed.size();
   }
 
   /** Stops the Grid JVM (SIGTERM, then SIGKILL), kills leftovers by PID and deletes the dir. */
@@ -338,8 +345,15 @@ final class GridProcess implements AutoCloseable {
       }
     }
     killLeftovers();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (int attempt = 1; Files.exists(dir); attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        // a file vanished while walking: walk again
+      }
+      if (Files.exists(dir) && attempt == 5) {
+        throw new IllegalStateException(name + ": could not delete " + dir);
+      }
     }
   }
 }
