@@ -172,7 +172,8 @@ public final class BrowserPool implements AutoCloseable {
   /**
    * Closes the pool: fails waiting {@code acquire} calls with {@link PoolClosedException}, revokes
    * every lease, closes all browsers in parallel and returns once every process tree is verified dead
-   * and every profile dir deleted. Idempotent.
+   * and every profile dir deleted. Idempotent: a second call, concurrent or later, returns only once the
+   * pool is closed.
    */
   @Override
   public void close() {
