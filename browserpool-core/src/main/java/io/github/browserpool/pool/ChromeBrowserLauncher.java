@@ -130,8 +130,9 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
     SweepResult r = ProfileSweeper.sweep(engine.config().tempRoot(), engine.config().poolName());
     engine.recordSweep(r.dirs(), r.processes());
     if (r.dirs() > 0 || r.processes() > 0) {
-      LOG.warn("{}startup sweep of {} removed {} stale profile dirs and killed {} stale processes"
-          + " left by dead owners", engine.prefix(), engine.config().tempRoot(), r.dirs(), r.processes());
+      LOG.warn("{}startup sweep of {} removed {} stale profile dirs (of dead owners, or unmarked, unused and"
+          + " older than {}) and killed {} processes of dead owners", engine.prefix(), engine.config().tempRoot(),
+          r.dirs(), io.github.browserpool.chrome.ProfileSweeper.MARKERLESS_MAX_AGE, r.processes());
     }
   }
 
