@@ -227,4 +227,52 @@ class CrashAndStopTest {
       pool.close();
     }
   }
+
+  @Test
+  void releasingALeaseOfAFrozenTreeWithABlockedBigWriteNeverHangs(Path tempRoot) throws Exception {
+    // The release path, not only the pool's close: closing the lease's pages and disposing its context
+    // are writes too, and must not wait for ever behind a write stuck on the frozen browser's pipe.
+    Duration closeTimeout = Duration.ofSeconds(3);
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-release").tempRoot(tempRoot)
+        .closeTimeout(closeTimeout).build());
+    List<Long> tree = List.of();
+    Thread writer = null;
+    try {
+      BrowserLease lease = pool.acquire();
+      ChromeDevToolsService page = lease.newPage();
+      lease.newPage(); // a second page, so release closes several
+      assertThat(Pages.evaluate(page, "1")).isEqualTo(1);
+      Path dir = lease.userDataDir();
+      tree = Procs.signalTree(lease.browserPid(), dir, "STOP");
+      List<Long> stopped = tree;
+      await().atMost(Duration.ofSeconds(5)).until(() -> stopped.stream().map(Procs::read)
+          .allMatch(p -> p == null || p.state() == 'T'));
+      String big = "'" + "x".repeat(4 << 20) + "'.length";
+      writer = new Thread(() -> {
+        try {
+          page.getRuntime().evaluate(big);
+        } catch (RuntimeException expected) {
+          // the pool closes the browser under it
+        }
+      }, "big-writer");
+      writer.setDaemon(true);
+      writer.start();
+      Thread blocked = writer;
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
+          java.util.Arrays.stream(blocked.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeBytes")));
+
+      long start = System.nanoTime();
+      lease.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("lease.close() behind a blocked write").isLessThan(closeTimeout.plusSeconds(2));
+      await().atMost(closeTimeout.plusSeconds(2)).until(() -> pool.stats().total() == 0);
+      assertThat(Procs.alive(tree).stream().map(Procs::read).toList()).as("the frozen tree is dead").isEmpty();
+      assertThat(dir).doesNotExist();
+      writer.join(Duration.ofSeconds(5).toMillis());
+      assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
+    } finally {
+      Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
+      pool.close();
+    }
+  }
 }

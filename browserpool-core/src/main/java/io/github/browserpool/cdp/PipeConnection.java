@@ -134,6 +134,33 @@ public final class PipeConnection implements AutoCloseable {
   }
 
   /**
+   * How long the pool's own fire-and-forget commands (closing a page, disposing a context, preparing the
+   * next one) wait for the pipe. A write stuck on the full pipe of a frozen browser holds it; past this
+   * the command is not sent, which {@link #busySkips()} counts, and the caller treats the browser as
+   * unresponsive instead of waiting for ever.
+   */
+  public static final Duration POOL_WRITE_WAIT = Duration.ofSeconds(1);
+
+  private final java.util.concurrent.atomic.AtomicLong busySkips = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Sends one of the pool's own commands that nobody waits for, waiting at most {@link #POOL_WRITE_WAIT}
+   * for the pipe. Never blocks longer than that.
+   */
+  public CompletableFuture<JsonNode> sendQuietly(String method, JsonNode params) {
+    CompletableFuture<JsonNode> f = sendUnlessBusy(method, params, POOL_WRITE_WAIT);
+    if (f.isCompletedExceptionally() && isOpen()) {
+      busySkips.incrementAndGet(); // not sent: the pipe stayed busy
+    }
+    return f;
+  }
+
+  /** How many of the pool's own commands were not sent because the pipe stayed busy. */
+  public long busySkips() {
+    return busySkips.get();
+  }
+
+  /**
    * Sends a command inside a flattened session (the message carries {@code sessionId}). Behaves as
    * {@link #send(String, JsonNode)}; the call also fails when that session detaches.
    */
@@ -581,7 +608,7 @@ public final class PipeConnection implements AutoCloseable {
     if (!isOpen()) {
       return;
     }
-    send("Target.closeTarget", JSON.createObjectNode().put("targetId", session.targetId()))
+    sendQuietly("Target.closeTarget", JSON.createObjectNode().put("targetId", session.targetId()))
         .whenComplete(
             (result, failure) -> {
               if (failure != null) {

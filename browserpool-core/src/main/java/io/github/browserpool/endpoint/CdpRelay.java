@@ -415,7 +415,7 @@ final class CdpRelay implements RawRoute.Listener {
   private void detach(String session) {
     PipeConnection conn = lease.connection();
     if (conn.isOpen()) {
-      conn.send("Target.detachFromTarget", JSON.createObjectNode().put("sessionId", session))
+      conn.sendQuietly("Target.detachFromTarget", JSON.createObjectNode().put("sessionId", session))
           .exceptionally(e -> null);
     }
   }

@@ -117,7 +117,8 @@ final class LeaseEndpoint {
     try {
       ScopeFilter scopeFilter = f == null ? null : f.getNow(null);
       if (scopeFilter != null) {
-        JsonNode targets = conn.send("Target.getTargets", null).get(2, TimeUnit.SECONDS);
+        JsonNode targets = conn.sendUnlessBusy("Target.getTargets", null, PipeConnection.POOL_WRITE_WAIT)
+            .get(2, TimeUnit.SECONDS);
         for (JsonNode info : targets.path("targetInfos")) {
           if ("page".equals(info.path("type").asText()) && scopeFilter.inScope(info)) {
             doomed.add(info.path("targetId").asText());
@@ -131,7 +132,7 @@ final class LeaseEndpoint {
     }
     doomed.remove(scope.hiddenTargetId());
     for (String targetId : doomed) {
-      conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId))
+      conn.sendQuietly("Target.closeTarget", JSON.objectNode().put("targetId", targetId))
           .whenComplete((r, e) -> {
             if (e != null) {
               log.debug("{}closing target {} of {} failed (already gone?): {}", scope.logPrefix(), targetId,

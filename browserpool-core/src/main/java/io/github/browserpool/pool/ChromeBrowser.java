@@ -96,7 +96,9 @@ final class ChromeBrowser implements ManagedBrowser {
     if (closing || !conn.isOpen()) {
       return;
     }
-    next = conn.send("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
+    // Never behind a write stuck on the pipe: this runs on the releasing thread.
+    next = conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+            PipeConnection.POOL_WRITE_WAIT)
         .thenCompose(ctx -> {
           String contextId = ctx.path("browserContextId").asText();
           return conn.send("Target.createTarget",
@@ -163,7 +165,7 @@ final class ChromeBrowser implements ManagedBrowser {
     CompletableFuture<Prepared> unused = next;
     next = null;
     if (unused != null) { // a keyed browser keeps no spare isolated context
-      unused.thenAccept(p -> conn.send("Target.disposeBrowserContext",
+      unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
           JSON.objectNode().put("browserContextId", p.contextId())));
     }
     if (!conn.isOpen()) {
@@ -349,6 +351,7 @@ final class ChromeBrowser implements ManagedBrowser {
         raw.close();
       }
       rawPages.clear();
+      long skipsBefore = conn.busySkips();
       List<ChromeDevToolsService> toClose;
       synchronized (this) {
         released = true;
@@ -359,11 +362,14 @@ final class ChromeBrowser implements ManagedBrowser {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }
       if (contextId != null && conn.isOpen()) {
-        conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
-        prepareNext();
+        conn.sendQuietly("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+        if (conn.busySkips() == skipsBefore) {
+          prepareNext();
+        }
       }
-      // A stopped (frozen) browser must be retired now, not handed to the next acquire() to hang on.
-      return conn.isOpen() && process.isAlive() && !process.isStopped();
+      // A stopped (frozen) browser, or one whose pipe stayed busy so that this release could not close
+      // its pages or context, must be retired now, not handed to the next acquire() to hang on.
+      return conn.isOpen() && process.isAlive() && !process.isStopped() && conn.busySkips() == skipsBefore;
     }
   }
 }
