@@ -33,7 +33,7 @@ final class PooledBrowser {
 
   /** Set once the launch succeeded. */
   volatile ManagedBrowser browser;
-  /** Ticker time of the last CDP message, touch(), acquire or release. */
+  /** Ticker time of the last activity: a command the lease's client sent or its reply, touch(), acquire or release. */
   volatile long lastActivity;
   /** The reason it is being closed, set with the move to CLOSING. */
   volatile CloseReason closeReason;
