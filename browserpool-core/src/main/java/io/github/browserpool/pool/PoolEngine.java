@@ -107,6 +107,9 @@ public final class PoolEngine {
         startThreads ? Scheduler.daemonThread(config.poolName()) : null);
   }
 
+  /** How long past the acquire deadline a launch may still report its own failure (part of the slack). */
+  private static final long LAUNCH_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
   /** Runs tasks on the calling thread (unit tests). */
   static final Executor DIRECT = Runnable::run;
 
@@ -636,7 +639,22 @@ public final class PoolEngine {
     } catch (InterruptedException e) {
       interrupted = true;
     } catch (TimeoutException e) {
-      // handled below
+      // A launcher that gives up at the same deadline (a Grid that kept the request in its queue) says
+      // why within a moment: wait that moment, within acquireTimeout's documented slack, for its own error.
+      try {
+        launching.get(LAUNCH_FAILURE_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        return;
+      } catch (ExecutionException failed) {
+        Throwable c = failed.getCause();
+        if (c instanceof RuntimeException) {
+          throw (RuntimeException) c;
+        }
+        throw new BrowserLaunchException(prefix + "could not launch a browser: " + c, c);
+      } catch (InterruptedException ie) {
+        interrupted = true;
+      } catch (TimeoutException stillRunning) {
+        // handled below
+      }
     }
     boolean gaveUp;
     lock.lock();
