@@ -185,30 +185,13 @@ class CrashAndStopTest {
     Duration closeTimeout = Duration.ofSeconds(3);
     BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-write").tempRoot(tempRoot)
         .closeTimeout(closeTimeout).build());
-    List<Long> tree = List.of();
-    Thread writer = null;
+    List<Long> tree = new java.util.ArrayList<>(); // filled as soon as the tree is stopped
     try {
       BrowserLease lease = pool.acquire();
       ChromeDevToolsService page = lease.newPage();
       assertThat(Pages.evaluate(page, "1")).isEqualTo(1);
       Path dir = lease.userDataDir();
-      tree = Procs.signalTree(lease.browserPid(), dir, "STOP");
-      List<Long> stopped = tree;
-      await().atMost(Duration.ofSeconds(5)).until(() -> stopped.stream().map(Procs::read)
-          .allMatch(p -> p == null || p.state() == 'T'));
-      String big = "'" + "x".repeat(4 << 20) + "'.length";
-      writer = new Thread(() -> {
-        try {
-          page.getRuntime().evaluate(big);
-        } catch (RuntimeException expected) {
-          // the pool closes the browser under it
-        }
-      }, "big-writer");
-      writer.setDaemon(true);
-      writer.start();
-      Thread blocked = writer;
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
-          java.util.Arrays.stream(blocked.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeBytes")));
+      Thread writer = freezeWithABlockedBigWrite(lease, page, tree);
 
       long start = System.nanoTime();
       pool.close();
@@ -235,40 +218,22 @@ class CrashAndStopTest {
     Duration closeTimeout = Duration.ofSeconds(3);
     BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-release").tempRoot(tempRoot)
         .closeTimeout(closeTimeout).build());
-    List<Long> tree = List.of();
-    Thread writer = null;
+    List<Long> tree = new java.util.ArrayList<>(); // filled as soon as the tree is stopped
     try {
       BrowserLease lease = pool.acquire();
       ChromeDevToolsService page = lease.newPage();
       lease.newPage(); // a second page, so release closes several
       assertThat(Pages.evaluate(page, "1")).isEqualTo(1);
       Path dir = lease.userDataDir();
-      tree = Procs.signalTree(lease.browserPid(), dir, "STOP");
-      List<Long> stopped = tree;
-      await().atMost(Duration.ofSeconds(5)).until(() -> stopped.stream().map(Procs::read)
-          .allMatch(p -> p == null || p.state() == 'T'));
-      String big = "'" + "x".repeat(4 << 20) + "'.length";
-      writer = new Thread(() -> {
-        try {
-          page.getRuntime().evaluate(big);
-        } catch (RuntimeException expected) {
-          // the pool closes the browser under it
-        }
-      }, "big-writer");
-      writer.setDaemon(true);
-      writer.start();
-      Thread blocked = writer;
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
-          java.util.Arrays.stream(blocked.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeBytes")));
+      Thread writer = freezeWithABlockedBigWrite(lease, page, tree);
 
       long start = System.nanoTime();
       lease.close();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(took).as("lease.close() behind a blocked write").isLessThan(closeTimeout.plusSeconds(2));
       // The release retires the browser; its close (on the pool's worker) kills it within its budget.
-      List<Long> frozen = tree;
       await().atMost(closeTimeout.plusSeconds(2)).until(() -> pool.stats().total() == 0
-          && Procs.alive(frozen).isEmpty() && !java.nio.file.Files.exists(dir));
+          && Procs.alive(tree).isEmpty() && !java.nio.file.Files.exists(dir));
       assertThat(pool.stats().forcedKills()).isEqualTo(1);
       writer.join(Duration.ofSeconds(5).toMillis());
       assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
@@ -276,5 +241,29 @@ class CrashAndStopTest {
       Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
       pool.close();
     }
+  }
+
+  /**
+   * SIGSTOPs the lease's whole tree (its PIDs go into {@code tree} at once, for the test's clean-up) and
+   * starts a thread whose 4 MiB command blocks on the frozen browser's full pipe; returns that thread once
+   * it is blocked in the write.
+   */
+  private static Thread freezeWithABlockedBigWrite(BrowserLease lease, ChromeDevToolsService page, List<Long> tree) {
+    tree.addAll(Procs.signalTree(lease.browserPid(), lease.userDataDir(), "STOP"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> tree.stream().map(Procs::read)
+        .allMatch(p -> p == null || p.state() == 'T'));
+    String big = "'" + "x".repeat(4 << 20) + "'.length";
+    Thread writer = new Thread(() -> {
+      try {
+        page.getRuntime().evaluate(big);
+      } catch (RuntimeException expected) {
+        // the pool closes the browser under it
+      }
+    }, "big-writer");
+    writer.setDaemon(true);
+    writer.start();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
+        java.util.Arrays.stream(writer.getStackTrace()).anyMatch(f -> f.getMethodName().equals("writeBytes")));
+    return writer;
   }
 }
