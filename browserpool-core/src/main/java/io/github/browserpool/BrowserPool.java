@@ -57,7 +57,7 @@ public final class BrowserPool implements AutoCloseable {
       // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
       return start(config, io.github.browserpool.grid.GridBrowserLauncher.create(config), false);
     }
-    return start(config, io.github.browserpool.pool.ChromeBrowserLauncher.create(config), true);
+    return start(config, io.github.browserpool.pool.LocalBrowserLauncher.create(config), true);
   }
 
   /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
@@ -72,7 +72,7 @@ public final class BrowserPool implements AutoCloseable {
       }
     }
     if (sweep) {
-      io.github.browserpool.pool.ChromeBrowserLauncher.sweep(engine);
+      io.github.browserpool.pool.LocalBrowserLauncher.sweep(engine);
     }
     BrowserPool pool = new BrowserPool(engine);
     LivePools.register(engine);

@@ -6,7 +6,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.pool.BrowserLauncher;
 import io.github.browserpool.pool.LeaseState;
-import io.github.browserpool.pool.ManagedBrowser;
+import io.github.browserpool.pool.LaunchedBrowser;
 import io.github.browserpool.pool.PoolEngine;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +40,9 @@ public class PoolBookkeeping {
     private final AtomicLong pids = new AtomicLong(1_000_000);
 
     @Override
-    public ManagedBrowser launch(BrowserEvents events) {
+    public LaunchedBrowser launch(BrowserEvents events) {
       long pid = pids.incrementAndGet();
-      return new ManagedBrowser() {
+      return new LaunchedBrowser() {
         @Override
         public long pid() {
           return pid;

@@ -10,7 +10,7 @@ import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.DevToolsServices;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.pool.BrowserLauncher.BrowserEvents;
-import io.github.browserpool.pool.ManagedBrowser;
+import io.github.browserpool.pool.LaunchedBrowser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * probe is not CDP, so it never counts as the browser's activity and never keeps an idle browser from
  * being reaped.
  */
-final class GridBrowser implements ManagedBrowser {
+final class GridBrowser implements LaunchedBrowser {
   private static final Logger LOG = LoggerFactory.getLogger(GridBrowser.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   /** Probe failures in a row (other than "invalid session id", which counts at once) that end a session. */

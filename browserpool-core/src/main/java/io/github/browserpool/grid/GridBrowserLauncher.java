@@ -8,7 +8,7 @@ import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.pool.BrowserLauncher;
-import io.github.browserpool.pool.ManagedBrowser;
+import io.github.browserpool.pool.LaunchedBrowser;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -190,7 +190,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   // Launch
 
   @Override
-  public ManagedBrowser launch(BrowserEvents events) {
+  public LaunchedBrowser launch(BrowserEvents events) {
     long start = System.nanoTime();
     String requestId = UUID.randomUUID().toString();
     GridClient.Reply reply = requestSession(requestId, start);

@@ -13,7 +13,7 @@ public interface BrowserLauncher {
    * @param events where the browser reports activity and an unexpected exit
    * @throws BrowserLaunchException when the browser could not be launched; nothing is left behind
    */
-  ManagedBrowser launch(BrowserEvents events);
+  LaunchedBrowser launch(BrowserEvents events);
 
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {

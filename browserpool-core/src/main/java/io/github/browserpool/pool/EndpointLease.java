@@ -6,10 +6,10 @@ import io.github.browserpool.endpoint.LeaseScope;
 /** A lease as its CDP endpoint sees it. */
 final class EndpointLease implements LeaseScope {
   private final LeaseState lease;
-  private final ChromeBrowser.Context context;
+  private final LocalBrowser.Context context;
   private final String prefix;
 
-  EndpointLease(LeaseState lease, ChromeBrowser.Context context, String prefix) {
+  EndpointLease(LeaseState lease, LocalBrowser.Context context, String prefix) {
     this.lease = lease;
     this.context = context;
     this.prefix = prefix;

@@ -25,7 +25,7 @@ public final class LeaseState implements CallGuard {
   }
 
   private final PoolEngine engine;
-  final PooledBrowser entry;
+  final PoolEntry entry;
   final long id;
   final String key;
   final Throwable acquireSite;
@@ -34,7 +34,7 @@ public final class LeaseState implements CallGuard {
 
   private static final Ending ACTIVE = new Ending(Status.ACTIVE, null);
   private final AtomicReference<Ending> ending = new AtomicReference<>(ACTIVE);
-  volatile ManagedBrowser.LeaseContext context;
+  volatile LaunchedBrowser.LeaseContext context;
   /** The thread that acquired it and when (wall clock), for the WARN about an abandoned lease. */
   private final String acquiredBy = Thread.currentThread().getName();
   private final long acquiredAtMillis = System.currentTimeMillis();
@@ -44,7 +44,7 @@ public final class LeaseState implements CallGuard {
   volatile boolean newSession;
   private volatile java.net.URI cdpEndpoint;
 
-  LeaseState(PoolEngine engine, PooledBrowser entry, long id, String key, Throwable acquireSite) {
+  LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite) {
     this.engine = engine;
     this.entry = entry;
     this.id = id;
@@ -126,23 +126,23 @@ public final class LeaseState implements CallGuard {
   public io.github.browserpool.cdp.RawPage newRawPage() {
     beforeCall();
     try {
-      ChromeBrowser.Context chrome = chromeContext("newRawPage()");
+      LocalBrowser.Context chrome = chromeContext("newRawPage()");
       return io.github.browserpool.cdp.RawPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
     } catch (RuntimeException e) {
       throw translate(e);
     }
   }
 
-  private ChromeBrowser.Context chromeContext(String what) {
-    ManagedBrowser.LeaseContext c = context;
-    if (c instanceof ChromeBrowser.Context chrome) {
+  private LocalBrowser.Context chromeContext(String what) {
+    LaunchedBrowser.LeaseContext c = context;
+    if (c instanceof LocalBrowser.Context chrome) {
       return chrome;
     }
     throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser; this"
         + " pool's launcher made " + (c == null ? "no context" : c.getClass().getName()));
   }
 
-  /** Stamps activity, or throws when the lease can no longer be used. */
+  /** Records activity, or throws when the lease can no longer be used. */
   public void touch() {
     beforeCall();
   }
@@ -167,7 +167,7 @@ public final class LeaseState implements CallGuard {
     if (s.status() != Status.ACTIVE) {
       throw failure(s, null);
     }
-    engine.stamp(entry);
+    engine.recordActivity(entry);
   }
 
   @Override

@@ -26,8 +26,8 @@ final class MemorySampler {
   }
 
   /** The browser's sample: the cached one if younger than a second, else a new reading. */
-  Sample sample(PooledBrowser e) {
-    ManagedBrowser b = e.browser;
+  Sample sample(PoolEntry e) {
+    LaunchedBrowser b = e.browser;
     if (b == null) {
       return NONE;
     }

@@ -12,7 +12,7 @@ import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
-import io.github.browserpool.pool.PooledBrowser.State;
+import io.github.browserpool.pool.PoolEntry.State;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rules kept throughout: every decision is made under {@link #lock}, and every slow action (launch,
  * CDP round trip, process kill, file deletion) happens after the lock is released. Browser state moves
- * only by compare-and-set (see {@link PooledBrowser}). Time comes from the injected {@link Ticker}.
+ * only by compare-and-set (see {@link PoolEntry}). Time comes from the injected {@link Ticker}.
  */
 public final class PoolEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -57,8 +57,8 @@ public final class PoolEngine {
 
   private final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
-  private final List<PooledBrowser> entries = new ArrayList<>();
-  private final Map<String, PooledBrowser> keyed = new HashMap<>();
+  private final List<PoolEntry> entries = new ArrayList<>();
+  private final Map<String, PoolEntry> keyed = new HashMap<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private boolean closed;
   private int warmingUp;
@@ -189,7 +189,7 @@ public final class PoolEngine {
     long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
-      PooledBrowser entry = reserve(key, deadline);
+      PoolEntry entry = reserve(key, deadline);
       LeaseState lease = activate(entry, key, site, deadline);
       if (lease != null) {
         if (listeners.active()) {
@@ -211,16 +211,16 @@ public final class PoolEngine {
   }
 
   /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
-  private PooledBrowser reserve(String key, long deadline) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    List<PooledBrowser> warmUps = new ArrayList<>();
+  private PoolEntry reserve(String key, long deadline) {
+    List<PoolEntry> victims = new ArrayList<>();
+    List<PoolEntry> warmUps = new ArrayList<>();
     Waiter waiter;
     long evictableAt;
     lock.lock();
     try {
       ensureOpen();
       if (waiters.isEmpty() && !suspended) {
-        PooledBrowser granted = tryGrant(key, victims);
+        PoolEntry granted = tryGrant(key, victims);
         if (granted != null) {
           planWarmUps(warmUps);
           return granted;
@@ -256,11 +256,11 @@ public final class PoolEngine {
     if (config.capacityPolicy() != CapacityPolicy.EVICT_LRU) {
       return Long.MAX_VALUE;
     }
-    PooledBrowser lru = leastRecentlyActive(State.LEASED, Long.MIN_VALUE);
+    PoolEntry lru = leastRecentlyActive(State.LEASED, Long.MIN_VALUE);
     return lru == null ? Long.MAX_VALUE : lru.lastActivity + protectionNanos;
   }
 
-  private PooledBrowser await(Waiter waiter, long deadline) {
+  private PoolEntry await(Waiter waiter, long deadline) {
     try {
       long remaining = deadline - ticker.read();
       if (remaining <= 0) {
@@ -269,7 +269,7 @@ public final class PoolEngine {
       return waiter.future.get(remaining, TimeUnit.NANOSECONDS);
     } catch (TimeoutException | InterruptedException e) {
       boolean interrupted = e instanceof InterruptedException;
-      PooledBrowser late = withdraw(waiter);
+      PoolEntry late = withdraw(waiter);
       if (late != null && !interrupted) {
         return late; // granted just as the wait ended: take it
       }
@@ -300,7 +300,7 @@ public final class PoolEngine {
   }
 
   /** Removes a waiter; returns the browser it was granted meanwhile, if any. */
-  private PooledBrowser withdraw(Waiter waiter) {
+  private PoolEntry withdraw(Waiter waiter) {
     lock.lock();
     try {
       waiters.remove(waiter);
@@ -315,7 +315,7 @@ public final class PoolEngine {
   }
 
   /** Returns a browser that was granted to a waiter who left: back to IDLE, or the slot freed. */
-  private void giveBack(PooledBrowser e) {
+  private void giveBack(PoolEntry e) {
     mutate(victims -> {
       if (e.state() == State.STARTING) {
         forget(e);
@@ -329,7 +329,7 @@ public final class PoolEngine {
    * Moves a browser to IDLE, or closes it instead when it was drained meanwhile (memory, soft evict,
    * invalidate). Under lock; returns whether it is now IDLE.
    */
-  private boolean becomeIdle(PooledBrowser e, State from, List<PooledBrowser> victims) {
+  private boolean becomeIdle(PoolEntry e, State from, List<PoolEntry> victims) {
     if (e.drain != null) {
       if (e.transition(from, State.IDLE)) {
         retire(e, e.drain, victims);
@@ -340,7 +340,7 @@ public final class PoolEngine {
   }
 
   /** Drops a record that never got (or no longer has) a browser. Under lock. */
-  private void forget(PooledBrowser e) {
+  private void forget(PoolEntry e) {
     entries.remove(e);
     unbind(e);
     e.markClosed();
@@ -351,12 +351,12 @@ public final class PoolEngine {
    * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under lock.
    * May pick victims to close (after the lock is released) to make room.
    */
-  private PooledBrowser tryGrant(String key, List<PooledBrowser> victims) {
+  private PoolEntry tryGrant(String key, List<PoolEntry> victims) {
     if (suspended) {
       return null;
     }
     if (key != null) {
-      PooledBrowser mine = keyed.get(key);
+      PoolEntry mine = keyed.get(key);
       if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
         retire(mine, mine.drain, victims); // drained: the key starts afresh below
         mine = null;
@@ -369,8 +369,8 @@ public final class PoolEngine {
         return mine;
       }
     }
-    PooledBrowser idle = null;
-    for (PooledBrowser e : entries) {
+    PoolEntry idle = null;
+    for (PoolEntry e : entries) {
       if (e.state() == State.IDLE && e.key == null && e.drain == null
           && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
         idle = e; // the most recently active idle browser: keep warm ones warm
@@ -382,7 +382,7 @@ public final class PoolEngine {
       return idle;
     }
     if (alive() >= config.maxBrowsers()) {
-      PooledBrowser victim = leastRecentlyActive(State.IDLE, Long.MIN_VALUE);
+      PoolEntry victim = leastRecentlyActive(State.IDLE, Long.MIN_VALUE);
       if (victim == null && config.capacityPolicy() == CapacityPolicy.EVICT_LRU) {
         victim = leastRecentlyActive(State.LEASED, ticker.read() - protectionNanos);
       }
@@ -390,17 +390,17 @@ public final class PoolEngine {
         return null;
       }
     }
-    PooledBrowser fresh = newEntry();
+    PoolEntry fresh = newEntry();
     bind(fresh, key);
     return fresh;
   }
 
   /** The least recently active browser in {@code state} whose last activity is at or before {@code before}. */
-  private PooledBrowser leastRecentlyActive(State state, long before) {
-    PooledBrowser best = null;
+  private PoolEntry leastRecentlyActive(State state, long before) {
+    PoolEntry best = null;
     boolean bounded = before != Long.MIN_VALUE;
     long bestStamp = 0;
-    for (PooledBrowser e : entries) {
+    for (PoolEntry e : entries) {
       long stamp = e.lastActivity; // read once: reader threads move it
       if (e.state() != state || (bounded && stamp - before > 0)) {
         continue;
@@ -417,7 +417,7 @@ public final class PoolEngine {
   }
 
   /** Evicts a victim under lock (reason LRU): revokes its lease if it has one. */
-  private boolean evict(PooledBrowser victim, List<PooledBrowser> victims) {
+  private boolean evict(PoolEntry victim, List<PoolEntry> victims) {
     LeaseState lease = victim.lease;
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active browser (no activity for "
@@ -438,21 +438,21 @@ public final class PoolEngine {
     return true;
   }
 
-  private PooledBrowser newEntry() {
+  private PoolEntry newEntry() {
     long jitter = lifetimeNanos >= 40 ? ThreadLocalRandom.current().nextLong(lifetimeNanos / 40) : 0;
-    PooledBrowser e = new PooledBrowser(browserIds.incrementAndGet(), ticker.read(), lifetimeNanos - jitter);
+    PoolEntry e = new PoolEntry(browserIds.incrementAndGet(), ticker.read(), lifetimeNanos - jitter);
     entries.add(e);
     return e;
   }
 
-  private void bind(PooledBrowser e, String key) {
+  private void bind(PoolEntry e, String key) {
     if (key != null) {
       e.key = key;
       keyed.put(key, e);
     }
   }
 
-  private void unbind(PooledBrowser e) {
+  private void unbind(PoolEntry e) {
     if (e.key != null && keyed.get(e.key) == e) {
       keyed.remove(e.key);
     }
@@ -461,7 +461,7 @@ public final class PoolEngine {
   /** Number of browsers counted against maxBrowsers: starting, idle or leased. Under lock. */
   private int alive() {
     int n = 0;
-    for (PooledBrowser e : entries) {
+    for (PoolEntry e : entries) {
       State s = e.state();
       if (s == State.STARTING || s == State.IDLE || s == State.LEASED) {
         n++;
@@ -474,9 +474,9 @@ public final class PoolEngine {
    * Runs {@code change} under the lock, then hands freed browsers and slots to waiters; the browsers
    * the change (or the hand-over) chose to close are closed after the lock is released.
    */
-  private void mutate(java.util.function.Consumer<List<PooledBrowser>> change) {
-    List<PooledBrowser> victims = new ArrayList<>();
-    List<PooledBrowser> warmUps = new ArrayList<>();
+  private void mutate(java.util.function.Consumer<List<PoolEntry>> change) {
+    List<PoolEntry> victims = new ArrayList<>();
+    List<PoolEntry> warmUps = new ArrayList<>();
     lock.lock();
     try {
       change.accept(victims);
@@ -495,12 +495,12 @@ public final class PoolEngine {
    * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
    * launches them with {@link #startWarmUps} after releasing it.
    */
-  private void planWarmUps(List<PooledBrowser> warmUps) {
+  private void planWarmUps(List<PoolEntry> warmUps) {
     if (closed || config.minIdle() == 0) {
       return;
     }
     int warm = warmingUp;
-    for (PooledBrowser e : entries) {
+    for (PoolEntry e : entries) {
       if (e.state() == State.IDLE && e.key == null) {
         warm++;
       }
@@ -512,14 +512,14 @@ public final class PoolEngine {
     }
   }
 
-  private void startWarmUps(List<PooledBrowser> warmUps) {
-    for (PooledBrowser e : warmUps) {
+  private void startWarmUps(List<PoolEntry> warmUps) {
+    for (PoolEntry e : warmUps) {
       runAsync(() -> warmUp(e));
     }
   }
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
-  private void dispatch(List<PooledBrowser> victims) {
+  private void dispatch(List<PoolEntry> victims) {
     if (suspended) {
       return;
     }
@@ -529,7 +529,7 @@ public final class PoolEngine {
         it.remove();
         continue;
       }
-      PooledBrowser granted = tryGrant(w.key, victims);
+      PoolEntry granted = tryGrant(w.key, victims);
       if (granted != null) {
         it.remove();
         w.future.complete(granted);
@@ -545,7 +545,7 @@ public final class PoolEngine {
    *
    * @return the lease, or null when the browser died on the way (the caller tries again)
    */
-  private LeaseState activate(PooledBrowser entry, String key, Throwable site, long deadline) {
+  private LeaseState activate(PoolEntry entry, String key, Throwable site, long deadline) {
     if (entry.state() == State.STARTING) {
       awaitLaunch(entry, deadline);
     }
@@ -575,13 +575,13 @@ public final class PoolEngine {
     }
     try {
       long remaining = Math.max(0, deadline - ticker.read());
-      ManagedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
+      LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
       // Stamp before publishing the context: the reaper ignores a lease without one, and must never
       // see the context with the stamp from before a slow hand-over.
       entry.lastActivity = ticker.read(); // idleTimeout counts from the hand-over, not the grant
       lease.grantedAt = entry.lastActivity;
       lease.context = context;
-    } catch (ManagedBrowser.NotReadyInTimeException ex) {
+    } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
       mutate(victims -> {
@@ -613,7 +613,7 @@ public final class PoolEngine {
    * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
    * {@link AcquireTimeoutException}.
    */
-  private void awaitLaunch(PooledBrowser entry, long deadline) {
+  private void awaitLaunch(PoolEntry entry, long deadline) {
     CompletableFuture<Void> launching = new CompletableFuture<>();
     runAsync(() -> {
       try {
@@ -695,8 +695,8 @@ public final class PoolEngine {
    * still waiting) or IDLE (a minIdle warm-up, or a launch whose acquirer gave up). On failure the slot
    * is freed and the error rethrown.
    */
-  private void launch(PooledBrowser entry, boolean forLease) {
-    ManagedBrowser browser;
+  private void launch(PoolEntry entry, boolean forLease) {
+    LaunchedBrowser browser;
     long launchStart = ticker.read();
     try {
       browser = launcher.launch(new Events(entry));
@@ -746,7 +746,7 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Activity, release, crash
 
-  void stamp(PooledBrowser entry) {
+  void recordActivity(PoolEntry entry) {
     entry.lastActivity = ticker.read();
   }
 
@@ -755,7 +755,7 @@ public final class PoolEngine {
     if (!lease.markClosed()) {
       return; // already closed, revoked or crashed: nothing to give back
     }
-    PooledBrowser entry = lease.entry;
+    PoolEntry entry = lease.entry;
     if (reclaimedByCleaner) {
       LOG.warn("{}lease not closed: lease #{} on {} became unreachable without close(); returning its"
           + " browser. {} Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
@@ -766,7 +766,7 @@ public final class PoolEngine {
     long overLimit = memoryLimit > 0 ? overMemoryLimit(entry) : 0;
     boolean reusable;
     try {
-      ManagedBrowser.LeaseContext ctx = lease.context;
+      LaunchedBrowser.LeaseContext ctx = lease.context;
       reusable = ctx != null && ctx.release();
     } catch (RuntimeException ex) {
       LOG.debug("{}resetting {} failed: {}", prefix, entry.describe(), ex.toString());
@@ -817,18 +817,18 @@ public final class PoolEngine {
   }
 
   /** The browser's PSS when it exceeds maxBrowserMemory, else 0. Reads /proc: never under the lock. */
-  private long overMemoryLimit(PooledBrowser entry) {
+  private long overMemoryLimit(PoolEntry entry) {
     long bytes = memory.sample(entry).bytes();
     return bytes > memoryLimit ? bytes : 0;
   }
 
-  private void logOverLimit(PooledBrowser entry, long bytes, String when) {
+  private void logOverLimit(PoolEntry entry, long bytes, String when) {
     LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: recycling it ({})", prefix,
         entry.describe(), bytes >> 20, memoryLimit >> 20, when);
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
-  void onExit(PooledBrowser entry) {
+  void onExit(PoolEntry entry) {
     lock.lock();
     try {
       if (entry.state() == State.STARTING) {
@@ -854,7 +854,7 @@ public final class PoolEngine {
     });
   }
 
-  private void finishBeginClose(PooledBrowser entry) {
+  private void finishBeginClose(PoolEntry entry) {
     mutate(victims -> unbind(entry));
   }
 
@@ -869,11 +869,11 @@ public final class PoolEngine {
    * @return nanoseconds until the next deadline, or -1 when nothing is due
    */
   public long housekeep() {
-    List<PooledBrowser> victims = new ArrayList<>();
-    List<PooledBrowser> warmUps = new ArrayList<>();
+    List<PoolEntry> victims = new ArrayList<>();
+    List<PoolEntry> warmUps = new ArrayList<>();
     List<Object[]> abandoned = new ArrayList<>();
-    Map<PooledBrowser, Long> overLimit = memoryLimit > 0 ? sampleIdleMemory() : Map.of();
-    List<PooledBrowser> recycled = new ArrayList<>();
+    Map<PoolEntry, Long> overLimit = memoryLimit > 0 ? sampleIdleMemory() : Map.of();
+    List<PoolEntry> recycled = new ArrayList<>();
     long now = ticker.read();
     long next = Long.MAX_VALUE;
     lock.lock();
@@ -884,7 +884,7 @@ public final class PoolEngine {
       // Each stamp is read once: other threads move them while this pass runs, and a sort whose keys
       // change under it breaks the comparator's contract.
       List<Stamped> idle = new ArrayList<>();
-      for (PooledBrowser e : entries) {
+      for (PoolEntry e : entries) {
         if (e.state() == State.IDLE) {
           idle.add(new Stamped(e, e.lastActivity - now));
         }
@@ -893,7 +893,7 @@ public final class PoolEngine {
       int keptWarm = 0;
       int stillIdle = 0;
       for (Stamped st : idle) {
-        PooledBrowser e = st.entry();
+        PoolEntry e = st.entry();
         if (e.drain != null) {
           retire(e, e.drain, victims);
           continue;
@@ -922,7 +922,7 @@ public final class PoolEngine {
       if (memoryLimit > 0 && stillIdle > 0) {
         next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
       }
-      for (PooledBrowser e : entries) {
+      for (PoolEntry e : entries) {
         if (e.state() != State.LEASED || e.lease == null || e.lease.context == null) {
           continue; // free, or its acquire() is still opening the context: not abandoned
         }
@@ -952,14 +952,14 @@ public final class PoolEngine {
       lock.unlock();
     }
     listeners.flush();
-    for (PooledBrowser e : recycled) {
+    for (PoolEntry e : recycled) {
       logOverLimit(e, overLimit.get(e), "idle");
     }
     for (Object[] a : abandoned) {
       LeaseState lease = (LeaseState) a[0];
       LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"
           + " the browser. Close every BrowserLease, ideally with try-with-resources.{}",
-          prefix, lease.id, ((PooledBrowser) a[1]).describe(), config.idleTimeout(), lease.origin(),
+          prefix, lease.id, ((PoolEntry) a[1]).describe(), config.idleTimeout(), lease.origin(),
           lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
               + " stack of the acquire() call." : "", lease.acquireSite);
     }
@@ -972,7 +972,7 @@ public final class PoolEngine {
    * Moves a browser to CLOSING and counts the close under its reason at once, so that {@code
    * launched == closed + total} holds at every moment, also while the process is being killed.
    */
-  private boolean beginClose(PooledBrowser e, CloseReason reason) {
+  private boolean beginClose(PoolEntry e, CloseReason reason) {
     if (!e.beginClose(reason)) {
       return false;
     }
@@ -982,14 +982,14 @@ public final class PoolEngine {
     return true;
   }
 
-  private void retire(PooledBrowser e, CloseReason reason, List<PooledBrowser> victims) {
+  private void retire(PoolEntry e, CloseReason reason, List<PoolEntry> victims) {
     if (beginClose(e, reason)) {
       unbind(e);
       victims.add(e);
     }
   }
 
-  private void warmUp(PooledBrowser e) {
+  private void warmUp(PoolEntry e) {
     try {
       launch(e, false);
     } catch (RuntimeException ex) {
@@ -1110,8 +1110,8 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Closing browsers
 
-  private void closeAll(List<PooledBrowser> victims) {
-    for (PooledBrowser e : victims) {
+  private void closeAll(List<PoolEntry> victims) {
+    for (PoolEntry e : victims) {
       runAsync(() -> closeOne(e, e.closeReason));
     }
   }
@@ -1125,12 +1125,12 @@ public final class PoolEngine {
   }
 
   /** Closes one browser that is already CLOSING: kills, verifies, deletes; then frees its record. */
-  private void closeOne(PooledBrowser entry, CloseReason reason) {
+  private void closeOne(PoolEntry entry, CloseReason reason) {
     try {
-      ManagedBrowser b = entry.browser;
+      LaunchedBrowser b = entry.browser;
       if (b != null) {
         long start = ticker.read();
-        ManagedBrowser.CloseResult r = b.close(reason);
+        LaunchedBrowser.CloseResult r = b.close(reason);
         if (r.forced()) {
           forcedKills.increment();
         }
@@ -1153,8 +1153,8 @@ public final class PoolEngine {
 
   /** Closes the pool: fails waiters, revokes leases, closes every browser and waits for all of it. */
   public void close() {
-    List<PooledBrowser> all;
-    List<PooledBrowser> victims = new ArrayList<>();
+    List<PoolEntry> all;
+    List<PoolEntry> victims = new ArrayList<>();
     boolean first;
     lock.lock();
     try {
@@ -1165,7 +1165,7 @@ public final class PoolEngine {
           w.future.completeExceptionally(closedException());
         }
         waiters.clear();
-        for (PooledBrowser e : entries) {
+        for (PoolEntry e : entries) {
           LeaseState lease = e.lease;
           if (lease != null && lease.revoke("the pool was closed")) {
             leasesRevoked.increment();
@@ -1254,7 +1254,7 @@ public final class PoolEngine {
     int total = 0, idle = 0, leased = 0, starting = 0, waiting;
     lock.lock();
     try {
-      for (PooledBrowser e : entries) {
+      for (PoolEntry e : entries) {
         switch (e.state()) {
           case IDLE: idle++; total++; break;
           case LEASED: leased++; total++; break;
@@ -1277,11 +1277,11 @@ public final class PoolEngine {
    * released (at most once a second per browser).
    */
   public List<BrowserInfo> browsers() {
-    record Row(PooledBrowser e, State state, String key, long leases, boolean leased) {}
+    record Row(PoolEntry e, State state, String key, long leases, boolean leased) {}
     List<Row> rows = new ArrayList<>();
     lock.lock();
     try {
-      for (PooledBrowser e : entries) {
+      for (PoolEntry e : entries) {
         State st = e.state();
         if (st != State.CLOSED) {
           rows.add(new Row(e, st, e.key, e.leaseCount, e.lease != null));
@@ -1293,8 +1293,8 @@ public final class PoolEngine {
     long now = ticker.read();
     List<BrowserInfo> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
-      PooledBrowser e = r.e();
-      ManagedBrowser b = e.browser;
+      PoolEntry e = r.e();
+      LaunchedBrowser b = e.browser;
       MemorySampler.Sample m = r.state() == State.CLOSING ? e.memoryOrNone() : memory.sample(e);
       out.add(new BrowserInfo(
           b != null ? browserId(b) : "starting-" + e.id,
@@ -1312,11 +1312,11 @@ public final class PoolEngine {
   }
 
   /** Samples the idle browsers' memory outside the lock; returns those over maxBrowserMemory. */
-  private Map<PooledBrowser, Long> sampleIdleMemory() {
-    List<PooledBrowser> idle = new ArrayList<>();
+  private Map<PoolEntry, Long> sampleIdleMemory() {
+    List<PoolEntry> idle = new ArrayList<>();
     lock.lock();
     try {
-      for (PooledBrowser e : entries) {
+      for (PoolEntry e : entries) {
         if (e.state() == State.IDLE && e.browser != null) {
           idle.add(e);
         }
@@ -1324,8 +1324,8 @@ public final class PoolEngine {
     } finally {
       lock.unlock();
     }
-    Map<PooledBrowser, Long> over = new HashMap<>();
-    for (PooledBrowser e : idle) {
+    Map<PoolEntry, Long> over = new HashMap<>();
+    for (PoolEntry e : idle) {
       long bytes = overMemoryLimit(e);
       if (bytes > 0) {
         over.put(e, bytes);
@@ -1341,7 +1341,7 @@ public final class PoolEngine {
   public void softEvict() {
     int[] n = new int[1];
     mutate(victims -> {
-      for (PooledBrowser e : new ArrayList<>(entries)) {
+      for (PoolEntry e : new ArrayList<>(entries)) {
         State st = e.state();
         if (st == State.CLOSING || st == State.CLOSED) {
           continue;
@@ -1365,7 +1365,7 @@ public final class PoolEngine {
   public boolean invalidate(String key) {
     boolean[] found = new boolean[1];
     mutate(victims -> {
-      PooledBrowser e = keyed.get(key);
+      PoolEntry e = keyed.get(key);
       if (e == null || e.state() == State.CLOSING || e.state() == State.CLOSED) {
         return;
       }
@@ -1434,14 +1434,14 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Listener events
 
-  private static String browserId(ManagedBrowser b) {
+  private static String browserId(LaunchedBrowser b) {
     java.nio.file.Path dir = b.userDataDir();
     java.nio.file.Path name = dir == null ? null : dir.getFileName();
     return name == null ? "pid-" + b.pid() : name.toString();
   }
 
-  private PoolListener.BrowserEvent browserEvent(PooledBrowser e) {
-    ManagedBrowser b = e.browser;
+  private PoolListener.BrowserEvent browserEvent(PoolEntry e) {
+    LaunchedBrowser b = e.browser;
     return new PoolListener.BrowserEvent(config.poolName(), b != null ? browserId(b) : "starting-" + e.id,
         b != null ? b.pid() : -1);
   }
@@ -1459,7 +1459,7 @@ public final class PoolEngine {
     }
   }
 
-  private void emitCrashed(PooledBrowser e) {
+  private void emitCrashed(PoolEntry e) {
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = browserEvent(e);
       listeners.emit(l -> l.crashed(ev));
@@ -1472,11 +1472,11 @@ public final class PoolEngine {
   }
 
   /** An entry with its activity stamp read once, relative to the pass's {@code now}. */
-  private record Stamped(PooledBrowser entry, long sinceNow) {}
+  private record Stamped(PoolEntry entry, long sinceNow) {}
 
   private static final class Waiter {
     final String key;
-    final CompletableFuture<PooledBrowser> future = new CompletableFuture<>();
+    final CompletableFuture<PoolEntry> future = new CompletableFuture<>();
 
     Waiter(String key) {
       this.key = key;
@@ -1484,9 +1484,9 @@ public final class PoolEngine {
   }
 
   private final class Events implements BrowserLauncher.BrowserEvents {
-    private final PooledBrowser entry;
+    private final PoolEntry entry;
 
-    Events(PooledBrowser entry) {
+    Events(PoolEntry entry) {
       this.entry = entry;
     }
 

@@ -43,7 +43,7 @@ class CdpEndpointScopeTest {
   @BeforeEach
   void start() {
     PoolConfig config = PoolConfig.builder().poolName("scope").tempRoot(tempRoot).maxBrowsers(1).build();
-    engine = new PoolEngine(config, ChromeBrowserLauncher.create(config), true);
+    engine = new PoolEngine(config, LocalBrowserLauncher.create(config), true);
     engine.start();
   }
 
@@ -75,7 +75,7 @@ class CdpEndpointScopeTest {
   @Test
   void aClientSeesOnlyItsLeaseAndCannotTouchAnythingElse() throws Exception {
     LeaseState lease = engine.acquire(null);
-    ChromeBrowser.Context context = (ChromeBrowser.Context) lease.context;
+    LocalBrowser.Context context = (LocalBrowser.Context) lease.context;
     PipeConnection pipe = context.connection();
     // Another context with a page in the same browser, as another lease or a prepared context has.
     String foreignContext = pipeCall(pipe, "Target.createBrowserContext", params()).path("browserContextId").asText();

@@ -26,7 +26,7 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile Runnable onNextClose;
 
   @Override
-  public ManagedBrowser launch(BrowserEvents events) {
+  public LaunchedBrowser launch(BrowserEvents events) {
     RuntimeException f = failNext;
     if (f != null) {
       failNext = null;
@@ -56,7 +56,7 @@ public final class FakeLauncher implements BrowserLauncher {
   }
 
   /** One fake browser. */
-  public final class FakeBrowser implements ManagedBrowser {
+  public final class FakeBrowser implements LaunchedBrowser {
     public final long pid;
     public final BrowserEvents events;
     public volatile CloseReason closedWith;

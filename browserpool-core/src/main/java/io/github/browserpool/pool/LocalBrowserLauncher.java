@@ -28,14 +28,14 @@ import org.slf4j.LoggerFactory;
  * exit, or the pipe's end-of-file or I/O error) to the engine. A launch that fails for any
  * reason leaves no process and no profile dir behind.
  */
-public final class ChromeBrowserLauncher implements BrowserLauncher {
-  private static final Logger LOG = LoggerFactory.getLogger(ChromeBrowserLauncher.class);
+public final class LocalBrowserLauncher implements BrowserLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalBrowserLauncher.class);
 
   private final PoolConfig config;
   private final LaunchSpec spec;
   private final String prefix;
 
-  private ChromeBrowserLauncher(PoolConfig config, LaunchSpec spec) {
+  private LocalBrowserLauncher(PoolConfig config, LaunchSpec spec) {
     this.config = config;
     this.spec = spec;
     this.prefix = "[" + config.poolName() + "] ";
@@ -47,7 +47,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
    *
    * @throws BrowserLaunchException naming what is wrong and how to fix it
    */
-  public static ChromeBrowserLauncher create(PoolConfig config) {
+  public static LocalBrowserLauncher create(PoolConfig config) {
     requireLinux(config.poolName(), PROC_SELF_STAT, SHELL);
     Path exe = ChromeExecutable.locate(config.chromeExecutable());
     requireWritable(config);
@@ -61,7 +61,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
     if (config.noSandbox() != null) {
       b.noSandbox(config.noSandbox());
     }
-    return new ChromeBrowserLauncher(config, b.build());
+    return new LocalBrowserLauncher(config, b.build());
   }
 
   static final Path PROC_SELF_STAT = Path.of("/proc/self/stat");
@@ -137,7 +137,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
   }
 
   @Override
-  public ManagedBrowser launch(BrowserEvents events) {
+  public LaunchedBrowser launch(BrowserEvents events) {
     ChromeProcess process = ChromeProcess.spawn(spec);
     PipeConnection conn = new PipeConnection(
         config.poolName() + " pid " + process.pid(), process.fromBrowser(), process.toBrowser(), events::activity);
@@ -151,7 +151,7 @@ public final class ChromeBrowserLauncher implements BrowserLauncher {
           + (tail.isBlank() ? " It wrote nothing to stderr." : " Last stderr lines:\n" + tail)
           + "\nCheck the executable and PoolConfig.chromeArguments(); nothing was left behind.");
     }
-    ChromeBrowser browser = new ChromeBrowser(config, process, conn);
+    LocalBrowser browser = new LocalBrowser(config, process, conn);
     browser.prepareNext();
     // A dead pipe makes the browser as useless as a dead process: either one, unasked, is a crash.
     Runnable unexpected = () -> {

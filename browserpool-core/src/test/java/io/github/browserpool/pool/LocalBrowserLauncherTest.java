@@ -11,15 +11,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The checks ChromeBrowserLauncher.create makes before any launch, with the paths it probes injected. */
-class ChromeBrowserLauncherTest {
+/** The checks LocalBrowserLauncher.create makes before any launch, with the paths it probes injected. */
+class LocalBrowserLauncherTest {
   @TempDir Path tmp;
 
   @Test
   void withoutProcTheStartFailsAtOnceSayingLinuxOnly() {
     Path noProc = tmp.resolve("proc/self/stat");
 
-    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", noProc, ChromeBrowserLauncher.SHELL))
+    assertThatThrownBy(() -> LocalBrowserLauncher.requireLinux("p", noProc, LocalBrowserLauncher.SHELL))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("[p] browserpool runs on Linux only")
         .hasMessageContaining(noProc + " is missing")
@@ -31,18 +31,18 @@ class ChromeBrowserLauncherTest {
     Path notExecutable = Files.createFile(tmp.resolve("sh"),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 
-    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, tmp.resolve("none")))
+    assertThatThrownBy(() -> LocalBrowserLauncher.requireLinux("p", LocalBrowserLauncher.PROC_SELF_STAT, tmp.resolve("none")))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("[p] browserpool runs on Linux only")
         .hasMessageContaining(tmp.resolve("none") + " is missing or not executable");
-    assertThatThrownBy(() -> ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, notExecutable))
+    assertThatThrownBy(() -> LocalBrowserLauncher.requireLinux("p", LocalBrowserLauncher.PROC_SELF_STAT, notExecutable))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining(notExecutable + " is missing or not executable");
   }
 
   @Test
   void onThisLinuxTheProbePasses() {
-    ChromeBrowserLauncher.requireLinux("p", ChromeBrowserLauncher.PROC_SELF_STAT, ChromeBrowserLauncher.SHELL);
+    LocalBrowserLauncher.requireLinux("p", LocalBrowserLauncher.PROC_SELF_STAT, LocalBrowserLauncher.SHELL);
   }
 
   @Test
@@ -51,8 +51,8 @@ class ChromeBrowserLauncherTest {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path missing = tmp.resolve("missing-tini");
 
-    assertThat(ChromeBrowserLauncher.subreaperFor("p", 1, List.of(missing, tini))).isEqualTo(tini);
-    assertThat(ChromeBrowserLauncher.subreaperFor("p", 1, List.of(missing))).isNull();
-    assertThat(ChromeBrowserLauncher.subreaperFor("p", 4242, List.of(tini))).isNull();
+    assertThat(LocalBrowserLauncher.subreaperFor("p", 1, List.of(missing, tini))).isEqualTo(tini);
+    assertThat(LocalBrowserLauncher.subreaperFor("p", 1, List.of(missing))).isNull();
+    assertThat(LocalBrowserLauncher.subreaperFor("p", 4242, List.of(tini))).isNull();
   }
 }

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link ChromeBrowser} and its launcher against real Chromium; each test proves it left nothing behind. */
-class ChromeBrowserChromiumTest {
+/** {@link LocalBrowser} and its launcher against real Chromium; each test proves it left nothing behind. */
+class LocalBrowserChromiumTest {
   @TempDir Path tempRoot;
-  private final List<ManagedBrowser> browsers = new ArrayList<>();
+  private final List<LaunchedBrowser> browsers = new ArrayList<>();
 
   @AfterEach
   void closeAndCheck() {
@@ -33,9 +33,9 @@ class ChromeBrowserChromiumTest {
     ChromiumLeaks.assertNothingLeftUnder(tempRoot);
   }
 
-  private ChromeBrowser launch(RecordingEvents events) {
+  private LocalBrowser launch(RecordingEvents events) {
     PoolConfig config = PoolConfig.builder().poolName("chrome-browser-test").tempRoot(tempRoot).build();
-    ChromeBrowser browser = (ChromeBrowser) ChromeBrowserLauncher.create(config).launch(events);
+    LocalBrowser browser = (LocalBrowser) LocalBrowserLauncher.create(config).launch(events);
     events.process = browser.process();
     browsers.add(browser);
     return browser;
@@ -44,7 +44,7 @@ class ChromeBrowserChromiumTest {
   @Test
   void aPipeThatFailsWhileTheProcessLivesIsReportedAsACrash() throws Exception {
     RecordingEvents events = new RecordingEvents();
-    ChromeBrowser browser = launch(events);
+    LocalBrowser browser = launch(events);
     assertThat(browser.connection().send("Browser.getVersion", null).get(10, SECONDS).path("product").asText())
         .startsWith("Chrome/");
     assertThat(events.crashes.get()).isZero();
@@ -62,7 +62,7 @@ class ChromeBrowserChromiumTest {
   @Test
   void aPoolCloseIsNotReportedAsACrash() throws Exception {
     RecordingEvents events = new RecordingEvents();
-    ChromeBrowser browser = launch(events);
+    LocalBrowser browser = launch(events);
     browser.close(CloseReason.SHUTDOWN);
     assertThat(browser.connection().isOpen()).isFalse();
     assertThat(browser.process().isAlive()).isFalse();
@@ -71,8 +71,8 @@ class ChromeBrowserChromiumTest {
 
   @Test
   void aNewPageThatLosesTheRaceWithReleaseClosesItsOwnTabInAKeyedBrowser() throws Exception {
-    ChromeBrowser browser = launch(new RecordingEvents());
-    ManagedBrowser.LeaseContext keyed = browser.openContext(false);
+    LocalBrowser browser = launch(new RecordingEvents());
+    LaunchedBrowser.LeaseContext keyed = browser.openContext(false);
     Set<String> before = pageTargets(browser); // the keeper page (and maybe a spare context's page)
 
     // The release runs exactly between the tab's creation and its hand-over: inside the check that
@@ -98,7 +98,7 @@ class ChromeBrowserChromiumTest {
     await("the lost page's tab closed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> newPages(browser, before).isEmpty());
     // A later lease of the same key finds no tab left by the one before.
-    ManagedBrowser.LeaseContext next = browser.openContext(false);
+    LaunchedBrowser.LeaseContext next = browser.openContext(false);
     assertThat(newPages(browser, before)).isEmpty();
 
     // The same when the lease is revoked while its page is being made: the page closes its own tab.
@@ -122,8 +122,8 @@ class ChromeBrowserChromiumTest {
 
   @Test
   void aNewPageOnAReleasedContextOpensNothing() throws Exception {
-    ChromeBrowser browser = launch(new RecordingEvents());
-    ManagedBrowser.LeaseContext keyed = browser.openContext(false);
+    LocalBrowser browser = launch(new RecordingEvents());
+    LaunchedBrowser.LeaseContext keyed = browser.openContext(false);
     Set<String> before = pageTargets(browser);
     assertThat(keyed.release()).isTrue();
     assertThatThrownBy(() -> keyed.newPage(CallGuard.NONE)).isInstanceOf(LeaseRevokedException.class)
@@ -131,7 +131,7 @@ class ChromeBrowserChromiumTest {
     assertThat(newPages(browser, before)).isEmpty();
   }
 
-  private static Set<String> pageTargets(ChromeBrowser browser) throws Exception {
+  private static Set<String> pageTargets(LocalBrowser browser) throws Exception {
     JsonNode infos = browser.connection().send("Target.getTargets", null).get(10, SECONDS).get("targetInfos");
     Set<String> pages = new HashSet<>();
     for (JsonNode info : infos) {
@@ -142,7 +142,7 @@ class ChromeBrowserChromiumTest {
     return pages;
   }
 
-  private static Set<String> newPages(ChromeBrowser browser, Set<String> before) throws Exception {
+  private static Set<String> newPages(LocalBrowser browser, Set<String> before) throws Exception {
     Set<String> now = pageTargets(browser);
     now.removeAll(before);
     return now;

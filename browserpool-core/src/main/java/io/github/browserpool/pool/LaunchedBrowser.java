@@ -5,8 +5,12 @@ import io.github.browserpool.cdp.CallGuard;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.nio.file.Path;
 
-/** One launched browser as the engine sees it: it can serve leases and be closed. */
-public interface ManagedBrowser {
+/**
+ * One launched browser as the engine sees it: it can serve leases and be closed. Two kinds exist: a
+ * {@link LocalBrowser} (a Chromium process on this host, driven over its pipe) and a {@code
+ * grid.GridBrowser} (a Selenium Grid session). The engine records each in a {@link PoolEntry}.
+ */
+public interface LaunchedBrowser {
   long pid();
 
   Path userDataDir();

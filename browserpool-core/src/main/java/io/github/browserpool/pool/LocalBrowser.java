@@ -24,14 +24,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One launched Chromium and its CDP pipe, as the engine uses it.
+ * A Chromium process on this host and its CDP pipe: the local kind of {@link LaunchedBrowser}.
  *
  * <p>Most of a lease's cost is Chromium making a context and a page (~140 ms), so that work is done off
  * the caller's path: after launch and after each anonymous lease ends, the next isolated context with
  * one page (attached, renderer warmed up) is prepared in the background. The next {@code acquire()} and
  * its first {@code newPage()} then only hand it over.
  */
-final class ChromeBrowser implements ManagedBrowser {
+final class LocalBrowser implements LaunchedBrowser {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final java.util.concurrent.Executor PREPARER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "browserpool-prepare");
@@ -64,7 +64,7 @@ final class ChromeBrowser implements ManagedBrowser {
   /** A ready isolated context with one attached page. */
   private record Prepared(String contextId, CdpSession page) {}
 
-  ChromeBrowser(PoolConfig config, ChromeProcess process, PipeConnection conn) {
+  LocalBrowser(PoolConfig config, ChromeProcess process, PipeConnection conn) {
     this.config = config;
     this.process = process;
     this.conn = conn;
@@ -342,7 +342,7 @@ final class ChromeBrowser implements ManagedBrowser {
         try {
           hook.run();
         } catch (RuntimeException e) {
-          org.slf4j.LoggerFactory.getLogger(ChromeBrowser.class)
+          org.slf4j.LoggerFactory.getLogger(LocalBrowser.class)
               .warn("[{}] a release hook of pid {} failed", config.poolName(), pid(), e);
         }
       }

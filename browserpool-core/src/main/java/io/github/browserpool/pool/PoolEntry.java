@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The engine's record of one browser: its state machine, activity stamp, age and lease count.
+ * The engine's record of one browser: its state machine, last activity, age and lease count.
  *
  * <p>State changes only by compare-and-set along these edges:
  *
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   CLOSING  -> CLOSED
  * </pre>
  */
-final class PooledBrowser {
+final class PoolEntry {
   enum State {
     STARTING,
     IDLE,
@@ -32,7 +32,7 @@ final class PooledBrowser {
   final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   /** Set once the launch succeeded. */
-  volatile ManagedBrowser browser;
+  volatile LaunchedBrowser browser;
   /** Ticker time of the last activity: a command the lease's client sent or its reply, touch(), acquire or release. */
   volatile long lastActivity;
   /** The reason it is being closed, set with the move to CLOSING. */
@@ -54,7 +54,7 @@ final class PooledBrowser {
   /** Leases served under its session key: the first one is a new session. */
   int keyedLeases;
 
-  PooledBrowser(int id, long now, long lifetimeNanos) {
+  PoolEntry(int id, long now, long lifetimeNanos) {
     this.id = id;
     this.createdAt = now;
     this.expiresAt = now + lifetimeNanos;
@@ -93,7 +93,7 @@ final class PooledBrowser {
   }
 
   String describe() {
-    ManagedBrowser b = browser;
+    LaunchedBrowser b = browser;
     return "browser #" + id + (b != null ? " (" + b.describe() + ")" : "");
   }
 }
