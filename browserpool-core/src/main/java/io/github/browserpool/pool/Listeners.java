@@ -19,13 +19,15 @@ import org.slf4j.LoggerFactory;
 final class Listeners {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
+  private final String poolName;
   private final String prefix;
   private final ReentrantLock poolLock;
   private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Consumer<PoolListener>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
 
-  Listeners(String prefix, ReentrantLock poolLock, List<PoolListener> initial) {
+  Listeners(String poolName, String prefix, ReentrantLock poolLock, List<PoolListener> initial) {
+    this.poolName = poolName;
     this.prefix = prefix;
     this.poolLock = poolLock;
     this.listeners.addAll(initial);
@@ -79,6 +81,41 @@ final class Listeners {
       } catch (Throwable t) {
         LOG.warn("{}listener {} threw; the pool goes on", prefix, l.getClass().getName(), t);
       }
+    }
+  }
+
+  // The events' payloads.
+
+  /** The id users see for a browser: its profile dir's name locally, the session id on a Grid. */
+  static String browserId(LaunchedBrowser b) {
+    java.nio.file.Path dir = b.userDataDir();
+    java.nio.file.Path name = dir == null ? null : dir.getFileName();
+    return name == null ? "pid-" + b.pid() : name.toString();
+  }
+
+  PoolListener.BrowserEvent browserEvent(PoolEntry e) {
+    LaunchedBrowser b = e.browser;
+    return new PoolListener.BrowserEvent(poolName, b != null ? browserId(b) : "starting-" + e.id,
+        b != null ? b.pid() : -1);
+  }
+
+  PoolListener.LeaseEvent leaseEvent(LeaseState lease) {
+    PoolListener.BrowserEvent b = browserEvent(lease.entry);
+    return new PoolListener.LeaseEvent(poolName, lease.id, lease.key, b.browserId(), b.pid());
+  }
+
+  /** Raises a revocation (under the lock it is queued, and delivered once the lock is released). */
+  void revoked(LeaseState lease, io.github.browserpool.CloseReason reason) {
+    if (active()) {
+      PoolListener.LeaseEvent ev = leaseEvent(lease);
+      emit(l -> l.revoked(ev, reason));
+    }
+  }
+
+  void crashed(PoolEntry e) {
+    if (active()) {
+      PoolListener.BrowserEvent ev = browserEvent(e);
+      emit(l -> l.crashed(ev));
     }
   }
 }

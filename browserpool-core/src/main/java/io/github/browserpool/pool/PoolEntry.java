@@ -61,6 +61,12 @@ final class PoolEntry {
     this.lastActivity = now;
   }
 
+  /** Leased, and its lease's context handed over: the lease is in use (the reaper and LRU may judge it). */
+  boolean handedOver() {
+    LeaseState l = lease;
+    return state() == State.LEASED && l != null && l.context != null;
+  }
+
   State state() {
     return state.get();
   }

@@ -1,0 +1,49 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.BrowserInfo;
+import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds {@link BrowserInfo} snapshots: rows taken under the pool lock, memory sampled after it. */
+final class BrowserInfos {
+  private BrowserInfos() {}
+
+  /** What is read under the lock, once per entry. */
+  record Row(PoolEntry e, State state, String key, long leases, boolean leased) {}
+
+  /** The rows of the live entries. Under the pool lock. */
+  static List<Row> rows(List<PoolEntry> entries) {
+    List<Row> rows = new ArrayList<>();
+    for (PoolEntry e : entries) {
+      State st = e.state();
+      if (st != State.CLOSED) {
+        rows.add(new Row(e, st, e.key, e.leaseCount, e.lease != null));
+      }
+    }
+    return rows;
+  }
+
+  /** The snapshots at {@code now}; samples memory (reads /proc), so never under the lock. */
+  static List<BrowserInfo> describe(List<Row> rows, long now, MemorySampler memory) {
+    List<BrowserInfo> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      PoolEntry e = r.e();
+      LaunchedBrowser b = e.browser;
+      MemorySampler.Sample m = r.state() == State.CLOSING ? e.memoryOrNone() : memory.sample(e);
+      out.add(new BrowserInfo(
+          b != null ? Listeners.browserId(b) : "starting-" + e.id,
+          b != null ? b.pid() : -1,
+          BrowserInfo.State.valueOf(r.state().name()),
+          r.key(),
+          Duration.ofNanos(Math.max(0, now - e.createdAt)),
+          Duration.ofNanos(Math.max(0, now - e.lastActivity)),
+          r.leases(),
+          r.leased() ? 1 : 0,
+          m.processes(),
+          m.bytes()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,165 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.pool.PoolEntry.State;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The engine's entries and the index of session keys to their browsers. Every method runs under the
+ * pool lock (the engine's); nothing here locks, waits or does I/O.
+ */
+final class EntryBag {
+  private final List<PoolEntry> entries = new ArrayList<>();
+  private final Map<String, PoolEntry> keyed = new HashMap<>();
+  private final long lifetimeNanos;
+  private int lastId;
+
+  EntryBag(long lifetimeNanos) {
+    this.lifetimeNanos = lifetimeNanos;
+  }
+
+  /** A new STARTING entry, its maxLifetime shortened by up to 2.5 % so browsers don't all expire at once. */
+  PoolEntry add(long now) {
+    long jitter = lifetimeNanos >= 40 ? ThreadLocalRandom.current().nextLong(lifetimeNanos / 40) : 0;
+    PoolEntry e = new PoolEntry(++lastId, now, lifetimeNanos - jitter);
+    entries.add(e);
+    return e;
+  }
+
+  /** Drops a record that never got (or no longer has) a browser, and completes its close. */
+  void forget(PoolEntry e) {
+    entries.remove(e);
+    unbind(e);
+    e.markClosed();
+    e.closed.complete(null);
+  }
+
+  void bind(PoolEntry e, String key) {
+    if (key != null) {
+      e.key = key;
+      keyed.put(key, e);
+    }
+  }
+
+  void unbind(PoolEntry e) {
+    if (e.key != null && keyed.get(e.key) == e) {
+      keyed.remove(e.key);
+    }
+  }
+
+  /** The browser bound to {@code key}, or null. */
+  PoolEntry keyed(String key) {
+    return keyed.get(key);
+  }
+
+  /** A copy of the entries, for loops that change the bag. */
+  List<PoolEntry> all() {
+    return new ArrayList<>(entries);
+  }
+
+  /** Number of browsers counted against maxBrowsers: starting, idle or leased. */
+  int alive() {
+    int n = 0;
+    for (PoolEntry e : entries) {
+      State s = e.state();
+      if (s == State.STARTING || s == State.IDLE || s == State.LEASED) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Number of idle browsers without a key (those that count towards minIdle). */
+  int idleAnonymous() {
+    int n = 0;
+    for (PoolEntry e : entries) {
+      if (e.state() == State.IDLE && e.key == null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The most recently active idle anonymous browser that is not drained: keep warm ones warm. */
+  PoolEntry mostRecentlyActiveFree() {
+    PoolEntry idle = null;
+    for (PoolEntry e : entries) {
+      if (e.state() == State.IDLE && e.key == null && e.drain == null
+          && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
+        idle = e;
+      }
+    }
+    return idle;
+  }
+
+  /**
+   * The least recently active browser in {@code state} whose last activity is at or before {@code
+   * before} ({@code Long.MIN_VALUE}: any). A LEASED one counts only once its lease was handed over.
+   */
+  PoolEntry leastRecentlyActive(State state, long before) {
+    PoolEntry best = null;
+    boolean bounded = before != Long.MIN_VALUE;
+    long bestActivity = 0;
+    for (PoolEntry e : entries) {
+      long activity = e.lastActivity; // read once: reader threads move it
+      if (e.state() != state || (bounded && activity - before > 0)) {
+        continue;
+      }
+      if (state == State.LEASED && !e.handedOver()) {
+        continue; // still being handed over to its lease: not evictable
+      }
+      if (best == null || activity - bestActivity < 0) {
+        best = e;
+        bestActivity = activity;
+      }
+    }
+    return best;
+  }
+
+  /** An entry with its last activity read once, relative to a pass's {@code now}. */
+  record Quiet(PoolEntry entry, long idleFor) {}
+
+  /**
+   * The entries in {@code state}, most recently active first, each with its activity read once: other
+   * threads move it while a pass runs, and a sort whose keys change under it breaks its contract.
+   */
+  List<Quiet> byRecentActivity(State state, long now) {
+    List<Quiet> out = new ArrayList<>();
+    for (PoolEntry e : entries) {
+      if (e.state() == state) {
+        out.add(new Quiet(e, now - e.lastActivity));
+      }
+    }
+    out.sort(Comparator.comparingLong(Quiet::idleFor));
+    return out;
+  }
+
+  /** The entries in {@code state} (a snapshot). */
+  List<PoolEntry> inState(State state) {
+    List<PoolEntry> out = new ArrayList<>();
+    for (PoolEntry e : entries) {
+      if (e.state() == state) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Counts of entries by state, for stats: {starting, idle, leased}. */
+  int[] gauges() {
+    int[] n = new int[3];
+    for (PoolEntry e : entries) {
+      switch (e.state()) {
+        case STARTING: n[0]++; break;
+        case IDLE: n[1]++; break;
+        case LEASED: n[2]++; break;
+        default: break;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,231 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.AcquireTimeoutException;
+import io.github.browserpool.BrowserLaunchException;
+import io.github.browserpool.BrowserPoolException;
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.PoolListener;
+import io.github.browserpool.pool.PoolEntry.State;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches browsers into reserved STARTING slots: for an acquirer (bounded by its deadline) and to keep
+ * minIdle browsers warm. A launch runs on the worker, outside the lock.
+ */
+final class Launches {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+
+  /** How long past the acquire deadline a launch may still report its own failure (part of the slack). */
+  static final long LAUNCH_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+  private final PoolEngine engine;
+  private final BrowserLauncher launcher;
+  private final String prefix;
+  // Guarded by the pool lock: warm-up launches in progress.
+  private int warmingUp;
+
+  Launches(PoolEngine engine, BrowserLauncher launcher) {
+    this.engine = engine;
+    this.launcher = launcher;
+    this.prefix = engine.prefix;
+  }
+
+  /**
+   * Reserves STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, within
+   * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
+   * launches them with {@link #startWarmUps} after releasing it.
+   */
+  void planWarmUps(List<PoolEntry> warmUps) {
+    int minIdle = engine.config.minIdle();
+    if (engine.closed || minIdle == 0) {
+      return;
+    }
+    int warm = warmingUp + engine.bag.idleAnonymous();
+    while (warm < minIdle && engine.bag.alive() < engine.config.maxBrowsers() && engine.waiters.isEmpty()) {
+      warmUps.add(engine.bag.add(engine.ticker.read()));
+      warmingUp++;
+      warm++;
+    }
+  }
+
+  void startWarmUps(List<PoolEntry> warmUps) {
+    for (PoolEntry e : warmUps) {
+      engine.closer.runAsync(() -> warmUp(e));
+    }
+  }
+
+  private void warmUp(PoolEntry e) {
+    try {
+      launch(e, false);
+    } catch (RuntimeException ex) {
+      LOG.warn("{}could not launch a browser to keep minIdle={}: {}", prefix, engine.config.minIdle(), ex.getMessage());
+    } finally {
+      engine.lock.lock();
+      try {
+        warmingUp--;
+      } finally {
+        engine.lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Launches a slot reserved for this acquirer on the worker and waits for it until {@code deadline}. If
+   * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
+   * {@link AcquireTimeoutException}.
+   */
+  void awaitLaunch(PoolEntry entry, long deadline) {
+    CompletableFuture<Void> launching = new CompletableFuture<>();
+    engine.closer.runAsync(() -> {
+      try {
+        launch(entry, true);
+        launching.complete(null);
+      } catch (Throwable t) {
+        if (entry.orphaned) {
+          LOG.warn("{}a launch its acquirer gave up on failed: {}", prefix, t.toString());
+        }
+        launching.completeExceptionally(t);
+      }
+    });
+    boolean interrupted = false;
+    try {
+      launching.get(Math.max(0, deadline - engine.ticker.read()), TimeUnit.NANOSECONDS);
+      return;
+    } catch (ExecutionException e) {
+      throw launchError(e.getCause());
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } catch (TimeoutException e) {
+      // A launcher that gives up at the same deadline (a Grid that kept the request in its queue) says
+      // why within a moment: wait that moment, within acquireTimeout's documented slack, for its own error.
+      try {
+        launching.get(LAUNCH_FAILURE_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        return;
+      } catch (ExecutionException failed) {
+        throw launchError(failed.getCause());
+      } catch (InterruptedException ie) {
+        interrupted = true;
+      } catch (TimeoutException stillRunning) {
+        // handled below
+      }
+    }
+    boolean gaveUp;
+    engine.lock.lock();
+    try {
+      gaveUp = entry.state() == State.STARTING;
+      if (gaveUp) {
+        entry.orphaned = true; // launch() makes it IDLE for the pool
+      }
+    } finally {
+      engine.lock.unlock();
+    }
+    if (!gaveUp) {
+      // It finished at this very moment: LEASED for us, or failed (then the launch threw).
+      try {
+        launching.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable c = e.getCause();
+        throw c instanceof RuntimeException ? (RuntimeException) c : new BrowserLaunchException(prefix + c, c);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new BrowserPoolException(prefix + "interrupted while waiting for a browser to launch ("
+          + engine.gauges() + "); the launch goes on and its browser joins the pool");
+    }
+    throw new AcquireTimeoutException(prefix + "no browser was ready within acquireTimeout "
+        + engine.config.acquireTimeout() + ": a launch was still in progress (" + engine.gauges() + "). It goes"
+        + " on in the background and its browser joins the pool. Raise acquireTimeout to cover a launch, or"
+        + " set minIdle so that browsers are launched ahead.");
+  }
+
+  private RuntimeException launchError(Throwable c) {
+    if (c instanceof RuntimeException) {
+      return (RuntimeException) c;
+    }
+    return new BrowserLaunchException(prefix + "could not launch a browser: " + c, c);
+  }
+
+  /**
+   * Launches a STARTING entry outside the lock. On success the entry becomes LEASED (for an acquirer
+   * still waiting) or IDLE (a minIdle warm-up, or a launch whose acquirer gave up). On failure the slot
+   * is freed and the error rethrown.
+   */
+  private void launch(PoolEntry entry, boolean forLease) {
+    LaunchedBrowser browser;
+    long launchStart = engine.ticker.read();
+    try {
+      browser = launcher.launch(new Events(entry));
+    } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
+      engine.counters.launchFailures.increment();
+      engine.mutate(victims -> engine.bag.forget(entry));
+      if (ex instanceof BrowserPoolException || ex instanceof Error) {
+        throw ex;
+      }
+      throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
+    }
+    entry.browser = browser;
+    entry.lastActivity = engine.ticker.read();
+    engine.counters.launched.increment();
+    Listeners listeners = engine.listeners;
+    if (listeners.active()) {
+      PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
+      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      listeners.emit(l -> l.launched(ev, took));
+    }
+    boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
+    engine.mutate(victims -> {
+      outcome[0] = engine.closed;
+      if (!engine.closed) {
+        boolean idle = !forLease || entry.orphaned;
+        if (idle) {
+          outcome[2] = engine.becomeIdle(entry, State.STARTING, victims);
+        } else {
+          entry.transition(State.STARTING, State.LEASED);
+        }
+      }
+      outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
+    });
+    if (outcome[0]) {
+      if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
+        engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
+      }
+      throw engine.closedException();
+    }
+    if (outcome[1]) {
+      engine.leases.onExit(entry);
+    }
+    if (outcome[2]) {
+      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+    }
+  }
+
+  /** Where a launched browser reports to the pool. */
+  private final class Events implements BrowserLauncher.BrowserEvents {
+    private final PoolEntry entry;
+
+    Events(PoolEntry entry) {
+      this.entry = entry;
+    }
+
+    @Override
+    public void activity() {
+      entry.lastActivity = engine.ticker.read();
+    }
+
+    @Override
+    public void exitedUnexpectedly() {
+      engine.closer.runAsync(() -> engine.leases.onExit(entry));
+    }
+  }
+}

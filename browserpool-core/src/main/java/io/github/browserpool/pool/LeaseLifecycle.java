@@ -1,0 +1,176 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.PoolListener;
+import io.github.browserpool.pool.PoolEntry.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lease from hand-over to its end: turns a reserved browser into a lease, gives the browser back (or
+ * retires it) when the lease is released, and fails the lease fast when its browser exits on its own.
+ */
+final class LeaseLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+
+  private final PoolEngine engine;
+  private final String prefix;
+  private long lastLeaseId; // guarded by the pool lock
+
+  LeaseLifecycle(PoolEngine engine) {
+    this.engine = engine;
+    this.prefix = engine.prefix;
+  }
+
+  /**
+   * Turns a reserved browser into a lease: launches it if needed, then opens the lease's context, both
+   * within the acquire deadline. A launch still running at the deadline goes on in the background and its
+   * browser joins the pool as IDLE; a context that is not ready by then is left to the browser, which
+   * goes back to IDLE.
+   *
+   * @return the lease, or null when the browser died on the way (the caller tries again)
+   */
+  LeaseState activate(PoolEntry entry, String key, Throwable site, long deadline) {
+    if (entry.state() == State.STARTING) {
+      engine.launches.awaitLaunch(entry, deadline);
+    }
+    LeaseState lease;
+    engine.lock.lock();
+    try {
+      if (engine.closed) {
+        // close() revokes leased entries; make sure this one goes too.
+        lease = null;
+      } else {
+        lease = new LeaseState(engine, entry, ++lastLeaseId, key, site);
+        // A keyed lease is a new session when it is the first of its key on this browser: a browser is
+        // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
+        lease.newSession = key == null || entry.keyedLeases++ == 0;
+        entry.lease = lease;
+        entry.leaseCount++;
+        entry.lastActivity = engine.ticker.read();
+      }
+    } finally {
+      engine.lock.unlock();
+    }
+    if (lease == null) {
+      if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
+        engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
+      }
+      throw engine.closedException();
+    }
+    try {
+      long remaining = Math.max(0, deadline - engine.ticker.read());
+      LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
+      // Record activity before publishing the context: the reaper ignores a lease without one, and must
+      // never see the context with the activity from before a slow hand-over.
+      entry.lastActivity = engine.ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.grantedAt = entry.lastActivity;
+      lease.context = context;
+    } catch (LaunchedBrowser.NotReadyInTimeException ex) {
+      // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
+      lease.markClosed();
+      engine.mutate(victims -> {
+        if (entry.lease == lease) {
+          entry.lease = null;
+        }
+        if (engine.becomeIdle(entry, State.LEASED, victims)) {
+          entry.lastActivity = engine.ticker.read();
+        }
+      });
+      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+      throw engine.timeout();
+    } catch (RuntimeException ex) {
+      LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
+      lease.markCrashed();
+      if (engine.beginClose(entry, CloseReason.CRASHED)) {
+        engine.listeners.crashed(entry);
+        engine.mutate(victims -> engine.bag.unbind(entry));
+        engine.closer.closeOne(entry, CloseReason.CRASHED);
+      }
+      return null;
+    }
+    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+    return lease;
+  }
+
+  /** Ends a lease: resets its context and returns the browser to IDLE, or retires it. */
+  void release(LeaseState lease, boolean reclaimedByCleaner) {
+    if (!lease.markClosed()) {
+      return; // already closed, revoked or crashed: nothing to give back
+    }
+    PoolEntry entry = lease.entry;
+    if (reclaimedByCleaner) {
+      LOG.warn("{}lease not closed: lease #{} on {} became unreachable without close(); returning its"
+          + " browser. {} Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
+          entry.describe(), lease.origin(), lease.acquireSite);
+    }
+    long releasedAt = engine.ticker.read();
+    // Sampled before the context is disposed, outside the lock (it reads /proc).
+    long overLimit = engine.memoryLimit > 0 ? engine.overMemoryLimit(entry) : 0;
+    boolean reusable;
+    try {
+      LaunchedBrowser.LeaseContext ctx = lease.context;
+      reusable = ctx != null && ctx.release();
+    } catch (RuntimeException ex) {
+      LOG.debug("{}resetting {} failed: {}", prefix, entry.describe(), ex.toString());
+      reusable = false;
+    }
+    boolean reusableNow = reusable;
+    engine.mutate(victims -> {
+      if (entry.lease == lease) {
+        entry.lease = null;
+      }
+      if (entry.state() != State.LEASED) {
+        return; // crashed or being closed meanwhile
+      }
+      long now = engine.ticker.read();
+      CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
+      if (retire != null) {
+        if (engine.beginClose(entry, retire)) {
+          engine.bag.unbind(entry);
+          victims.add(entry);
+        }
+      } else {
+        entry.lastActivity = now;
+        entry.transition(State.LEASED, State.IDLE);
+      }
+    });
+    if (overLimit > 0) {
+      engine.logOverLimit(entry, overLimit, "its lease ended");
+    }
+    Listeners listeners = engine.listeners;
+    if (listeners.active() && lease.context != null) { // handed over: it was held
+      PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
+      java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
+      listeners.emit(l -> l.released(ev, held));
+    }
+    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+  }
+
+  /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
+  void onExit(PoolEntry entry) {
+    engine.lock.lock();
+    try {
+      if (entry.state() == State.STARTING) {
+        entry.exitedEarly = true; // launch() reads it under this lock once it has moved the state on
+        return;
+      }
+    } finally {
+      engine.lock.unlock();
+    }
+    engine.mutate(victims -> {
+      LeaseState lease = entry.lease;
+      if (lease != null && lease.markCrashed()) {
+        engine.counters.leasesRevoked.increment();
+        engine.listeners.revoked(lease, CloseReason.CRASHED);
+      }
+      if (engine.beginClose(entry, CloseReason.CRASHED)) {
+        engine.listeners.crashed(entry);
+        LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
+            lease != null ? " during lease #" + lease.id : " while idle");
+        engine.bag.unbind(entry);
+        victims.add(entry);
+      }
+    });
+  }
+}

@@ -1,0 +1,220 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.pool.EntryBag.Quiet;
+import io.github.browserpool.pool.PoolEntry.State;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deadline-driven reaper. {@link #runOnce(long)} applies the {@link RetirementRule} to every browser
+ * at a given time and returns how long until the next deadline; the reaper schedules exactly one run at
+ * a time, at the earliest deadline that it or anyone else asked for, and loses no wake-up asked for
+ * while a run is in progress.
+ */
+final class Reaper {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+  /** A little slack so a deadline is never checked a hair too early. */
+  private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private final PoolEngine engine;
+  private final String prefix;
+  /** Runs the reaper; null schedules nothing (tests call {@link #runOnce} by hand). */
+  private final Scheduler scheduler;
+  // Guarded by the pool lock: the one scheduled run, and wake-ups asked for while a run is in progress.
+  private Scheduler.Cancellable nextRun;
+  private long nextRunAt;
+  private boolean running;
+  private boolean wakeRequested;
+  private long wakeRequestedAt;
+
+  Reaper(PoolEngine engine, Scheduler scheduler) {
+    this.engine = engine;
+    this.prefix = engine.prefix;
+    this.scheduler = scheduler;
+  }
+
+  /**
+   * One pass at {@code now}: closes idle browsers past idleTimeout (down to minIdle), revokes abandoned
+   * leases, retires idle browsers past maxLifetime or over maxBrowserMemory and drained ones, serves
+   * waiters (evicting under EVICT_LRU), and tops up minIdle.
+   *
+   * @return nanoseconds until the next deadline, or -1 when nothing is due
+   */
+  long runOnce(long now) {
+    List<PoolEntry> victims = new ArrayList<>();
+    List<PoolEntry> warmUps = new ArrayList<>();
+    List<LeaseState> abandoned = new ArrayList<>();
+    Map<PoolEntry, Long> overLimit = engine.memoryLimit > 0 ? engine.sampleIdleMemory() : Map.of();
+    List<PoolEntry> recycled = new ArrayList<>();
+    long next = Long.MAX_VALUE;
+    engine.lock.lock();
+    try {
+      if (engine.closed) {
+        return -1;
+      }
+      int keptWarm = 0;
+      int stillIdle = 0;
+      for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
+        PoolEntry e = q.entry();
+        boolean warmSlot = e.key == null && keptWarm < engine.config.minIdle();
+        RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
+        if (v.reason() != null) {
+          engine.retire(e, v.reason(), victims);
+          if (v.reason() == CloseReason.MEMORY) {
+            recycled.add(e);
+          }
+          continue;
+        }
+        if (warmSlot) {
+          keptWarm++;
+        }
+        next = Math.min(next, v.recheckInNanos());
+        stillIdle++;
+      }
+      if (engine.memoryLimit > 0 && stillIdle > 0) {
+        next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
+      }
+      for (PoolEntry e : engine.bag.inState(State.LEASED)) {
+        if (!e.handedOver()) {
+          continue; // its acquire() is still opening the context: not abandoned
+        }
+        long quietFor = now - e.lastActivity;
+        long untilAbandoned = engine.rule.untilAbandoned(quietFor);
+        if (untilAbandoned <= 0) {
+          LeaseState lease = e.lease;
+          if (lease.revoke("abandoned: no activity for " + engine.config.idleTimeout()
+              + " (idleTimeout); the pool closed its browser")) {
+            engine.counters.leasesRevoked.increment();
+            engine.listeners.revoked(lease, CloseReason.ABANDONED);
+            abandoned.add(lease);
+            engine.retire(e, CloseReason.ABANDONED, victims);
+          }
+        } else {
+          next = Math.min(next, untilAbandoned);
+          if (!engine.waiters.isEmpty()) {
+            next = Math.min(next, engine.admission.untilEvictable(quietFor));
+          }
+        }
+      }
+      engine.dispatch(victims);
+      engine.launches.planWarmUps(warmUps);
+    } finally {
+      engine.lock.unlock();
+    }
+    engine.listeners.flush();
+    for (PoolEntry e : recycled) {
+      engine.logOverLimit(e, overLimit.get(e), "idle");
+    }
+    for (LeaseState lease : abandoned) {
+      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"
+          + " the browser. Close every BrowserLease, ideally with try-with-resources.{}",
+          prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
+          lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
+              + " stack of the acquire() call." : "", lease.acquireSite);
+    }
+    engine.closer.closeAll(victims);
+    engine.launches.startWarmUps(warmUps);
+    return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
+  }
+
+  /**
+   * Makes sure the reaper runs no later than {@code deadline} (ticker time). A request made while a run
+   * is in progress is remembered and honoured when that run schedules the next one, so no wake-up is lost.
+   */
+  void scheduleNoLaterThan(long deadline) {
+    if (scheduler == null) {
+      return;
+    }
+    engine.lock.lock();
+    try {
+      if (engine.closed) {
+        return;
+      }
+      if (running) {
+        if (!wakeRequested || deadline - wakeRequestedAt < 0) {
+          wakeRequested = true;
+          wakeRequestedAt = deadline;
+        }
+        return;
+      }
+      if (nextRun != null && nextRunAt - deadline <= 0) {
+        return;
+      }
+      if (nextRun != null) {
+        nextRun.cancel();
+      }
+      nextRunAt = deadline;
+      nextRun = scheduler.schedule(this::run, Math.max(0, deadline - engine.ticker.read()));
+    } finally {
+      engine.lock.unlock();
+    }
+  }
+
+  /** One scheduled run: a pass, then the next run at the earliest deadline it or anyone asked for. */
+  void run() {
+    engine.lock.lock();
+    try {
+      if (engine.closed) {
+        return;
+      }
+      running = true;
+      nextRun = null;
+      wakeRequested = false;
+    } finally {
+      engine.lock.unlock();
+    }
+    long delay;
+    try {
+      delay = runOnce(engine.ticker.read());
+    } catch (Throwable e) { // an Error too: the reaper must never stop for good
+      LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
+      delay = TimeUnit.SECONDS.toNanos(1);
+    }
+    boolean has;
+    long next = 0;
+    engine.lock.lock();
+    try {
+      running = false;
+      has = delay >= 0;
+      if (has) {
+        next = engine.ticker.read() + delay + SLACK_NANOS;
+      }
+      if (wakeRequested && (!has || wakeRequestedAt - next < 0)) {
+        has = true;
+        next = wakeRequestedAt;
+      }
+      wakeRequested = false;
+    } finally {
+      engine.lock.unlock();
+    }
+    if (has) {
+      scheduleNoLaterThan(next);
+    }
+  }
+
+  /** Starts the reaper: a first pass at once (which also launches minIdle browsers). */
+  void start() {
+    if (scheduler != null) {
+      scheduleNoLaterThan(engine.ticker.read());
+    }
+  }
+
+  /** Cancels the scheduled run (under the pool lock, as the pool closes). */
+  void cancel() {
+    if (nextRun != null) {
+      nextRun.cancel();
+    }
+  }
+
+  /** Stops the scheduler; a run not yet started never runs. */
+  void shutdown() {
+    if (scheduler != null) {
+      scheduler.shutdown();
+    }
+  }
+}
