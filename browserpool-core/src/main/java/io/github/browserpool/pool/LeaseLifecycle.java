@@ -106,7 +106,7 @@ final class LeaseLifecycle {
     }
     long releasedAt = engine.ticker.read();
     // Sampled before the context is disposed, outside the lock (it reads /proc).
-    long overLimit = engine.memoryLimit > 0 ? engine.overMemoryLimit(entry) : 0;
+    long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
     boolean reusable;
     try {
       LaunchedBrowser.LeaseContext ctx = lease.context;
@@ -136,7 +136,7 @@ final class LeaseLifecycle {
       }
     });
     if (overLimit > 0) {
-      engine.logOverLimit(entry, overLimit, "its lease ended");
+      engine.memory.logOverLimit(entry, overLimit, "its lease ended");
     }
     Listeners listeners = engine.listeners;
     if (listeners.active() && lease.context != null) { // handed over: it was held

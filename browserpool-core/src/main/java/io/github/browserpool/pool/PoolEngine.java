@@ -6,17 +6,13 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
-import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.endpoint.EndpointServer;
 import io.github.browserpool.pool.PoolEntry.State;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,14 +44,14 @@ public final class PoolEngine {
   final Ticker ticker;
   final String prefix;
   final long idleNanos;
-  final long memoryLimit; // maxBrowserMemory in bytes; 0 for no limit
 
   final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
   final EntryBag bag;
   final WaiterQueue waiters = new WaiterQueue();
   boolean closed;
-  private boolean suspended;
+  /** Set by {@link Steering}: no leases are handed out. */
+  boolean suspended;
 
   final PoolCounters counters = new PoolCounters();
   final Listeners listeners;
@@ -65,8 +61,10 @@ public final class PoolEngine {
   final Launches launches;
   final LeaseLifecycle leases;
   final Reaper reaper;
+  private final Reservations reservations;
+  private final Steering steering;
   private final Shutdown shutdown;
-  private final MemorySampler memory;
+  final MemoryLimit memory;
   /** The leases' CDP endpoint server; it starts on the first cdpEndpoint() call. */
   final EndpointServer endpoints;
   /** The registered MXBean, or null. */
@@ -102,7 +100,6 @@ public final class PoolEngine {
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
-    this.memoryLimit = config.maxBrowserMemory();
     this.bag = new EntryBag(saturatedNanos(config.maxLifetime()));
     this.listeners = new Listeners(config.poolName(), prefix, lock, config.listeners());
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
@@ -113,7 +110,9 @@ public final class PoolEngine {
     this.leases = new LeaseLifecycle(this);
     this.reaper = new Reaper(this, scheduler);
     this.shutdown = new Shutdown(this);
-    this.memory = new MemorySampler(memoryReader, ticker);
+    this.reservations = new Reservations(this);
+    this.steering = new Steering(this);
+    this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
     this.endpoints = new EndpointServer(config.poolName());
   }
 
@@ -147,7 +146,7 @@ public final class PoolEngine {
     long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
-      PoolEntry entry = reserve(key, deadline);
+      PoolEntry entry = reservations.reserve(key, deadline);
       LeaseState lease = leases.activate(entry, key, site, deadline);
       if (lease != null) {
         if (listeners.active()) {
@@ -168,67 +167,6 @@ public final class PoolEngine {
     }
   }
 
-  /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
-  private PoolEntry reserve(String key, long deadline) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
-    WaiterQueue.Waiter waiter;
-    long evictableAt;
-    lock.lock();
-    try {
-      ensureOpen();
-      if (waiters.isEmpty() && !suspended) {
-        PoolEntry granted = tryGrant(key, victims);
-        if (granted != null) {
-          launches.planWarmUps(warmUps);
-          return granted;
-        }
-      }
-      if (!admission.queues() && !suspended) {
-        throw new PoolExhaustedException(prefix + "all " + config.maxBrowsers()
-            + " browsers are leased (" + gauges() + "). Close leases sooner (try-with-resources), raise"
-            + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
-      }
-      waiter = waiters.enqueue(key);
-      dispatch(victims);
-      evictableAt = admission.nextEvictableAt(bag);
-    } finally {
-      lock.unlock();
-      listeners.flush();
-      closer.closeAll(victims);
-      launches.startWarmUps(warmUps);
-    }
-    if (evictableAt != Long.MAX_VALUE) {
-      // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
-      reaper.scheduleNoLaterThan(evictableAt);
-    }
-    return await(waiter, deadline);
-  }
-
-  private PoolEntry await(WaiterQueue.Waiter waiter, long deadline) {
-    try {
-      return waiter.await(deadline - ticker.read());
-    } catch (TimeoutException | InterruptedException e) {
-      boolean interrupted = e instanceof InterruptedException;
-      PoolEntry late = withdraw(waiter);
-      if (late != null && !interrupted) {
-        return late; // granted just as the wait ended: take it
-      }
-      if (late != null) {
-        giveBack(late);
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-        throw new BrowserPoolException(prefix + "interrupted while waiting for a browser ("
-            + gauges() + "); the pool is unchanged", e);
-      }
-      throw timeout();
-    } catch (ExecutionException e) {
-      // Only close() fails a waiter.
-      throw closedException();
-    }
-  }
-
   AcquireTimeoutException timeout() {
     if (isSuspended()) {
       return new AcquireTimeoutException(prefix + "no browser within " + config.acquireTimeout()
@@ -238,90 +176,6 @@ public final class PoolEngine {
     return new AcquireTimeoutException(prefix + "no browser became free within "
         + config.acquireTimeout() + " (" + gauges() + ", maxBrowsers=" + config.maxBrowsers()
         + "). Close leases sooner (try-with-resources), raise maxBrowsers, or raise acquireTimeout.");
-  }
-
-  private PoolEntry withdraw(WaiterQueue.Waiter waiter) {
-    lock.lock();
-    try {
-      return waiters.withdraw(waiter);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Returns a browser that was granted to a waiter who left: back to IDLE, or the slot freed. */
-  private void giveBack(PoolEntry e) {
-    mutate(victims -> {
-      if (e.state() == State.STARTING) {
-        bag.forget(e);
-      } else {
-        becomeIdle(e, State.LEASED, victims);
-      }
-    });
-  }
-
-  /**
-   * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under lock.
-   * May pick victims to close (after the lock is released) to make room.
-   */
-  private PoolEntry tryGrant(String key, List<PoolEntry> victims) {
-    if (suspended) {
-      return null;
-    }
-    if (key != null) {
-      PoolEntry mine = bag.keyed(key);
-      if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
-        retire(mine, mine.drain, victims); // drained: the key starts afresh below
-        mine = null;
-      }
-      if (mine != null) {
-        if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
-          return null; // busy or starting: wait for it
-        }
-        mine.lastActivity = ticker.read();
-        return mine;
-      }
-    }
-    PoolEntry idle = bag.mostRecentlyActiveFree();
-    if (idle != null && idle.transition(State.IDLE, State.LEASED)) {
-      idle.lastActivity = ticker.read(); // granted now: not an LRU victim while it is handed over
-      bag.bind(idle, key);
-      return idle;
-    }
-    if (bag.alive() >= config.maxBrowsers()) {
-      PoolEntry victim = bag.leastRecentlyActive(State.IDLE, Long.MIN_VALUE);
-      if (victim == null) {
-        victim = admission.leasedVictim(bag, ticker.read());
-      }
-      if (victim == null || !evict(victim, victims)) {
-        return null;
-      }
-    }
-    PoolEntry fresh = bag.add(ticker.read());
-    bag.bind(fresh, key);
-    return fresh;
-  }
-
-  /** Evicts a victim under lock (reason LRU): revokes its lease if it has one. */
-  private boolean evict(PoolEntry victim, List<PoolEntry> victims) {
-    LeaseState lease = victim.lease;
-    if (lease != null) {
-      if (!lease.revoke("evicted as the least recently active browser (no activity for "
-          + java.time.Duration.ofNanos(ticker.read() - victim.lastActivity).toMillis()
-          + " ms, past evictionProtection " + config.evictionProtection() + ") to make room")) {
-        return false;
-      }
-      counters.leasesRevoked.increment();
-      listeners.revoked(lease, CloseReason.LRU);
-      LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
-          prefix, victim.describe(), lease.id, config.evictionProtection());
-    }
-    if (!beginClose(victim, CloseReason.LRU)) {
-      return false;
-    }
-    bag.unbind(victim);
-    victims.add(victim);
-    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -349,9 +203,7 @@ public final class PoolEngine {
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   void dispatch(List<PoolEntry> victims) {
-    if (!suspended) {
-      waiters.dispatch(key -> tryGrant(key, victims));
-    }
+    reservations.dispatch(victims);
   }
 
   /**
@@ -431,7 +283,7 @@ public final class PoolEngine {
     shutdown.awaitTermination();
   }
 
-  private void ensureOpen() {
+  void ensureOpen() {
     if (closed) {
       throw closedException();
     }
@@ -439,39 +291,6 @@ public final class PoolEngine {
 
   PoolClosedException closedException() {
     return new PoolClosedException(prefix + "the pool is closed. Start a new BrowserPool to acquire browsers.");
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Memory
-
-  /** The browser's PSS when it exceeds maxBrowserMemory, else 0. Reads /proc: never under the lock. */
-  long overMemoryLimit(PoolEntry entry) {
-    long bytes = memory.sample(entry).bytes();
-    return bytes > memoryLimit ? bytes : 0;
-  }
-
-  void logOverLimit(PoolEntry entry, long bytes, String when) {
-    LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: recycling it ({})", prefix,
-        entry.describe(), bytes >> 20, memoryLimit >> 20, when);
-  }
-
-  /** Samples the idle browsers' memory outside the lock; returns those over maxBrowserMemory. */
-  Map<PoolEntry, Long> sampleIdleMemory() {
-    List<PoolEntry> idle;
-    lock.lock();
-    try {
-      idle = bag.inState(State.IDLE);
-    } finally {
-      lock.unlock();
-    }
-    Map<PoolEntry, Long> over = new HashMap<>();
-    for (PoolEntry e : idle) {
-      long bytes = e.browser != null ? overMemoryLimit(e) : 0;
-      if (bytes > 0) {
-        over.put(e, bytes);
-      }
-    }
-    return over;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -509,80 +328,34 @@ public final class PoolEngine {
     } finally {
       lock.unlock();
     }
-    return BrowserInfos.describe(rows, ticker.read(), memory);
+    return BrowserInfos.describe(rows, ticker.read(), memory.sampler);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Steering: drain, suspend, invalidate (JMX and BrowserPool)
 
-  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
+  /** See {@link Steering#softEvict()}. */
   public void softEvict() {
-    int[] n = new int[1];
-    mutate(victims -> {
-      for (PoolEntry e : bag.all()) {
-        if (drain(e, victims)) {
-          n[0]++;
-        }
-      }
-    });
-    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+    steering.softEvict();
   }
 
-  /**
-   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
-   * the key starts with a fresh profile.
-   *
-   * @return whether a browser was bound to the key
-   */
+  /** See {@link Steering#invalidate(String)}. */
   public boolean invalidate(String key) {
-    boolean[] found = new boolean[1];
-    mutate(victims -> {
-      PoolEntry e = bag.keyed(key);
-      found[0] = e != null && drain(e, victims);
-    });
-    if (found[0]) {
-      LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
-    }
-    return found[0];
-  }
-
-  /** Marks a live browser drained (EVICTED): it closes now if idle, else once released. Under lock. */
-  private boolean drain(PoolEntry e, List<PoolEntry> victims) {
-    State st = e.state();
-    if (st == State.CLOSING || st == State.CLOSED) {
-      return false;
-    }
-    e.drain = CloseReason.EVICTED;
-    if (st == State.IDLE) {
-      retire(e, CloseReason.EVICTED, victims);
-    }
-    return true;
+    return steering.invalidate(key);
   }
 
   /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
   public void suspend() {
-    lock.lock();
-    try {
-      suspended = true;
-    } finally {
-      lock.unlock();
-    }
-    LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
+    steering.suspend();
   }
 
   /** Hands out leases again, waiters first. */
   public void resume() {
-    mutate(victims -> suspended = false); // mutate's dispatch serves the waiters
-    LOG.info("{}resumed", prefix);
+    steering.resume();
   }
 
   public boolean isSuspended() {
-    lock.lock();
-    try {
-      return suspended;
-    } finally {
-      lock.unlock();
-    }
+    return steering.isSuspended();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -600,7 +373,7 @@ public final class PoolEngine {
   /**
    * Registers the pool's MXBean; called once, before the pool starts.
    *
-   * @throws BrowserPoolException when another pool registered one under the same poolName
+   * @throws io.github.browserpool.BrowserPoolException when another pool registered one under the same poolName
    */
   public void registerMBean() {
     jmx = PoolJmx.register(this);

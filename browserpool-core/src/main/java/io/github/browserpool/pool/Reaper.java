@@ -49,7 +49,7 @@ final class Reaper {
     List<PoolEntry> victims = new ArrayList<>();
     List<PoolEntry> warmUps = new ArrayList<>();
     List<LeaseState> abandoned = new ArrayList<>();
-    Map<PoolEntry, Long> overLimit = engine.memoryLimit > 0 ? engine.sampleIdleMemory() : Map.of();
+    Map<PoolEntry, Long> overLimit = engine.memory.enabled() ? engine.memory.idleOverLimit() : Map.of();
     List<PoolEntry> recycled = new ArrayList<>();
     long next = Long.MAX_VALUE;
     engine.lock.lock();
@@ -76,7 +76,7 @@ final class Reaper {
         next = Math.min(next, v.recheckInNanos());
         stillIdle++;
       }
-      if (engine.memoryLimit > 0 && stillIdle > 0) {
+      if (engine.memory.enabled() && stillIdle > 0) {
         next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
       }
       for (PoolEntry e : engine.bag.inState(State.LEASED)) {
@@ -108,7 +108,7 @@ final class Reaper {
     }
     engine.listeners.flush();
     for (PoolEntry e : recycled) {
-      engine.logOverLimit(e, overLimit.get(e), "idle");
+      engine.memory.logOverLimit(e, overLimit.get(e), "idle");
     }
     for (LeaseState lease : abandoned) {
       LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"

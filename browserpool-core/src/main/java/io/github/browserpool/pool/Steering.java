@@ -1,0 +1,93 @@
+package io.github.browserpool.pool;
+
+import io.github.browserpool.CloseReason;
+import io.github.browserpool.pool.PoolEntry.State;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operators' controls (JMX and {@code BrowserPool}): drain every browser, invalidate a session key,
+ * suspend and resume handing out leases. A drained browser takes no new lease and closes once idle.
+ */
+final class Steering {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+
+  private final PoolEngine engine;
+  private final String prefix;
+
+  Steering(PoolEngine engine) {
+    this.engine = engine;
+    this.prefix = engine.prefix;
+  }
+
+  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
+  void softEvict() {
+    int[] n = new int[1];
+    engine.mutate(victims -> {
+      for (PoolEntry e : engine.bag.all()) {
+        if (drain(e, victims)) {
+          n[0]++;
+        }
+      }
+    });
+    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+  }
+
+  /**
+   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
+   * the key starts with a fresh profile.
+   *
+   * @return whether a browser was bound to the key
+   */
+  boolean invalidate(String key) {
+    boolean[] found = new boolean[1];
+    engine.mutate(victims -> {
+      PoolEntry e = engine.bag.keyed(key);
+      found[0] = e != null && drain(e, victims);
+    });
+    if (found[0]) {
+      LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
+    }
+    return found[0];
+  }
+
+  /** Marks a live browser drained (EVICTED): it closes now if idle, else once released. Under engine.lock. */
+  private boolean drain(PoolEntry e, List<PoolEntry> victims) {
+    State st = e.state();
+    if (st == State.CLOSING || st == State.CLOSED) {
+      return false;
+    }
+    e.drain = CloseReason.EVICTED;
+    if (st == State.IDLE) {
+      engine.retire(e, CloseReason.EVICTED, victims);
+    }
+    return true;
+  }
+
+  /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
+  void suspend() {
+    engine.lock.lock();
+    try {
+      engine.suspended = true;
+    } finally {
+      engine.lock.unlock();
+    }
+    LOG.info("{}engine.suspended: acquire() waits until resumePool()", prefix);
+  }
+
+  /** Hands out leases again, waiters first. */
+  void resume() {
+    engine.mutate(victims -> engine.suspended = false); // mutate's dispatch serves the waiters
+    LOG.info("{}resumed", prefix);
+  }
+
+  boolean isSuspended() {
+    engine.lock.lock();
+    try {
+      return engine.suspended;
+    } finally {
+      engine.lock.unlock();
+    }
+  }
+}
