@@ -22,7 +22,7 @@ class CleanerSafetyNetTest {
 
   @Test
   void anUnreachableLeaseReturnsItsBrowser() {
-    try (BrowserPool pool = BrowserPool.start(config("lease-gc"), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("lease-gc"), launcher)) {
       acquireAndDrop(pool);
       assertThat(pool.stats().leased()).isEqualTo(1);
       await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -51,7 +51,7 @@ class CleanerSafetyNetTest {
 
   @Test
   void aClosedLeaseIsNotReclaimedTwice() {
-    try (BrowserPool pool = BrowserPool.start(config("closed-lease"), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("closed-lease"), launcher)) {
       BrowserLease lease = pool.acquire();
       lease.close();
       lease.close();
@@ -65,7 +65,7 @@ class CleanerSafetyNetTest {
   }
 
   private void startAndDrop() {
-    BrowserPool pool = BrowserPool.start(config("pool-gc"), launcher, false);
+    BrowserPool pool = FakePools.start(config("pool-gc"), launcher);
     pool.acquire().close();
     pool.acquire("held"); // a leased one too; its handle is dropped along with the pool
     pool.acquire().close();

@@ -28,9 +28,9 @@ class MonitoringLifecycleTest {
 
   @Test
   void twoPoolsWithOneNameAreAClearErrorThatLeavesNothingBehind() {
-    try (BrowserPool first = BrowserPool.start(config("jmx-clash").build(), launcher, false)) {
+    try (BrowserPool first = FakePools.start(config("jmx-clash").build(), launcher)) {
       first.acquire().close();
-      assertThatThrownBy(() -> BrowserPool.start(config("jmx-clash").minIdle(1).build(), launcher, false))
+      assertThatThrownBy(() -> FakePools.start(config("jmx-clash").minIdle(1).build(), launcher))
           .isInstanceOf(BrowserPoolException.class)
           .hasMessageContaining("[jmx-clash] ")
           .hasMessageContaining("io.github.browserpool:type=BrowserPool,name=jmx-clash")
@@ -40,7 +40,7 @@ class MonitoringLifecycleTest {
       assertThat(first.stats().idle()).isEqualTo(1);
     }
     assertThat(server.isRegistered(PoolJmx.objectName("jmx-clash"))).isFalse();
-    try (BrowserPool again = BrowserPool.start(config("jmx-clash").build(), launcher, false)) {
+    try (BrowserPool again = FakePools.start(config("jmx-clash").build(), launcher)) {
       assertThat(server.isRegistered(PoolJmx.objectName("jmx-clash"))).as("the name is free after close").isTrue();
     }
     assertThat(launcher.alive()).isZero();
@@ -48,7 +48,7 @@ class MonitoringLifecycleTest {
 
   @Test
   void aPoolNameWithJmxSpecialCharactersIsQuoted() throws Exception {
-    try (BrowserPool pool = BrowserPool.start(config("a,b=c:*?").build(), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("a,b=c:*?").build(), launcher)) {
       javax.management.ObjectName name = PoolJmx.objectName("a,b=c:*?");
       assertThat(name.isPattern()).isFalse();
       assertThat(server.getAttribute(name, "PoolName")).isEqualTo("a,b=c:*?");
@@ -57,14 +57,14 @@ class MonitoringLifecycleTest {
 
   @Test
   void withoutRegisterMBeanNothingIsRegistered() {
-    try (BrowserPool pool = BrowserPool.start(config("jmx-off").registerMBean(false).build(), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("jmx-off").registerMBean(false).build(), launcher)) {
       assertThat(server.isRegistered(PoolJmx.objectName("jmx-off"))).isFalse();
     }
   }
 
   @Test
   void badArgumentsToTheMonitoringMethodsAreClearErrors() {
-    try (BrowserPool pool = BrowserPool.start(config("bad-args").registerMBean(false).build(), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("bad-args").registerMBean(false).build(), launcher)) {
       assertThatThrownBy(() -> pool.invalidate(" ")).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("sessionKey must be a non-blank string");
       assertThatThrownBy(() -> pool.addListener(null)).isInstanceOf(IllegalArgumentException.class)
@@ -90,7 +90,7 @@ class MonitoringLifecycleTest {
   }
 
   private void startAndDrop(AtomicInteger closes) {
-    BrowserPool pool = BrowserPool.start(config("jmx-gc").build(), launcher, false);
+    BrowserPool pool = FakePools.start(config("jmx-gc").build(), launcher);
     pool.addListener(new PoolListener() {
       @Override
       public void closed(BrowserEvent browser, CloseReason reason, Duration took, boolean forced) {

@@ -28,7 +28,7 @@ class ReachabilityAndCloseTest {
 
   @Test
   void aPageInUseKeepsItsLeaseFromBeingReclaimed() {
-    try (BrowserPool pool = BrowserPool.start(config("page-anchor"), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("page-anchor"), launcher)) {
       ChromeDevToolsService page = pool.acquire().newPage(); // the lease handle itself is dropped
       acquireAndDrop(pool); // the control: a lease with no page, dropped
       assertThat(pool.stats().leased()).isEqualTo(2);
@@ -44,7 +44,7 @@ class ReachabilityAndCloseTest {
 
   @Test
   void aLeaseDroppedTogetherWithItsPagesIsStillReclaimed() {
-    try (BrowserPool pool = BrowserPool.start(config("page-dropped"), launcher, false)) {
+    try (BrowserPool pool = FakePools.start(config("page-dropped"), launcher)) {
       acquireOpenPagesAndDrop(pool);
       assertThat(pool.stats().leased()).isEqualTo(1);
       await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -81,7 +81,7 @@ class ReachabilityAndCloseTest {
 
   @Test
   void aSecondConcurrentCloseReturnsOnlyOnceThePoolIsClosed() throws Exception {
-    BrowserPool pool = BrowserPool.start(config("double-close"), launcher, false);
+    BrowserPool pool = FakePools.start(config("double-close"), launcher);
     pool.acquire().close();
     CountDownLatch inClose = new CountDownLatch(1);
     CountDownLatch letGo = new CountDownLatch(1);
@@ -123,12 +123,12 @@ class ReachabilityAndCloseTest {
 
   @SuppressWarnings("unchecked")
   private BrowserLease startPoolAndKeepOnlyALease(WeakReference<BrowserPool>[] ref) {
-    BrowserPool pool = BrowserPool.start(config("lease-anchor"), launcher, false);
+    BrowserPool pool = FakePools.start(config("lease-anchor"), launcher);
     ref[0] = new WeakReference<>(pool);
     return pool.acquire();
   }
 
   private void startAndDrop(FakeLauncher l) {
-    BrowserPool.start(config("control-pool"), l, false).acquire().close();
+    FakePools.start(config("control-pool"), l).acquire().close();
   }
 }

@@ -1075,7 +1075,7 @@ public final class BenchMain {
             + " other contenders' turns here.");
     table(sb, "3. Pool bookkeeping alone, JMH (ns/op, average time; 3x1 s warm-up, 5x1 s measurement, 1 fork)",
         "jmh", results.contenders("jmh").toArray(new String[0]), null, false,
-        "browserpool = PoolEngine.acquire(null) + LeaseState.close() with an in-memory launcher"
+        "browserpool = BrowserPool.acquire() + BrowserLease.close() over core's fake browsers (FakePools)"
             + " (captureAcquireSite off, the default; browserpool_site: on);"
             + " pool2 = GenericObjectPool borrowObject + returnObject of a plain Object;"
             + " throwable_capture = new Throwable() alone (what captureAcquireSite(true) adds to every acquire).");

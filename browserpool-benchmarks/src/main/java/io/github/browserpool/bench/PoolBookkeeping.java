@@ -1,16 +1,10 @@
 package io.github.browserpool.bench;
 
-import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import io.github.browserpool.CloseReason;
+import io.github.browserpool.BrowserLease;
+import io.github.browserpool.BrowserPool;
+import io.github.browserpool.FakePools;
 import io.github.browserpool.PoolConfig;
-import io.github.browserpool.cdp.CallGuard;
-import io.github.browserpool.pool.BrowserLauncher;
-import io.github.browserpool.pool.LeaseState;
-import io.github.browserpool.pool.LaunchedBrowser;
-import io.github.browserpool.pool.PoolEngine;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
@@ -28,88 +22,44 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Pool bookkeeping alone, no browser: browserpool's engine over an in-memory launcher (acquire + release)
+ * Pool bookkeeping alone, no browser: a {@link BrowserPool} over core's in-memory fake browsers (the
+ * test fixture {@link FakePools}; acquire + close of a {@link BrowserLease}, through the public API)
  * against Commons Pool2 (borrow + return) of a trivial object.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PoolBookkeeping {
 
-  /** A browser that is only an object: no process, contexts that do nothing. */
-  static final class InMemoryLauncher implements BrowserLauncher {
-    private final AtomicLong pids = new AtomicLong(1_000_000);
-
-    @Override
-    public LaunchedBrowser launch(BrowserEvents events) {
-      long pid = pids.incrementAndGet();
-      return new LaunchedBrowser() {
-        @Override
-        public long pid() {
-          return pid;
-        }
-
-        @Override
-        public Path userDataDir() {
-          return Path.of("/nonexistent/chromelambda-" + pid);
-        }
-
-        @Override
-        public LeaseContext openContext(boolean isolated) {
-          return new LeaseContext() {
-            @Override
-            public ChromeDevToolsService newPage(CallGuard guard) {
-              throw new UnsupportedOperationException("no pages in the bookkeeping benchmark");
-            }
-
-            @Override
-            public boolean release() {
-              return true;
-            }
-          };
-        }
-
-        @Override
-        public CloseResult close(CloseReason reason) {
-          return new CloseResult(false, true);
-        }
-      };
-    }
-  }
-
   @State(Scope.Benchmark)
   public static class Engine {
-    PoolEngine engine;
+    BrowserPool pool;
 
     @Setup(Level.Trial)
     public void setUp() {
-      PoolConfig config = PoolConfig.builder().poolName("jmh").maxBrowsers(8)
-          .maxLeasesPerBrowser(Integer.MAX_VALUE).build();
-      engine = new PoolEngine(config, new InMemoryLauncher(), true);
-      engine.start();
+      pool = FakePools.start(PoolConfig.builder().poolName("jmh").maxBrowsers(8)
+          .maxLeasesPerBrowser(Integer.MAX_VALUE).registerMBean(false).build());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      engine.close();
+      pool.close();
     }
   }
 
-  /** The same engine with captureAcquireSite(true): every acquire records its stack. */
+  /** The same pool with captureAcquireSite(true): every acquire records its stack. */
   @State(Scope.Benchmark)
   public static class EngineWithSite {
-    PoolEngine engine;
+    BrowserPool pool;
 
     @Setup(Level.Trial)
     public void setUp() {
-      PoolConfig config = PoolConfig.builder().poolName("jmh-site").maxBrowsers(8)
-          .maxLeasesPerBrowser(Integer.MAX_VALUE).captureAcquireSite(true).build();
-      engine = new PoolEngine(config, new InMemoryLauncher(), true);
-      engine.start();
+      pool = FakePools.start(PoolConfig.builder().poolName("jmh-site").maxBrowsers(8)
+          .maxLeasesPerBrowser(Integer.MAX_VALUE).captureAcquireSite(true).registerMBean(false).build());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      engine.close();
+      pool.close();
     }
   }
 
@@ -145,7 +95,7 @@ public class PoolBookkeeping {
   @Benchmark
   @Threads(1)
   public Object browserpool_1thread(Engine s) {
-    LeaseState lease = s.engine.acquire(null);
+    BrowserLease lease = s.pool.acquire();
     lease.close();
     return lease;
   }
@@ -154,7 +104,7 @@ public class PoolBookkeeping {
   @Benchmark
   @Threads(1)
   public Object browserpool_site_1thread(EngineWithSite s) {
-    LeaseState lease = s.engine.acquire(null);
+    BrowserLease lease = s.pool.acquire();
     lease.close();
     return lease;
   }
@@ -170,7 +120,7 @@ public class PoolBookkeeping {
   @Benchmark
   @Threads(4)
   public Object browserpool_4threads(Engine s) {
-    LeaseState lease = s.engine.acquire(null);
+    BrowserLease lease = s.pool.acquire();
     lease.close();
     return lease;
   }
