@@ -1,0 +1,20 @@
+/**
+ * browserpool: a pool of headless Chromium browsers. Only {@code io.github.browserpool} is exported: the
+ * engine ({@code pool}), the CDP transport ({@code cdp}), the process layer ({@code chrome}), the lease
+ * endpoint ({@code endpoint}) and the Selenium Grid client ({@code grid}) are internal.
+ */
+module io.github.browserpool {
+  exports io.github.browserpool;
+
+  requires transitive cdt.java.client; // lease.newPage() returns cdt's ChromeDevToolsService
+  requires org.slf4j;
+  requires com.fasterxml.jackson.databind;
+  requires io.netty.codec.http;
+  requires io.netty.handler;
+  requires io.netty.transport;
+  requires io.netty.buffer;
+  requires io.netty.common;
+  requires io.netty.codec;
+  requires java.management;
+  requires java.net.http;
+}
