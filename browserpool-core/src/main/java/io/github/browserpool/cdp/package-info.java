@@ -27,8 +27,10 @@
  * <p>Rules kept throughout: no I/O while a lock is held, except the write that the pipe's write lock
  * exists for; and no wait without a deadline on the pool's own paths: a close and the pool's own commands
  * wait at most {@link io.github.browserpool.cdp.PipeConnection#POOL_WRITE_WAIT} (or the lock wait given
- * to {@code sendUnlessBusy}) for the pipe, an attach at most its timeout for the reply. A client's cdt
- * call waits for its reply as long as its call timeout allows. Every log line starts with {@code "[" +
- * name + "] "}, the connection's name, which the pool starts with its own name.
+ * to {@code sendUnlessBusy}) for the pipe. Any other send (an attach, {@code send}, a cdt call) waits for
+ * the pipe as long as the write ahead of it takes, which is for ever on a frozen browser's full pipe; an
+ * attach then waits at most its timeout for the reply, a cdt call as long as its call timeout allows.
+ * Every log line starts with {@code "[" + name + "] "}, the connection's name, which the pool starts
+ * with its own name.
  */
 package io.github.browserpool.cdp;
