@@ -123,7 +123,11 @@ final class SessionRegistry {
             });
   }
 
-  private CdpSession add(CdpSession session) {
+  /**
+   * Routes {@code session} by its id from now on and returns it; if the connection closed already, the
+   * session is gone at once. Called on the reader thread as the attach reply is read (and by tests).
+   */
+  CdpSession add(CdpSession session) {
     sessions.put(session.sessionId(), session);
     String why = state.closeReason();
     if (why != null) {
