@@ -1,8 +1,9 @@
 package io.github.browserpool.cdp;
 
+import static io.github.browserpool.cdp.FakeBrowser.frames;
+import static io.github.browserpool.cdp.FakeBrowser.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,22 +78,5 @@ class FrameReaderTest {
 
   private String read(byte[]... chunks) {
     return new FrameReader("[test] ", new ChunkedInputStream(List.of(chunks))).readAll(messages::add);
-  }
-
-  private static byte[] frames(String... jsons) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (String json : jsons) {
-      out.writeBytes(FakeBrowser.frame(json));
-    }
-    return out.toByteArray();
-  }
-
-  private static int indexOf(byte[] bytes, byte value) {
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == value) {
-        return i;
-      }
-    }
-    throw new AssertionError("no byte " + value);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import static io.github.browserpool.cdp.FakeBrowser.indexOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -563,15 +564,6 @@ class PipeConnectionTest {
       out.writeBytes(part);
     }
     return out.toByteArray();
-  }
-
-  private static int indexOf(byte[] bytes, byte value) {
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == value) {
-        return i;
-      }
-    }
-    throw new AssertionError("no byte " + value);
   }
 
   /** Issue #8, item 6: a write stuck on a frozen browser's full pipe holds the pipe; a close must not wait on it. */
