@@ -55,7 +55,7 @@ final class ConnectionState {
   }
 
   /** Why each session (and raw route) of the connection ends when the connection closed for {@code reason}. */
-  static String sessionsEnd(String reason) {
+  static String sessionReason(String reason) {
     return "the browser connection closed: " + reason;
   }
 }

@@ -39,7 +39,7 @@ final class RawRoutes {
     String why = state.closeReason();
     if (why != null) {
       routes.remove(route);
-      route.end(ConnectionState.sessionsEnd(why));
+      route.end(ConnectionState.sessionReason(why));
     }
     return route;
   }
@@ -84,7 +84,7 @@ final class RawRoutes {
 
   /** Ends every route because the connection closed for {@code reason}. */
   void endAll(String reason) {
-    String routeReason = ConnectionState.sessionsEnd(reason);
+    String routeReason = ConnectionState.sessionReason(reason);
     for (RawRoute route : routes) {
       route.end(routeReason);
     }

@@ -102,7 +102,7 @@ final class SessionRegistry {
 
   /** Marks every session gone because the connection closed for {@code reason}. */
   void allGone(String reason) {
-    String sessionReason = ConnectionState.sessionsEnd(reason);
+    String sessionReason = ConnectionState.sessionReason(reason);
     for (CdpSession session : sessions.values()) {
       gone(session, sessionReason, true);
     }
@@ -131,7 +131,7 @@ final class SessionRegistry {
     sessions.put(session.sessionId(), session);
     String why = state.closeReason();
     if (why != null) {
-      gone(session, ConnectionState.sessionsEnd(why), true);
+      gone(session, ConnectionState.sessionReason(why), true);
     }
     return session;
   }
