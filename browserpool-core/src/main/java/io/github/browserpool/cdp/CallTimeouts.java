@@ -2,10 +2,7 @@ package io.github.browserpool.cdp;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The JVM-wide daemon threads behind {@link CdpSession#callTimeout}: one timer thread that fails calls
@@ -15,37 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CallTimeouts {
   static final ScheduledThreadPoolExecutor TIMER = timer();
-  static final Executor CLEANUP = cleanup();
+  static final Executor CLEANUP = DaemonThreads.onDemand("browserpool-cdp-timeouts-cleanup-");
 
   private CallTimeouts() {}
 
   private static ScheduledThreadPoolExecutor timer() {
     ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread thread = new Thread(task, "browserpool-cdp-timeouts");
-              thread.setDaemon(true);
-              return thread;
-            });
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("browserpool-cdp-timeouts"));
     timer.setRemoveOnCancelPolicy(true); // a call answered in time leaves nothing queued
-    timer.setKeepAliveTime(30, TimeUnit.SECONDS);
+    timer.setKeepAliveTime(DaemonThreads.IDLE_SECONDS, TimeUnit.SECONDS);
     timer.allowCoreThreadTimeOut(true);
     return timer;
-  }
-
-  private static Executor cleanup() {
-    AtomicInteger count = new AtomicInteger();
-    return new ThreadPoolExecutor(
-        0,
-        Integer.MAX_VALUE,
-        30,
-        TimeUnit.SECONDS,
-        new SynchronousQueue<>(),
-        task -> {
-          Thread thread = new Thread(task, "browserpool-cdp-timeouts-cleanup-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
   }
 }

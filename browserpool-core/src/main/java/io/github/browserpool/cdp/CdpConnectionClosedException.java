@@ -30,4 +30,12 @@ public class CdpConnectionClosedException extends CdpException {
   protected CdpConnectionClosedException(long code, String message, Throwable cause) {
     super(code, message, cause);
   }
+
+  /**
+   * The exception for a call cut off with {@code code}: this class for {@link #CODE} (the whole
+   * connection is gone), otherwise {@link CdpSessionClosedException} (only the call's session is gone).
+   */
+  static CdpConnectionClosedException cutOff(long code, String message) {
+    return code == CODE ? new CdpConnectionClosedException(message) : new CdpSessionClosedException(message);
+  }
 }

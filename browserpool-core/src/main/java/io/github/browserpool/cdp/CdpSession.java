@@ -194,8 +194,6 @@ public final class CdpSession implements WebSocketService {
     if (!closed()) {
       return null;
     }
-    return goneCode == CdpConnectionClosedException.CODE
-        ? new CdpConnectionClosedException(goneMessage())
-        : new CdpSessionClosedException(goneMessage());
+    return CdpConnectionClosedException.cutOff(goneCode, goneMessage());
   }
 }

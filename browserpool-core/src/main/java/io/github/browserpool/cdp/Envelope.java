@@ -21,6 +21,14 @@ record Envelope(long id, int idStart, int idEnd, String sessionId, String method
     return id != NO_ID;
   }
 
+  /**
+   * Returns {@code text}, the message this envelope was scanned from, with {@code newId} in place of its
+   * id; the rest of a possibly huge reply is copied once, not re-serialised.
+   */
+  String withId(String text, long newId) {
+    return text.substring(0, idStart) + newId + text.substring(idEnd);
+  }
+
   static Envelope scan(String text) throws IOException {
     try (JsonParser parser = JSON.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {

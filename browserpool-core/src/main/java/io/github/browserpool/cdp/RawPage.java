@@ -67,7 +67,7 @@ public final class RawPage implements AutoCloseable {
 
   /** Returns a new, empty JSON object to fill in as params. */
   public ObjectNode params() {
-    return PipeConnection.JSON.createObjectNode();
+    return CdpJson.JSON.createObjectNode();
   }
 
   /** The id of this page's target. */
@@ -177,8 +177,8 @@ public final class RawPage implements AutoCloseable {
     }
     JsonNode params;
     try {
-      JsonNode tree = PipeConnection.JSON.readTree(text).get("params");
-      params = tree != null ? tree : PipeConnection.JSON.createObjectNode();
+      JsonNode tree = CdpJson.JSON.readTree(text).get("params");
+      params = tree != null ? tree : CdpJson.JSON.createObjectNode();
     } catch (IOException e) {
       log.warn("[{}] unreadable event {}", connection.name(), envelope.method(), e);
       return;

@@ -34,13 +34,13 @@ public final class RawRoute {
     void closed(String reason);
   }
 
-  private final PipeConnection connection;
+  private final RawRoutes routes;
   private final Listener listener;
   private final Set<String> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  RawRoute(PipeConnection connection, Listener listener) {
-    this.connection = connection;
+  RawRoute(RawRoutes routes, Listener listener) {
+    this.routes = routes;
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
@@ -51,21 +51,21 @@ public final class RawRoute {
    * @return completes with the session id, or exceptionally as {@link PipeConnection#send} does
    */
   public CompletableFuture<String> attachToBrowserTarget() {
-    return connection.attachRaw(this);
+    return routes.attachToBrowserTarget(this);
   }
 
   /** Routes the messages of {@code sessionId} to this route from now on (call it on the reader thread). */
   public void addSession(String sessionId) {
     if (!closed.get()) {
       sessions.add(sessionId);
-      connection.routeRaw(sessionId, this);
+      routes.route(sessionId, this);
     }
   }
 
   /** Stops routing {@code sessionId} here. */
   public void removeSession(String sessionId) {
     sessions.remove(sessionId);
-    connection.unrouteRaw(sessionId, this);
+    routes.unroute(sessionId, this);
   }
 
   /** Whether {@code sessionId} is routed here. */
@@ -89,16 +89,13 @@ public final class RawRoute {
    * {@code onReply} on the reader thread instead of the listener; null means the listener.
    */
   public void send(long replyId, String sessionId, String method, JsonNode params, Consumer<String> onReply) {
-    connection.sendRaw(this, replyId, Objects.requireNonNull(sessionId, "sessionId"), method, params, onReply);
+    routes.send(this, replyId, Objects.requireNonNull(sessionId, "sessionId"), method, params, onReply);
   }
 
   /** Stops routing every session of this route; the listener hears nothing more. Idempotent. */
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      for (String sessionId : sessions) {
-        connection.unrouteRaw(sessionId, this);
-      }
-      sessions.clear();
+      unrouteAll();
     }
   }
 
@@ -123,11 +120,15 @@ public final class RawRoute {
 
   void end(String reason) {
     if (closed.compareAndSet(false, true)) {
-      for (String sessionId : sessions) {
-        connection.unrouteRaw(sessionId, this);
-      }
-      sessions.clear();
+      unrouteAll();
       listener.closed(reason);
     }
+  }
+
+  private void unrouteAll() {
+    for (String sessionId : sessions) {
+      routes.unroute(sessionId, this);
+    }
+    sessions.clear();
   }
 }

@@ -5,11 +5,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +22,7 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
   /** Events run per turn before the thread is handed back, so one busy service cannot hog a thread. */
   private static final int BATCH = 32;
 
-  private static final Executor SHARED = sharedPool();
+  private static final Executor SHARED = DaemonThreads.onDemand("browserpool-cdp-events-");
 
   private final String logPrefix;
   private final Executor threads;
@@ -90,20 +86,5 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
       log.warn("{}could not schedule CDP event handlers; dropping {} events", logPrefix, queue.size(), e);
       queue.clear();
     }
-  }
-
-  private static Executor sharedPool() {
-    AtomicInteger count = new AtomicInteger();
-    return new ThreadPoolExecutor(
-        0,
-        Integer.MAX_VALUE,
-        30,
-        TimeUnit.SECONDS,
-        new SynchronousQueue<>(),
-        task -> {
-          Thread thread = new Thread(task, "browserpool-cdp-events-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
   }
 }

@@ -71,6 +71,25 @@ final class FakeBrowser implements AutoCloseable {
     return framed;
   }
 
+  /** The bytes of several messages, each one framed. */
+  static byte[] frames(String... jsons) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (String json : jsons) {
+      out.writeBytes(frame(json));
+    }
+    return out.toByteArray();
+  }
+
+  /** Where {@code value} first stands in {@code bytes}; fails the test if nowhere. */
+  static int indexOf(byte[] bytes, byte value) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == value) {
+        return i;
+      }
+    }
+    throw new AssertionError("no byte " + value);
+  }
+
   void reply(JsonNode command, String resultJson) throws IOException {
     String session = command.has("sessionId") ? ",\"sessionId\":\"" + command.get("sessionId").asText() + "\"" : "";
     send("{\"id\":" + command.get("id").asLong() + ",\"result\":" + resultJson + session + "}");

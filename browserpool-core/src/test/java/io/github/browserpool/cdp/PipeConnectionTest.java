@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import static io.github.browserpool.cdp.FakeBrowser.indexOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -563,46 +564,6 @@ class PipeConnectionTest {
       out.writeBytes(part);
     }
     return out.toByteArray();
-  }
-
-  /** Returns at most one scripted chunk per read, then end-of-file. */
-  private static final class ChunkedInputStream extends java.io.InputStream {
-    private final java.util.Iterator<byte[]> chunks;
-    private byte[] current = new byte[0];
-    private int position;
-
-    ChunkedInputStream(List<byte[]> chunks) {
-      this.chunks = chunks.iterator();
-    }
-
-    @Override
-    public int read() {
-      throw new UnsupportedOperationException("the connection must read in blocks");
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (position == current.length) {
-        if (!chunks.hasNext()) {
-          return -1;
-        }
-        current = chunks.next();
-        position = 0;
-      }
-      int n = Math.min(len, current.length - position);
-      System.arraycopy(current, position, b, off, n);
-      position += n;
-      return n;
-    }
-  }
-
-  private static int indexOf(byte[] bytes, byte value) {
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == value) {
-        return i;
-      }
-    }
-    throw new AssertionError("no byte " + value);
   }
 
   /** Issue #8, item 6: a write stuck on a frozen browser's full pipe holds the pipe; a close must not wait on it. */

@@ -1,0 +1,117 @@
+package io.github.browserpool.cdp;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes messages to the browser's fd 3, each one JSON text and its NUL, one whole message at a time.
+ *
+ * <p>A write to a frozen browser's full pipe blocks until the browser dies, and holds the write lock all
+ * that time. So a writer that must not wait without a deadline gives a lock wait ({@link
+ * #write(String, int, long)}), and closing the stream never waits for a stuck write: the write closes it
+ * once it ends. A write that fails closes the connection (through {@code onFailure}).
+ */
+final class FrameWriter {
+  private static final Logger log = LoggerFactory.getLogger(FrameWriter.class);
+
+  /** A lock wait with no limit: wait for the write lock as long as it takes. */
+  static final long NO_LIMIT = -1;
+
+  private final ConnectionState state;
+  private final OutputStream out;
+  private final Consumer<String> onFailure;
+  /** Held for each whole message; a write to a frozen browser's full pipe holds it until the pipe dies. */
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  /**
+   * @param onFailure closes the connection with the reason it is given; called once a write failed
+   */
+  FrameWriter(ConnectionState state, OutputStream out, Consumer<String> onFailure) {
+    this.state = state;
+    this.out = out;
+    this.onFailure = onFailure;
+  }
+
+  /**
+   * Writes one message and its NUL, waiting for the write lock as long as it takes.
+   *
+   * @param id the message's wire id, for the trace log
+   * @throws CdpConnectionClosedException if the write fails (which closes the connection)
+   */
+  void write(String message, int id) {
+    write(message, id, NO_LIMIT);
+  }
+
+  /**
+   * As {@link #write(String, int)}, waiting at most {@code lockWaitNanos} for the lock ({@link #NO_LIMIT}:
+   * no limit).
+   *
+   * @throws CdpException if the lock stayed busy that long; nothing was written
+   * @throws CdpConnectionClosedException if the write fails (which closes the connection)
+   */
+  void write(String message, int id, long lockWaitNanos) {
+    byte[] text = message.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
+    if (!lock(lockWaitNanos)) {
+      throw new CdpException(CdpException.NO_CODE, state.logPrefix() + "the pipe stayed busy for "
+          + Duration.ofNanos(lockWaitNanos) + ": another write to it is blocked (is the browser frozen?)");
+    }
+    IOException failed = null;
+    try {
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      failed = e;
+    } finally {
+      writeLock.unlock();
+    }
+    if (failed != null) {
+      onFailure.accept("writing to the pipe failed: " + failed);
+      throw state.closedException(state.closeReason());
+    }
+    if (!state.isOpen()) {
+      closeUnlessBusy(); // the close found the lock held by this write and left the stream to it
+    }
+    if (log.isTraceEnabled()) {
+      log.trace("{}--> #{} {}", state.logPrefix(), id, CdpJson.abbreviate(message));
+    }
+  }
+
+  /**
+   * Closes the stream unless a write holds it: closing a stream that a write is stuck in waits for that
+   * write (the stream's own lock), which ends only when the browser dies. That write closes the stream
+   * itself once it ends. A failure to close is only logged.
+   */
+  void closeUnlessBusy() {
+    if (writeLock.tryLock()) {
+      try {
+        out.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}closing a pipe stream failed: {}", state.logPrefix(), e.toString());
+      } finally {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  private boolean lock(long lockWaitNanos) {
+    if (lockWaitNanos < 0) {
+      writeLock.lock();
+      return true;
+    }
+    try {
+      return writeLock.tryLock(lockWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
