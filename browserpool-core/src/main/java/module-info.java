@@ -8,7 +8,7 @@ module io.github.browserpool {
 
   requires transitive cdt.java.client; // lease.newPage() returns cdt's ChromeDevToolsService
   requires org.slf4j;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind; // RawPage speaks JsonNode
   requires io.netty.codec.http;
   requires io.netty.handler;
   requires io.netty.transport;

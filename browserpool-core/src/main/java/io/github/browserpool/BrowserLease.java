@@ -2,7 +2,6 @@ package io.github.browserpool;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.pool.LeaseState;
-import io.github.browserpool.cdp.RawPage;
 import java.lang.ref.Cleaner;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ public final class BrowserLease implements AutoCloseable {
    * Opens a new page (tab) in this lease's browser context and returns cdt-java-client's typed API for
    * it. Every command sent through it, and Chromium's reply, counts as activity; the page's events do
    * not. A call that gets no reply within {@code PoolConfig} callTimeout fails with {@link
-   * io.github.browserpool.cdp.CdpCallTimeoutException} and closes that page. Pages close with the lease.
+   * io.github.browserpool.CdpCallTimeoutException} and closes that page. Pages close with the lease.
    *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    * @throws BrowserCrashedException when the browser died

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import io.github.browserpool.cdp.CdpCallTimeoutException;
-import io.github.browserpool.cdp.CdpSessionClosedException;
 import io.github.browserpool.chrome.ProcFs;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
-import io.github.browserpool.cdp.CdpCallTimeoutException;
+import io.github.browserpool.CdpCallTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

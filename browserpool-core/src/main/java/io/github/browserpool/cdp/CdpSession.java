@@ -1,5 +1,8 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.github.kklisura.cdt.services.WebSocketService;
 import java.net.URI;
@@ -194,6 +197,6 @@ public final class CdpSession implements WebSocketService {
     if (!closed()) {
       return null;
     }
-    return CdpConnectionClosedException.cutOff(goneCode, goneMessage());
+    return CutOffs.exception(goneCode, goneMessage());
   }
 }

@@ -1,5 +1,7 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
 import static io.github.browserpool.cdp.CdpJson.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;

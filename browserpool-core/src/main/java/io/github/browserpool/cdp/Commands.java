@@ -1,5 +1,8 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import static io.github.browserpool.cdp.CdpJson.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -175,7 +178,7 @@ final class Commands {
 
     @Override
     public void fail(long code, String message) {
-      future.completeExceptionally(CdpConnectionClosedException.cutOff(code, message + " (while waiting for " + method + ")"));
+      future.completeExceptionally(CutOffs.exception(code, message + " (while waiting for " + method + ")"));
     }
   }
 }

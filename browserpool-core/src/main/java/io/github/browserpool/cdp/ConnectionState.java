@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**

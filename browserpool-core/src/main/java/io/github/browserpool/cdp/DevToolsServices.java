@@ -1,5 +1,8 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;

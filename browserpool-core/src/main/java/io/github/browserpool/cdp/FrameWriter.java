@@ -1,5 +1,7 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 import java.util.Set;

@@ -1,5 +1,8 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import static io.github.browserpool.cdp.CdpJson.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;

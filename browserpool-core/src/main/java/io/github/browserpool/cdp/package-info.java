@@ -6,20 +6,21 @@
  *
  * <p>The front of the package is {@link io.github.browserpool.cdp.PipeConnection}, {@link
  * io.github.browserpool.cdp.CdpSession}, {@link io.github.browserpool.cdp.DevToolsServices}, {@link
- * io.github.browserpool.cdp.RawPage}, {@link io.github.browserpool.cdp.RawRoute} and the {@code Cdp*Exception}
- * classes. Behind {@code PipeConnection}, one class per job: {@code FrameReader} and {@code FrameWriter}
+ * io.github.browserpool.cdp.RawSessionPage} and {@link io.github.browserpool.cdp.RawRoute}. What users
+ * see of it lives in the exported root package: the {@code RawPage} interface and the {@code
+ * Cdp*Exception} classes. Behind {@code PipeConnection}, one class per job: {@code FrameReader} and {@code FrameWriter}
  * (the framing), {@code PendingCalls} (calls in flight by wire id), {@code MessageRouter} (where each
  * message goes), {@code Commands} (calls that complete a future, and the mapping of failures to the
  * exceptions here), {@code SessionRegistry} (attach, gone, close of sessions), {@code CdtBridge} (cdt's
  * messages with their ids spliced, and call timeouts, next to {@code DevToolsServices}) and {@code
  * RawRoutes} (the relay).
  *
- * <p>What it may use: the JDK, Jackson, cdt-java-client, SLF4J, and from the rest of browserpool one type
- * only, {@link io.github.browserpool.BrowserPoolException}, the root of {@link
- * io.github.browserpool.cdp.CdpException}. That is on purpose: users catch one unchecked root for every
- * failure browserpool throws, CDP failures included, and {@code BrowserPoolException} is a leaf that
- * depends on nothing, so the package cycle it makes (the root package also uses {@code cdp} types such
- * as {@code RawPage}) ties no classes together. The package knows nothing of pools, leases, processes or
+ * <p>What it may use: the JDK, Jackson, cdt-java-client, SLF4J, and from the rest of browserpool only the
+ * leaf types of the public root package that users handle: {@code RawPage} (which {@code RawSessionPage}
+ * implements) and the exceptions ({@code BrowserPoolException} and the {@code Cdp*Exception} classes).
+ * That is on purpose: users catch one unchecked root for every failure browserpool throws, CDP failures
+ * included, and the module exports only the root package, so every type a user names must live there.
+ * Those types depend on nothing in browserpool but each other. The package knows nothing of pools, leases, processes or
  * endpoints: {@code pool}, {@code endpoint} and {@code grid} use it, never the other way round. A lease's
  * rules reach it only through {@link io.github.browserpool.cdp.CallGuard} and the {@code activity}
  * callback.

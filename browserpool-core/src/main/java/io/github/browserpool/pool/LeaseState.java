@@ -3,10 +3,10 @@ package io.github.browserpool.pool;
 import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.cdp.CallGuard;
-import io.github.browserpool.cdp.CdpCallTimeoutException;
-import io.github.browserpool.cdp.CdpConnectionClosedException;
-import io.github.browserpool.cdp.CdpException;
-import io.github.browserpool.cdp.CdpSessionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
+import io.github.browserpool.CdpSessionClosedException;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,11 +123,11 @@ public final class LeaseState implements CallGuard {
   }
 
   /** Opens a page in this lease's context, spoken to in raw CDP. */
-  public io.github.browserpool.cdp.RawPage newRawPage() {
+  public io.github.browserpool.RawPage newRawPage() {
     beforeCall();
     try {
       LocalBrowser.Context chrome = chromeContext("newRawPage()");
-      return io.github.browserpool.cdp.RawPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+      return io.github.browserpool.cdp.RawSessionPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
     } catch (RuntimeException e) {
       throw translate(e);
     }

@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -1,5 +1,9 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
+import io.github.browserpool.CdpException;
 import static io.github.browserpool.cdp.FakeBrowser.indexOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;

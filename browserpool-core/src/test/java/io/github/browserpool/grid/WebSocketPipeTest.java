@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.browserpool.cdp.CdpConnectionClosedException;
+import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.cdp.PipeConnection;
 import java.io.IOException;
 import java.io.InputStream;

@@ -122,7 +122,7 @@ public final class FakeLauncher implements BrowserLauncher {
               (proxy, method, args) -> {
                 guard.beforeCall();
                 if (dead) {
-                  throw guard.translate(new io.github.browserpool.cdp.CdpConnectionClosedException("pipe closed"));
+                  throw guard.translate(new io.github.browserpool.CdpConnectionClosedException("pipe closed"));
                 }
                 return null;
               });

@@ -1,4 +1,4 @@
-package io.github.browserpool.cdp;
+package io.github.browserpool;
 
 /**
  * Signals that a CDP call failed because its page's session is gone while the browser connection is

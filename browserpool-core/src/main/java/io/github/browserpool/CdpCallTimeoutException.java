@@ -1,4 +1,4 @@
-package io.github.browserpool.cdp;
+package io.github.browserpool;
 
 /**
  * Signals that a CDP call on a page got no reply within its call timeout. The page's session is then

@@ -1,4 +1,4 @@
-package io.github.browserpool.cdp;
+package io.github.browserpool;
 
 /**
  * Signals that a CDP call failed because its connection or its session is gone.
@@ -29,13 +29,5 @@ public class CdpConnectionClosedException extends CdpException {
   /** For subclasses with a code of their own. */
   protected CdpConnectionClosedException(long code, String message, Throwable cause) {
     super(code, message, cause);
-  }
-
-  /**
-   * The exception for a call cut off with {@code code}: this class for {@link #CODE} (the whole
-   * connection is gone), otherwise {@link CdpSessionClosedException} (only the call's session is gone).
-   */
-  static CdpConnectionClosedException cutOff(long code, String message) {
-    return code == CODE ? new CdpConnectionClosedException(message) : new CdpSessionClosedException(message);
   }
 }

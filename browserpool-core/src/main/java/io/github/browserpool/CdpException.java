@@ -1,6 +1,5 @@
-package io.github.browserpool.cdp;
+package io.github.browserpool;
 
-import io.github.browserpool.BrowserPoolException;
 
 /**
  * Signals that a CDP command failed: Chromium sent an error reply, or the call could not be made.

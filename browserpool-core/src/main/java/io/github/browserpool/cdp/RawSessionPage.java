@@ -1,5 +1,7 @@
 package io.github.browserpool.cdp;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -17,26 +19,9 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * One page (tab) of a lease spoken to in raw CDP: any method with JSON params, any event by name. The
- * escape hatch for what cdt-java-client lacks, such as the {@code Fetch} domain. Get one with {@code
- * BrowserLease.newRawPage()}.
- *
- * <pre>{@code
- * RawPage page = lease.newRawPage();
- * page.subscribe("Fetch.requestPaused", event -> page.callAsync("Fetch.continueRequest",
- *     page.params().put("requestId", event.get("requestId").asText())));
- * page.call("Fetch.enable", null);
- * page.call("Page.navigate", page.params().put("url", "https://example.org/"));
- * }</pre>
- *
- * <p>Every call and subscription counts as the lease's activity and fails with the lease's exception
- * once it ended. Event listeners run one at a time, in order, on a shared daemon thread (not the pipe's
- * reader), so a listener may make calls, blocking ones included. The page closes with its lease, or
- * with {@link #close()}. Thread-safe.
- */
-public final class RawPage implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RawPage.class);
+/** The {@link io.github.browserpool.RawPage} of one attached page session. Thread-safe. */
+public final class RawSessionPage implements io.github.browserpool.RawPage {
+  private static final Logger log = LoggerFactory.getLogger(RawSessionPage.class);
 
   private final CdpSession session;
   private final PipeConnection connection;
@@ -45,7 +30,7 @@ public final class RawPage implements AutoCloseable {
   private final SerialEventExecutor events;
   private final Map<String, List<Consumer<JsonNode>>> listeners = new ConcurrentHashMap<>();
 
-  private RawPage(CdpSession session, PipeConnection connection, CallGuard guard, Duration timeout) {
+  private RawSessionPage(CdpSession session, PipeConnection connection, CallGuard guard, Duration timeout) {
     this.session = session;
     this.connection = connection;
     this.guard = guard;
@@ -59,23 +44,26 @@ public final class RawPage implements AutoCloseable {
    *
    * @param timeout how long {@link #call} waits for a reply
    */
-  public static RawPage over(CdpSession session, CallGuard guard, Duration timeout) {
+  public static RawSessionPage over(CdpSession session, CallGuard guard, Duration timeout) {
     Objects.requireNonNull(session, "session");
-    return new RawPage(session, session.connection(), Objects.requireNonNull(guard, "guard"),
+    return new RawSessionPage(session, session.connection(), Objects.requireNonNull(guard, "guard"),
         Objects.requireNonNull(timeout, "timeout"));
   }
 
   /** Returns a new, empty JSON object to fill in as params. */
+  @Override
   public ObjectNode params() {
     return CdpJson.JSON.createObjectNode();
   }
 
   /** The id of this page's target. */
+  @Override
   public String targetId() {
     return session.targetId();
   }
 
   /** The CDP session id this page is spoken to in. */
+  @Override
   public String sessionId() {
     return session.sessionId();
   }
@@ -89,6 +77,7 @@ public final class RawPage implements AutoCloseable {
    *     reply comes within the pool's launchTimeout
    * @throws io.github.browserpool.LeaseRevokedException when the lease ended
    */
+  @Override
   public JsonNode call(String method, JsonNode params) {
     CompletableFuture<JsonNode> reply = callAsync(method, params);
     try {
@@ -116,6 +105,7 @@ public final class RawPage implements AutoCloseable {
    *     {@link CdpConnectionClosedException} when the page or browser went away
    * @throws io.github.browserpool.LeaseRevokedException at once when the lease ended
    */
+  @Override
   public CompletableFuture<JsonNode> callAsync(String method, JsonNode params) {
     Objects.requireNonNull(method, "method");
     guard.beforeCall();
@@ -132,6 +122,7 @@ public final class RawPage implements AutoCloseable {
    * "Fetch.requestPaused"}) of this page, until the returned handle is closed. Enabling the event's
    * domain is the caller's business (for example {@code Fetch.enable}).
    */
+  @Override
   public AutoCloseable subscribe(String event, Consumer<JsonNode> listener) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(listener, "listener");
@@ -149,6 +140,7 @@ public final class RawPage implements AutoCloseable {
   }
 
   /** Whether the page is gone: closed, crashed, or its lease or browser ended. */
+  @Override
   public boolean isClosed() {
     return session.closed();
   }
