@@ -17,9 +17,10 @@
  *
  * <p>It may use the JDK, slf4j, and from the public root package exactly two types: {@link
  * io.github.browserpool.BrowserLaunchException} and {@link io.github.browserpool.CloseReason}. That is
- * on purpose. A launch failure reaches the user as it is thrown here, so users see one exception root
- * ({@link io.github.browserpool.BrowserPoolException}) with the message that says what to fix, and no
- * layer has to translate or wrap it on the way. Every close carries the one reason enum that stats,
+ * on purpose. A launch failure thrown here is already the public type, under the one exception root
+ * ({@link io.github.browserpool.BrowserPoolException}), with the message that says what to fix: the
+ * engine passes it on as it is (or as the cause of its own), and no layer maps a chrome-only exception
+ * to a public one. Every close carries the one reason enum that stats,
  * listeners and log lines also use, so a {@link io.github.browserpool.chrome.CloseOutcome} needs no
  * mapping either. The cost is a package cycle (the root uses {@code pool}, which uses this package,
  * which uses the root), but only through these two leaf types, which depend on nothing else; moving them
