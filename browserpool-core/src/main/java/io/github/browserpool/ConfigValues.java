@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds it in a final field, so it is safely shared. Package-private: users see the config's accessors
  * and the builder's setters only.
  */
-final class ConfigValues {
+final class ConfigValues implements Cloneable {
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
   String poolName;
@@ -46,32 +46,21 @@ final class ConfigValues {
 
   /**
    * The copy a config keeps: an unset poolName becomes {@code browserpool-N} (numbered in the order
-   * configs are built), an unset tempRoot {@code java.io.tmpdir}; lists and maps are copied, unmodifiable.
+   * configs are built), an unset tempRoot {@code java.io.tmpdir}; lists and maps are copied, unmodifiable,
+   * so the builder's later use cannot reach the copy. Every other field is copied as it is: an immutable
+   * value, or the user's own ticker.
    */
   ConfigValues frozen() {
-    ConfigValues f = new ConfigValues();
+    ConfigValues f;
+    try {
+      f = (ConfigValues) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
     f.poolName = poolName != null ? poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
-    f.maxBrowsers = maxBrowsers;
-    f.minIdle = minIdle;
-    f.idleTimeout = idleTimeout;
-    f.acquireTimeout = acquireTimeout;
-    f.capacityPolicy = capacityPolicy;
     f.tempRoot = tempRoot != null ? tempRoot : Path.of(System.getProperty("java.io.tmpdir"));
-    f.chromeExecutable = chromeExecutable;
-    f.closeTimeout = closeTimeout;
-    f.launchTimeout = launchTimeout;
-    f.maxLifetime = maxLifetime;
-    f.maxLeasesPerBrowser = maxLeasesPerBrowser;
-    f.evictionProtection = evictionProtection;
-    f.callTimeout = callTimeout;
     f.chromeArguments = Collections.unmodifiableList(new ArrayList<>(chromeArguments));
-    f.noSandbox = noSandbox;
-    f.ticker = ticker;
-    f.maxBrowserMemory = maxBrowserMemory;
-    f.registerMBean = registerMBean;
-    f.captureAcquireSite = captureAcquireSite;
     f.listeners = Collections.unmodifiableList(new ArrayList<>(listeners));
-    f.seleniumGrid = seleniumGrid;
     f.gridCapabilities = Collections.unmodifiableMap(new LinkedHashMap<>(gridCapabilities));
     return f;
   }
