@@ -1,16 +1,14 @@
 package io.github.browserpool;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.github.browserpool.ConfigChecks.nonNegative;
+import static io.github.browserpool.ConfigChecks.positive;
+import static io.github.browserpool.ConfigChecks.require;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The immutable settings of a {@link BrowserPool}. Build one with {@link #builder()}; every setter
@@ -56,56 +54,12 @@ public final class PoolConfig {
   /** The capability that labels every Grid session with the pool that owns it. */
   public static final String GRID_OWNER_CAPABILITY = "browserpool:owner";
 
-  private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+  // The values live in ConfigValues and their checks in ConfigChecks, both package-private.
+  /** Frozen (see {@link ConfigValues#frozen()}): nothing writes to it. */
+  private final ConfigValues values;
 
-  private final String poolName;
-  private final int maxBrowsers;
-  private final int minIdle;
-  private final Duration idleTimeout;
-  private final Duration acquireTimeout;
-  private final CapacityPolicy capacityPolicy;
-  private final Path tempRoot;
-  private final Path chromeExecutable;
-  private final Duration closeTimeout;
-  private final Duration launchTimeout;
-  private final Duration maxLifetime;
-  private final int maxLeasesPerBrowser;
-  private final Duration evictionProtection;
-  private final Duration callTimeout;
-  private final List<String> chromeArguments;
-  private final Boolean noSandbox;
-  private final Ticker ticker;
-  private final long maxBrowserMemory;
-  private final boolean registerMBean;
-  private final boolean captureAcquireSite;
-  private final List<PoolListener> listeners;
-  private final URI seleniumGrid;
-  private final Map<String, Object> gridCapabilities;
-
-  private PoolConfig(Builder b) {
-    this.poolName = b.poolName != null ? b.poolName : "browserpool-" + POOL_NUMBER.incrementAndGet();
-    this.maxBrowsers = b.maxBrowsers;
-    this.minIdle = b.minIdle;
-    this.idleTimeout = b.idleTimeout;
-    this.acquireTimeout = b.acquireTimeout;
-    this.capacityPolicy = b.capacityPolicy;
-    this.tempRoot = b.tempRoot != null ? b.tempRoot : Path.of(System.getProperty("java.io.tmpdir"));
-    this.chromeExecutable = b.chromeExecutable;
-    this.closeTimeout = b.closeTimeout;
-    this.launchTimeout = b.launchTimeout;
-    this.maxLifetime = b.maxLifetime;
-    this.maxLeasesPerBrowser = b.maxLeasesPerBrowser;
-    this.evictionProtection = b.evictionProtection;
-    this.callTimeout = b.callTimeout;
-    this.chromeArguments = Collections.unmodifiableList(new ArrayList<>(b.chromeArguments));
-    this.noSandbox = b.noSandbox;
-    this.ticker = b.ticker;
-    this.maxBrowserMemory = b.maxBrowserMemory;
-    this.registerMBean = b.registerMBean;
-    this.captureAcquireSite = b.captureAcquireSite;
-    this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
-    this.seleniumGrid = b.seleniumGrid;
-    this.gridCapabilities = Collections.unmodifiableMap(new LinkedHashMap<>(b.gridCapabilities));
+  private PoolConfig(ConfigValues values) {
+    this.values = values;
   }
 
   /** Returns a builder with every setting at its default. */
@@ -115,172 +69,136 @@ public final class PoolConfig {
 
   /** The name that starts every log line and names the pool's threads. */
   public String poolName() {
-    return poolName;
+    return values.poolName;
   }
 
   public int maxBrowsers() {
-    return maxBrowsers;
+    return values.maxBrowsers;
   }
 
   public int minIdle() {
-    return minIdle;
+    return values.minIdle;
   }
 
   public Duration idleTimeout() {
-    return idleTimeout;
+    return values.idleTimeout;
   }
 
   public Duration acquireTimeout() {
-    return acquireTimeout;
+    return values.acquireTimeout;
   }
 
   public CapacityPolicy capacityPolicy() {
-    return capacityPolicy;
+    return values.capacityPolicy;
   }
 
   public Path tempRoot() {
-    return tempRoot;
+    return values.tempRoot;
   }
 
   /** The configured executable, or {@code null} to discover one (CHROME_PATH, then PATH). */
   public Path chromeExecutable() {
-    return chromeExecutable;
+    return values.chromeExecutable;
   }
 
   public Duration closeTimeout() {
-    return closeTimeout;
+    return values.closeTimeout;
   }
 
   public Duration launchTimeout() {
-    return launchTimeout;
+    return values.launchTimeout;
   }
 
   public Duration maxLifetime() {
-    return maxLifetime;
+    return values.maxLifetime;
   }
 
   public int maxLeasesPerBrowser() {
-    return maxLeasesPerBrowser;
+    return values.maxLeasesPerBrowser;
   }
 
   public Duration evictionProtection() {
-    return evictionProtection;
+    return values.evictionProtection;
   }
 
   /** How long one CDP call on a lease's page may wait for its reply. */
   public Duration callTimeout() {
-    return callTimeout;
+    return values.callTimeout;
   }
 
   /** Extra Chromium command-line arguments, appended after the defaults. */
   public List<String> chromeArguments() {
-    return chromeArguments;
+    return values.chromeArguments;
   }
 
   /** {@code TRUE} or {@code FALSE} when set; {@code null} means: pass --no-sandbox only when running as root. */
   public Boolean noSandbox() {
-    return noSandbox;
+    return values.noSandbox;
   }
 
   public Ticker ticker() {
-    return ticker;
+    return values.ticker;
   }
 
   /** The most PSS a browser's process tree may use before it is recycled, in bytes; 0 means no limit. */
   public long maxBrowserMemory() {
-    return maxBrowserMemory;
+    return values.maxBrowserMemory;
   }
 
   /** Whether the pool registers its {@link BrowserPoolMXBean} with the platform MBean server. */
   public boolean registerMBean() {
-    return registerMBean;
+    return values.registerMBean;
   }
 
   /** Whether every {@code acquire()} records its stack, for the WARN about an abandoned lease. */
   public boolean captureAcquireSite() {
-    return captureAcquireSite;
+    return values.captureAcquireSite;
   }
 
   /** The listeners given to the builder, in the order they are called. */
   public List<PoolListener> listeners() {
-    return listeners;
+    return values.listeners;
   }
 
   /** The Selenium Grid whose sessions are the pool's browsers, or {@code null} for local Chromium. */
   public URI seleniumGrid() {
-    return seleniumGrid;
+    return values.seleniumGrid;
   }
 
   /** Extra capabilities merged into every Grid session request; empty unless set. */
   public Map<String, Object> gridCapabilities() {
-    return gridCapabilities;
+    return values.gridCapabilities;
   }
 
   @Override
   public String toString() {
-    return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
-        + ", idleTimeout=" + idleTimeout + ", acquireTimeout=" + acquireTimeout
-        + ", capacityPolicy=" + capacityPolicy + ", tempRoot=" + tempRoot
-        + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
-        + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
-        + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
-        + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox
-        + ", maxBrowserMemory=" + (maxBrowserMemory == 0 ? "none" : maxBrowserMemory)
-        + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite
-        + ", listeners=" + listeners.size()
-        + (seleniumGrid != null ? ", seleniumGrid=" + seleniumGrid + ", gridCapabilities=" + gridCapabilities : "")
-        + "}";
+    return values.describe();
   }
 
   /** Collects settings for a {@link PoolConfig}. Not thread-safe; build once and share the config. */
   public static final class Builder {
-    private String poolName;
-    private int maxBrowsers = DEFAULT_MAX_BROWSERS;
-    private int minIdle = DEFAULT_MIN_IDLE;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
-    private CapacityPolicy capacityPolicy = DEFAULT_CAPACITY_POLICY;
-    private Path tempRoot;
-    private Path chromeExecutable;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private Duration launchTimeout = DEFAULT_LAUNCH_TIMEOUT;
-    private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
-    private int maxLeasesPerBrowser = DEFAULT_MAX_LEASES_PER_BROWSER;
-    private Duration evictionProtection = DEFAULT_EVICTION_PROTECTION;
-    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
-    private final List<String> chromeArguments = new ArrayList<>();
-    private Boolean noSandbox;
-    private Ticker ticker = Ticker.system();
-    private long maxBrowserMemory = DEFAULT_MAX_BROWSER_MEMORY;
-    private boolean registerMBean = DEFAULT_REGISTER_MBEAN;
-    private boolean captureAcquireSite = DEFAULT_CAPTURE_ACQUIRE_SITE;
-    private final List<PoolListener> listeners = new ArrayList<>();
-    private URI seleniumGrid;
-    private final Map<String, Object> gridCapabilities = new LinkedHashMap<>();
+    private final ConfigValues values = new ConfigValues();
 
     private Builder() {}
 
     /** Names the pool in logs and thread names. Default: {@code browserpool-N}. */
     public Builder poolName(String poolName) {
-      require(poolName != null && !poolName.isBlank(), "poolName", poolName,
-          "pass a short non-blank name such as \"scraper\"");
-      require(poolName.chars().noneMatch(Character::isISOControl), "poolName", poolName,
-          "pass a name without control characters");
-      this.poolName = poolName;
+      ConfigChecks.poolName(poolName);
+      values.poolName = poolName;
       return this;
     }
 
     /** The most browsers alive at once (starting, idle or leased). Default {@value #DEFAULT_MAX_BROWSERS}. */
     public Builder maxBrowsers(int maxBrowsers) {
       require(maxBrowsers >= 1, "maxBrowsers", maxBrowsers, "pass 1 or more");
-      this.maxBrowsers = maxBrowsers;
+      values.maxBrowsers = maxBrowsers;
       return this;
     }
 
     /** How many idle browsers the reaper keeps warm. Default {@value #DEFAULT_MIN_IDLE}. */
     public Builder minIdle(int minIdle) {
       require(minIdle >= 0, "minIdle", minIdle, "pass 0 or more, and no more than maxBrowsers");
-      this.minIdle = minIdle;
+      values.minIdle = minIdle;
       return this;
     }
 
@@ -289,27 +207,27 @@ public final class PoolConfig {
      * minIdle); a leased one is treated as abandoned: its lease is revoked and the browser closed.
      */
     public Builder idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = positive("idleTimeout", idleTimeout, "Duration.ofMinutes(10)");
+      values.idleTimeout = positive("idleTimeout", idleTimeout, "Duration.ofMinutes(10)");
       return this;
     }
 
     /** How long {@code acquire()} waits for a browser under WAIT (and EVICT_LRU). Zero means do not wait. */
     public Builder acquireTimeout(Duration acquireTimeout) {
-      this.acquireTimeout = nonNegative("acquireTimeout", acquireTimeout, "Duration.ofSeconds(30)");
+      values.acquireTimeout = nonNegative("acquireTimeout", acquireTimeout, "Duration.ofSeconds(30)");
       return this;
     }
 
     /** What {@code acquire()} does at capacity. Default WAIT. */
     public Builder capacityPolicy(CapacityPolicy capacityPolicy) {
       require(capacityPolicy != null, "capacityPolicy", null, "pass CapacityPolicy.WAIT, REJECT or EVICT_LRU");
-      this.capacityPolicy = capacityPolicy;
+      values.capacityPolicy = capacityPolicy;
       return this;
     }
 
     /** Where the chromelambda-* profile dirs are made and swept. Default: {@code java.io.tmpdir}. */
     public Builder tempRoot(Path tempRoot) {
       require(tempRoot != null, "tempRoot", null, "pass a writable directory, e.g. Path.of(\"/tmp\")");
-      this.tempRoot = tempRoot.toAbsolutePath().normalize();
+      values.tempRoot = tempRoot.toAbsolutePath().normalize();
       return this;
     }
 
@@ -317,32 +235,32 @@ public final class PoolConfig {
     public Builder chromeExecutable(Path chromeExecutable) {
       require(chromeExecutable != null, "chromeExecutable", null,
           "pass the path of a Chromium binary such as /usr/bin/chromium, or leave it unset to search PATH");
-      this.chromeExecutable = chromeExecutable;
+      values.chromeExecutable = chromeExecutable;
       return this;
     }
 
     /** The whole budget for closing one browser: graceful CDP close, then SIGTERM, then SIGKILL. */
     public Builder closeTimeout(Duration closeTimeout) {
-      this.closeTimeout = positive("closeTimeout", closeTimeout, "Duration.ofSeconds(5)");
+      values.closeTimeout = positive("closeTimeout", closeTimeout, "Duration.ofSeconds(5)");
       return this;
     }
 
     /** How long a launch may take until Chromium answers its first CDP command. */
     public Builder launchTimeout(Duration launchTimeout) {
-      this.launchTimeout = positive("launchTimeout", launchTimeout, "Duration.ofSeconds(30)");
+      values.launchTimeout = positive("launchTimeout", launchTimeout, "Duration.ofSeconds(30)");
       return this;
     }
 
     /** A browser older than this is retired when its lease ends (with a little jitter), or when idle. */
     public Builder maxLifetime(Duration maxLifetime) {
-      this.maxLifetime = positive("maxLifetime", maxLifetime, "Duration.ofMinutes(30)");
+      values.maxLifetime = positive("maxLifetime", maxLifetime, "Duration.ofMinutes(30)");
       return this;
     }
 
     /** A browser that served this many leases is retired when the last one ends. */
     public Builder maxLeasesPerBrowser(int maxLeasesPerBrowser) {
       require(maxLeasesPerBrowser >= 1, "maxLeasesPerBrowser", maxLeasesPerBrowser, "pass 1 or more");
-      this.maxLeasesPerBrowser = maxLeasesPerBrowser;
+      values.maxLeasesPerBrowser = maxLeasesPerBrowser;
       return this;
     }
 
@@ -351,7 +269,7 @@ public final class PoolConfig {
      * make room. Active leases are never evicted.
      */
     public Builder evictionProtection(Duration evictionProtection) {
-      this.evictionProtection =
+      values.evictionProtection =
           nonNegative("evictionProtection", evictionProtection, "Duration.ofSeconds(30)");
       return this;
     }
@@ -363,7 +281,7 @@ public final class PoolConfig {
      * legitimately take long, such as an {@code evaluate} that awaits a slow promise.
      */
     public Builder callTimeout(Duration callTimeout) {
-      this.callTimeout = positive("callTimeout", callTimeout, "Duration.ofSeconds(60)");
+      values.callTimeout = positive("callTimeout", callTimeout, "Duration.ofSeconds(60)");
       return this;
     }
 
@@ -371,23 +289,22 @@ public final class PoolConfig {
     public Builder addChromeArguments(String... arguments) {
       require(arguments != null, "chromeArguments", null, "pass arguments such as \"--lang=en-US\"");
       for (String a : arguments) {
-        require(a != null && a.startsWith("--") && a.length() > 2 && a.chars().noneMatch(Character::isISOControl),
-            "chromeArguments", a, "pass each argument as one string starting with \"--\", e.g. \"--lang=en-US\"");
-        chromeArguments.add(a);
+        ConfigChecks.chromeArgument(a);
+        values.chromeArguments.add(a);
       }
       return this;
     }
 
     /** Forces --no-sandbox on or off. By default it is passed only when the JVM runs as root. */
     public Builder noSandbox(boolean noSandbox) {
-      this.noSandbox = noSandbox;
+      values.noSandbox = noSandbox;
       return this;
     }
 
     /** The time source for every deadline. Default {@link Ticker#system()}; tests pass a fake. */
     public Builder ticker(Ticker ticker) {
       require(ticker != null, "ticker", null, "pass Ticker.system() or a test ticker");
-      this.ticker = ticker;
+      values.ticker = ticker;
       return this;
     }
 
@@ -400,7 +317,7 @@ public final class PoolConfig {
     public Builder maxBrowserMemory(long bytes) {
       require(bytes > 0, "maxBrowserMemory", bytes,
           "pass a number of bytes greater than zero, e.g. 1024L * 1024 * 1024 for 1 GiB, or leave it unset for no limit");
-      this.maxBrowserMemory = bytes;
+      values.maxBrowserMemory = bytes;
       return this;
     }
 
@@ -412,14 +329,7 @@ public final class PoolConfig {
      * @param gridUrl the Grid's router (or standalone) address, e.g. {@code URI.create("http://grid:4444")}
      */
     public Builder seleniumGrid(URI gridUrl) {
-      String scheme = gridUrl == null ? null : gridUrl.getScheme();
-      require(gridUrl != null && gridUrl.isAbsolute() && gridUrl.getHost() != null
-              && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-              && gridUrl.getQuery() == null && gridUrl.getFragment() == null,
-          "seleniumGrid", gridUrl,
-          "pass the Grid's http(s) address, e.g. URI.create(\"http://127.0.0.1:4444\")");
-      String url = gridUrl.toString();
-      this.seleniumGrid = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+      values.seleniumGrid = ConfigChecks.seleniumGrid(gridUrl);
       return this;
     }
 
@@ -429,7 +339,7 @@ public final class PoolConfig {
      * pool is open. Default {@value #DEFAULT_REGISTER_MBEAN}. The poolName must then be unique in the JVM.
      */
     public Builder registerMBean(boolean registerMBean) {
-      this.registerMBean = registerMBean;
+      values.registerMBean = registerMBean;
       return this;
     }
 
@@ -439,7 +349,7 @@ public final class PoolConfig {
      * still names the lease, the thread that acquired it and when.
      */
     public Builder captureAcquireSite(boolean captureAcquireSite) {
-      this.captureAcquireSite = captureAcquireSite;
+      values.captureAcquireSite = captureAcquireSite;
       return this;
     }
 
@@ -449,7 +359,7 @@ public final class PoolConfig {
      */
     public Builder listener(PoolListener listener) {
       require(listener != null, "listener", null, "pass a PoolListener, e.g. new PoolListener() { ... }");
-      listeners.add(listener);
+      values.listeners.add(listener);
       return this;
     }
 
@@ -459,70 +369,16 @@ public final class PoolConfig {
      * own (its {@code args} are appended). Values must be JSON: strings, numbers, booleans, lists, maps.
      */
     public Builder gridCapabilities(Map<String, Object> capabilities) {
-      require(capabilities != null, "gridCapabilities", null,
-          "pass a map such as Map.of(\"platformName\", \"linux\")");
-      for (Map.Entry<String, Object> e : capabilities.entrySet()) {
-        require(e.getKey() != null && !e.getKey().isBlank(), "gridCapabilities", capabilities,
-            "pass non-blank capability names");
-        require(!e.getKey().equals(GRID_OWNER_CAPABILITY), "gridCapabilities", capabilities,
-            "leave out " + GRID_OWNER_CAPABILITY + ": the pool sets it on every session to label its owner");
-        require(isJson(e.getValue()), "gridCapabilities", capabilities,
-            "pass values that are JSON: strings, numbers, booleans, lists or maps of those");
-      }
-      gridCapabilities.clear();
-      gridCapabilities.putAll(capabilities);
+      ConfigChecks.gridCapabilities(capabilities);
+      values.gridCapabilities.clear();
+      values.gridCapabilities.putAll(capabilities);
       return this;
-    }
-
-    private static boolean isJson(Object value) {
-      try {
-        new ObjectMapper().writeValueAsString(value);
-        return true;
-      } catch (Exception e) {
-        return false;
-      }
     }
 
     /** Checks the settings against each other and returns the immutable config. */
     public PoolConfig build() {
-      if (minIdle > maxBrowsers) {
-        throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxBrowsers ("
-            + maxBrowsers + "): lower minIdle or raise maxBrowsers");
-      }
-      if (seleniumGrid != null && chromeExecutable != null) {
-        throw new IllegalArgumentException("chromeExecutable (" + chromeExecutable + ") does not apply"
-            + " with seleniumGrid (" + seleniumGrid + "): the Grid's nodes choose their browser. Remove"
-            + " chromeExecutable, or seleniumGrid to run Chromium locally.");
-      }
-      if (seleniumGrid != null && tempRoot != null) {
-        throw new IllegalArgumentException("tempRoot (" + tempRoot + ") does not apply with seleniumGrid ("
-            + seleniumGrid + "): Grid sessions keep their profiles on the nodes. Remove tempRoot, or"
-            + " seleniumGrid to run Chromium locally.");
-      }
-      if (seleniumGrid == null && !gridCapabilities.isEmpty()) {
-        throw new IllegalArgumentException("gridCapabilities apply only with seleniumGrid(...): set the"
-            + " Grid's address too, or remove gridCapabilities.");
-      }
-      return new PoolConfig(this);
-    }
-
-    private static Duration positive(String name, Duration value, String example) {
-      require(value != null && !value.isNegative() && !value.isZero(), name, value,
-          "pass a Duration greater than zero, e.g. " + example);
-      return value;
-    }
-
-    private static Duration nonNegative(String name, Duration value, String example) {
-      require(value != null && !value.isNegative(), name, value,
-          "pass zero or a positive Duration, e.g. " + example);
-      return value;
-    }
-
-    private static void require(boolean ok, String name, Object value, String advice) {
-      if (!ok) {
-        throw new IllegalArgumentException(
-            "invalid " + name + ": " + Objects.toString(value) + ". To fix it, " + advice);
-      }
+      ConfigChecks.validate(values);
+      return new PoolConfig(values.frozen());
     }
   }
 }

@@ -239,7 +239,7 @@ public final class ProfileSweeper {
       if (OwnerMarker.ownedHere(dir)) {
         return;
       }
-      if (ChromeProcess.deleteWithRetries(prefix, dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(1))) {
+      if (ProfileDirs.deleteWithRetries(prefix, dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(1))) {
         dirs++;
       }
     }

@@ -9,10 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p>Client to browser: every frame stamps the lease's activity, then goes through one ordered queue on
  * the channel's event loop, so a command held for a check (or sent before the relay's session exists)
  * never lets a later one overtake it. Ids are the client's own on the socket and the pipe's on the pipe.
+ * {@link ClientMessages} reads each frame; the filter's verdict says where it goes.
  *
  * <p>Browser to client: messages of the client's sessions, on the pipe's reader thread in pipe order.
  * The root session's id is stripped, so the client sees its session as the browser connection. Target
- * events outside the lease are dropped; a foreign target auto-attached with {@code
- * waitForDebuggerOnStart} is resumed and detached at once, on the reader thread.
+ * events are judged by {@link TargetEvents}.
+ *
+ * <p>This class owns the relay's life: opening its session, the queue, and the end.
  */
 final class CdpRelay implements RawRoute.Listener {
   private static final Logger log = LoggerFactory.getLogger(CdpRelay.class);
@@ -49,6 +50,7 @@ final class CdpRelay implements RawRoute.Listener {
 
   private volatile ScopeFilter filter;
   private volatile RawRoute route;
+  private volatile TargetEvents targetEvents;
   private volatile String rootSession;
 
   CdpRelay(LeaseEndpoint lease, Channel channel) {
@@ -70,6 +72,7 @@ final class CdpRelay implements RawRoute.Listener {
           filter = f;
           RawRoute r = conn.openRawRoute(this);
           route = r;
+          targetEvents = new TargetEvents(lease, f, r, this::isClientSession);
           return r.attachToBrowserTarget();
         })
         .whenComplete((sessionId, failure) -> {
@@ -90,6 +93,11 @@ final class CdpRelay implements RawRoute.Listener {
             drain();
           });
         });
+  }
+
+  /** Whether {@code sessionId} is one of the client's sessions: its route's, but not the relay's root. */
+  private boolean isClientSession(String sessionId) {
+    return route.hasSession(sessionId) && !sessionId.equals(rootSession);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -123,68 +131,38 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   private void handle(String text) {
-    JsonNode message;
-    try {
-      message = JSON.readTree(text);
-    } catch (IOException e) {
-      sendToClient("{\"error\":{\"code\":-32700,\"message\":\"Message must be a valid JSON\"}}");
+    ClientMessages.Read read = ClientMessages.read(text, this::isClientSession);
+    if (read.command() == null) {
+      sendToClient(read.reply());
       return;
     }
-    if (!(message instanceof ObjectNode) || !message.path("id").isIntegralNumber()
-        || !message.path("id").canConvertToLong()) {
-      sendToClient("{\"error\":{\"code\":-32600,\"message\":\"Message must have integer 'id' property\"}}");
-      return;
-    }
-    long id = message.get("id").asLong();
-    JsonNode sessionNode = message.get("sessionId");
-    String sessionId = sessionNode == null || sessionNode.isNull() ? null : sessionNode.asText();
-    if (sessionId != null && (!route.hasSession(sessionId) || sessionId.equals(rootSession))) {
-      reply(id, sessionId, error(-32001, "Session with given id not found."));
-      return;
-    }
-    JsonNode methodNode = message.get("method");
-    if (methodNode == null || !methodNode.isTextual()) {
-      reply(id, sessionId, error(-32600, "Message must have string 'method' property"));
-      return;
-    }
-    String method = methodNode.asText();
-    JsonNode paramsNode = message.get("params");
-    ObjectNode params;
-    if (paramsNode == null || paramsNode.isNull()) {
-      params = JSON.createObjectNode();
-    } else if (paramsNode instanceof ObjectNode p) {
-      params = p;
-    } else {
-      reply(id, sessionId, error(-32602, "Invalid parameters: params must be an object"));
-      return;
-    }
+    long id = read.command().id();
+    String sessionId = read.command().sessionId();
+    String method = read.command().method();
+    ObjectNode params = read.command().params();
     String target = sessionId != null ? sessionId : rootSession;
     ScopeFilter.Verdict verdict = filter.command(method, params, sessionId == null);
     switch (verdict.action()) {
       case REFUSE:
         log.debug("{}endpoint of {}: refused {}: {}", logPrefix, lease.scope.describe(), method, verdict.detail());
-        reply(id, sessionId, error(-32000, verdict.detail()));
+        sendToClient(ClientMessages.error(id, sessionId, -32000, verdict.detail()));
         break;
       case ANSWER:
-        ObjectNode answer = JSON.createObjectNode().put("id", id);
-        answer.set("result", verdict.answer());
-        if (sessionId != null) {
-          answer.put("sessionId", sessionId);
-        }
-        sendToClient(answer.toString());
+        sendToClient(ClientMessages.result(id, sessionId, verdict.answer()));
         break;
       case CHECK_SESSION:
-        if (route.hasSession(verdict.detail()) && !verdict.detail().equals(rootSession)) {
+        if (isClientSession(verdict.detail())) {
           forward(id, target, method, params, null);
         } else {
-          reply(id, sessionId, error(-32602, "No session with given id"));
+          sendToClient(ClientMessages.error(id, sessionId, -32602, "No session with given id"));
         }
         break;
       case CHECK_TARGET:
         checkThenSend(id, sessionId, target, method, params, verdict.detail());
         break;
       case FILTER_TARGETS:
-        forward(id, target, method, params, replyText -> sendToClient(filteredTargets(replyText, target)));
+        forward(id, target, method, params, replyText -> sendToClient(
+            ClientMessages.filteredTargets(replyText, target, rootSession, filter, logPrefix)));
         break;
       case CREATE_TARGET:
         forward(id, target, method, params, replyText -> {
@@ -198,8 +176,7 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   /** Writes one client command to the pipe, unless the relay has ended. */
-  private void forward(long id, String session, String method, ObjectNode params,
-      java.util.function.Consumer<String> onReply) {
+  private void forward(long id, String session, String method, ObjectNode params, Consumer<String> onReply) {
     synchronized (sendLock) {
       if (!ended.get()) {
         route.send(id, session, method, params, onReply);
@@ -230,51 +207,18 @@ final class CdpRelay implements RawRoute.Listener {
               return;
             }
           } else {
-            reply(id, sessionId, error(-32602, "No target with given id found"));
+            sendToClient(ClientMessages.error(id, sessionId, -32602, "No target with given id found"));
           }
           drain();
         }));
   }
 
   private void recordCreated(String replyText) {
-    try {
-      String targetId = JSON.readTree(replyText).path("result").path("targetId").asText(null);
-      if (targetId != null) {
-        lease.created.add(targetId);
-        lease.known.add(targetId);
-      }
-    } catch (IOException e) {
-      log.debug("{}unreadable createTarget reply", logPrefix, e);
+    String targetId = ClientMessages.createdTargetId(replyText, logPrefix);
+    if (targetId != null) {
+      lease.created.add(targetId);
+      lease.known.add(targetId);
     }
-  }
-
-  private String filteredTargets(String replyText, String target) {
-    try {
-      JsonNode reply = JSON.readTree(replyText);
-      if (!(reply instanceof ObjectNode tree) || !reply.has("result")) {
-        return forClient(replyText, target);
-      }
-      tree.set("result", filter.filterTargets(reply.get("result")));
-      if (target.equals(rootSession)) {
-        tree.remove("sessionId");
-      }
-      return tree.toString();
-    } catch (IOException e) {
-      return forClient(replyText, target);
-    }
-  }
-
-  private static ObjectNode error(int code, String message) {
-    return JSON.createObjectNode().put("code", code).put("message", message);
-  }
-
-  private void reply(long id, String sessionId, ObjectNode error) {
-    ObjectNode reply = JSON.createObjectNode().put("id", id);
-    reply.set("error", error);
-    if (sessionId != null) {
-      reply.put("sessionId", sessionId);
-    }
-    sendToClient(reply.toString());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -285,88 +229,15 @@ final class CdpRelay implements RawRoute.Listener {
     if (ended.get()) {
       return;
     }
-    if (method != null && method.startsWith("Target.") && !admitTargetEvent(text, sessionId, method)) {
+    if (method != null && method.startsWith("Target.")
+        && !targetEvents.admit(text, sessionId, method, () -> sendToClient(forClient(text, sessionId)))) {
       return;
     }
     sendToClient(forClient(text, sessionId));
   }
 
-  /** Judges a Target event: false to drop it. Registers the client's new sessions before any of their messages. */
-  private boolean admitTargetEvent(String text, String sessionId, String method) {
-    JsonNode params;
-    try {
-      params = JSON.readTree(text).path("params");
-    } catch (IOException e) {
-      return false;
-    }
-    switch (method) {
-      case "Target.attachedToTarget": {
-        String child = params.path("sessionId").asText(null);
-        JsonNode info = params.path("targetInfo");
-        if (child == null) {
-          return false;
-        }
-        if (filter.inScope(info)) {
-          lease.remember(info);
-          route.addSession(child);
-          return true;
-        }
-        // Not the lease's: let it run at once and let go of it.
-        PipeConnection conn = lease.connection();
-        if (params.path("waitingForDebugger").asBoolean(false)) {
-          conn.send(child, "Runtime.runIfWaitingForDebugger", null).exceptionally(e -> null);
-        }
-        conn.send(sessionId, "Target.detachFromTarget", JSON.createObjectNode().put("sessionId", child))
-            .exceptionally(e -> null);
-        return false;
-      }
-      case "Target.detachedFromTarget": {
-        String child = params.path("sessionId").asText(null);
-        if (child != null && route.hasSession(child) && !child.equals(rootSession)) {
-          sendToClient(forClient(text, sessionId));
-          route.removeSession(child);
-        }
-        return false;
-      }
-      case "Target.targetCreated":
-      case "Target.targetInfoChanged": {
-        JsonNode info = params.path("targetInfo");
-        if (filter.inScope(info)) {
-          lease.remember(info);
-          return true;
-        }
-        return false;
-      }
-      case "Target.targetDestroyed":
-      case "Target.targetCrashed":
-        return lease.known.contains(params.path("targetId").asText(""));
-      case "Target.receivedMessageFromTarget":
-        return route.hasSession(params.path("sessionId").asText(""));
-      default:
-        return true;
-    }
-  }
-
-  /** The message as the client must see it: without the root session's id. */
   private String forClient(String text, String sessionId) {
-    String root = rootSession;
-    if (root == null || !root.equals(sessionId)) {
-      return text;
-    }
-    String suffix = ",\"sessionId\":\"" + root + "\"}";
-    if (text.endsWith(suffix)) {
-      return text.substring(0, text.length() - suffix.length()) + "}";
-    }
-    try {
-      JsonNode tree = JSON.readTree(text);
-      if (tree instanceof ObjectNode object) {
-        object.remove("sessionId");
-        return object.toString();
-      }
-    } catch (IOException e) {
-      log.debug("{}unreadable message for a client", logPrefix, e);
-    }
-    return text;
+    return ClientMessages.forClient(text, sessionId, rootSession, logPrefix);
   }
 
   private void sendToClient(String text) {
@@ -407,7 +278,7 @@ final class CdpRelay implements RawRoute.Listener {
       detach(session);
     }
     if (channel.isActive()) {
-      channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)))
+      channel.writeAndFlush(new CloseWebSocketFrame(code, ClientMessages.closeReason(reason)))
           .addListener(ChannelFutureListener.CLOSE);
     }
   }
@@ -418,18 +289,5 @@ final class CdpRelay implements RawRoute.Listener {
       conn.sendQuietly("Target.detachFromTarget", JSON.createObjectNode().put("sessionId", session))
           .exceptionally(e -> null);
     }
-  }
-
-  /** A close reason fits in 123 bytes of UTF-8. */
-  static String truncate(String reason) {
-    byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length <= 123) {
-      return reason;
-    }
-    String cut = reason;
-    while (cut.getBytes(StandardCharsets.UTF_8).length > 120) {
-      cut = cut.substring(0, cut.length() - 1);
-    }
-    return cut + "...";
   }
 }

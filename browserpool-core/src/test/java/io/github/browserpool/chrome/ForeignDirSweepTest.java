@@ -63,7 +63,7 @@ class ForeignDirSweepTest {
   private void removeAndAssertNothingLeft(Process user, Path dir) throws Exception {
     user.destroyForcibly();
     assertThat(user.waitFor(5, TimeUnit.SECONDS)).isTrue();
-    ChromeProcess.deleteTree(dir);
+    ProfileDirs.deleteTree(dir);
     assertNoLeaks(tempRoot);
   }
 
@@ -173,8 +173,8 @@ class ForeignDirSweepTest {
     assertThat(dir.resolve(OwnerMarker.LOCK_FILE)).exists();
     assertThat(linked.resolve(OwnerMarker.LOCK_FILE)).isSymbolicLink();
     assertThat(target.resolve("lockable")).hasContent("keep");
-    ChromeProcess.deleteTree(dir);
-    ChromeProcess.deleteTree(linked);
+    ProfileDirs.deleteTree(dir);
+    ProfileDirs.deleteTree(linked);
     assertNoLeaks(tempRoot);
   }
 
@@ -196,7 +196,7 @@ class ForeignDirSweepTest {
     assertThat(sameProcessAlive(user)).isTrue();
     assertThat(marked.resolve(OwnerMarker.LOCK_FILE)).exists();
     assertThat(bare).isDirectory();
-    ChromeProcess.deleteTree(bare);
+    ProfileDirs.deleteTree(bare);
     removeAndAssertNothingLeft(user, marked);
   }
 
