@@ -94,6 +94,22 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /**
+   * Leases an anonymous browser whose pages present themselves as {@code options} say (user agent,
+   * locale, time zone, viewport), applied to every page before {@code newPage()} or {@code
+   * newRawPage()} returns it. {@code acquire()} equals {@code acquire(LeaseOptions.defaults())}.
+   *
+   * @throws NullPointerException when {@code options} is null
+   * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when none became free in time
+   * @throws PoolExhaustedException under REJECT when all are leased
+   * @throws PoolClosedException when the pool is closed
+   * @throws BrowserLaunchException when a new browser was needed and could not be launched
+   */
+  public BrowserLease acquire(LeaseOptions options) {
+    java.util.Objects.requireNonNull(options, "options: pass LeaseOptions.defaults() for none");
+    return new BrowserLease(engine.acquire(null, options), CLEANER, this);
+  }
+
+  /**
    * Leases the browser bound to {@code sessionKey}, with its persistent profile (cookies, storage), or
    * binds a browser to the key if there is none. One lease per key at a time; other callers wait.
    * Idle keyed browsers are closed after {@code idleTimeout} and evicted LRU at capacity.

@@ -30,7 +30,8 @@ final class LeaseLifecycle {
    *
    * @return the lease, or null when the browser died on the way (the caller tries again)
    */
-  LeaseState activate(PoolEntry entry, String key, Throwable site, long deadline) {
+  LeaseState activate(PoolEntry entry, String key, io.github.browserpool.LeaseOptions options, Throwable site,
+      long deadline) {
     if (entry.state() == State.STARTING) {
       engine.launches.awaitLaunch(entry, deadline);
     }
@@ -41,7 +42,7 @@ final class LeaseLifecycle {
         // close() revokes leased entries; make sure this one goes too.
         lease = null;
       } else {
-        lease = new LeaseState(engine, entry, ++lastLeaseId, key, site);
+        lease = new LeaseState(engine, entry, ++lastLeaseId, key, site, options);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
         lease.newSession = key == null || entry.keyedLeases++ == 0;

@@ -29,6 +29,8 @@ public final class LeaseState implements CallGuard {
   final long id;
   final String key;
   final Throwable acquireSite;
+  /** How the lease's pages present themselves; applied to each page before it is handed out. */
+  final io.github.browserpool.LeaseOptions options;
   /** The status with the message of the transition that won: a losing revoke never overwrites it. */
   private record Ending(Status status, String message) {}
 
@@ -44,8 +46,10 @@ public final class LeaseState implements CallGuard {
   volatile boolean newSession;
   private volatile java.net.URI cdpEndpoint;
 
-  LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite) {
+  LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
+      io.github.browserpool.LeaseOptions options) {
     this.engine = engine;
+    this.options = options;
     this.entry = entry;
     this.id = id;
     this.key = key;
@@ -96,12 +100,27 @@ public final class LeaseState implements CallGuard {
     beforeCall();
     try {
       // The pool keeps the real page; the user gets it behind a proxy that holds the lease handle.
-      return AnchoredPage.wrap(context.newPage(this), anchor);
+      ChromeDevToolsService page = context.newPage(this);
+      try {
+        PageEmulation.apply(options, page);
+      } catch (RuntimeException e) {
+        closeQuietly(page);
+        throw e;
+      }
+      return AnchoredPage.wrap(page, anchor);
     } catch (RuntimeException e) {
       throw translate(e);
     }
   }
 
+
+  private static void closeQuietly(ChromeDevToolsService page) {
+    try {
+      page.close();
+    } catch (RuntimeException ignored) {
+      // the page goes with its context when the lease ends
+    }
+  }
 
   /**
    * This lease's CDP WebSocket endpoint, made on the first call (which starts the pool's endpoint
@@ -127,7 +146,15 @@ public final class LeaseState implements CallGuard {
     beforeCall();
     try {
       LocalBrowser.Context chrome = chromeContext("newRawPage()");
-      return io.github.browserpool.cdp.RawSessionPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+      io.github.browserpool.RawPage page =
+          io.github.browserpool.cdp.RawSessionPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+      try {
+        PageEmulation.apply(options, page);
+      } catch (RuntimeException e) {
+        page.close();
+        throw e;
+      }
+      return page;
     } catch (RuntimeException e) {
       throw translate(e);
     }

@@ -139,15 +139,20 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Acquire: reserve a browser (or wait for one), then hand it over
 
-  /** Grants a lease, launching or waiting as the capacity policy says. */
+  /** Grants a lease with default options, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
+    return acquire(key, io.github.browserpool.LeaseOptions.defaults());
+  }
+
+  /** Grants a lease whose pages get {@code options}, launching or waiting as the capacity policy says. */
+  public LeaseState acquire(String key, io.github.browserpool.LeaseOptions options) {
     Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
     long start = ticker.read();
     long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
       PoolEntry entry = reservations.reserve(key, deadline);
-      LeaseState lease = leases.activate(entry, key, site, deadline);
+      LeaseState lease = leases.activate(entry, key, options, site, deadline);
       if (lease != null) {
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);

@@ -1,0 +1,190 @@
+package io.github.browserpool;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How one lease's pages present themselves: user agent, locale, time zone and viewport. Each is applied
+ * to every page of the lease before {@code newPage()} returns it (through CDP's Emulation domain), and
+ * to nothing else: other leases, the pool's prepared pages and pages a client opens over the lease's
+ * CDP endpoint are unaffected. Immutable; build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * LeaseOptions de = LeaseOptions.builder().locale("de-DE").timezone("Europe/Berlin")
+ *     .viewport(1280, 800).userAgent("Mozilla/5.0 (X11; Linux x86_64) MyCrawler/1.0").build();
+ * try (BrowserLease lease = pool.acquire(de)) {
+ *   ChromeDevToolsService page = lease.newPage();
+ * }
+ * }</pre>
+ */
+public final class LeaseOptions {
+  /** Largest viewport side Chromium accepts for an override, in CSS pixels. */
+  public static final int MAX_VIEWPORT = 10_000_000;
+
+  private static final LeaseOptions DEFAULTS = new Builder().build();
+  private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
+
+  private final String userAgent;
+  private final String locale;
+  private final String timezone;
+  private final int viewportWidth;
+  private final int viewportHeight;
+
+  private LeaseOptions(Builder b) {
+    this.userAgent = b.userAgent;
+    this.locale = b.locale;
+    this.timezone = b.timezone;
+    this.viewportWidth = b.viewportWidth;
+    this.viewportHeight = b.viewportHeight;
+  }
+
+  /** No overrides: the lease's pages look as the browser does. {@code acquire()} uses these. */
+  public static LeaseOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The user agent override, or null for the browser's own. */
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /** The locale override (BCP 47, such as {@code de-DE}), or null. */
+  public String locale() {
+    return locale;
+  }
+
+  /** The time zone override (an IANA id such as {@code Europe/Berlin}), or null. */
+  public String timezone() {
+    return timezone;
+  }
+
+  /** The viewport width in CSS pixels, or 0 for the browser's own viewport. */
+  public int viewportWidth() {
+    return viewportWidth;
+  }
+
+  /** The viewport height in CSS pixels, or 0 for the browser's own viewport. */
+  public int viewportHeight() {
+    return viewportHeight;
+  }
+
+  /** Whether any override is set. */
+  public boolean isDefault() {
+    return userAgent == null && locale == null && timezone == null && viewportWidth == 0;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof LeaseOptions)) {
+      return false;
+    }
+    LeaseOptions x = (LeaseOptions) o;
+    return Objects.equals(userAgent, x.userAgent) && Objects.equals(locale, x.locale)
+        && Objects.equals(timezone, x.timezone) && viewportWidth == x.viewportWidth
+        && viewportHeight == x.viewportHeight;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(userAgent, locale, timezone, viewportWidth, viewportHeight);
+  }
+
+  @Override
+  public String toString() {
+    return "LeaseOptions{userAgent=" + userAgent + ", locale=" + locale + ", timezone=" + timezone
+        + ", viewport=" + (viewportWidth == 0 ? "default" : viewportWidth + "x" + viewportHeight) + "}";
+  }
+
+  /** Builds {@link LeaseOptions}; every setter rejects a bad value with a message that names the option. */
+  public static final class Builder {
+    private String userAgent;
+    private String locale;
+    private String timezone;
+    private int viewportWidth;
+    private int viewportHeight;
+
+    private Builder() {}
+
+    /**
+     * The {@code User-Agent} header and {@code navigator.userAgent} of the lease's pages.
+     *
+     * @throws IllegalArgumentException when it is blank or holds a line break or another control
+     *     character (it would split the HTTP header)
+     */
+    public Builder userAgent(String userAgent) {
+      Objects.requireNonNull(userAgent, "userAgent");
+      if (userAgent.isBlank() || userAgent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException("userAgent must be a non-blank header value without line breaks"
+            + " or control characters, got \"" + userAgent.replace("\n", "\\n").replace("\r", "\\r") + "\"");
+      }
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /**
+     * The locale of the lease's pages ({@code navigator.language}, {@code Intl}), a BCP 47 tag such
+     * as {@code en-US} or {@code de-DE}.
+     *
+     * @throws IllegalArgumentException when it is not a BCP 47 language tag
+     */
+    public Builder locale(String locale) {
+      Objects.requireNonNull(locale, "locale");
+      if (!LOCALE.matcher(locale).matches() || Locale.forLanguageTag(locale).getLanguage().isEmpty()) {
+        throw new IllegalArgumentException("locale must be a BCP 47 language tag such as \"en-US\" or"
+            + " \"de-DE\", got \"" + locale + "\"");
+      }
+      this.locale = locale;
+      return this;
+    }
+
+    /**
+     * The time zone of the lease's pages ({@code Date}, {@code Intl}), an IANA id such as {@code
+     * Europe/Berlin} or {@code UTC}.
+     *
+     * @throws IllegalArgumentException when it is not an IANA time zone id (offsets such as {@code
+     *     +02:00} are not accepted by Chromium)
+     */
+    public Builder timezone(String timezone) {
+      Objects.requireNonNull(timezone, "timezone");
+      boolean known;
+      try {
+        known = ZoneId.getAvailableZoneIds().contains(ZoneId.of(timezone).getId());
+      } catch (DateTimeException e) {
+        known = false;
+      }
+      if (!known) {
+        throw new IllegalArgumentException("timezone must be an IANA time zone id such as"
+            + " \"Europe/Berlin\" or \"UTC\", got \"" + timezone + "\"");
+      }
+      this.timezone = timezone;
+      return this;
+    }
+
+    /**
+     * The viewport of the lease's pages ({@code window.innerWidth} and {@code innerHeight}), in CSS
+     * pixels at a device scale factor of 1.
+     *
+     * @throws IllegalArgumentException when a side is below 1 or above {@link #MAX_VIEWPORT}
+     */
+    public Builder viewport(int width, int height) {
+      if (width < 1 || height < 1 || width > MAX_VIEWPORT || height > MAX_VIEWPORT) {
+        throw new IllegalArgumentException("viewport must be between 1x1 and " + MAX_VIEWPORT + "x"
+            + MAX_VIEWPORT + " CSS pixels, got " + width + "x" + height);
+      }
+      this.viewportWidth = width;
+      this.viewportHeight = height;
+      return this;
+    }
+
+    public LeaseOptions build() {
+      return new LeaseOptions(this);
+    }
+  }
+}
