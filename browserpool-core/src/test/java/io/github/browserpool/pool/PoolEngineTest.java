@@ -20,35 +20,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pool logic with a fake launcher and a fake ticker. The reaper is driven by hand through {@link
  * PoolEngine#housekeep()}; nothing here sleeps to let time pass.
  */
-class PoolEngineTest {
+class PoolEngineTest extends EngineOnFakes {
   private static final Duration IDLE = Duration.ofMinutes(10);
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeLauncher launcher = new FakeLauncher();
-  private PoolEngine engine;
 
-  private PoolConfig.Builder config() {
-    return PoolConfig.builder().poolName("test").ticker(ticker).idleTimeout(IDLE)
-        .acquireTimeout(Duration.ZERO);
+  PoolEngineTest() {
+    super("test", IDLE);
   }
 
   private PoolEngine start(PoolConfig.Builder b) {
     engine = new PoolEngine(b.build(), launcher, false);
     return engine;
-  }
-
-  @AfterEach
-  void closeEngine() {
-    if (engine != null) {
-      engine.close();
-      assertThat(launcher.alive()).as("every fake browser closed").isZero();
-    }
   }
 
   @Test
