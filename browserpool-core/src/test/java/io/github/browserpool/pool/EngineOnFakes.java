@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.browserpool.PoolConfig;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 
 /**
  * What the engine tests share: a fake ticker, launcher and scheduler, the engine under test, the config
- * every test starts from, and a check after each test that closing the engine closed every fake browser.
+ * every test starts from, a wait for waiters, and a check after each test that closing the engine closed
+ * every fake browser.
  */
 abstract class EngineOnFakes {
   final FakeTicker ticker = new FakeTicker();
@@ -35,6 +37,18 @@ abstract class EngineOnFakes {
     engine.start();
     scheduler.runDue();
     return engine;
+  }
+
+  /** Waits until {@code n} threads wait in the engine's acquire() (a registration, not time passing). */
+  void awaitWaiting(int n) {
+    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (engine.stats().waiting() < n) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("no waiter registered");
+      }
+      Thread.onSpinWait();
+    }
   }
 
   @AfterEach

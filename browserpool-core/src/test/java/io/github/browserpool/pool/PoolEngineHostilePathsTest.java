@@ -194,15 +194,4 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
     return new PoolEngine(config().maxBrowsers(1).acquireTimeout(Duration.ofMinutes(1)).build(), launcher,
         worker, scheduler);
   }
-
-  private void awaitWaiting(int n) {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
-  }
 }

@@ -397,15 +397,4 @@ class PoolEngineTest extends EngineOnFakes {
     assertThat(s.launched()).isEqualTo(s.closed() + s.total());
     assertThat(s.total()).isEqualTo(s.idle() + s.leased() + s.starting());
   }
-
-  private void awaitWaiting(int n) throws InterruptedException {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
-  }
 }

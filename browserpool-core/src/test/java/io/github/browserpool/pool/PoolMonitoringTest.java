@@ -499,15 +499,4 @@ class PoolMonitoringTest extends EngineOnFakes {
     engine.close();
     assertThat(server.isRegistered(name)).as("unregistered on close").isFalse();
   }
-
-  private void awaitWaiting(int n) {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
-  }
 }
