@@ -6,31 +6,18 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import io.github.browserpool.chrome.ProcFs;
+import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What counts as activity, and the per-call timeout, against real Chromium. Activity is the lease
  * client's own round trips and touch(); a page's events are not. Each test proves it left nothing behind.
  */
-class ActivityChromiumTest {
-  @TempDir Path tempRoot;
-
-  @AfterEach
-  void nothingLeft() {
-    ChromiumLeaks.assertNothingLeftUnder(tempRoot);
-  }
-
-  private PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
-  }
-
+class ActivityChromiumTest extends OnRealChromium {
   @Test
   void aForgottenLeaseIsReclaimedWhileItsPageKeepsTalking() {
     Duration idle = Duration.ofSeconds(2);
@@ -51,7 +38,7 @@ class ActivityChromiumTest {
       assertThat(revokedAfterMillis).as("revoked at its deadline, not before").isGreaterThanOrEqualTo(idle.toMillis() - 50);
       assertThat(ticks.get()).as("the page really kept talking").isGreaterThan(10);
       await("its browser closed").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-          .until(() -> !ProcFs.isAlive(pid) && !Files.exists(dir));
+          .until(() -> !ProcessTable.isAlive(pid) && !Files.exists(dir));
       assertThat(pool.stats().closed(CloseReason.ABANDONED)).isEqualTo(1);
       assertThatThrownBy(() -> page.getRuntime().evaluate("1")).isInstanceOf(LeaseRevokedException.class)
           .hasMessageContaining("abandoned");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import io.github.browserpool.chrome.ProcFs;
+import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,23 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Pool behaviours end to end against real Chromium. Each test proves it left nothing behind. */
-class ChromiumSmokeTest {
-  @TempDir Path tempRoot;
-
-  @AfterEach
-  void nothingLeft() {
-    ChromiumLeaks.assertNothingLeftUnder(tempRoot);
-  }
-
-  private PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
-  }
-
+class ChromiumSmokeTest extends OnRealChromium {
   static Object eval(ChromeDevToolsService page, String expr) {
     return page.getRuntime().evaluate(expr).getResult().getValue();
   }
@@ -62,7 +49,7 @@ class ChromiumSmokeTest {
       }
       assertThat(pool.stats().idle()).isEqualTo(1);
     }
-    assertThat(ProcFs.isAlive(pid)).isFalse();
+    assertThat(ProcessTable.isAlive(pid)).isFalse();
     assertThat(Files.exists(dir)).isFalse();
   }
 
@@ -107,7 +94,7 @@ class ChromiumSmokeTest {
       assertThat(verdictMs).as("reaped within about 1 s of its 1 s deadline").isBetween(900L, 2_000L);
       // ...and the close itself, Browser.close first, is bounded by closeTimeout.
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(10))
-          .until(() -> !ProcFs.isAlive(pid));
+          .until(() -> !ProcessTable.isAlive(pid));
       assertThat(pool.stats().closed(CloseReason.IDLE)).isEqualTo(1);
     }
   }
@@ -147,7 +134,7 @@ class ChromiumSmokeTest {
     }
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     assertThat(tookMs).as("4 browsers closed in parallel").isLessThan(3_000);
-    assertThat(pids).allSatisfy(p -> assertThat(ProcFs.isAlive(p)).isFalse());
+    assertThat(pids).allSatisfy(p -> assertThat(ProcessTable.isAlive(p)).isFalse());
     assertThat(stats.closed(CloseReason.SHUTDOWN)).isEqualTo(4);
     assertThat(stats.launched()).isEqualTo(stats.closed());
   }

@@ -4,30 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import io.github.browserpool.chrome.ProcFs;
+import io.github.browserpool.test.ProcessTable;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** browsers(), recycling by memory and the MBean against real Chromium. Each test leaves nothing behind. */
-class MonitoringChromiumTest {
+class MonitoringChromiumTest extends OnRealChromium {
   private static final long MIB = 1024 * 1024;
 
-  @TempDir Path tempRoot;
-
-  @AfterEach
-  void nothingLeft() {
-    ChromiumLeaks.assertNothingLeftUnder(tempRoot);
-  }
-
-  private PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot).acquireTimeout(Duration.ofMinutes(2));
+  @Override
+  PoolConfig.Builder config(String name) {
+    return super.config(name).acquireTimeout(Duration.ofMinutes(2));
   }
 
   @Test
@@ -46,7 +37,7 @@ class MonitoringChromiumTest {
         assertThat(b.leasesServed()).isEqualTo(1);
         // The browser, its zygotes, GPU/utility/network helpers, a renderer per page, crashpad.
         assertThat(b.processCount()).as("processes in the tree").isBetween(4, 40);
-        assertThat(ProcFs.referencing(lease.userDataDir().toString()).size())
+        assertThat(ProcessTable.referencing(lease.userDataDir().toString()).size())
             .as("every process naming the profile dir is counted").isLessThanOrEqualTo(b.processCount());
         assertThat(b.memoryBytes()).as("PSS of the tree").isBetween(30 * MIB, 3000 * MIB);
         assertThat(b.age()).isPositive();
@@ -75,7 +66,7 @@ class MonitoringChromiumTest {
       try (BrowserLease next = pool.acquire()) {
         assertThat(next.browserPid()).as("a fresh browser").isNotEqualTo(pid);
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> !ProcFs.isAlive(pid));
+      await().atMost(Duration.ofSeconds(30)).until(() -> !ProcessTable.isAlive(pid));
     }
   }
 
@@ -96,7 +87,7 @@ class MonitoringChromiumTest {
       server.invoke(name, "softEvictBrowsers", null, null);
       await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().closed(CloseReason.EVICTED) == 1);
       assertThat(server.getAttribute(name, "TotalBrowsers")).isEqualTo(0);
-      await().atMost(Duration.ofSeconds(30)).until(() -> !ProcFs.isAlive(pid));
+      await().atMost(Duration.ofSeconds(30)).until(() -> !ProcessTable.isAlive(pid));
     }
     assertThat(server.isRegistered(name)).isFalse();
   }

@@ -180,8 +180,12 @@ class BadInputCatalogueTest {
         });
 
     // ---- Using the API wrongly.
-    add(c, "acquire(null)", IllegalArgumentException.class, List.of("sessionKey", "null"),
-        x -> withPool(x, x.base(), pool -> thrown(() -> pool.acquire(null))));
+    add(c, "acquire((String) null)", IllegalArgumentException.class, List.of("sessionKey", "null"),
+        x -> withPool(x, x.base(), pool -> thrown(() -> pool.acquire((String) null))));
+    add(c, "acquire((LeaseOptions) null)", NullPointerException.class, List.of("options", "LeaseOptions.defaults()"),
+        x -> withPool(x, x.base(), pool -> thrown(() -> pool.acquire((io.github.browserpool.LeaseOptions) null))));
+    add(c, "LeaseOptions timezone(\"+02:00\")", IllegalArgumentException.class, List.of("timezone", "+02:00"),
+        x -> thrown(() -> io.github.browserpool.LeaseOptions.builder().timezone("+02:00")));
     add(c, "acquire(\"\")", IllegalArgumentException.class, List.of("sessionKey", "\"\""),
         x -> withPool(x, x.base(), pool -> thrown(() -> pool.acquire(""))));
     add(c, "acquire(\"  \")", IllegalArgumentException.class, List.of("sessionKey"),

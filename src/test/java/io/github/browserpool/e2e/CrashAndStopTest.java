@@ -51,7 +51,7 @@ class CrashAndStopTest {
 
   @Test
   void killedBrowserFailsItsLeaseFastAndIsReplaced(Path tempRoot) {
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("crash").tempRoot(tempRoot).build())) {
+    try (BrowserPool pool = BrowserPool.start(config("crash", tempRoot).build())) {
       BrowserLease lease = pool.acquire();
       ChromeDevToolsService page = lease.newPage();
       assertThat(Pages.evaluate(page, "1")).isEqualTo(1);
@@ -96,7 +96,7 @@ class CrashAndStopTest {
 
   @Test
   void killedRendererCrashesOnlyItsPageAndTheBrowserIsReused(Path tempRoot) throws Exception {
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("renderer").tempRoot(tempRoot).build())) {
+    try (BrowserPool pool = BrowserPool.start(config("renderer", tempRoot).build())) {
       long pid;
       try (BrowserLease lease = pool.acquire()) {
         pid = lease.browserPid();
@@ -138,8 +138,7 @@ class CrashAndStopTest {
   void stoppedTreeIsForceKilledWithinCloseTimeout(Path tempRoot) {
     Duration closeTimeout = Duration.ofSeconds(3);
     Duration bound = closeTimeout.plusSeconds(1);
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("stopped").tempRoot(tempRoot)
-        .closeTimeout(closeTimeout).build());
+    BrowserPool pool = BrowserPool.start(config("stopped", tempRoot).closeTimeout(closeTimeout).build());
     List<Long> tree = List.of();
     try {
       BrowserLease lease = pool.acquire();
@@ -169,9 +168,7 @@ class CrashAndStopTest {
       assertThat(after.closed()).isEqualTo(1);
       assertThat(after.total()).isZero();
     } finally {
-      // Should a close have failed, don't leave frozen processes of our own pool behind.
-      Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
-      pool.close();
+      thawAndClose(tree, pool);
     }
   }
 
@@ -183,8 +180,7 @@ class CrashAndStopTest {
   @Test
   void frozenTreeWithABlockedBigWriteClosesWithinCloseTimeout(Path tempRoot) throws Exception {
     Duration closeTimeout = Duration.ofSeconds(3);
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-write").tempRoot(tempRoot)
-        .closeTimeout(closeTimeout).build());
+    BrowserPool pool = BrowserPool.start(config("frozen-write", tempRoot).closeTimeout(closeTimeout).build());
     List<Long> tree = new java.util.ArrayList<>(); // filled as soon as the tree is stopped
     try {
       BrowserLease lease = pool.acquire();
@@ -206,8 +202,7 @@ class CrashAndStopTest {
       assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
       assertThat(pool.stats().forcedKills()).isEqualTo(1);
     } finally {
-      Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
-      pool.close();
+      thawAndClose(tree, pool);
     }
   }
 
@@ -216,8 +211,7 @@ class CrashAndStopTest {
     // The release path, not only the pool's close: closing the lease's pages and disposing its context
     // are writes too, and must not wait for ever behind a write stuck on the frozen browser's pipe.
     Duration closeTimeout = Duration.ofSeconds(3);
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("frozen-release").tempRoot(tempRoot)
-        .closeTimeout(closeTimeout).build());
+    BrowserPool pool = BrowserPool.start(config("frozen-release", tempRoot).closeTimeout(closeTimeout).build());
     List<Long> tree = new java.util.ArrayList<>(); // filled as soon as the tree is stopped
     try {
       BrowserLease lease = pool.acquire();
@@ -238,9 +232,22 @@ class CrashAndStopTest {
       writer.join(Duration.ofSeconds(5).toMillis());
       assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
     } finally {
-      Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
-      pool.close();
+      thawAndClose(tree, pool);
     }
+  }
+
+  /** A pool named {@code name} whose browsers live under the test's tempRoot. */
+  private static PoolConfig.Builder config(String name, Path tempRoot) {
+    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
+  }
+
+  /**
+   * The clean-up of a test that froze a tree: should a close have failed, don't leave frozen processes of
+   * our own pool behind (SIGCONT to what is left of the tree), then close the pool.
+   */
+  private static void thawAndClose(List<Long> tree, BrowserPool pool) {
+    Procs.alive(tree).forEach(p -> Procs.signal(p, "CONT"));
+    pool.close();
   }
 
   /**

@@ -6,6 +6,7 @@ import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -62,17 +63,12 @@ public final class Procs {
     }
   }
 
-  /** A browser's whole tree: the main PID, its descendants and every process that references its profile dir. */
+  /**
+   * A browser's whole tree: the main PID, its descendants and every process that references its profile
+   * dir ({@link ProcessTable#tree}).
+   */
   public static List<Long> tree(long mainPid, Path userDataDir) {
-    List<Long> pids = new ArrayList<>();
-    pids.add(mainPid);
-    pids.addAll(descendants(mainPid));
-    for (ProcessInfo p : referencing(userDataDir)) {
-      if (!pids.contains(p.pid())) {
-        pids.add(p.pid());
-      }
-    }
-    return pids;
+    return new ArrayList<>(ProcessTable.tree(mainPid, userDataDir));
   }
 
   /** Sends a signal to a browser's whole tree (see {@link #tree}); returns the PIDs signalled. */
@@ -85,8 +81,8 @@ public final class Procs {
   }
 
   /** The PIDs among {@code pids} that are still alive (not gone, not zombies). */
-  public static List<Long> alive(java.util.Collection<Long> pids) {
-    return pids.stream().filter(Procs::isAlive).toList();
+  public static List<Long> alive(Collection<Long> pids) {
+    return ProcessTable.alive(pids);
   }
 
   /** chromelambda-* dirs directly under {@code root}. */

@@ -2,27 +2,27 @@ package io.github.browserpool.e2e;
 
 import com.github.kklisura.cdt.protocol.commands.Page;
 import com.github.kklisura.cdt.protocol.support.types.EventListener;
-import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
-import com.github.kklisura.cdt.protocol.types.runtime.ExceptionDetails;
-import com.github.kklisura.cdt.protocol.types.page.Navigate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * Page helpers for the soak and the bad-input catalogue: serve HTML from a JDK HttpServer on
- * 127.0.0.1, navigate and wait for the load event, read the title, evaluate an expression. Kept apart
- * from browserpool-test's {@code Pages} on purpose: every CDP call here also marks when its reply came,
- * for the soak's stall measure, which decides whether a revocation was the fault the soak injected.
+ * 127.0.0.1, and the suite's {@link Pages} (browserpool-test's: navigate and wait for the load, read
+ * the title, evaluate) on a page {@link #metered} for the soak's stall measure: every CDP call made through these
+ * helpers marks when its reply came, which decides whether a revocation was the fault the soak injected.
  */
 public final class SoakPages {
   private SoakPages() {}
@@ -96,80 +96,79 @@ public final class SoakPages {
   }
 
   /**
-   * Navigates {@code page} to {@code url} and waits until the page has loaded: the load event, or
-   * {@code document.readyState == "complete"} at the new URL (polled every 100 ms, so a lost event or a
-   * dead browser is noticed quickly and the lease keeps showing activity).
+   * Navigates {@code page} to {@code url} and waits until the page has loaded ({@link
+   * Pages#navigate(ChromeDevToolsService, String, Duration)}: the load event, or
+   * {@code readyState} "complete" at the new URL, polled every 100 ms, so a lost event or a dead browser
+   * is noticed quickly and the lease keeps showing activity). Every reply marks the stall measure.
    *
    * @throws IllegalStateException when the navigation fails or does not finish within {@code timeout}
    */
   public static void navigate(ChromeDevToolsService page, String url, Duration timeout) {
-    Page p = page.getPage();
-    p.enable();
-    markReply();
-    CountDownLatch loaded = new CountDownLatch(1);
-    EventListener listener = p.onLoadEventFired(e -> loaded.countDown());
-    try {
-      Navigate nav = p.navigate(url);
-      markReply();
-      if (nav.getErrorText() != null) {
-        throw new IllegalStateException("navigation to " + url + " failed: " + nav.getErrorText());
-      }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        if (loaded.await(100, TimeUnit.MILLISECONDS)) {
-          return;
-        }
-        Object state = evaluate(page, "document.readyState + ' ' + location.href");
-        if (("complete " + url).equals(state)) {
-          return;
-        }
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("navigation to " + url + " did not finish within " + timeout
-              + " (readyState and URL: " + state + ")");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while navigating to " + url, e);
-    } finally {
-      listener.unsubscribe();
-    }
+    Pages.navigate(metered(page), url, timeout);
   }
 
   /** The page's {@code document.title}. */
   public static String title(ChromeDevToolsService page) {
-    return (String) evaluate(page, "document.title");
+    return Pages.title(metered(page));
   }
 
   /**
-   * Evaluates {@code expr} in the page and returns its value (String, Integer, Double, Boolean, or null
-   * for undefined/null and objects).
+   * Evaluates {@code expr} in the page and returns its value ({@link Pages#evaluate}: by value, a
+   * promise awaited).
    *
    * @throws IllegalStateException when the expression throws in the page
    */
   public static Object evaluate(ChromeDevToolsService page, String expr) {
-    Evaluate ev = page.getRuntime().evaluate(expr);
-    return valueOf(ev, expr);
+    return Pages.evaluate(metered(page), expr);
   }
 
   /**
-   * Evaluates {@code expr} and, if it yields a promise, waits for it to settle (Runtime.evaluate with
-   * awaitPromise), returning the settled value.
+   * Evaluates {@code expr} and, if it yields a promise, waits for it to settle, returning the settled
+   * value (the same as {@link #evaluate}; the name says what the soak relies on).
    */
   public static Object evaluateAwait(ChromeDevToolsService page, String expr) {
-    Evaluate ev = page.getRuntime().evaluate(expr, null, null, null, null, true, null, null, true,
-        null, null, null, null, null, null);
-    return valueOf(ev, expr);
+    return evaluate(page, expr);
   }
 
-  /** Marks the reply, then returns the evaluated value, or throws what the page threw. */
-  private static Object valueOf(Evaluate ev, String expr) {
-    markReply();
-    ExceptionDetails ex = ev.getExceptionDetails();
-    if (ex != null) {
-      String what = ex.getException() != null ? ex.getException().getDescription() : ex.getText();
-      throw new IllegalStateException("evaluate(" + expr + ") threw in the page: " + what);
+  /**
+   * {@code page} with the stall measure on its Page and Runtime domains: each of their commands that
+   * returns marks a reply for this thread ({@link #markReply()}), as every CDP call of these helpers
+   * did. Subscribing to an event is no CDP call and marks nothing; a call that throws marks nothing.
+   */
+  static ChromeDevToolsService metered(ChromeDevToolsService page) {
+    return proxy(ChromeDevToolsService.class, page, (method, result) -> {
+      if (method.getName().equals("getPage")) {
+        return proxy(Page.class, (Page) result, SoakPages::marking);
+      }
+      if (method.getName().equals("getRuntime")) {
+        return proxy(com.github.kklisura.cdt.protocol.commands.Runtime.class,
+            (com.github.kklisura.cdt.protocol.commands.Runtime) result, SoakPages::marking);
+      }
+      return result;
+    });
+  }
+
+  /** Marks the reply of a command (not of an event subscription) and passes its result on. */
+  private static Object marking(Method method, Object result) {
+    if (method.getReturnType() != EventListener.class) {
+      markReply();
     }
-    return ev.getResult() == null ? null : ev.getResult().getValue();
+    return result;
+  }
+
+  private static <T> T proxy(Class<T> type, T target, BiFunction<Method, Object, Object> after) {
+    InvocationHandler handler = (self, method, args) -> {
+      if (method.getDeclaringClass() == Object.class) {
+        return method.invoke(target, args);
+      }
+      Object result;
+      try {
+        result = method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause(); // the pool's own exceptions pass through unchanged
+      }
+      return after.apply(method, result);
+    };
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
   }
 }

@@ -8,6 +8,7 @@ import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.test.Pages;
+import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -207,7 +208,7 @@ public final class BenchMain {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     do {
       ours.clear();
-      ProcessHandle.current().descendants().filter(h -> Procs.alive(h.pid())).forEach(h -> ours.add(h.pid()));
+      ProcessHandle.current().descendants().filter(h -> ProcessTable.isAlive(h.pid())).forEach(h -> ours.add(h.pid()));
       ours.addAll(Procs.referencing(TMP.toString()));
       // Our own JVM and its ancestors (mvn, the script) name the dir on their command lines.
       for (ProcessHandle h = ProcessHandle.current(); h != null; h = h.parent().orElse(null)) {
@@ -823,7 +824,7 @@ public final class BenchMain {
         ChromeDevToolsService page = lease.newPage();
         eval1(page);
         long last = System.nanoTime();
-        Set<Long> tree = Procs.tree(lease.browserPid(), lease.userDataDir());
+        Set<Long> tree = ProcessTable.tree(lease.browserPid(), lease.userDataDir());
         Path dir = lease.userDataDir();
         long deadline = last + idle.toNanos();
         if (!Procs.awaitGone(tree, dir, idle.toMillis() + 30_000)) {
@@ -891,7 +892,7 @@ public final class BenchMain {
     results.add("heap/browser", name, (heapAfter - heapBefore) / 1024.0 / EIGHT);
     for (Set<Long> t : trees) {
       results.add("pss/browser", name, Procs.pssKb(t) / 1024.0);
-      results.add("procs/browser", name, (double) t.stream().filter(Procs::alive).count());
+      results.add("procs/browser", name, (double) ProcessTable.alive(t).size());
     }
     if (extraPssKb > 0) {
       results.note("pss/browser", name, String.format(Locale.ROOT, "+ %.0f MB Node.js driver, shared", extraPssKb / 1024.0));
@@ -913,9 +914,9 @@ public final class BenchMain {
           raws.add(r);
           r.call(null, "Browser.getVersion", null);
         }
-        List<Set<Long>> trees = raws.stream().map(r -> Procs.tree(r.pid(), r.dir)).toList();
+        List<Set<Long>> trees = raws.stream().map(r -> ProcessTable.tree(r.pid(), r.dir)).toList();
         memory(limit, heap0, trees, 0);
-        trees = raws.stream().map(r -> Procs.tree(r.pid(), r.dir)).toList();
+        trees = raws.stream().map(r -> ProcessTable.tree(r.pid(), r.dir)).toList();
         List<Set<Long>> ft = trees;
         long t0 = System.nanoTime();
         List<AutoCloseable> closers = new ArrayList<>();
@@ -962,8 +963,9 @@ public final class BenchMain {
           all.add(pw.launchTracked(CHROME));
         }
         long driver = pw.driverPid();
-        memory(PW, heap0, all.stream().map(Pw.Launched::tree).toList(),
-            driver > 0 ? Procs.pssKb(Procs.tree(driver, null)) - all.stream().mapToLong(l -> Procs.pssKb(l.tree())).sum() : 0);
+        memory(PW, heap0, all.stream().map(Pw.Launched::tree).toList(), driver > 0
+            ? Procs.pssKb(ProcessTable.tree(driver, null)) - all.stream().mapToLong(l -> Procs.pssKb(l.tree())).sum()
+            : 0);
         List<Set<Long>> trees = all.stream().map(Pw.Launched::tree).toList();
         long t0 = System.nanoTime();
         for (Pw.Launched l : all) {
@@ -1003,12 +1005,12 @@ public final class BenchMain {
         }
         List<Set<Long>> trees = new ArrayList<>();
         for (int i = 0; i < EIGHT; i++) {
-          trees.add(Procs.tree(pids.get(i), dirs.get(i)));
+          trees.add(ProcessTable.tree(pids.get(i), dirs.get(i)));
         }
         memory(BP, heap0, trees, 0);
         trees.clear();
         for (int i = 0; i < EIGHT; i++) {
-          trees.add(Procs.tree(pids.get(i), dirs.get(i)));
+          trees.add(ProcessTable.tree(pids.get(i), dirs.get(i)));
         }
         long t0 = System.nanoTime();
         bp.close();

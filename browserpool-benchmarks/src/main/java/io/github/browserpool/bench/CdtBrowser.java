@@ -9,6 +9,7 @@ import com.github.kklisura.cdt.launch.ChromeLauncher;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.ChromeService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
+import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -128,7 +129,7 @@ final class CdtBrowser implements AutoCloseable {
   }
 
   Set<Long> tree() {
-    return Procs.tree(pid, dir);
+    return ProcessTable.tree(pid, dir);
   }
 
   /** cdt's close(), then our check: anything it left (processes, the dir) is counted and removed. */
@@ -140,7 +141,7 @@ final class CdtBrowser implements AutoCloseable {
   void closeWith(Set<Long> tree) {
     launcher.close();
     if (!Procs.awaitGone(tree, null, 3000)) {
-      LEFT_PROCS.addAndGet((int) tree.stream().filter(Procs::alive).count());
+      LEFT_PROCS.addAndGet(ProcessTable.alive(tree).size());
       Procs.kill(tree);
       Procs.awaitGone(tree, null, 5000);
     }

@@ -111,19 +111,9 @@ final class EndpointBench {
       long[] viaContext = new long[reps];
       for (int i = -3; i < reps; i++) { // 3 untimed turns first
         long t0 = System.nanoTime();
-        try (BrowserLease lease = pool.acquire()) {
-          Browser b = pw.playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
-          Page p = b.contexts().get(0).newPage();
-          p.navigate(site.url(i & 15));
-          check(p, i & 15);
-          b.close();
-        }
+        visitThroughLease(pw, pool, site, i & 15);
         long t1 = System.nanoTime();
-        BrowserContext ctx = own.newContext();
-        Page p = ctx.newPage();
-        p.navigate(site.url(i & 15));
-        check(p, i & 15);
-        ctx.close();
+        visitInNewContext(own, site, i & 15);
         long t2 = System.nanoTime();
         if (i >= 0) {
           viaLease[i] = t1 - t0;
@@ -140,22 +130,9 @@ final class EndpointBench {
   }
 
   private void throughput(Site site, int workers, int pages) throws Exception {
-    double viaPool = pagesPerSecond(workers, pages, (pw, i, pool, own) -> {
-      try (BrowserLease lease = pool.acquire()) {
-        Browser b = pw.playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
-        Page p = b.contexts().get(0).newPage();
-        p.navigate(site.url(i & 15));
-        check(p, i & 15);
-        b.close();
-      }
-    }, true);
-    double alone = pagesPerSecond(workers, pages, (pw, i, pool, own) -> {
-      BrowserContext ctx = own.newContext();
-      Page p = ctx.newPage();
-      p.navigate(site.url(i & 15));
-      check(p, i & 15);
-      ctx.close();
-    }, false);
+    double viaPool = pagesPerSecond(workers, pages,
+        (pw, i, pool, own) -> visitThroughLease(pw, pool, site, i & 15), true);
+    double alone = pagesPerSecond(workers, pages, (pw, i, pool, own) -> visitInNewContext(own, site, i & 15), false);
     md.append(String.format("- isolated throughput, %d workers (each with its own Playwright), %d pages: pool +"
         + " endpoint **%.1f pages/s**, Playwright alone (one launched browser per worker, newContext per page)"
         + " %.1f pages/s: **%.2fx** (goal: >= 1.0x).%n", workers, pages, viaPool, alone, viaPool / alone));
@@ -221,6 +198,26 @@ final class EndpointBench {
         throw new IllegalStateException("workers failed: " + failures);
       }
     }
+  }
+
+  /** One task through the pool: acquire, connectOverCDP to the lease's endpoint, newPage, goto, disconnect, close. */
+  private static void visitThroughLease(Pw pw, BrowserPool pool, Site site, int n) {
+    try (BrowserLease lease = pool.acquire()) {
+      Browser b = pw.playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
+      Page p = b.contexts().get(0).newPage();
+      p.navigate(site.url(n));
+      check(p, n);
+      b.close();
+    }
+  }
+
+  /** One task in Playwright alone: newContext on its own browser, newPage, goto page n, close the context. */
+  private static void visitInNewContext(Browser own, Site site, int n) {
+    BrowserContext ctx = own.newContext();
+    Page p = ctx.newPage();
+    p.navigate(site.url(n));
+    check(p, n);
+    ctx.close();
   }
 
   private static void check(Page p, int i) {

@@ -34,10 +34,14 @@ public class PoolBookkeeping {
   public static class Engine {
     BrowserPool pool;
 
+    PoolConfig.Builder config() {
+      return PoolConfig.builder().poolName("jmh").maxBrowsers(8).maxLeasesPerBrowser(Integer.MAX_VALUE)
+          .registerMBean(false);
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
-      pool = FakePools.start(PoolConfig.builder().poolName("jmh").maxBrowsers(8)
-          .maxLeasesPerBrowser(Integer.MAX_VALUE).registerMBean(false).build());
+      pool = FakePools.start(config().build());
     }
 
     @TearDown(Level.Trial)
@@ -48,18 +52,10 @@ public class PoolBookkeeping {
 
   /** The same pool with captureAcquireSite(true): every acquire records its stack. */
   @State(Scope.Benchmark)
-  public static class EngineWithSite {
-    BrowserPool pool;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-      pool = FakePools.start(PoolConfig.builder().poolName("jmh-site").maxBrowsers(8)
-          .maxLeasesPerBrowser(Integer.MAX_VALUE).captureAcquireSite(true).registerMBean(false).build());
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      pool.close();
+  public static class EngineWithSite extends Engine {
+    @Override
+    PoolConfig.Builder config() {
+      return super.config().poolName("jmh-site").captureAcquireSite(true);
     }
   }
 
@@ -95,34 +91,26 @@ public class PoolBookkeeping {
   @Benchmark
   @Threads(1)
   public Object browserpool_1thread(Engine s) {
-    BrowserLease lease = s.pool.acquire();
-    lease.close();
-    return lease;
+    return acquireAndClose(s.pool);
   }
 
   /** As browserpool_1thread, with captureAcquireSite(true). */
   @Benchmark
   @Threads(1)
   public Object browserpool_site_1thread(EngineWithSite s) {
-    BrowserLease lease = s.pool.acquire();
-    lease.close();
-    return lease;
+    return acquireAndClose(s.pool);
   }
 
   @Benchmark
   @Threads(1)
   public Object pool2_1thread(Pool2 s) throws Exception {
-    Object o = s.pool.borrowObject();
-    s.pool.returnObject(o);
-    return o;
+    return borrowAndReturn(s.pool);
   }
 
   @Benchmark
   @Threads(4)
   public Object browserpool_4threads(Engine s) {
-    BrowserLease lease = s.pool.acquire();
-    lease.close();
-    return lease;
+    return acquireAndClose(s.pool);
   }
 
   /** Baseline: the acquire-site stack capture that captureAcquireSite(true) adds to every acquire, alone. */
@@ -135,8 +123,20 @@ public class PoolBookkeeping {
   @Benchmark
   @Threads(4)
   public Object pool2_4threads(Pool2 s) throws Exception {
-    Object o = s.pool.borrowObject();
-    s.pool.returnObject(o);
+    return borrowAndReturn(s.pool);
+  }
+
+  /** One lease: acquire and close; returns the lease for the blackhole. */
+  private static Object acquireAndClose(BrowserPool pool) {
+    BrowserLease lease = pool.acquire();
+    lease.close();
+    return lease;
+  }
+
+  /** One borrow and return; returns the object for the blackhole. */
+  private static Object borrowAndReturn(GenericObjectPool<Object> pool) throws Exception {
+    Object o = pool.borrowObject();
+    pool.returnObject(o);
     return o;
   }
 }

@@ -5,33 +5,23 @@ import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Small /proc helpers: which processes belong to a browser, whether they are dead, their PSS. Reading
- * processes is browserpool-test's {@link ProcessTable}, independent of the core being measured.
+ * The benchmark's own process helpers: PSS, kill, await gone, delete a dir. Reading processes (which
+ * belong to a browser, whether they are alive) is browserpool-test's {@link ProcessTable}, independent
+ * of the core being measured.
  */
 final class Procs {
   private Procs() {}
-
-  static List<Long> allPids() {
-    return ProcessTable.live().stream().map(ProcessInfo::pid).toList();
-  }
 
   /** The command line (NULs as spaces), or "" when the process is gone. */
   static String cmdline(long pid) {
     ProcessInfo p = ProcessTable.read(pid);
     return p == null ? "" : p.cmdline();
-  }
-
-  /** Alive = /proc/PID exists and is not a zombie. */
-  static boolean alive(long pid) {
-    return ProcessTable.isAlive(pid);
   }
 
   /** Live processes whose command line mentions {@code needle} (e.g. a profile dir). */
@@ -41,24 +31,8 @@ final class Procs {
     return out;
   }
 
-  /** A browser's tree: its main process, its descendants, and anything referencing its profile dir. */
-  static Set<Long> tree(long pid, Path dir) {
-    Set<Long> out = new HashSet<>();
-    out.add(pid);
-    ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> out.add(d.pid())));
-    if (dir != null) {
-      out.addAll(referencing(dir.toString()));
-    }
-    return out;
-  }
-
   static boolean anyAlive(Set<Long> pids) {
-    for (long p : pids) {
-      if (alive(p)) {
-        return true;
-      }
-    }
-    return false;
+    return !ProcessTable.alive(pids).isEmpty();
   }
 
   /** Proportional set size of one process in kB (smaps_rollup), 0 if gone. */

@@ -3,6 +3,7 @@ package io.github.browserpool.bench;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
+import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +33,7 @@ final class Pw implements AutoCloseable {
     }
 
     Set<Long> tree() {
-      return Procs.tree(pid, dir);
+      return ProcessTable.tree(pid, dir);
     }
   }
 
@@ -62,7 +63,7 @@ final class Pw implements AutoCloseable {
     Set<Long> out = new HashSet<>();
     ProcessHandle.current().descendants().forEach(h -> {
       String c = Procs.cmdline(h.pid());
-      if (c.contains("--user-data-dir=") && !c.contains("--type=") && Procs.alive(h.pid())) {
+      if (c.contains("--user-data-dir=") && !c.contains("--type=") && ProcessTable.isAlive(h.pid())) {
         out.add(h.pid());
       }
     });

@@ -3,6 +3,7 @@ package io.github.browserpool.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.browserpool.test.ProcessTable;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -207,7 +208,7 @@ final class RawChrome implements AutoCloseable {
   /** Browser.close over the pipe, wait for the tree, SIGKILL what is left, delete the dir. */
   @Override
   public void close() {
-    closeWith(Procs.tree(pid(), dir));
+    closeWith(ProcessTable.tree(pid(), dir));
   }
 
   /** As {@link #close()}, with the process tree found beforehand (so a timed close does not scan /proc). */

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,30 +21,13 @@ import org.junit.jupiter.api.Test;
  * died of an Error, a losing revoke that overwrote the winner's reason. Fake launcher, fake ticker, fake
  * scheduler: the reaper runs only when a test runs what was scheduled, and nothing sleeps.
  */
-class PoolEngineHostilePathsTest {
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeLauncher launcher = new FakeLauncher();
-  private final FakeScheduler scheduler = new FakeScheduler(ticker);
-  private PoolEngine engine;
-
-  private PoolConfig.Builder config() {
-    return PoolConfig.builder().poolName("hostile").ticker(ticker).idleTimeout(Duration.ofMinutes(5))
-        .acquireTimeout(Duration.ZERO);
+class PoolEngineHostilePathsTest extends EngineOnFakes {
+  PoolEngineHostilePathsTest() {
+    super("hostile", Duration.ofMinutes(5));
   }
 
   private PoolEngine start(PoolConfig.Builder b, Executor worker) {
-    engine = new PoolEngine(b.build(), launcher, worker, scheduler);
-    engine.start();
-    scheduler.runDue(); // the first pass at start
-    return engine;
-  }
-
-  @AfterEach
-  void closeEngine() {
-    if (engine != null) {
-      engine.close();
-      assertThat(launcher.alive()).as("every fake browser closed").isZero();
-    }
+    return started(new PoolEngine(b.build(), launcher, worker, scheduler));
   }
 
   @Test
@@ -211,16 +193,5 @@ class PoolEngineHostilePathsTest {
   private PoolEngine engineWithTimeout(ManualExecutor worker) {
     return new PoolEngine(config().maxBrowsers(1).acquireTimeout(Duration.ofMinutes(1)).build(), launcher,
         worker, scheduler);
-  }
-
-  private void awaitWaiting(int n) {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
   }
 }

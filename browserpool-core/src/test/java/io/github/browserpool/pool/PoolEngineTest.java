@@ -20,35 +20,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pool logic with a fake launcher and a fake ticker. The reaper is driven by hand through {@link
  * PoolEngine#housekeep()}; nothing here sleeps to let time pass.
  */
-class PoolEngineTest {
+class PoolEngineTest extends EngineOnFakes {
   private static final Duration IDLE = Duration.ofMinutes(10);
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeLauncher launcher = new FakeLauncher();
-  private PoolEngine engine;
 
-  private PoolConfig.Builder config() {
-    return PoolConfig.builder().poolName("test").ticker(ticker).idleTimeout(IDLE)
-        .acquireTimeout(Duration.ZERO);
+  PoolEngineTest() {
+    super("test", IDLE);
   }
 
   private PoolEngine start(PoolConfig.Builder b) {
     engine = new PoolEngine(b.build(), launcher, false);
     return engine;
-  }
-
-  @AfterEach
-  void closeEngine() {
-    if (engine != null) {
-      engine.close();
-      assertThat(launcher.alive()).as("every fake browser closed").isZero();
-    }
   }
 
   @Test
@@ -409,16 +396,5 @@ class PoolEngineTest {
     PoolStats s = engine.stats();
     assertThat(s.launched()).isEqualTo(s.closed() + s.total());
     assertThat(s.total()).isEqualTo(s.idle() + s.leased() + s.starting());
-  }
-
-  private void awaitWaiting(int n) throws InterruptedException {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
   }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,19 +28,14 @@ import org.junit.jupiter.api.Test;
  * fake memory reader: listeners, per-browser snapshots, recycling by memory, soft evict, suspend and
  * resume, keyed sessions you can see, and the MXBean. Nothing here sleeps to let time pass.
  */
-class PoolMonitoringTest {
+class PoolMonitoringTest extends EngineOnFakes {
   private static final long MB = 1024 * 1024;
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeLauncher launcher = new FakeLauncher();
-  private final FakeScheduler scheduler = new FakeScheduler(ticker);
   /** PSS by PID for the fake memory reader; a PID not in it reads as gone. */
   private final Map<Long, Long> pss = new ConcurrentHashMap<>();
   private final AtomicInteger memoryReads = new AtomicInteger();
-  private PoolEngine engine;
 
-  private PoolConfig.Builder config() {
-    return PoolConfig.builder().poolName("monitor").ticker(ticker).idleTimeout(Duration.ofMinutes(5))
-        .acquireTimeout(Duration.ZERO);
+  PoolMonitoringTest() {
+    super("monitor", Duration.ofMinutes(5));
   }
 
   private PoolEngine start(PoolConfig.Builder b) {
@@ -49,18 +43,7 @@ class PoolMonitoringTest {
       memoryReads.incrementAndGet();
       return pss.getOrDefault(pid, -1L);
     };
-    engine = new PoolEngine(b.build(), launcher, PoolEngine.DIRECT, scheduler, reader);
-    engine.start();
-    scheduler.runDue();
-    return engine;
-  }
-
-  @AfterEach
-  void closeEngine() {
-    if (engine != null) {
-      engine.close();
-      assertThat(launcher.alive()).as("every fake browser closed").isZero();
-    }
+    return started(new PoolEngine(b.build(), launcher, PoolEngine.DIRECT, scheduler, reader));
   }
 
   /** Records every event as one line, prefixed with the listener's name. */
@@ -515,16 +498,5 @@ class PoolMonitoringTest {
 
     engine.close();
     assertThat(server.isRegistered(name)).as("unregistered on close").isFalse();
-  }
-
-  private void awaitWaiting(int n) {
-    // Another thread is about to block in acquire(); wait for it to register (not for time to pass).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.stats().waiting() < n) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("no waiter registered");
-      }
-      Thread.onSpinWait();
-    }
   }
 }

@@ -50,18 +50,21 @@ public final class StickySessionExample {
     long laterPid;
     try (BrowserLease lease = pool.acquire("alice")) {
       laterPid = lease.browserPid();
-      ChromeDevToolsService page = lease.newPage();
-      Pages.navigate(page, site.url("/account"));
-      aliceLater = Pages.text(page, "#greeting");
+      aliceLater = accountGreeting(lease, site);
     }
 
     String anonymous;
     try (BrowserLease lease = pool.acquire()) {
-      ChromeDevToolsService page = lease.newPage();
-      Pages.navigate(page, site.url("/account"));
-      anonymous = Pages.text(page, "#greeting");
+      anonymous = accountGreeting(lease, site);
     }
     return new Outcome(afterLogin, aliceLater, anonymous, site.logins(), firstPid == laterPid);
+  }
+
+  /** Opens a page in {@code lease}, visits {@code /account} and returns the greeting it shows. */
+  private static String accountGreeting(BrowserLease lease, LoginSite site) {
+    ChromeDevToolsService page = lease.newPage();
+    Pages.navigate(page, site.url("/account"));
+    return Pages.text(page, "#greeting");
   }
 
   public static void main(String[] args) {

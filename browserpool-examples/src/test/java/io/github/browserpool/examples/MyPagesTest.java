@@ -3,17 +3,10 @@ package io.github.browserpool.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.junit5.BrowserPoolExtension;
 import io.github.browserpool.junit5.BrowserPoolSettings;
 import io.github.browserpool.test.Pages;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,14 +38,14 @@ class MyPagesTest {
   private static String appUrl;
 
   @BeforeAll
-  static void startApp() throws IOException {
+  static void startApp() {
     app = serveApp();
     appUrl = "http://127.0.0.1:" + app.getAddress().getPort();
   }
 
   @AfterAll
   static void stopApp() {
-    app.stop(0);
+    Http.stop(app);
   }
 
   @Test
@@ -110,24 +103,20 @@ class MyPagesTest {
       </html>
       """;
 
-  private static HttpServer serveApp() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> respond(exchange, HOME));
+  private static HttpServer serveApp() {
+    HttpServer server = Http.newLocalServer("my-app");
+    server.createContext("/", exchange -> {
+      try (exchange) {
+        Http.sendHtml(exchange, 200, HOME);
+      }
+    });
     server.createContext("/greet", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      String name = URLDecoder.decode(body.replaceFirst("^name=", ""), StandardCharsets.UTF_8);
-      respond(exchange, "<!doctype html><title>Greeting</title><h1>Hello, " + Http.escape(name) + "!</h1>");
+      try (exchange) {
+        String name = Http.formFields(exchange).getOrDefault("name", "");
+        Http.sendHtml(exchange, 200, "<!doctype html><title>Greeting</title><h1>Hello, " + Http.escape(name) + "!</h1>");
+      }
     });
     server.start();
     return server;
-  }
-
-  private static void respond(HttpExchange exchange, String html) throws IOException {
-    byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

@@ -7,7 +7,7 @@ import io.github.browserpool.BrowserPool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
-import io.github.browserpool.chrome.ProcFs;
+import io.github.browserpool.test.ProcessTable;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,7 +25,7 @@ class BrowserPoolMetricsTest {
 
   @AfterEach
   void nothingLeft() throws IOException {
-    assertThat(ProcFs.referencing(tempRoot.toString())).as("processes naming %s", tempRoot).isEmpty();
+    assertThat(ProcessTable.referencing(tempRoot.toString())).as("processes naming %s", tempRoot).isEmpty();
     try (Stream<Path> s = Files.list(tempRoot)) {
       assertThat(s.filter(p -> p.getFileName().toString().startsWith("chromelambda-"))).isEmpty();
     }

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -97,6 +98,27 @@ public final class ProcessTable {
       }
     }
     return out;
+  }
+
+  /**
+   * A browser's whole process tree: {@code pid} first, then its live descendants, then every other live
+   * process whose command line mentions {@code dir} (its profile dir: helpers such as crashpad are
+   * re-parented away from the browser but still name it). {@code dir} may be null, for the descendants
+   * only. Take it while the browser runs; signal or await these PIDs afterwards.
+   */
+  public static Set<Long> tree(long pid, Path dir) {
+    Set<Long> out = new LinkedHashSet<>();
+    out.add(pid);
+    out.addAll(descendants(pid));
+    if (dir != null) {
+      referencing(dir.toString()).forEach(p -> out.add(p.pid()));
+    }
+    return out;
+  }
+
+  /** The PIDs among {@code pids} that are still alive (neither gone nor zombies), in their order. */
+  public static List<Long> alive(Collection<Long> pids) {
+    return pids.stream().filter(ProcessTable::isAlive).toList();
   }
 
   /** Whether {@code cmdline} holds {@code path} followed by '/', ' ' or the end. */
