@@ -22,7 +22,7 @@ import java.nio.file.Path;
 public final class BrowserLease implements AutoCloseable {
   private final LeaseState state;
   private final Cleaner.Cleanable cleanable;
-  private final Reclaim reclaim;
+  private final CleanerAction reclaim;
   /** Keeps the pool reachable while a lease lives: a dropped pool handle must not shut down under it. */
   @SuppressWarnings("unused")
   private final BrowserPool pool;
@@ -30,7 +30,7 @@ public final class BrowserLease implements AutoCloseable {
   BrowserLease(LeaseState state, Cleaner cleaner, BrowserPool pool) {
     this.state = state;
     this.pool = pool;
-    this.reclaim = new Reclaim(state);
+    this.reclaim = new CleanerAction(state::close, state::reclaim); // the state only, never this handle
     this.cleanable = cleaner.register(this, reclaim);
   }
 
@@ -136,26 +136,7 @@ public final class BrowserLease implements AutoCloseable {
   /** Returns the browser to the pool. Idempotent; does nothing after a revocation. */
   @Override
   public void close() {
-    reclaim.explicit = true;
+    reclaim.markClosed();
     cleanable.clean();
-  }
-
-  /** The Cleaner action: holds the engine-side state only, never the lease handle. */
-  private static final class Reclaim implements Runnable {
-    private final LeaseState state;
-    private volatile boolean explicit;
-
-    Reclaim(LeaseState state) {
-      this.state = state;
-    }
-
-    @Override
-    public void run() {
-      if (explicit) {
-        state.close();
-      } else {
-        state.reclaim();
-      }
-    }
   }
 }

@@ -27,11 +27,11 @@ public final class BrowserPool implements AutoCloseable {
 
   private final PoolEngine engine;
   private final Cleaner.Cleanable cleanable;
-  private final Shutdown shutdown;
+  private final CleanerAction shutdown;
 
   private BrowserPool(PoolEngine engine) {
     this.engine = engine;
-    this.shutdown = new Shutdown(engine);
+    this.shutdown = new CleanerAction(() -> closeEngine(engine), () -> closeUnreachable(engine)); // never this
     this.cleanable = CLEANER.register(this, shutdown);
   }
 
@@ -193,40 +193,26 @@ public final class BrowserPool implements AutoCloseable {
    */
   @Override
   public void close() {
-    shutdown.explicit = true;
+    shutdown.markClosed();
     cleanable.clean(); // runs the close once; a concurrent second caller returns from here at once...
     engine.awaitTermination(); // ...so every caller waits until the pool is really closed
   }
 
-  /** The Cleaner action: holds the engine only, never the pool handle. */
-  private static final class Shutdown implements Runnable {
-    private final PoolEngine engine;
-    private volatile boolean explicit;
+  /** The pool handle became unreachable without close(): close its engine on a thread of its own. */
+  private static void closeUnreachable(PoolEngine engine) {
+    LOG.warn("{}pool not closed: it became unreachable without close(); closing its browsers."
+        + " Close every BrowserPool, ideally with try-with-resources.", engine.prefix());
+    // Do not block the shared Cleaner thread for the whole close.
+    Thread t = new Thread(() -> closeEngine(engine), engine.config().poolName() + "-gc-close");
+    t.setDaemon(false);
+    t.start();
+  }
 
-    Shutdown(PoolEngine engine) {
-      this.engine = engine;
-    }
-
-    @Override
-    public void run() {
-      if (!explicit) {
-        LOG.warn("{}pool not closed: it became unreachable without close(); closing its browsers."
-            + " Close every BrowserPool, ideally with try-with-resources.", engine.prefix());
-        // Do not block the shared Cleaner thread for the whole close.
-        Thread t = new Thread(this::closeEngine, engine.config().poolName() + "-gc-close");
-        t.setDaemon(false);
-        t.start();
-      } else {
-        closeEngine();
-      }
-    }
-
-    private void closeEngine() {
-      try {
-        engine.close();
-      } finally {
-        LivePools.unregister(engine);
-      }
+  private static void closeEngine(PoolEngine engine) {
+    try {
+      engine.close();
+    } finally {
+      LivePools.unregister(engine);
     }
   }
 }

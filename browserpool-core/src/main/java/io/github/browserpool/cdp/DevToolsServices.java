@@ -129,7 +129,8 @@ public final class DevToolsServices {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       if (method.getDeclaringClass() == Object.class) {
-        return objectMethod(proxy, method, args);
+        return ProxyObjects.objectMethod(proxy, method, args,
+            () -> "cdt " + proxy.getClass().getInterfaces()[0].getSimpleName() + " domain (browserpool)");
       }
       guard.beforeCall();
       if (CommandInvocationHandler.isEventSubscription(method)) {
@@ -148,17 +149,6 @@ public final class DevToolsServices {
           throw translated != null ? translated : runtime;
         }
         throw cause;
-      }
-    }
-
-    private static Object objectMethod(Object proxy, Method method, Object[] args) {
-      switch (method.getName()) {
-        case "equals":
-          return proxy == args[0];
-        case "hashCode":
-          return System.identityHashCode(proxy);
-        default:
-          return "cdt " + proxy.getClass().getInterfaces()[0].getSimpleName() + " domain (browserpool)";
       }
     }
   }

@@ -47,14 +47,8 @@ final class AnchoredPage {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       if (method.getDeclaringClass() == Object.class) {
-        switch (method.getName()) {
-          case "equals":
-            return proxy == args[0];
-          case "hashCode":
-            return System.identityHashCode(proxy);
-          default:
-            return "AnchoredPage[" + target + "]";
-        }
+        return io.github.browserpool.cdp.ProxyObjects.objectMethod(proxy, method, args,
+            () -> "AnchoredPage[" + target + "]");
       }
       Object result;
       try {
