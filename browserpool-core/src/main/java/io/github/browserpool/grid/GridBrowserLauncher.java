@@ -332,9 +332,9 @@ public final class GridBrowserLauncher implements BrowserLauncher {
       conn.close();
       throw new BrowserLaunchException(prefix + "interrupted while connecting to " + cdp, e);
     }
-    GridBrowser browser = new GridBrowser(prefix, client, sessionId, conn, pipe, events, config.launchTimeout(),
-        config.closeTimeout(), probeInterval, config.ticker());
+    GridBrowser browser = new GridBrowser(config, client, sessionId, conn, pipe, events, probeInterval);
     browser.start();
+    browser.prepareNext();
     LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return browser;
