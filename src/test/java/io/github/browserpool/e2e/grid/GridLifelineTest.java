@@ -7,6 +7,7 @@ import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.e2e.Pages;
+import io.github.browserpool.test.GridProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -17,6 +17,7 @@ import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.e2e.Pages;
+import io.github.browserpool.test.GridProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
