@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.e2e.ChildPool;
 import io.github.browserpool.e2e.Pages;
 import io.github.browserpool.test.GridProcess;
 import java.time.Duration;
@@ -64,8 +65,8 @@ class GridLifelineTest {
 
       long killed;
       List<String> theirs;
-      try (GridChild child = GridChild.start(grid.url(), 2, "doomed")) {
-        theirs = child.awaitSessions();
+      try (ChildPool child = ChildPool.start(2, "doomed", grid.url().toString())) {
+        theirs = sessionIds(child);
         assertThat(theirs).hasSize(2);
         assertThat(GridProcess.sessions(grid.url()).stream().filter(s -> theirs.contains(s.id()))
             .map(s -> s.owner().path("pid").asLong())).containsOnly(child.process.pid());
@@ -97,10 +98,10 @@ class GridLifelineTest {
     try (BrowserPool live = BrowserPool.start(PoolConfig.builder().poolName("live-here").seleniumGrid(grid.url())
             .maxBrowsers(1).build());
         BrowserLease liveLease = live.acquire();
-        GridChild alive = GridChild.start(grid.url(), 1, "alive-child");
-        GridChild doomed = GridChild.start(grid.url(), 2, "dead-child")) {
-      List<String> aliveSessions = alive.awaitSessions();
-      List<String> dead = doomed.awaitSessions();
+        ChildPool alive = ChildPool.start(1, "alive-child", grid.url().toString());
+        ChildPool doomed = ChildPool.start(2, "dead-child", grid.url().toString())) {
+      List<String> aliveSessions = sessionIds(alive);
+      List<String> dead = sessionIds(doomed);
       // Made now, so that they are younger than T when the sweep runs (nobody keeps them alive).
       unlabelled = GridProcess.createSession(grid.url(), "");
       // A label naming a PID that is dead here, but from another machine: the sweep cannot judge it.
@@ -132,5 +133,10 @@ class GridLifelineTest {
         }
       }
     }
+  }
+
+  /** The Grid session ids a child pool reports once it holds its leases. */
+  private static List<String> sessionIds(ChildPool child) throws Exception {
+    return child.awaitReady(Duration.ofSeconds(90)).stream().map(ChildPool.Browser::id).toList();
   }
 }
