@@ -29,6 +29,8 @@ final class NewSession {
   /** The earliest look at the Grid's queue, so that even acquireTimeout 0 lets a request reach a free slot. */
   private static final Duration QUEUE_FIRST_LOOK = Duration.ofMillis(250);
   private static final Duration QUEUE_LOOK_PERIOD = Duration.ofMillis(500);
+  /** How long before acquireTimeout ends the queue is looked at first. */
+  private static final Duration QUEUE_LOOK_AHEAD = Duration.ofMillis(500);
   static final List<String> DEFAULT_ARGS = List.of("--headless", "--no-first-run", "--no-default-browser-check",
       "--disable-background-networking", "--disable-sync", "--disable-component-update",
       "--disable-default-apps", "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
@@ -96,7 +98,10 @@ final class NewSession {
     CompletableFuture<GridClient.Reply> post =
         client.postAsync("/session", body(config, requestId), config.launchTimeout().plusSeconds(5));
     try {
-      long checkAt = queueDeadline;
+      // The first look at the queue comes a little before acquireTimeout ends, so that a queued request
+      // fails at that deadline with the Grid's counts, not after two more HTTP calls on a loaded machine.
+      long checkAt = Math.max(start + QUEUE_FIRST_LOOK.toNanos(), queueDeadline - QUEUE_LOOK_AHEAD.toNanos());
+      String queuedWith = null; // the slot summary of the look that found the request queued
       while (true) {
         long now = System.nanoTime();
         long waitUntil = Math.min(checkAt, launchDeadline);
@@ -109,13 +114,17 @@ final class NewSession {
                 + GridStatus.slotSummary(client)
                 + ". Raise launchTimeout, or check the Grid's nodes (their logs say why a session is slow).", e));
           }
-          if (queued(requestId)) {
+          if (queuedWith != null && System.nanoTime() - queueDeadline >= 0) {
             throw giveUp(post, requestId, new AcquireTimeoutException(prefix + "Selenium Grid " + client.base()
                 + " kept the session request in its queue for acquireTimeout " + config.acquireTimeout()
-                + GridStatus.slotSummary(client)
-                + ". Raise acquireTimeout, add nodes or slots, or lower maxBrowsers.", e));
+                + queuedWith + ". Raise acquireTimeout, add nodes or slots, or lower maxBrowsers.", e));
           }
-          checkAt = System.nanoTime() + QUEUE_LOOK_PERIOD.toNanos(); // a node is creating it: keep waiting
+          if (queuedWith == null && queued(requestId)) {
+            queuedWith = GridStatus.slotSummary(client);
+            checkAt = queueDeadline; // still queued then: give up at acquireTimeout
+          } else {
+            checkAt = System.nanoTime() + QUEUE_LOOK_PERIOD.toNanos(); // a node is creating it: keep waiting
+          }
         }
       }
     } catch (ExecutionException e) {
