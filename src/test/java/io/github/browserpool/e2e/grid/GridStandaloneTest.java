@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.AcquireTimeoutException;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pools on a real standalone Selenium Grid 4 (started here on 127.0.0.1, session-timeout 10 s, 2 slots):
- * leases over se:cdp, isolation and keyed sessions, the pool's own idle and abandon deadlines, sessions
- * that end behind the pool's back, and bad input. Every test leaves the Grid without sessions, and the
+ * leases over se:cdp, a warm lease handed the context prepared before it, isolation and keyed sessions,
+ * the pool's own idle and abandon deadlines, sessions that end behind the pool's back, and bad input. Every test leaves the Grid without sessions, and the
  * class leaves no Grid JVM, chromedriver or Chromium behind.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -100,6 +101,54 @@ class GridStandaloneTest {
       assertThat(GridProcess.sessionIds(grid.url())).isEmpty();
       assertThat(grid.processes()).as("chromedriver and Chromium of the deleted session").isEmpty();
     });
+  }
+
+  @Test
+  void aWarmLeaseIsHandedTheContextAndPageThatThePoolPreparedBeforeItsAcquire() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(config("grid-warm").maxBrowsers(1).build())) {
+      String sessionId;
+      String firstContext;
+      try (BrowserLease first = pool.acquire()) {
+        sessionId = first.browserId();
+        ChromeDevToolsService page = first.newPage();
+        Pages.navigate(page, Pages.url(server, "/"), LOAD);
+        firstContext = page.getTarget().getTargetInfo().getBrowserContextId();
+      }
+      // The lease ended: the pool disposes its context and prepares the next one in the background.
+      // A second CDP client of the same session sees it ready, with its page, before anyone acquires.
+      try (SeCdpClient look = SeCdpClient.open(grid.url(), sessionId)) {
+        JsonNode prepared = await().atMost(LOAD).pollInterval(Duration.ofMillis(50))
+            .until(() -> preparedPage(look, firstContext), java.util.Objects::nonNull);
+        try (BrowserLease warm = pool.acquire()) {
+          assertThat(warm.browserId()).isEqualTo(sessionId);
+          ChromeDevToolsService page = warm.newPage();
+          var mine = page.getTarget().getTargetInfo();
+          assertThat(mine.getTargetId()).as("the page prepared before acquire()").isEqualTo(prepared.path("targetId").asText());
+          assertThat(mine.getBrowserContextId()).isEqualTo(prepared.path("browserContextId").asText());
+          Pages.navigate(page, Pages.url(server, "/"), LOAD);
+          assertThat(Pages.title(page)).isEqualTo("from the grid");
+        }
+      }
+    }
+  }
+
+  /** The one page of the one isolated context other than {@code except}, once there is exactly that; else null. */
+  private static JsonNode preparedPage(SeCdpClient look, String except) throws Exception {
+    JsonNode contexts = look.call("Target.getBrowserContexts", null).path("browserContextIds");
+    if (contexts.size() != 1 || contexts.get(0).asText().equals(except)) {
+      return null;
+    }
+    String context = contexts.get(0).asText();
+    JsonNode found = null;
+    for (JsonNode t : look.call("Target.getTargets", null).path("targetInfos")) {
+      if ("page".equals(t.path("type").asText()) && context.equals(t.path("browserContextId").asText())) {
+        if (found != null) {
+          return null;
+        }
+        found = t;
+      }
+    }
+    return found;
   }
 
   @Test
