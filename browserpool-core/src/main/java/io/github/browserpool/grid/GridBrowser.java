@@ -1,28 +1,18 @@
 package io.github.browserpool.grid;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.CloseReason;
-import io.github.browserpool.cdp.CallGuard;
-import io.github.browserpool.cdp.CdpSession;
-import io.github.browserpool.cdp.DevToolsServices;
+import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.pool.BrowserLauncher.BrowserEvents;
 import io.github.browserpool.pool.LaunchedBrowser;
+import io.github.browserpool.pool.LeaseContexts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * only time out (a Grid too busy to answer) end it once none has succeeded for {@link #UNANSWERED}. The
  * probe is not CDP, so it never counts as the browser's activity and never keeps an idle browser from
  * being reaped.
+ *
+ * <p>Its lease contexts are {@link LeaseContexts}', as for a local browser: the next isolated context and
+ * page are prepared in the background after launch and after each anonymous lease, so a warm {@code
+ * acquire()} and its first {@code newPage()} only hand them over. A keyed lease uses the default
+ * profile, which chromedriver's own tab keeps alive.
  */
-final class GridBrowser implements LaunchedBrowser {
+final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   private static final Logger LOG = LoggerFactory.getLogger(GridBrowser.class);
-  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   /** Probe failures in a row (other than "invalid session id", which counts at once) that end a session. */
   static final int PROBE_FAILURES = 3;
   /** How long probes may go unanswered (timeouts only) before the session counts as gone. */
@@ -59,6 +53,7 @@ final class GridBrowser implements LaunchedBrowser {
   private final PipeConnection conn;
   private final WebSocketPipe pipe;
   private final BrowserEvents events;
+  private final LeaseContexts contexts;
   private final Duration cdpTimeout;
   private final Duration closeTimeout;
   private final Duration probeInterval;
@@ -72,19 +67,20 @@ final class GridBrowser implements LaunchedBrowser {
   private int probeFailures;
   private long lastAnswered;
 
-  GridBrowser(String prefix, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
-      BrowserEvents events, Duration cdpTimeout, Duration closeTimeout, Duration probeInterval,
-      io.github.browserpool.Ticker ticker) {
-    this.prefix = prefix;
+  GridBrowser(PoolConfig config, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
+      BrowserEvents events, Duration probeInterval) {
+    this.prefix = "[" + config.poolName() + "] ";
     this.client = client;
     this.sessionId = sessionId;
     this.conn = conn;
     this.pipe = pipe;
     this.events = events;
-    this.cdpTimeout = cdpTimeout;
-    this.closeTimeout = closeTimeout;
+    // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
+    this.contexts = new LeaseContexts(config, conn, this, false);
+    this.cdpTimeout = config.launchTimeout();
+    this.closeTimeout = config.closeTimeout();
     this.probeInterval = probeInterval;
-    this.ticker = ticker;
+    this.ticker = config.ticker();
     this.lastAnswered = ticker.read();
     this.probeTimeout = probeInterval.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
         ? probeInterval.multipliedBy(3) : Duration.ofSeconds(5);
@@ -196,21 +192,23 @@ final class GridBrowser implements LaunchedBrowser {
   // ---------------------------------------------------------------------------------------------
   // Leases
 
-  @Override
-  public LeaseContext openContext(boolean isolated) {
-    requireUsable();
-    if (!isolated) {
-      return new Context(null); // the default profile, kept alive by chromedriver's own tab
-    }
-    String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false))
-        .path("browserContextId").asText(null);
-    if (contextId == null) {
-      throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
-    }
-    return new Context(contextId);
+  /** Starts preparing the next isolated context and page in the background. */
+  void prepareNext() {
+    contexts.prepareNext();
   }
 
-  private void requireUsable() {
+  @Override
+  public LeaseContext openContext(boolean isolated) {
+    return contexts.open(isolated, cdpTimeout);
+  }
+
+  @Override
+  public LeaseContext openContext(boolean isolated, Duration timeout) {
+    return contexts.open(isolated, timeout);
+  }
+
+  @Override
+  public void requireUsable() {
     if (ended.get()) {
       throw new IllegalStateException(describe() + " ended: " + endReason);
     }
@@ -219,20 +217,9 @@ final class GridBrowser implements LaunchedBrowser {
     }
   }
 
-  private JsonNode call(String method, JsonNode params) {
-    CompletableFuture<JsonNode> f = conn.send(method, params);
-    try {
-      return f.get(cdpTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new IllegalStateException(method + " got no reply within " + cdpTimeout + " from " + describe());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(method + " was interrupted", e);
-    }
+  @Override
+  public boolean reusable() {
+    return !ended.get();
   }
 
   @Override
@@ -240,6 +227,7 @@ final class GridBrowser implements LaunchedBrowser {
     if (!closing.compareAndSet(false, true)) {
       return new CloseResult(false, true);
     }
+    contexts.stop();
     ScheduledFuture<?> probe = nextProbe;
     if (probe != null) {
       probe.cancel(false);
@@ -270,42 +258,6 @@ final class GridBrowser implements LaunchedBrowser {
       LOG.info(message, prefix, describe(), why);
     } else {
       LOG.warn(message, prefix, describe(), why);
-    }
-  }
-
-  /** One lease's context: an isolated browser context, or (contextId null) the default profile. */
-  private final class Context implements LeaseContext {
-    private final String contextId;
-    private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
-
-    Context(String contextId) {
-      this.contextId = contextId;
-    }
-
-    @Override
-    public ChromeDevToolsService newPage(CallGuard guard) {
-      requireUsable();
-      ObjectNode params = JSON.objectNode().put("url", "about:blank");
-      if (contextId != null) {
-        params.put("browserContextId", contextId);
-      }
-      String targetId = call("Target.createTarget", params).path("targetId").asText();
-      CdpSession session = conn.attach(targetId, cdpTimeout);
-      ChromeDevToolsService page = DevToolsServices.create(session, guard);
-      pages.add(page);
-      return page;
-    }
-
-    @Override
-    public boolean release() {
-      for (ChromeDevToolsService page : pages) {
-        page.close();
-      }
-      pages.clear();
-      if (contextId != null && conn.isOpen()) {
-        conn.send("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
-      }
-      return conn.isOpen() && !ended.get();
     }
   }
 }

@@ -3,14 +3,19 @@ package io.github.browserpool.grid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.github.browserpool.BrowserLaunchException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The few W3C WebDriver and Grid HTTP calls the pool needs, over the JDK's {@link HttpClient}. Every
@@ -18,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code application/json; charset=utf-8}.
  */
 final class GridClient {
+  private static final Logger LOG = LoggerFactory.getLogger(GridClient.class);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
@@ -109,6 +115,31 @@ final class GridClient {
 
   Reply delete(String path, Duration timeout) throws IOException, InterruptedException {
     return send(request(path, timeout).DELETE().build());
+  }
+
+  /**
+   * {@code DELETE /session/{id}}; true when the Grid answered 2xx. A failure to send is logged at WARN
+   * (the Grid reaps the session after its session-timeout).
+   */
+  boolean deleteSession(String prefix, String sessionId, Duration timeout) {
+    try {
+      return delete("/session/" + sessionId, timeout).ok();
+    } catch (IOException e) {
+      LOG.warn("{}could not delete Grid session {}: {}", prefix, sessionId, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The exception for a Grid that could not be reached or did not answer. */
+  BrowserLaunchException unreachable(String prefix, IOException e) {
+    String what = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+        ? "is unreachable" : "failed to answer";
+    return new BrowserLaunchException(prefix + "Selenium Grid " + base + " " + what + " (" + e
+        + "). Check that the Grid runs and that PoolConfig.seleniumGrid(...) points to its router or"
+        + " standalone server, e.g. http://127.0.0.1:4444.", e);
   }
 
   private HttpRequest.Builder request(String path, Duration timeout) {

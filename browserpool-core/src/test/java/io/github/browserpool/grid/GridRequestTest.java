@@ -42,6 +42,6 @@ class GridRequestTest {
   }
 
   private static JsonNode newSessionRequest(PoolConfig config) {
-    return GridBrowserLauncher.requestBodyForTest(config, "req-1");
+    return NewSession.body(config, "req-1");
   }
 }

@@ -84,6 +84,45 @@ public final class ProcessTable {
     return live().stream().filter(p -> forms.stream().anyMatch(f -> namesPath(p.cmdline(), f))).toList();
   }
 
+  /**
+   * PIDs of the live processes whose environment holds {@code entry} ({@code NAME=value}) exactly, as
+   * one whole entry. A process started with its own {@code TMPDIR} is found this way with everything it
+   * started, even after they were reparented. Processes whose environment this user cannot read are
+   * left out.
+   */
+  public static List<Long> withEnvironment(String entry) {
+    byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
+    List<Long> out = new ArrayList<>();
+    for (ProcessInfo p : live()) {
+      try {
+        byte[] env = Files.readAllBytes(PROC.resolve(Long.toString(p.pid())).resolve("environ"));
+        if (holdsEntry(env, needle)) {
+          out.add(p.pid());
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone meanwhile, or not ours to read
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code needle} (an entry and its NUL) starts at the beginning of {@code env} or after a NUL. */
+  private static boolean holdsEntry(byte[] env, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= env.length; i++) {
+      if (i > 0 && env[i - 1] != 0) {
+        continue;
+      }
+      for (int j = 0; j < needle.length; j++) {
+        if (env[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Live descendants of {@code root}, found through the parent links in /proc. */
   public static Set<Long> descendants(long root) {
     List<ProcessInfo> all = live();

@@ -12,6 +12,7 @@ import io.github.browserpool.BrowserPool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.e2e.Pages;
+import io.github.browserpool.test.GridProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

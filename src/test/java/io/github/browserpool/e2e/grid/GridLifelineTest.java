@@ -6,15 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.e2e.ChildPool;
 import io.github.browserpool.e2e.Pages;
+import io.github.browserpool.test.GridProcess;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The remote lifeline, on a real standalone Grid with session-timeout T = 10 s: a client JVM killed
@@ -27,31 +29,10 @@ class GridLifelineTest {
   private static final int T = 10;
   /** Grid reaps a session between T and T + 30 s after its last access (its sweep runs every 30 s). */
   static final Duration REAP_BOUND = Duration.ofSeconds(T + 30);
-  private static GridProcess grid;
-
-  @BeforeAll
-  static void startGrid() throws Exception {
-    grid = GridProcess.standalone("lifeline", T, 6).awaitReady(1, Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopGrid() throws Exception {
-    if (grid != null) {
-      grid.process.destroy();
-      assertThat(grid.process.waitFor(20, TimeUnit.SECONDS)).as("the Grid JVM stops on SIGTERM").isTrue();
-      int left = grid.killLeftovers();
-      grid.close();
-      assertThat(left).as("chromedriver/Chromium processes left after the Grid stopped").isZero();
-    }
-  }
-
-  @AfterEach
-  void noSessionsAndNoBrowsersLeft() {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(GridProcess.sessionIds(grid.url())).as("sessions on the Grid").isEmpty();
-      assertThat(grid.processes()).as("chromedriver/Chromium processes of the Grid").isEmpty();
-    });
-  }
+  /** When the test asks for the killed JVM's sessions: T after their last access, with a margin for load. */
+  private static final Duration ASK_AFTER = Duration.ofSeconds(T + 2);
+  @RegisterExtension
+  static final StandaloneGrid grid = new StandaloneGrid("lifeline", T, 6);
 
   @Test
   void aKilledClientJvmsSessionsAreReapedByTheGridWithinTheBoundWhileALivePoolKeepsItsIdleSession() throws Exception {
@@ -63,8 +44,8 @@ class GridLifelineTest {
 
       long killed;
       List<String> theirs;
-      try (GridChild child = GridChild.start(grid.url(), 2, "doomed")) {
-        theirs = child.awaitSessions();
+      try (ChildPool child = ChildPool.start(2, "doomed", grid.url().toString())) {
+        theirs = sessionIds(child);
         assertThat(theirs).hasSize(2);
         assertThat(GridProcess.sessions(grid.url()).stream().filter(s -> theirs.contains(s.id()))
             .map(s -> s.owner().path("pid").asLong())).containsOnly(child.process.pid());
@@ -72,15 +53,27 @@ class GridLifelineTest {
         killed = System.nanoTime();
       }
       // Nobody deletes them: the child's keep-alives stopped, so the Grid's session-timeout reaps them.
-      await().atMost(REAP_BOUND.plusSeconds(5)).pollInterval(Duration.ofMillis(250))
-          .until(() -> GridProcess.sessionIds(grid.url()).stream().noneMatch(theirs::contains));
+      // Grid checks a session's timeout when the session is accessed, and otherwise only in a sweep every
+      // 30 s. So as not to wait for that sweep, the test sends each session one command once T has surely
+      // passed since its last access (sooner, the command would count as an access and keep it alive):
+      // the Grid then finds it timed out and reaps it. The reaping is still the Grid's own timeout's.
+      long killedAt = killed;
+      AtomicBoolean asked = new AtomicBoolean();
+      await().atMost(REAP_BOUND.plusSeconds(5)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        if (System.nanoTime() - killedAt - ASK_AFTER.toNanos() >= 0 && asked.compareAndSet(false, true)) {
+          for (String id : theirs) {
+            GridProcess.sessionGone(grid.url(), id);
+          }
+        }
+        return GridProcess.sessionIds(grid.url()).stream().noneMatch(theirs::contains);
+      });
       Duration took = Duration.ofNanos(System.nanoTime() - killed);
       System.out.println("GridLifelineTest: the Grid reaped the killed JVM's sessions " + took.toMillis()
           + " ms after the kill (T = " + T + " s, bound " + REAP_BOUND + ")");
       assertThat(took).as("reaped by the Grid's timeout, not earlier").isGreaterThanOrEqualTo(Duration.ofSeconds(T - 1));
 
       // The keeper's session has had no CDP traffic since before the kill, longer than T and through the
-      // sweep that reaped the child's: only the pool's keep-alive probe saved it.
+      // expiry that reaped the child's: only the pool's keep-alive probe saved it.
       assertThat(GridProcess.sessionIds(grid.url())).containsExactlyElementsOf(kept);
       try (BrowserLease lease = pool.acquire()) {
         assertThat(lease.browserId()).isEqualTo(kept.get(0));
@@ -93,18 +86,20 @@ class GridLifelineTest {
   void aNewPoolOnThisHostDeletesADeadJvmsSessionsAtOnceAndNothingElse() throws Exception {
     String unlabelled = null;
     String foreign = null;
-    try (BrowserPool live = BrowserPool.start(PoolConfig.builder().poolName("live-here").seleniumGrid(grid.url())
+    // The child JVMs start first, so that they boot while this JVM's pool makes its session.
+    try (ChildPool alive = ChildPool.start(1, "alive-child", grid.url().toString());
+        ChildPool doomed = ChildPool.start(2, "dead-child", grid.url().toString());
+        BrowserPool live = BrowserPool.start(PoolConfig.builder().poolName("live-here").seleniumGrid(grid.url())
             .maxBrowsers(1).build());
-        BrowserLease liveLease = live.acquire();
-        GridChild alive = GridChild.start(grid.url(), 1, "alive-child");
-        GridChild doomed = GridChild.start(grid.url(), 2, "dead-child")) {
-      List<String> aliveSessions = alive.awaitSessions();
-      List<String> dead = doomed.awaitSessions();
-      // Made now, so that they are younger than T when the sweep runs (nobody keeps them alive).
-      unlabelled = GridProcess.createSession(grid.url(), "");
+        BrowserLease liveLease = live.acquire()) {
+      List<String> aliveSessions = sessionIds(alive);
+      List<String> dead = sessionIds(doomed);
+      // Made now, so that they are younger than T when the sweep runs (nobody keeps them alive); both at once.
+      CompletableFuture<String> unlabelledSession = CompletableFuture.supplyAsync(() -> create(""));
       // A label naming a PID that is dead here, but from another machine: the sweep cannot judge it.
-      foreign = GridProcess.createSession(grid.url(), ",\"browserpool:owner\":{\"host\":\"elsewhere\","
+      foreign = create(",\"browserpool:owner\":{\"host\":\"elsewhere\","
           + "\"machine\":\"another-boot/pid:[1]\",\"pid\":999999,\"start\":\"2020-01-01T00:00:00Z\",\"pool\":\"x\"}");
+      unlabelled = unlabelledSession.get(90, TimeUnit.SECONDS);
       doomed.kill9();
       // Touched now (an access for the Grid), so that nobody's session reaches T before the checks below.
       for (String id : List.of(unlabelled, foreign, dead.get(0), dead.get(1))) {
@@ -131,5 +126,19 @@ class GridLifelineTest {
         }
       }
     }
+  }
+
+  /** A session made directly over W3C, without a pool, with these extra capabilities. */
+  private static String create(String extraCapsJson) {
+    try {
+      return GridProcess.createSession(grid.url(), extraCapsJson);
+    } catch (Exception e) {
+      throw new IllegalStateException("POST /session failed", e);
+    }
+  }
+
+  /** The Grid session ids a child pool reports once it holds its leases. */
+  private static List<String> sessionIds(ChildPool child) throws Exception {
+    return child.awaitReady(Duration.ofSeconds(90)).stream().map(ChildPool.Browser::id).toList();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.AcquireTimeoutException;
@@ -17,6 +18,7 @@ import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.e2e.Pages;
+import io.github.browserpool.test.GridProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,15 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pools on a real standalone Selenium Grid 4 (started here on 127.0.0.1, session-timeout 10 s, 2 slots):
- * leases over se:cdp, isolation and keyed sessions, the pool's own idle and abandon deadlines, sessions
- * that end behind the pool's back, and bad input. Every test leaves the Grid without sessions, and the
+ * leases over se:cdp, a warm lease handed the context prepared before it, isolation and keyed sessions,
+ * the pool's own idle and abandon deadlines, sessions that end behind the pool's back, and bad input. Every test leaves the Grid without sessions, and the
  * class leaves no Grid JVM, chromedriver or Chromium behind.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -48,37 +50,22 @@ class GridStandaloneTest {
    */
   static final Duration GRID_DELETE_SLACK = Duration.ofSeconds(2);
   private static final Duration LOAD = Duration.ofSeconds(30);
-  private static GridProcess grid;
+  @RegisterExtension
+  static final StandaloneGrid grid = new StandaloneGrid("standalone", SESSION_TIMEOUT_S, SLOTS);
   private static HttpServer server;
 
   @BeforeAll
-  static void startGrid() throws Exception {
-    grid = GridProcess.standalone("standalone", SESSION_TIMEOUT_S, SLOTS).awaitReady(1, Duration.ofSeconds(60));
+  static void startServer() throws Exception {
     server = Pages.serve(Map.of(
         "/", "<html><head><title>from the grid</title></head><body>hello</body></html>",
         "/login", "<html><head><title>login</title></head></html>"));
   }
 
   @AfterAll
-  static void stopGrid() throws Exception {
+  static void stopServer() {
     if (server != null) {
       server.stop(0);
     }
-    if (grid != null) {
-      grid.process.destroy();
-      assertThat(grid.process.waitFor(20, TimeUnit.SECONDS)).as("the Grid JVM stops on SIGTERM").isTrue();
-      int left = grid.killLeftovers();
-      grid.close();
-      assertThat(left).as("chromedriver/Chromium processes left after the Grid stopped").isZero();
-    }
-  }
-
-  @AfterEach
-  void noSessionsAndNoBrowsersLeft() {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(GridProcess.sessionIds(grid.url())).as("sessions on the Grid").isEmpty();
-      assertThat(grid.processes()).as("chromedriver/Chromium processes of the Grid").isEmpty();
-    });
   }
 
   static PoolConfig.Builder config(String name) {
@@ -114,6 +101,54 @@ class GridStandaloneTest {
       assertThat(GridProcess.sessionIds(grid.url())).isEmpty();
       assertThat(grid.processes()).as("chromedriver and Chromium of the deleted session").isEmpty();
     });
+  }
+
+  @Test
+  void aWarmLeaseIsHandedTheContextAndPageThatThePoolPreparedBeforeItsAcquire() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(config("grid-warm").maxBrowsers(1).build())) {
+      String sessionId;
+      String firstContext;
+      try (BrowserLease first = pool.acquire()) {
+        sessionId = first.browserId();
+        ChromeDevToolsService page = first.newPage();
+        Pages.navigate(page, Pages.url(server, "/"), LOAD);
+        firstContext = page.getTarget().getTargetInfo().getBrowserContextId();
+      }
+      // The lease ended: the pool disposes its context and prepares the next one in the background.
+      // A second CDP client of the same session sees it ready, with its page, before anyone acquires.
+      try (SeCdpClient look = SeCdpClient.open(grid.url(), sessionId)) {
+        JsonNode prepared = await().atMost(LOAD).pollInterval(Duration.ofMillis(50))
+            .until(() -> preparedPage(look, firstContext), java.util.Objects::nonNull);
+        try (BrowserLease warm = pool.acquire()) {
+          assertThat(warm.browserId()).isEqualTo(sessionId);
+          ChromeDevToolsService page = warm.newPage();
+          var mine = page.getTarget().getTargetInfo();
+          assertThat(mine.getTargetId()).as("the page prepared before acquire()").isEqualTo(prepared.path("targetId").asText());
+          assertThat(mine.getBrowserContextId()).isEqualTo(prepared.path("browserContextId").asText());
+          Pages.navigate(page, Pages.url(server, "/"), LOAD);
+          assertThat(Pages.title(page)).isEqualTo("from the grid");
+        }
+      }
+    }
+  }
+
+  /** The one page of the one isolated context other than {@code except}, once there is exactly that; else null. */
+  private static JsonNode preparedPage(SeCdpClient look, String except) throws Exception {
+    JsonNode contexts = look.call("Target.getBrowserContexts", null).path("browserContextIds");
+    if (contexts.size() != 1 || contexts.get(0).asText().equals(except)) {
+      return null;
+    }
+    String context = contexts.get(0).asText();
+    JsonNode found = null;
+    for (JsonNode t : look.call("Target.getTargets", null).path("targetInfos")) {
+      if ("page".equals(t.path("type").asText()) && context.equals(t.path("browserContextId").asText())) {
+        if (found != null) {
+          return null;
+        }
+        found = t;
+      }
+    }
+    return found;
   }
 
   @Test
@@ -243,7 +278,7 @@ class GridStandaloneTest {
       List<BrowserLease> held = new ArrayList<>();
       try {
         for (int i = 0; i < SLOTS; i++) {
-          held.add(pool.acquire());
+          held.add(acquireOnceLaunched(pool));
         }
         long start = System.nanoTime();
         assertThatThrownBy(pool::acquire)
@@ -256,6 +291,25 @@ class GridStandaloneTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> GridProcess.queued(grid.url()) == 0);
       } finally {
         held.forEach(BrowserLease::close);
+      }
+    }
+  }
+
+  /**
+   * An acquire that outlasts a launch slower than the pool's short acquireTimeout (a session can take
+   * seconds on a loaded machine): the launch goes on and its browser joins the pool idle, so the next
+   * acquire takes it without launching another one.
+   */
+  private static BrowserLease acquireOnceLaunched(BrowserPool pool) {
+    long deadline = System.nanoTime() + LOAD.toNanos();
+    while (true) {
+      try {
+        return pool.acquire();
+      } catch (AcquireTimeoutException slow) {
+        if (System.nanoTime() - deadline > 0) {
+          throw slow;
+        }
+        await().atMost(LOAD).pollInterval(Duration.ofMillis(50)).until(() -> pool.stats().idle() > 0);
       }
     }
   }

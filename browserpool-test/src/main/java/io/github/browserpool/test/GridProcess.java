@@ -1,4 +1,4 @@
-package io.github.browserpool.e2e.grid;
+package io.github.browserpool.test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,26 +20,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real Selenium Grid 4 JVM (standalone, hub or node) started by a test on 127.0.0.1, from the test's
- * own classpath (selenium-grid is a test dependency of this module), with Debian's chromedriver.
+ * A real Selenium Grid 4 JVM (standalone, hub or node) on 127.0.0.1, for tests and benchmarks, started
+ * from the caller's own class path with Debian's chromedriver. The caller brings the
+ * {@code org.seleniumhq.selenium:selenium-grid} jars (4.47.0 is what this was written against) in test
+ * scope; this module does not depend on them.
  *
- * <p>Each one gets its own {@code TMPDIR}, which its chromedriver and Chromium processes inherit: {@link
- * #processes()} finds exactly what this Grid started by that environment variable in /proc, even after
- * a {@code kill -9} of the Grid JVM reparented them to PID 1. {@link #close()} stops the JVM, kills
- * such leftovers by PID, and deletes its dir.
+ * <p>Each one gets its own dir and {@code TMPDIR}, which its chromedriver and Chromium processes
+ * inherit: {@link #processes()} finds exactly what this Grid started by that environment variable in
+ * /proc, even after a {@code kill -9} of the Grid JVM reparented them to PID 1. {@link #close()} stops
+ * the JVM, kills such leftovers by PID, and deletes its dir.
+ *
+ * <p>The static helpers speak W3C WebDriver and Grid HTTP to any Grid URL, without a Selenium client.
  */
-final class GridProcess implements AutoCloseable {
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+public final class GridProcess implements AutoCloseable {
+  /** The chromedriver every node runs (Debian's {@code chromium-driver}). */
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** The Chromium binary in every node's stereotype. */
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  final String name;
-  final Path dir;
-  final Path tmp;
-  final int port;
-  final Process process;
+  /** The name it was given (in its dir's name and in messages). */
+  public final String name;
+  /** Its own dir (config, log, {@link #tmp}), deleted by {@link #close()}. */
+  public final Path dir;
+  /** The {@code TMPDIR} of the Grid JVM and everything it starts. */
+  public final Path tmp;
+  /** The port it listens on, on 127.0.0.1. */
+  public final int port;
+  /** The Grid JVM. */
+  public final Process process;
   private final Path log;
 
   private GridProcess(String name, Path dir, Path tmp, int port, Process process, Path log) {
@@ -54,7 +63,7 @@ final class GridProcess implements AutoCloseable {
   }
 
   /** A standalone Grid with {@code maxSessions} Chromium slots and the given session-timeout. */
-  static GridProcess standalone(String name, int sessionTimeoutSeconds, int maxSessions) throws IOException {
+  public static GridProcess standalone(String name, int sessionTimeoutSeconds, int maxSessions) throws IOException {
     int port = freePort();
     String toml = server(port) + node(sessionTimeoutSeconds, maxSessions, null)
         + "[distributor]\nreject-unsupported-caps = true\n";
@@ -62,7 +71,7 @@ final class GridProcess implements AutoCloseable {
   }
 
   /** A hub (router, distributor, session map, queue) whose event bus listens on two more free ports. */
-  static GridProcess hub(String name) throws IOException {
+  public static GridProcess hub(String name) throws IOException {
     int port = freePort();
     int publish = freePort();
     int subscribe = freePort();
@@ -79,7 +88,7 @@ final class GridProcess implements AutoCloseable {
   private int[] eventPorts;
 
   /** A node registered with {@code hub}. */
-  static GridProcess node(String name, GridProcess hub, int sessionTimeoutSeconds, int maxSessions)
+  public static GridProcess node(String name, GridProcess hub, int sessionTimeoutSeconds, int maxSessions)
       throws IOException {
     int port = freePort();
     String toml = server(port)
@@ -130,12 +139,13 @@ final class GridProcess implements AutoCloseable {
     }
   }
 
-  URI url() {
+  /** Its address, {@code http://127.0.0.1:<port>}. */
+  public URI url() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
   /** Waits until {@code GET /status} says ready and lists {@code nodes} nodes that are UP. */
-  GridProcess awaitReady(int nodes, Duration timeout) throws InterruptedException {
+  public GridProcess awaitReady(int nodes, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() - deadline < 0) {
       if (!process.isAlive()) {
@@ -159,7 +169,7 @@ final class GridProcess implements AutoCloseable {
   }
 
   /** Waits until this node's own /status answers (a node's readiness, before it has registered). */
-  GridProcess awaitListening(Duration timeout) throws InterruptedException {
+  public GridProcess awaitListening(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() - deadline < 0) {
       if (!process.isAlive()) {
@@ -175,7 +185,8 @@ final class GridProcess implements AutoCloseable {
     throw new IllegalStateException(name + " did not listen within " + timeout + ":\n" + log());
   }
 
-  String log() {
+  /** The last 6000 characters of its log, for failure messages. */
+  public String log() {
     try {
       String text = Files.readString(log);
       return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
@@ -184,7 +195,8 @@ final class GridProcess implements AutoCloseable {
     }
   }
 
-  static JsonNode status(URI grid) throws IOException {
+  /** The {@code value} of {@code GET /status}. */
+  public static JsonNode status(URI grid) throws IOException {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/status"))
           .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -196,9 +208,10 @@ final class GridProcess implements AutoCloseable {
   }
 
   /** One session the Grid lists: its id, its node, and its owner label (null when unlabelled). */
-  record GridSession(String id, String node, JsonNode owner) {}
+  public record GridSession(String id, String node, JsonNode owner) {}
 
-  static List<GridSession> sessions(URI grid) {
+  /** Every session the Grid's nodes list in {@code /status}. */
+  public static List<GridSession> sessions(URI grid) {
     try {
       List<GridSession> out = new ArrayList<>();
       for (JsonNode n : status(grid).path("nodes")) {
@@ -217,18 +230,19 @@ final class GridProcess implements AutoCloseable {
   }
 
   /** How many new-session requests wait in the Grid's queue. */
-  static int queued(URI grid) throws IOException, InterruptedException {
+  public static int queued(URI grid) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/se/grid/newsessionqueue/queue"))
         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(r.body()).path("value").size();
   }
 
-  static List<String> sessionIds(URI grid) {
+  /** The ids of {@link #sessions}. */
+  public static List<String> sessionIds(URI grid) {
     return sessions(grid).stream().map(GridSession::id).toList();
   }
 
   /** Creates a session directly over W3C, without the pool (an unlabelled session of someone else). */
-  static String createSession(URI grid, String extraCapsJson) throws IOException, InterruptedException {
+  public static String createSession(URI grid, String extraCapsJson) throws IOException, InterruptedException {
     String body = "{\"capabilities\":{\"alwaysMatch\":{\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"args\":"
         + "[\"--headless\",\"--no-sandbox\",\"--disable-background-networking\"]}" + extraCapsJson + "}}}";
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session"))
@@ -245,12 +259,12 @@ final class GridProcess implements AutoCloseable {
    * Whether the session answers a command ({@code GET /session/{id}/timeouts} is 200). Authoritative at
    * once, unlike /status, whose slots follow a moment later. It counts as an access to the session.
    */
-  static boolean sessionAlive(URI grid, String id) throws IOException, InterruptedException {
+  public static boolean sessionAlive(URI grid, String id) throws IOException, InterruptedException {
     return probe(grid, id) == 200;
   }
 
   /** Whether the Grid answers 404 for the session: it no longer exists (while it is ending, it answers 500). */
-  static boolean sessionGone(URI grid, String id) throws IOException, InterruptedException {
+  public static boolean sessionGone(URI grid, String id) throws IOException, InterruptedException {
     return probe(grid, id) == 404;
   }
 
@@ -259,57 +273,19 @@ final class GridProcess implements AutoCloseable {
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  static int deleteSession(URI grid, String id) throws IOException, InterruptedException {
+  /** {@code DELETE /session/{id}}; returns the HTTP status. */
+  public static int deleteSession(URI grid, String id) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(grid + "/session/" + id)).timeout(Duration.ofSeconds(30))
         .DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   /** Live processes this Grid started (chromedriver, Chromium), found by their TMPDIR; not the Grid JVM. */
-  List<Long> processes() {
-    return withEnv("TMPDIR=" + tmp).stream().filter(pid -> pid != process.pid()).toList();
-  }
-
-  /** Live (non-zombie) processes whose environment holds {@code entry} exactly. */
-  static List<Long> withEnv(String entry) {
-    byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
-    List<Long> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-      for (Path p : ds) {
-        try {
-          String stat = Files.readString(p.resolve("stat"));
-          char state = stat.charAt(stat.lastIndexOf(')') + 2);
-          if (state == 'Z' || state == 'X') {
-            continue;
-          }
-          byte[] env = Files.readAllBytes(p.resolve("environ"));
-          if (indexOf(env, needle) >= 0 && (indexOf(env, needle) == 0 || env[indexOf(env, needle) - 1] == 0)) {
-            out.add(Long.parseLong(p.getFileName().toString()));
-          }
-        } catch (IOException | RuntimeException e) {
-          // gone meanwhile
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+  public List<Long> processes() {
+    return ProcessTable.withEnvironment("TMPDIR=" + tmp).stream().filter(pid -> pid != process.pid()).toList();
   }
 
   /** kill -9 of the Grid JVM only: its chromedriver and Chromium processes survive it. */
-  void kill9() throws InterruptedException {
+  public void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
@@ -318,7 +294,7 @@ final class GridProcess implements AutoCloseable {
    * SIGKILLs what this Grid started and is still alive, again and again until nothing is left (a
    * browser may spawn a child while its siblings are being killed); returns how many it killed.
    */
-  int killLeftovers() throws InterruptedException {
+  public int killLeftovers() throws InterruptedException {
     java.util.Set<Long> killed = new java.util.HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (List<Long> left = processes(); !left.isEmpty(); left = processes()) {
@@ -334,9 +310,23 @@ final class GridProcess implements AutoCloseable {
     return killed.size();
   }
 
-  /** Stops the Grid JVM (SIGTERM, then SIGKILL), kills leftovers by PID and deletes the dir. */
+  /**
+   * Stops the Grid JVM (SIGTERM, then SIGKILL), kills leftovers by PID and deletes the dir. It finishes
+   * even when the calling thread is interrupted (a test's timeout): the interrupt is kept for after.
+   */
   @Override
   public void close() throws Exception {
+    boolean interrupted = Thread.interrupted();
+    try {
+      stopAndClean();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void stopAndClean() throws InterruptedException {
     if (process.isAlive()) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -1,0 +1,374 @@
+package io.github.browserpool.pool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.LeaseRevokedException;
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.DevToolsServices;
+import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.pool.LaunchedBrowser.LeaseContext;
+import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lease contexts of one browser, over its CDP connection: the one home of that logic for every kind
+ * of browser (a {@link LocalBrowser} over its pipe, a Grid session over {@code se:cdp}).
+ *
+ * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
+ * caller's path: after launch ({@link #prepareNext()}) and after each anonymous lease ends, the next
+ * isolated context with one page (attached, renderer warmed up) is prepared in the background. The next
+ * {@code acquire()} and its first {@code newPage()} then only hand it over. A keyed lease uses the
+ * browser's default profile and keeps no spare context.
+ */
+public final class LeaseContexts {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Executor PREPARER = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "browserpool-prepare");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** What the contexts need to know of the browser they belong to. */
+  public interface Browser {
+    /** How messages name the browser, e.g. {@code "pid 1234"}. */
+    String describe();
+
+    /**
+     * Throws IllegalStateException when the browser cannot serve a lease now (it is frozen, or its
+     * session ended); called before every context is opened.
+     */
+    void requireUsable();
+
+    /** Whether the browser can serve another lease, asked when a lease ends (its connection is open). */
+    boolean reusable();
+  }
+
+  /** Makes the context objects: LocalBrowser makes its own subtype. */
+  interface ContextFactory {
+    Context make(LeaseContexts owner, String contextId, CdpSession preparedPage);
+  }
+
+  private final PoolConfig config;
+  private final PipeConnection conn;
+  private final Browser browser;
+  private final boolean keeperPage;
+  private final ContextFactory factory;
+  private final Duration cdpTimeout;
+  /**
+   * How long a browser may take to give a lease its context before it counts as unresponsive. It is
+   * launchTimeout, not closeTimeout: browsers launched together on a loaded machine can take seconds
+   * to prepare their first context, and must not be killed for it. A stopped browser is caught at once.
+   */
+  private final Duration healthTimeout;
+  private volatile boolean stopped;
+  /**
+   * Whether the default profile has its keeper page (only with {@code keeperPage}). Chromium run with
+   * --no-startup-window tears the default profile down, session cookies included, when its last page
+   * closes; a keyed browser therefore keeps one blank page open for its whole life.
+   */
+  private volatile boolean keeperOpen;
+  /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
+  private volatile String keeperTargetId;
+  /** The context and page prepared for the next isolated lease, or null. */
+  private volatile CompletableFuture<Prepared> next;
+
+  /** A ready isolated context with one attached page. */
+  private record Prepared(String contextId, CdpSession page) {}
+
+  /**
+   * @param keeperPage whether a keyed lease needs a blank page that keeps the default profile alive
+   *     (Chromium started with --no-startup-window); false when something else keeps a page open in it,
+   *     such as chromedriver's own tab in a Grid session
+   */
+  public LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, boolean keeperPage) {
+    this(config, conn, browser, keeperPage, Context::new);
+  }
+
+  LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, boolean keeperPage, ContextFactory factory) {
+    this.config = config;
+    this.conn = conn;
+    this.browser = browser;
+    this.keeperPage = keeperPage;
+    this.factory = factory;
+    this.cdpTimeout = config.launchTimeout();
+    this.healthTimeout = config.launchTimeout();
+  }
+
+  /** No more contexts are prepared: the browser is closing. */
+  public void stop() {
+    stopped = true;
+  }
+
+  /** Starts preparing the next isolated context and page in the background. */
+  public void prepareNext() {
+    if (stopped || !conn.isOpen()) {
+      return;
+    }
+    // Never behind a write stuck on the pipe: this runs on the releasing thread.
+    next = conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+            PipeConnection.POOL_WRITE_WAIT)
+        .thenCompose(ctx -> {
+          String contextId = ctx.path("browserContextId").asText();
+          return conn.send("Target.createTarget",
+                  JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
+              .thenApplyAsync(t -> new Prepared(contextId,
+                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
+        })
+        .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
+                JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
+  }
+
+  /**
+   * Takes the prepared context once it is ready; null when there is none or its preparation failed.
+   *
+   * @throws IllegalStateException when the browser gives no answer within the health timeout: it is unresponsive
+   */
+  private Prepared takePrepared(Duration timeout) {
+    CompletableFuture<Prepared> f = next;
+    next = null;
+    if (f == null) {
+      return null;
+    }
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
+    try {
+      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      return p.page().closed() ? null : p;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while taking a context from " + browser.describe(), e);
+    } catch (TimeoutException e) {
+      if (callerBound) {
+        next = f; // still being prepared, for the next lease
+        throw new NotReadyInTimeException(browser.describe() + " had no context ready within " + timeout);
+      }
+      throw new IllegalStateException(browser.describe() + " did not prepare a context within launchTimeout "
+          + healthTimeout + ": unresponsive");
+    } catch (ExecutionException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Prepares the browser for one lease: the prepared (or a new) isolated context when {@code isolated},
+   * else the default profile. See {@link LaunchedBrowser#openContext(boolean, Duration)}.
+   */
+  public LeaseContext open(boolean isolated, Duration timeout) {
+    browser.requireUsable();
+    if (isolated) {
+      Prepared p = takePrepared(timeout);
+      if (p != null) {
+        return factory.make(this, p.contextId(), p.page());
+      }
+      String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+          timeout).path("browserContextId").asText(null);
+      if (contextId == null) {
+        throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
+      }
+      return factory.make(this, contextId, null);
+    }
+    CompletableFuture<Prepared> unused = next;
+    next = null;
+    if (unused != null) { // a keyed browser keeps no spare isolated context
+      unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
+          JSON.objectNode().put("browserContextId", p.contextId())));
+    }
+    if (!conn.isOpen()) {
+      throw new IllegalStateException("the CDP connection of " + browser.describe() + " is closed");
+    }
+    if (keeperPage && !keeperOpen) {
+      keeperTargetId = call("Target.createTarget", JSON.objectNode().put("url", "about:blank"), timeout)
+          .path("targetId").asText(null);
+      keeperOpen = true;
+    }
+    return factory.make(this, null, null);
+  }
+
+  /**
+   * One browser-level call, bounded by {@code timeout}. A timeout shorter than the health timeout is the
+   * caller's deadline ({@link NotReadyInTimeException}); otherwise the browser counts as unresponsive.
+   */
+  private JsonNode call(String method, JsonNode params, Duration timeout) {
+    CompletableFuture<JsonNode> f = conn.send(method, params);
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
+    try {
+      return f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      if (callerBound) {
+        throw new NotReadyInTimeException(method + " got no reply within " + timeout + " from " + browser.describe());
+      }
+      throw new IllegalStateException(method + " got no reply within " + healthTimeout + " from " + browser.describe());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(method + " was interrupted", e);
+    }
+  }
+
+  /**
+   * One lease's context: an isolated browser context, or (contextId null) the default profile.
+   *
+   * <p>A {@link #newPage} that races with {@link #release} never leaks its page: the page is published
+   * into {@code pages} under the lock only while the context is not released, and a page that comes too
+   * late closes its own target (which matters in a keyed browser, whose pages are not disposed with a
+   * context). Closing pages happens outside the lock.
+   */
+  static class Context implements LeaseContext {
+    private final LeaseContexts owner;
+    private final String contextId;
+    /** Guarded by {@code this}. */
+    private final List<ChromeDevToolsService> pages = new ArrayList<>();
+    /** Guarded by {@code this}. */
+    private boolean released;
+    private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
+    /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
+    private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
+    private volatile CdpSession preparedPage;
+
+    Context(LeaseContexts owner, String contextId, CdpSession preparedPage) {
+      this.owner = owner;
+      this.contextId = contextId;
+      this.preparedPage = preparedPage;
+    }
+
+    @Override
+    public ChromeDevToolsService newPage(CallGuard guard) {
+      if (isReleased()) {
+        throw closedLease(guard);
+      }
+      CdpSession ready = preparedPage;
+      preparedPage = null;
+      CdpSession session;
+      if (ready != null && !ready.closed()) {
+        session = ready;
+      } else {
+        String targetId = createTarget();
+        try {
+          session = owner.conn.attach(targetId, owner.cdpTimeout);
+        } catch (RuntimeException e) {
+          owner.conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId));
+          throw e;
+        }
+      }
+      ChromeDevToolsService page = DevToolsServices.create(session, guard, owner.config.callTimeout());
+      try {
+        guard.beforeCall(); // the lease may have ended while the page was made; also stamps activity
+      } catch (RuntimeException e) {
+        page.close();
+        throw e;
+      }
+      synchronized (this) {
+        if (!released) {
+          pages.add(page);
+          return page;
+        }
+      }
+      page.close(); // lost the race with release(): nobody else will close this target
+      throw closedLease(guard);
+    }
+
+    private String createTarget() {
+      ObjectNode params = JSON.objectNode().put("url", "about:blank");
+      if (contextId != null) {
+        params.put("browserContextId", contextId);
+      }
+      return owner.call("Target.createTarget", params, owner.cdpTimeout).path("targetId").asText();
+    }
+
+    private synchronized boolean isReleased() {
+      return released;
+    }
+
+    /** The exception for a newPage() on a released context: the lease's own, else a generic one. */
+    private RuntimeException closedLease(CallGuard guard) {
+      guard.beforeCall(); // throws the lease's own reason (closed, revoked, crashed) when it has ended
+      return new LeaseRevokedException("[" + owner.config.poolName() + "] " + owner.browser.describe()
+          + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
+    }
+
+    /** The browser's CDP connection, for the lease's CDP endpoint. */
+    PipeConnection connection() {
+      return owner.conn;
+    }
+
+    /** The isolated context's id, or null for the default profile of a keyed lease. */
+    String contextId() {
+      return contextId;
+    }
+
+    /** The keeper page of the default profile, which a keyed lease's clients must not see or close. */
+    String keeperTargetId() {
+      return owner.keeperTargetId;
+    }
+
+    PoolConfig config() {
+      return owner.config;
+    }
+
+    /** Adds a hook that {@link #release()} runs before it resets the context. */
+    void onRelease(Runnable hook) {
+      releaseHooks.add(hook);
+    }
+
+    /** Opens a page in this context and returns its attached session; it closes with the lease. */
+    CdpSession newRawSession() {
+      CdpSession session = owner.conn.attach(createTarget(), owner.cdpTimeout);
+      rawPages.add(session);
+      return session;
+    }
+
+    @Override
+    public boolean release() {
+      for (Runnable hook : releaseHooks) {
+        try {
+          hook.run();
+        } catch (RuntimeException e) {
+          LoggerFactory.getLogger(LeaseContexts.class)
+              .warn("[{}] a release hook of {} failed", owner.config.poolName(), owner.browser.describe(), e);
+        }
+      }
+      releaseHooks.clear();
+      for (CdpSession raw : rawPages) {
+        raw.close();
+      }
+      rawPages.clear();
+      PipeConnection conn = owner.conn;
+      long skipsBefore = conn.busySkips();
+      List<ChromeDevToolsService> toClose;
+      synchronized (this) {
+        released = true;
+        toClose = new ArrayList<>(pages);
+        pages.clear();
+      }
+      for (ChromeDevToolsService page : toClose) {
+        page.close(); // closes the target for keyed leases; frees cdt's event queue either way
+      }
+      if (contextId != null && conn.isOpen()) {
+        conn.sendQuietly("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));
+        if (conn.busySkips() == skipsBefore) {
+          owner.prepareNext();
+        }
+      }
+      // A browser that cannot serve another lease (frozen, its session ended), or one whose connection
+      // stayed busy so that this release could not close its pages or context, must be retired now, not
+      // handed to the next acquire() to hang on.
+      return conn.isOpen() && owner.browser.reusable() && conn.busySkips() == skipsBefore;
+    }
+  }
+}
