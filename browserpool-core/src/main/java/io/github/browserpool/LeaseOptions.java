@@ -7,10 +7,13 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * How one lease's pages present themselves: user agent, locale, time zone and viewport. Each is applied
- * to every page of the lease before {@code newPage()} returns it (through CDP's Emulation domain), and
- * to nothing else: other leases, the pool's prepared pages and pages a client opens over the lease's
- * CDP endpoint are unaffected. Immutable; build one with {@link #builder()}.
+ * How one lease's pages reach the network and present themselves: a proxy, user agent, locale, time
+ * zone and viewport. The proxy is set on the lease's own browser context when it is created (so a
+ * lease with a proxy gets a fresh context, never a prepared one); the others are applied to every page
+ * of the lease before {@code newPage()} returns it (through CDP's Emulation domain). Nothing else is
+ * affected: other leases, the pool's prepared contexts and pages a client opens over the lease's CDP
+ * endpoint keep the browser's own settings (the proxy does apply to those pages: it belongs to the
+ * context). Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * LeaseOptions de = LeaseOptions.builder().locale("de-DE").timezone("Europe/Berlin")
@@ -26,6 +29,11 @@ public final class LeaseOptions {
 
   private static final LeaseOptions DEFAULTS = new Builder().build();
   private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
+  private static final java.util.Set<String> PROXY_SCHEMES = java.util.Set.of("http", "https", "socks4", "socks5");
+
+  private final String proxyServer;
+  private final String proxyUser;
+  private final String proxyPassword;
 
   private final String userAgent;
   private final String locale;
@@ -34,6 +42,9 @@ public final class LeaseOptions {
   private final int viewportHeight;
 
   private LeaseOptions(Builder b) {
+    this.proxyServer = b.proxyServer;
+    this.proxyUser = b.proxyUser;
+    this.proxyPassword = b.proxyPassword;
     this.userAgent = b.userAgent;
     this.locale = b.locale;
     this.timezone = b.timezone;
@@ -48,6 +59,21 @@ public final class LeaseOptions {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The proxy as Chromium takes it ({@code scheme://host:port}, no credentials), or null for none. */
+  public String proxyServer() {
+    return proxyServer;
+  }
+
+  /** The proxy's user name, or null when the proxy needs no credentials. */
+  public String proxyUser() {
+    return proxyUser;
+  }
+
+  /** The proxy's password (empty when only a user name was given), or null. Never logged. */
+  public String proxyPassword() {
+    return proxyPassword;
   }
 
   /** The user agent override, or null for the browser's own. */
@@ -75,9 +101,14 @@ public final class LeaseOptions {
     return viewportHeight;
   }
 
-  /** Whether any override is set. */
-  public boolean isDefault() {
+  /** Whether any page-level override (user agent, locale, time zone, viewport) is set. */
+  public boolean emulatesNothing() {
     return userAgent == null && locale == null && timezone == null && viewportWidth == 0;
+  }
+
+  /** Whether nothing is set at all. */
+  public boolean isDefault() {
+    return proxyServer == null && userAgent == null && locale == null && timezone == null && viewportWidth == 0;
   }
 
   @Override
@@ -86,24 +117,30 @@ public final class LeaseOptions {
       return false;
     }
     LeaseOptions x = (LeaseOptions) o;
-    return Objects.equals(userAgent, x.userAgent) && Objects.equals(locale, x.locale)
+    return Objects.equals(proxyServer, x.proxyServer) && Objects.equals(proxyUser, x.proxyUser)
+        && Objects.equals(proxyPassword, x.proxyPassword)
+        && Objects.equals(userAgent, x.userAgent) && Objects.equals(locale, x.locale)
         && Objects.equals(timezone, x.timezone) && viewportWidth == x.viewportWidth
         && viewportHeight == x.viewportHeight;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(userAgent, locale, timezone, viewportWidth, viewportHeight);
+    return Objects.hash(proxyServer, proxyUser, proxyPassword, userAgent, locale, timezone, viewportWidth, viewportHeight);
   }
 
   @Override
   public String toString() {
-    return "LeaseOptions{userAgent=" + userAgent + ", locale=" + locale + ", timezone=" + timezone
+    return "LeaseOptions{proxy=" + (proxyServer == null ? null : proxyServer
+        + (proxyUser != null ? " (with credentials)" : "")) + ", userAgent=" + userAgent + ", locale=" + locale + ", timezone=" + timezone
         + ", viewport=" + (viewportWidth == 0 ? "default" : viewportWidth + "x" + viewportHeight) + "}";
   }
 
   /** Builds {@link LeaseOptions}; every setter rejects a bad value with a message that names the option. */
   public static final class Builder {
+    private String proxyServer;
+    private String proxyUser;
+    private String proxyPassword;
     private String userAgent;
     private String locale;
     private String timezone;
@@ -111,6 +148,60 @@ public final class LeaseOptions {
     private int viewportHeight;
 
     private Builder() {}
+
+    /**
+     * A proxy for this lease's context alone: {@code http://host:port}, {@code https://…}, {@code
+     * socks4://…} or {@code socks5://…}, with {@code user:pass@} before the host for a proxy that asks
+     * for credentials (they are answered on the proxy's challenge; the pages never see them). All of
+     * the context's traffic goes through it, loopback included.
+     *
+     * @throws IllegalArgumentException when it is not such a URL, has a path or query, lacks a port, or
+     *     has credentials with a SOCKS scheme (Chromium cannot authenticate to SOCKS proxies)
+     */
+    public Builder proxy(String proxy) {
+      Objects.requireNonNull(proxy, "proxy");
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(proxy);
+      } catch (java.net.URISyntaxException e) {
+        throw badProxy(proxy, "it is not a URL (" + e.getReason() + ")");
+      }
+      String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (scheme == null || !PROXY_SCHEMES.contains(scheme)) {
+        throw badProxy(proxy, "the scheme must be http, https, socks4 or socks5");
+      }
+      if (uri.getHost() == null || uri.getPort() < 1) {
+        throw badProxy(proxy, "it needs a host and a port, as in http://proxy.example:3128");
+      }
+      if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))
+          || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw badProxy(proxy, "it may have no path, query or fragment");
+      }
+      String user = null;
+      String password = null;
+      if (uri.getRawUserInfo() != null) {
+        if (scheme.startsWith("socks")) {
+          throw badProxy(proxy, "Chromium cannot send credentials to a SOCKS proxy");
+        }
+        String info = uri.getUserInfo();
+        int colon = info.indexOf(':');
+        user = colon < 0 ? info : info.substring(0, colon);
+        password = colon < 0 ? "" : info.substring(colon + 1);
+        if (user.isEmpty()) {
+          throw badProxy(proxy, "the user name before ':' is empty");
+        }
+      }
+      this.proxyServer = scheme + "://" + uri.getHost() + ":" + uri.getPort();
+      this.proxyUser = user;
+      this.proxyPassword = password;
+      return this;
+    }
+
+    private static IllegalArgumentException badProxy(String proxy, String why) {
+      String shown = proxy.replaceAll("//[^/@]*@", "//***@"); // never echo a password
+      return new IllegalArgumentException("proxy must be scheme://[user:pass@]host:port with scheme http,"
+          + " https, socks4 or socks5, got \"" + shown + "\": " + why);
+    }
 
     /**
      * The {@code User-Agent} header and {@code navigator.userAgent} of the lease's pages.

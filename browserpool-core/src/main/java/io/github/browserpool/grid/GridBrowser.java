@@ -199,12 +199,18 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
 
   @Override
   public LeaseContext openContext(boolean isolated) {
-    return contexts.open(isolated, cdpTimeout);
+    return contexts.open(isolated, cdpTimeout, null, null, null);
   }
 
   @Override
   public LeaseContext openContext(boolean isolated, Duration timeout) {
-    return contexts.open(isolated, timeout);
+    return contexts.open(isolated, timeout, null, null, null);
+  }
+
+  @Override
+  public LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
+      String proxyPassword) {
+    return contexts.open(isolated, timeout, proxyServer, proxyUser, proxyPassword);
   }
 
   @Override

@@ -54,6 +54,21 @@ public interface LaunchedBrowser {
     return openContext(isolated);
   }
 
+  /**
+   * Like {@link #openContext(boolean, java.time.Duration)}, in a fresh isolated context whose traffic goes
+   * through {@code proxyServer} ({@code scheme://host:port}; null for none, which may use a prepared one);
+   * with {@code proxyUser} set, each page answers the proxy's challenge with it and {@code proxyPassword}.
+   *
+   * @throws UnsupportedOperationException when this kind of browser cannot set a proxy per context
+   */
+  default LeaseContext openContext(boolean isolated, java.time.Duration timeout, String proxyServer,
+      String proxyUser, String proxyPassword) {
+    if (proxyServer == null) {
+      return openContext(isolated, timeout);
+    }
+    throw new UnsupportedOperationException(describe() + " cannot set a proxy per lease");
+  }
+
   /** The browser is healthy, but could not hand over a context within the caller's time. */
   final class NotReadyInTimeException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -164,21 +164,31 @@ public final class LeaseContexts {
 
   /**
    * Prepares the browser for one lease: the prepared (or a new) isolated context when {@code isolated},
-   * else the default profile. See {@link LaunchedBrowser#openContext(boolean, Duration)}.
+   * else the default profile; {@code proxyServer} (null for none) makes it a fresh context with that
+   * proxy. See {@link LaunchedBrowser#openContext(boolean, Duration, String)}.
    */
-  public LeaseContext open(boolean isolated, Duration timeout) {
+  public LeaseContext open(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
+      String proxyPassword) {
     browser.requireUsable();
     if (isolated) {
-      Prepared p = takePrepared(timeout);
+      Prepared p = proxyServer == null ? takePrepared(timeout) : null; // a prepared context has no proxy
       if (p != null) {
         return factory.make(this, p.contextId(), p.page());
       }
-      String contextId = call("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
-          timeout).path("browserContextId").asText(null);
+      ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
+      if (proxyServer != null) {
+        // Chromium bypasses loopback for proxies unless told not to: the lease's proxy takes everything.
+        params.put("proxyServer", proxyServer).put("proxyBypassList", "<-loopback>");
+      }
+      String contextId = call("Target.createBrowserContext", params, timeout).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
-      return factory.make(this, contextId, null);
+      Context made = factory.make(this, contextId, null);
+      if (proxyUser != null) {
+        made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
+      }
+      return made;
     }
     CompletableFuture<Prepared> unused = next;
     next = null;
@@ -240,6 +250,8 @@ public final class LeaseContexts {
     /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
     private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
     private volatile CdpSession preparedPage;
+    /** The lease's proxy credentials, answered on each of its pages; null for none. */
+    volatile ProxyAuth.Credentials proxyCredentials;
 
     Context(LeaseContexts owner, String contextId, CdpSession preparedPage) {
       this.owner = owner;
@@ -265,6 +277,9 @@ public final class LeaseContexts {
           owner.conn.send("Target.closeTarget", JSON.objectNode().put("targetId", targetId));
           throw e;
         }
+      }
+      if (proxyCredentials != null) {
+        ProxyAuth.install(owner.conn, session, proxyCredentials, owner.cdpTimeout);
       }
       ChromeDevToolsService page = DevToolsServices.create(session, guard, owner.config.callTimeout());
       try {
@@ -329,6 +344,9 @@ public final class LeaseContexts {
     /** Opens a page in this context and returns its attached session; it closes with the lease. */
     CdpSession newRawSession() {
       CdpSession session = owner.conn.attach(createTarget(), owner.cdpTimeout);
+      if (proxyCredentials != null) {
+        ProxyAuth.install(owner.conn, session, proxyCredentials, owner.cdpTimeout);
+      }
       rawPages.add(session);
       return session;
     }

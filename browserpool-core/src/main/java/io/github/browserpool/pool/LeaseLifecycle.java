@@ -61,7 +61,9 @@ final class LeaseLifecycle {
     }
     try {
       long remaining = Math.max(0, deadline - engine.ticker.read());
-      LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null, java.time.Duration.ofNanos(remaining));
+      LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null,
+          java.time.Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
+          options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
       entry.lastActivity = engine.ticker.read(); // idleTimeout counts from the hand-over, not the grant

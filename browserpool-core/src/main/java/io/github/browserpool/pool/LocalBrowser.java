@@ -75,12 +75,18 @@ final class LocalBrowser implements LaunchedBrowser, LeaseContexts.Browser {
 
   @Override
   public LeaseContext openContext(boolean isolated) {
-    return contexts.open(isolated, config.launchTimeout());
+    return contexts.open(isolated, config.launchTimeout(), null, null, null);
   }
 
   @Override
   public LeaseContext openContext(boolean isolated, Duration timeout) {
-    return contexts.open(isolated, timeout);
+    return contexts.open(isolated, timeout, null, null, null);
+  }
+
+  @Override
+  public LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
+      String proxyPassword) {
+    return contexts.open(isolated, timeout, proxyServer, proxyUser, proxyPassword);
   }
 
   @Override

@@ -16,7 +16,7 @@ final class PageEmulation {
 
   /** Applies {@code options} to a typed page; a page with default options is left alone. */
   static void apply(LeaseOptions options, ChromeDevToolsService page) {
-    if (options.isDefault()) {
+    if (options.emulatesNothing()) {
       return;
     }
     Emulation emulation = page.getEmulation();
@@ -37,7 +37,7 @@ final class PageEmulation {
 
   /** Applies {@code options} to a raw page; a page with default options is left alone. */
   static void apply(LeaseOptions options, RawPage page) {
-    if (options.isDefault()) {
+    if (options.emulatesNothing()) {
       return;
     }
     JsonNodeFactory json = JsonNodeFactory.instance;
