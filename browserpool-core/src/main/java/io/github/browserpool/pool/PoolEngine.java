@@ -392,13 +392,7 @@ public final class PoolEngine {
 
   void unregisterMBean() {
     PoolJmx bean = jmx;
-    if (bean != null) {
-      jmx = null;
-      try {
-        bean.unregister();
-      } catch (RuntimeException e) {
-        LOG.warn("{}{}", prefix, e.getMessage(), e);
-      }
-    }
+    jmx = null;
+    PoolJmx.unregisterQuietly(bean, prefix);
   }
 }

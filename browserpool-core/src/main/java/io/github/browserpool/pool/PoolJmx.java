@@ -163,4 +163,16 @@ public final class PoolJmx implements BrowserPoolMXBean {
   public void resumePool() {
     engine.resume();
   }
+
+  /** Unregisters {@code bean} (null: nothing), logging a failure instead of throwing it. */
+  static void unregisterQuietly(PoolJmx bean, String prefix) {
+    if (bean == null) {
+      return;
+    }
+    try {
+      bean.unregister();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(PoolEngine.class).warn("{}{}", prefix, e.getMessage(), e);
+    }
+  }
 }
