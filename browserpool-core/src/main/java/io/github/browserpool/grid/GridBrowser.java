@@ -215,11 +215,13 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
 
   @Override
   public void requireUsable() {
+    // The connection's code, so a lease is told BrowserCrashedException however soon after the end it asks
+    // (the engine's exit handling, which marks the lease crashed, runs on the worker a moment later).
     if (ended.get()) {
-      throw new IllegalStateException(describe() + " ended: " + endReason);
+      throw new io.github.browserpool.CdpConnectionClosedException(describe() + " ended: " + endReason);
     }
     if (!conn.isOpen()) {
-      throw new IllegalStateException("the CDP websocket of " + describe() + " is closed");
+      throw new io.github.browserpool.CdpConnectionClosedException("the CDP websocket of " + describe() + " is closed");
     }
   }
 
