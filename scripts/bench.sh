@@ -13,7 +13,8 @@
 #                                         #   measures cold and warm lease, the CDP round trip through se:cdp
 #                                         #   against the pipe, and the reclaim of an abandoned lease against
 #                                         #   Grid's own session-timeout reap. Settings: gridColdReps=7
-#                                         #   gridWarmReps=30 gridRttSamples=200 gridReclaimReps=3 gridTimeout=10
+#                                         #   gridWarmReps=30 gridWarmGapMs=1000 gridRttSamples=200
+#                                         #   gridReclaimReps=3 gridTimeout=10
 #
 # Writes browserpool-benchmarks/target/bench/results.md. Every temp file of the run lives in a private dir
 # (TMPDIR and java.io.tmpdir) that is checked for leftovers, and removed, at the end; so do the Grid's

@@ -56,8 +56,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * /usr/bin/chromium); {@code bench.out}; repetition counts {@code bench.coldReps}, {@code bench.warmReps},
  * {@code bench.tputReps}, {@code bench.closeReps}, {@code bench.reclaimReps}, {@code bench.pages},
  * {@code bench.naivePages}; for grid {@code bench.gridColdReps}, {@code bench.gridWarmReps},
- * {@code bench.gridRttSamples}, {@code bench.gridReclaimReps} and {@code bench.gridTimeout} (the Grid's
- * session-timeout in seconds).
+ * {@code bench.gridRttSamples}, {@code bench.gridReclaimReps}, {@code bench.gridWarmGapMs} and
+ * {@code bench.gridTimeout} (the Grid's session-timeout in seconds).
  */
 public final class BenchMain {
   static final Path CHROME = Path.of(System.getProperty("bench.chrome", "/usr/bin/chromium"));
@@ -1143,8 +1143,9 @@ public final class BenchMain {
         "grid cold", both, GridBench.LOCAL, false, grid + ". Remote: POST /session (chromedriver and Chromium"
             + " start on the node), se:cdp websocket, first context and page, evaluate.");
     table(sb, "8b. Warm lease: acquire + newPage + close on a warm browser (ms)", "grid warm", both, GridBench.LOCAL,
-        false, "Both pools prepare the next context and page in the background after each lease; the two"
-            + " contenders take turns, so each pool has the other's turn to do it.");
+        false, "Both pools prepare the next context and page in the background after each lease. Local, then"
+            + " remote, then a pause (gridWarmGapMs, 1 s) in which both finish preparing: the lease hands over a"
+            + " ready context and page.");
     table(sb, "8c. Warm lease + evaluate(\"1\") (ms)", "grid warm+eval", both, GridBench.LOCAL, false, null);
     table(sb, "8d. Warm lease + evaluate, back to back (same contender in a row, ms)", "grid warm+eval back-to-back",
         both, GridBench.LOCAL, false, "The next lease comes at once: it waits for the context being prepared.");

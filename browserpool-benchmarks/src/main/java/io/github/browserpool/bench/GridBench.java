@@ -26,6 +26,7 @@ final class GridBench {
   private final BenchMain main;
   private final int timeoutSeconds;
   private GridProcess grid;
+  private int gapMs;
 
   GridBench(BenchMain main, int timeoutSeconds) {
     this.main = main;
@@ -37,6 +38,7 @@ final class GridBench {
     int warmReps = BenchMain.intProp("bench.gridWarmReps", 30);
     int rttSamples = BenchMain.intProp("bench.gridRttSamples", 200);
     int reclaimReps = BenchMain.intProp("bench.gridReclaimReps", 3);
+    gapMs = BenchMain.intProp("bench.gridWarmGapMs", 1000);
     grid = GridProcess.standalone("bench", timeoutSeconds, 2);
     try {
       long t0 = System.nanoTime();
@@ -73,10 +75,12 @@ final class GridBench {
         LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
         c.put(LOCAL, () -> BenchMain.warmLease(local, eval));
         c.put(REMOTE, () -> BenchMain.warmLease(remote, eval));
-        // Always local, then remote: with two contenders a rotated order would run the same pool twice in
-        // a row at every repetition's start, leaving it no time to prepare the next context (that is 8d).
+        // Always local, then remote, with a pause after each pair: a warm lease is one whose browser had
+        // the time to prepare the next context (~0.3 s on this machine, for either kind), which taking
+        // turns with one other contender does not give it. 8d is the case without that time.
         for (int i = 0; i < 3 + reps; i++) {
           main.roundRobin(i < 3 ? "warmup" : eval ? "grid warm+eval" : "grid warm", 1, c);
+          Procs.sleep(gapMs);
         }
       }
       // Back to back: the context the pool prepares in the background after each lease has less time.
