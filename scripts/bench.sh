@@ -6,9 +6,19 @@
 #   bash scripts/bench.sh cold,warm       # some measures: cold,warm,jmh,throughput,reclaim,close,memory
 #   bash scripts/bench.sh all,pages=60    # settings: coldReps=7 warmReps=30 tputReps=2 pages=200
 #                                         #   naivePages=20 reclaimReps=3 closeReps=3
+#   bash scripts/bench.sh endpoint        # not in "all": the per-lease CDP endpoint with Playwright (endpoint.md)
+#   bash scripts/bench.sh grid            # not in "all": browserpool on a Selenium Grid beside local Chromium
+#                                         #   (about 5 minutes). It starts a Grid 4.47.0 standalone on 127.0.0.1
+#                                         #   itself (needs /usr/bin/chromedriver: setup.sh installs it) and
+#                                         #   measures cold and warm lease, the CDP round trip through se:cdp
+#                                         #   against the pipe, and the reclaim of an abandoned lease against
+#                                         #   Grid's own session-timeout reap. Settings: gridColdReps=7
+#                                         #   gridWarmReps=30 gridWarmGapMs=1000 gridRttSamples=200
+#                                         #   gridReclaimReps=3 gridTimeout=10
 #
 # Writes browserpool-benchmarks/target/bench/results.md. Every temp file of the run lives in a private dir
-# (TMPDIR and java.io.tmpdir) that is checked for leftovers, and removed, at the end.
+# (TMPDIR and java.io.tmpdir) that is checked for leftovers, and removed, at the end; so do the Grid's
+# dir, its chromedriver and its Chromium processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"

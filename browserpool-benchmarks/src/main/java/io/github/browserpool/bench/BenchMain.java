@@ -53,9 +53,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code <bench.out>/results.md}.
  *
  * <p>System properties: {@code bench.args} = "all" or a comma list of cold,warm,jmh,throughput,reclaim,
- * close,memory; {@code bench.chrome} (default /usr/bin/chromium); {@code bench.out}; repetition counts
- * {@code bench.coldReps}, {@code bench.warmReps}, {@code bench.tputReps}, {@code bench.closeReps},
- * {@code bench.reclaimReps}, {@code bench.pages}, {@code bench.naivePages}.
+ * close,memory, and of endpoint and grid (not part of "all"); {@code bench.chrome} (default
+ * /usr/bin/chromium); {@code bench.out}; repetition counts {@code bench.coldReps}, {@code bench.warmReps},
+ * {@code bench.tputReps}, {@code bench.closeReps}, {@code bench.reclaimReps}, {@code bench.pages},
+ * {@code bench.naivePages}; for grid {@code bench.gridColdReps}, {@code bench.gridWarmReps},
+ * {@code bench.gridRttSamples}, {@code bench.gridReclaimReps}, {@code bench.gridWarmGapMs} and
+ * {@code bench.gridTimeout} (the Grid's session-timeout in seconds).
  */
 public final class BenchMain {
   static final Path CHROME = Path.of(System.getProperty("bench.chrome", "/usr/bin/chromium"));
@@ -123,7 +126,8 @@ public final class BenchMain {
         new Step("cold", this::cold), new Step("warm", this::warm), new Step("jmh", this::jmh),
         new Step("throughput", this::throughput), new Step("reclaim", this::reclaim),
         new Step("close", this::closeAndMemory), new Step("memory", () -> { }),
-        new Step("endpoint", this::endpoint));
+        new Step("endpoint", this::endpoint),
+        new Step("grid", () -> new GridBench(this, intProp("bench.gridTimeout", 10)).run()));
     for (Step s : steps) {
       boolean wanted = runs.contains(s.name) || (s.name.equals("close") && runs.contains("memory"));
       if (!wanted || s.name.equals("memory")) {
@@ -455,20 +459,35 @@ public final class BenchMain {
         requireGone(PW, tree, l.dir);
         return v;
       });
-      c.put(BP, () -> {
-        try (BrowserPool pool = BrowserPool.start(bpConfig().build())) {
-          long t0 = System.nanoTime();
-          try (BrowserLease lease = pool.acquire()) {
-            ChromeDevToolsService page = lease.newPage();
-            eval1(page);
-            return ms(System.nanoTime() - t0);
-          }
-        }
-      });
+      c.put(BP, () -> coldLease(bpConfig()));
       roundRobin(m, reps, c);
     } finally {
       pw.close();
     }
+  }
+
+  /** browserpool's cold lease: a new pool, then acquire() + newPage() + evaluate("1") (ms). */
+  static double coldLease(PoolConfig.Builder config) throws Exception {
+    try (BrowserPool pool = BrowserPool.start(config.build())) {
+      long t0 = System.nanoTime();
+      try (BrowserLease lease = pool.acquire()) {
+        ChromeDevToolsService page = lease.newPage();
+        eval1(page);
+        return ms(System.nanoTime() - t0);
+      }
+    }
+  }
+
+  /** browserpool's warm lease: acquire() + newPage() (+ evaluate("1")) + close() on a warm pool (ms). */
+  static double warmLease(BrowserPool bp, boolean eval) {
+    long t0 = System.nanoTime();
+    try (BrowserLease lease = bp.acquire()) {
+      ChromeDevToolsService page = lease.newPage();
+      if (eval) {
+        eval1(page);
+      }
+    }
+    return ms(System.nanoTime() - t0);
   }
 
   static void requireGone(String who, Set<Long> tree, Path dir) {
@@ -535,16 +554,7 @@ public final class BenchMain {
             ctx.close();
             return ms(System.nanoTime() - t0);
           });
-          (eval ? ce : c).put(BP, () -> {
-            long t0 = System.nanoTime();
-            try (BrowserLease lease = bp.acquire()) {
-              ChromeDevToolsService page = lease.newPage();
-              if (eval) {
-                eval1(page);
-              }
-            }
-            return ms(System.nanoTime() - t0);
-          });
+          (eval ? ce : c).put(BP, () -> warmLease(bp, eval));
         }
         // Warm every contender up (first lease launches the pool's browser), then measure interleaved.
         roundRobin("warmup", warmup, c);
@@ -818,26 +828,7 @@ public final class BenchMain {
     Duration idle = Duration.ofSeconds(2);
     String m = "reclaim";
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-    c.put(BP, () -> {
-      try (BrowserPool bp = BrowserPool.start(bpConfig().maxBrowsers(1).idleTimeout(idle).build())) {
-        BrowserLease lease = bp.acquire();
-        ChromeDevToolsService page = lease.newPage();
-        eval1(page);
-        long last = System.nanoTime();
-        Set<Long> tree = ProcessTable.tree(lease.browserPid(), lease.userDataDir());
-        Path dir = lease.userDataDir();
-        long deadline = last + idle.toNanos();
-        if (!Procs.awaitGone(tree, dir, idle.toMillis() + 30_000)) {
-          throw new IllegalStateException("abandoned lease not reclaimed within 30 s past idleTimeout");
-        }
-        double v = ms(System.nanoTime() - deadline);
-        if (lease.isActive()) {
-          throw new IllegalStateException("browser gone but lease still active");
-        }
-        lease.close();
-        return v;
-      }
-    });
+    c.put(BP, () -> reclaimLocal(idle));
     c.put(POOL2 + ", abandoned 2 s, evictor every 1 s", () -> {
       AbandonedConfig ac = new AbandonedConfig();
       ac.setRemoveAbandonedOnMaintenance(true);
@@ -867,6 +858,31 @@ public final class BenchMain {
     roundRobin(m, reps, c);
     results.note(m, PW, "n/a: no abandoned-lease reclaim");
     results.note(m, NAIVE, "n/a: no pool");
+  }
+
+  /**
+   * browserpool reclaiming an abandoned local lease: from its deadline (last activity + idleTimeout)
+   * until its process tree is dead and its dir gone (ms).
+   */
+  double reclaimLocal(Duration idle) throws Exception {
+    try (BrowserPool bp = BrowserPool.start(bpConfig().maxBrowsers(1).idleTimeout(idle).build())) {
+      BrowserLease lease = bp.acquire();
+      ChromeDevToolsService page = lease.newPage();
+      eval1(page);
+      long last = System.nanoTime();
+      Set<Long> tree = ProcessTable.tree(lease.browserPid(), lease.userDataDir());
+      Path dir = lease.userDataDir();
+      long deadline = last + idle.toNanos();
+      if (!Procs.awaitGone(tree, dir, idle.toMillis() + 30_000)) {
+        throw new IllegalStateException("abandoned lease not reclaimed within 30 s past idleTimeout");
+      }
+      double v = ms(System.nanoTime() - deadline);
+      if (lease.isActive()) {
+        throw new IllegalStateException("browser gone but lease still active");
+      }
+      lease.close();
+      return v;
+    }
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -1105,6 +1121,8 @@ public final class BenchMain {
     table(sb, "7c. Processes per idle browser tree", "procs/browser", new String[] {LIMIT, LIMIT_NSW, POOL2, PW, BP}, LIMIT,
         false, null);
 
+    gridTables(sb);
+
     if (!results.failures.isEmpty()) {
       sb.append("## Failures\n\n");
       results.failures.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
@@ -1117,6 +1135,32 @@ public final class BenchMain {
     }
     sb.append("## Cleanup check (after the run)\n\n").append(cleanup).append('\n');
     return sb.toString();
+  }
+
+  /** Section 8: browserpool on a Selenium Grid on loopback beside local Chromium (measure "grid"). */
+  void gridTables(StringBuilder sb) {
+    String[] both = {GridBench.LOCAL, GridBench.REMOTE};
+    String grid = "Grid 4.47.0 standalone on 127.0.0.1 started by the benchmark, Debian chromedriver, 2 slots";
+    table(sb, "8a. Cold lease, local vs Selenium Grid: a new pool until the first page answers evaluate(\"1\") (ms)",
+        "grid cold", both, GridBench.LOCAL, false, grid + ". Remote: POST /session (chromedriver and Chromium"
+            + " start on the node), se:cdp websocket, first context and page, evaluate.");
+    table(sb, "8b. Warm lease: acquire + newPage + close on a warm browser (ms)", "grid warm", both, GridBench.LOCAL,
+        false, "Both pools prepare the next context and page in the background after each lease. Local, then"
+            + " remote, then a pause (gridWarmGapMs, 1 s) in which both finish preparing: the lease hands over a"
+            + " ready context and page.");
+    table(sb, "8c. Warm lease + evaluate(\"1\") (ms)", "grid warm+eval", both, GridBench.LOCAL, false, null);
+    table(sb, "8d. Warm lease + evaluate, back to back (same contender in a row, ms)", "grid warm+eval back-to-back",
+        both, GridBench.LOCAL, false, "The next lease comes at once: it waits for the context being prepared.");
+    table(sb, "8e. CDP round trip: evaluate(\"1\") on a warm page, interleaved (ms)", "grid rtt", both,
+        GridBench.LOCAL, false, null);
+    table(sb, "8f. se:cdp overhead per round trip: median remote minus median local (ms)", "grid rtt overhead",
+        new String[] {GridBench.REMOTE}, null, false, null);
+    table(sb, "8g. Reclaim of an abandoned lease: from its deadline until the browser is gone (ms)", "grid reclaim",
+        new String[] {GridBench.LOCAL, GridBench.REMOTE, GridBench.GRID_OWN}, null, false,
+        "browserpool: idleTimeout 2 s, from last activity + 2 s until (local) the tree is dead and the dir gone,"
+            + " (Grid) /status no longer lists the session and the node runs no chromedriver or Chromium; polled"
+            + " every 10 / 20 ms. Grid's own: a bare session nobody touches, from T after its last access until"
+            + " the same (Grid sweeps every 30 s, so 0 to 30 s).");
   }
 
   void table(StringBuilder sb, String title, String measure, String[] cols, String ratioTo, boolean higherBetter,
