@@ -10,9 +10,12 @@ import io.github.browserpool.pool.FakeLauncher;
 public final class FakePools {
   private FakePools() {}
 
-  /** Starts a pool over a fresh {@link FakeLauncher}; there is nothing to sweep. */
+  /**
+   * Starts a pool over a fresh {@link FakeLauncher} that records nothing, so that its cost does not grow
+   * with the number of leases (the benchmark's use); there is nothing to sweep.
+   */
   public static BrowserPool start(PoolConfig config) {
-    return start(config, new FakeLauncher());
+    return start(config, new FakeLauncher(false));
   }
 
   /** Starts a pool over {@code launcher}, so a test can inspect or steer its fake browsers. */

@@ -24,6 +24,18 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile boolean contextNotReady;
   /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
   public volatile Runnable onNextClose;
+  /** Whether each browser records the contexts it opened (tests read them; a benchmark must not grow a list). */
+  private final boolean recordContexts;
+
+  /** A launcher whose browsers record what the engine did with them. */
+  public FakeLauncher() {
+    this(true);
+  }
+
+  /** @param recordContexts false for a benchmark: nothing grows with the number of leases */
+  public FakeLauncher(boolean recordContexts) {
+    this.recordContexts = recordContexts;
+  }
 
   @Override
   public LaunchedBrowser launch(BrowserEvents events) {
@@ -102,7 +114,9 @@ public final class FakeLauncher implements BrowserLauncher {
       if (dead) {
         throw new IllegalStateException("fake browser " + pid + " is dead");
       }
-      contexts.add(isolated);
+      if (recordContexts) {
+        contexts.add(isolated);
+      }
       return new LeaseContext() {
         /** Held as the real context holds its pages, so reachability tests see the same graph. */
         private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
