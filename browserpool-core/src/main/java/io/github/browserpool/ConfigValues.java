@@ -32,6 +32,7 @@ final class ConfigValues implements Cloneable {
   Duration launchTimeout = PoolConfig.DEFAULT_LAUNCH_TIMEOUT;
   Duration maxLifetime = PoolConfig.DEFAULT_MAX_LIFETIME;
   int maxLeasesPerBrowser = PoolConfig.DEFAULT_MAX_LEASES_PER_BROWSER;
+  int maxContextsPerBrowser = PoolConfig.DEFAULT_MAX_CONTEXTS_PER_BROWSER;
   Duration evictionProtection = PoolConfig.DEFAULT_EVICTION_PROTECTION;
   Duration callTimeout = PoolConfig.DEFAULT_CALL_TIMEOUT;
   List<String> chromeArguments = new ArrayList<>();
@@ -72,7 +73,7 @@ final class ConfigValues implements Cloneable {
         + ", capacityPolicy=" + capacityPolicy + ", tempRoot=" + tempRoot
         + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
         + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
-        + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", evictionProtection=" + evictionProtection
+        + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", maxContextsPerBrowser=" + maxContextsPerBrowser + ", evictionProtection=" + evictionProtection
         + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox
         + ", maxBrowserMemory=" + (maxBrowserMemory == 0 ? "none" : maxBrowserMemory)
         + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite

@@ -34,6 +34,13 @@ public final class PoolConfig {
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
   /** Default for {@link Builder#maxLeasesPerBrowser(int)}. */
   public static final int DEFAULT_MAX_LEASES_PER_BROWSER = 1000;
+  /**
+   * Default for {@link Builder#maxContextsPerBrowser(int)}. See README, "Dense leases", for the
+   * measurements it rests on.
+   */
+  public static final int DEFAULT_MAX_CONTEXTS_PER_BROWSER = 1;
+  /** The most anonymous leases one browser may serve at once. */
+  public static final int MAX_CONTEXTS_PER_BROWSER_LIMIT = 64;
   /** Default for {@link Builder#evictionProtection(Duration)}. */
   public static final Duration DEFAULT_EVICTION_PROTECTION = Duration.ofSeconds(30);
   /**
@@ -115,6 +122,16 @@ public final class PoolConfig {
 
   public int maxLeasesPerBrowser() {
     return values.maxLeasesPerBrowser;
+  }
+
+  /** How many anonymous leases one browser serves at once, each in its own BrowserContext. */
+  public int maxContextsPerBrowser() {
+    return values.maxContextsPerBrowser;
+  }
+
+  /** How many anonymous leases the pool serves at once: {@code maxBrowsers × maxContextsPerBrowser}. */
+  public int maxConcurrentLeases() {
+    return values.maxBrowsers * values.maxContextsPerBrowser;
   }
 
   public Duration evictionProtection() {
@@ -261,6 +278,21 @@ public final class PoolConfig {
     public Builder maxLeasesPerBrowser(int maxLeasesPerBrowser) {
       require(maxLeasesPerBrowser >= 1, "maxLeasesPerBrowser", maxLeasesPerBrowser, "pass 1 or more");
       values.maxLeasesPerBrowser = maxLeasesPerBrowser;
+      return this;
+    }
+
+    /**
+     * How many anonymous leases one browser serves at once, each in its own isolated BrowserContext, so
+     * that a lease costs a context rather than a browser. The pool then serves {@code maxBrowsers ×
+     * maxContextsPerBrowser} anonymous leases. A keyed lease still owns its browser (its default
+     * profile), one key per browser. With 1, every lease has a browser of its own, and a revoked lease
+     * closes it; above 1, abandoning, revoking or evicting a lease disposes its context only.
+     */
+    public Builder maxContextsPerBrowser(int maxContextsPerBrowser) {
+      require(maxContextsPerBrowser >= 1 && maxContextsPerBrowser <= MAX_CONTEXTS_PER_BROWSER_LIMIT,
+          "maxContextsPerBrowser", maxContextsPerBrowser,
+          "pass 1 to " + MAX_CONTEXTS_PER_BROWSER_LIMIT + " (1: one browser per lease)");
+      values.maxContextsPerBrowser = maxContextsPerBrowser;
       return this;
     }
 
