@@ -5,7 +5,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.pool.BrowserLauncher.BrowserEvents;
 import io.github.browserpool.pool.LaunchedBrowser;
-import io.github.browserpool.pool.LeaseContexts;
+import io.github.browserpool.pool.ContextBrowser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * acquire()} and its first {@code newPage()} only hand them over. A keyed lease uses the default
  * profile, which chromedriver's own tab keeps alive.
  */
-final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
+final class GridBrowser extends ContextBrowser {
   private static final Logger LOG = LoggerFactory.getLogger(GridBrowser.class);
   /** Probe failures in a row (other than "invalid session id", which counts at once) that end a session. */
   static final int PROBE_FAILURES = 3;
@@ -53,7 +53,6 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   private final PipeConnection conn;
   private final WebSocketPipe pipe;
   private final BrowserEvents events;
-  private final LeaseContexts contexts;
   private final Duration cdpTimeout;
   private final Duration closeTimeout;
   private final Duration probeInterval;
@@ -69,14 +68,14 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
 
   GridBrowser(PoolConfig config, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
       BrowserEvents events, Duration probeInterval) {
+    // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
+    super(config, conn, false);
     this.prefix = "[" + config.poolName() + "] ";
     this.client = client;
     this.sessionId = sessionId;
     this.conn = conn;
     this.pipe = pipe;
     this.events = events;
-    // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
-    this.contexts = new LeaseContexts(config, conn, this, false);
     this.cdpTimeout = config.launchTimeout();
     this.closeTimeout = config.closeTimeout();
     this.probeInterval = probeInterval;
@@ -192,31 +191,6 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   // ---------------------------------------------------------------------------------------------
   // Leases
 
-  /** Starts preparing the next isolated context and page in the background. */
-  void prepareNext() {
-    contexts.prepareNext();
-  }
-
-  @Override
-  public int preparedContexts() {
-    return contexts.preparedContexts();
-  }
-
-  @Override
-  public LeaseContext openContext(boolean isolated) {
-    return contexts.open(isolated, cdpTimeout, null, null, null);
-  }
-
-  @Override
-  public LeaseContext openContext(boolean isolated, Duration timeout) {
-    return contexts.open(isolated, timeout, null, null, null);
-  }
-
-  @Override
-  public LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
-      String proxyPassword) {
-    return contexts.open(isolated, timeout, proxyServer, proxyUser, proxyPassword);
-  }
 
   @Override
   public void requireUsable() {
@@ -240,7 +214,7 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
     if (!closing.compareAndSet(false, true)) {
       return new CloseResult(false, true);
     }
-    contexts.stop();
+    stopPreparing();
     ScheduledFuture<?> probe = nextProbe;
     if (probe != null) {
       probe.cancel(false);

@@ -18,18 +18,17 @@ import java.util.concurrent.CompletableFuture;
  * which a lease serves {@code cdpEndpoint()} and {@code newRawPage()}. Chromium runs with
  * --no-startup-window, so a keyed lease keeps a blank keeper page open in the default profile.
  */
-final class LocalBrowser implements LaunchedBrowser, LeaseContexts.Browser {
+final class LocalBrowser extends ContextBrowser {
   private final PoolConfig config;
   private final ChromeProcess process;
   private final PipeConnection conn;
-  private final LeaseContexts contexts;
   private volatile boolean closing;
 
   LocalBrowser(PoolConfig config, ChromeProcess process, PipeConnection conn) {
+    super(config, conn, true, Context::new);
     this.config = config;
     this.process = process;
     this.conn = conn;
-    this.contexts = new LeaseContexts(config, conn, this, true, Context::new);
   }
 
   @Override
@@ -56,15 +55,6 @@ final class LocalBrowser implements LaunchedBrowser, LeaseContexts.Browser {
     return closing;
   }
 
-  /** Starts preparing the next isolated context and page in the background. */
-  void prepareNext() {
-    contexts.prepareNext();
-  }
-
-  @Override
-  public int preparedContexts() {
-    return contexts.preparedContexts();
-  }
 
   @Override
   public void requireUsable() {
@@ -79,25 +69,9 @@ final class LocalBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   }
 
   @Override
-  public LeaseContext openContext(boolean isolated) {
-    return contexts.open(isolated, config.launchTimeout(), null, null, null);
-  }
-
-  @Override
-  public LeaseContext openContext(boolean isolated, Duration timeout) {
-    return contexts.open(isolated, timeout, null, null, null);
-  }
-
-  @Override
-  public LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
-      String proxyPassword) {
-    return contexts.open(isolated, timeout, proxyServer, proxyUser, proxyPassword);
-  }
-
-  @Override
   public CloseResult close(CloseReason reason) {
     closing = true;
-    contexts.stop();
+    stopPreparing();
     conn.expectEndOfFile();
     Duration graceful = config.closeTimeout().dividedBy(2);
     // Never behind a write stuck on the full pipe of a frozen browser for longer than the graceful step.
