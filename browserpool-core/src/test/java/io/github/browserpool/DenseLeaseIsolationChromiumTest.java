@@ -1,25 +1,14 @@
 package io.github.browserpool;
 
+import static io.github.browserpool.LocalSite.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.protocol.types.network.Cookie;
-import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,11 +20,11 @@ import org.junit.jupiter.api.Test;
  * left, so a probe that could not detect sharing fails there instead of passing blindly between leases.
  */
 class DenseLeaseIsolationChromiumTest extends OnRealChromium {
-  private Site site;
+  private LocalSite site;
 
   @BeforeEach
   void serve() throws IOException {
-    site = new Site();
+    site = new LocalSite();
   }
 
   @AfterEach
@@ -63,17 +52,17 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
     try (BrowserPool pool = densePool("dense-cookies")) {
       BrowserLease[] leases = twoLeasesInOneBrowser(pool);
       try (BrowserLease a = leases[0]; BrowserLease b = leases[1]) {
-        ChromeDevToolsService pa = open(a, "/page/a");
+        ChromeDevToolsService pa = site.open(a, "/page/a");
         eval(pa, "document.cookie = 'fromScript=a-secret; path=/'");
         assertThat(eval(pa, "fetch('/set-cookie').then(r => r.text())")).isEqualTo("set");
 
-        ChromeDevToolsService pa2 = open(a, "/page/a2");
+        ChromeDevToolsService pa2 = site.open(a, "/page/a2");
         assertThat((String) eval(pa2, "document.cookie")).as("probe: a second page of the same lease")
             .contains("fromScript=a-secret").contains("fromServer=a-secret");
         assertThat(names(pa2.getNetwork().getCookies(List.of(site.origin())))).contains("fromScript", "fromServer");
         assertThat(site.cookieHeaders.get("/page/a2")).contains("fromScript=a-secret").contains("fromServer=a-secret");
 
-        ChromeDevToolsService pb = open(b, "/page/b");
+        ChromeDevToolsService pb = site.open(b, "/page/b");
         assertThat(eval(pb, "document.cookie")).as("document.cookie of the other lease").isEqualTo("");
         assertThat(pb.getNetwork().getCookies(List.of(site.origin()))).as("Network.getCookies").isEmpty();
         assertThat(pb.getNetwork().getAllCookies()).as("Network.getAllCookies").isEmpty();
@@ -88,18 +77,18 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
     try (BrowserPool pool = densePool("dense-storage")) {
       BrowserLease[] leases = twoLeasesInOneBrowser(pool);
       try (BrowserLease a = leases[0]; BrowserLease b = leases[1]) {
-        ChromeDevToolsService pa = open(a, "/page/a");
+        ChromeDevToolsService pa = site.open(a, "/page/a");
         eval(pa, "localStorage.setItem('probe', 'a-secret'); sessionStorage.setItem('probe', 'a-secret')");
         assertThat(eval(pa, IDB_PUT)).isEqualTo("stored");
 
-        ChromeDevToolsService pa2 = open(a, "/page/a2");
+        ChromeDevToolsService pa2 = site.open(a, "/page/a2");
         assertThat(eval(pa2, "localStorage.getItem('probe')")).as("probe: localStorage").isEqualTo("a-secret");
         assertThat(eval(pa2, IDB_GET)).as("probe: IndexedDB").isEqualTo("a-secret");
         // sessionStorage belongs to the tab, not the context: its probe is the same tab, navigated again.
-        navigate(pa, "/page/a-again");
+        site.navigate(pa, "/page/a-again");
         assertThat(eval(pa, "sessionStorage.getItem('probe')")).as("probe: sessionStorage").isEqualTo("a-secret");
 
-        ChromeDevToolsService pb = open(b, "/page/b");
+        ChromeDevToolsService pb = site.open(b, "/page/b");
         assertThat(eval(pb, "localStorage.length")).as("localStorage of the other lease").isEqualTo(0);
         assertThat(eval(pb, "sessionStorage.length")).as("sessionStorage of the other lease").isEqualTo(0);
         assertThat(eval(pb, "indexedDB.databases().then(dbs => JSON.stringify(dbs.map(d => d.name)))"))
@@ -115,15 +104,15 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
       BrowserLease[] leases = twoLeasesInOneBrowser(pool);
       try (BrowserLease a = leases[0]; BrowserLease b = leases[1]) {
         String fetchCached = "fetch('/cached.js').then(r => r.text())";
-        ChromeDevToolsService pa = open(a, "/page/a");
+        ChromeDevToolsService pa = site.open(a, "/page/a");
         assertThat(eval(pa, fetchCached)).isEqualTo("// cached");
         assertThat(site.cachedHits.get()).isEqualTo(1);
 
-        ChromeDevToolsService pa2 = open(a, "/page/a2");
+        ChromeDevToolsService pa2 = site.open(a, "/page/a2");
         assertThat(eval(pa2, fetchCached)).isEqualTo("// cached");
         assertThat(site.cachedHits.get()).as("probe: the same lease's next load comes from its cache").isEqualTo(1);
 
-        ChromeDevToolsService pb = open(b, "/page/b");
+        ChromeDevToolsService pb = site.open(b, "/page/b");
         assertThat(eval(pb, fetchCached)).isEqualTo("// cached");
         assertThat(site.cachedHits.get()).as("the other lease's load reaches the server again").isEqualTo(2);
       }
@@ -135,9 +124,9 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
     try (BrowserPool pool = densePool("dense-pages")) {
       BrowserLease[] leases = twoLeasesInOneBrowser(pool);
       try (BrowserLease a = leases[0]; BrowserLease b = leases[1]) {
-        ChromeDevToolsService pa = open(a, "/page/a");
-        ChromeDevToolsService pa2 = open(a, "/page/a2");
-        ChromeDevToolsService pb = open(b, "/page/b");
+        ChromeDevToolsService pa = site.open(a, "/page/a");
+        ChromeDevToolsService pa2 = site.open(a, "/page/a2");
+        ChromeDevToolsService pb = site.open(b, "/page/b");
         String listen = "window.got = []; window.bc = new BroadcastChannel('probe');"
             + " bc.onmessage = e => got.push(e.data); 'listening'";
         eval(pa2, listen);
@@ -180,95 +169,7 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
       + " const g = db.transaction('s').objectStore('s').get('probe');"
       + " g.onsuccess = () => { db.close(); ok(String(g.result)); }; g.onerror = () => fail(g.error); }; })";
 
-  private ChromeDevToolsService open(BrowserLease lease, String path) {
-    ChromeDevToolsService page = lease.newPage();
-    navigate(page, path);
-    return page;
-  }
-
-  private void navigate(ChromeDevToolsService page, String path) {
-    page.getPage().navigate(site.url(path));
-    await("load of " + path).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ("complete " + path).equals(eval(page, "document.readyState + ' ' + location.pathname")));
-  }
-
-  /** Evaluates {@code expression} with a user gesture, awaiting a promise; a thrown error fails the test. */
-  static Object eval(ChromeDevToolsService page, String expression) {
-    Evaluate r = page.getRuntime().evaluate(expression, null, null, null, null, true, null, true, true,
-        null, null, null, null, null, null);
-    if (r.getExceptionDetails() != null) {
-      throw new AssertionError("the page threw on " + expression + ": " + r.getExceptionDetails().getText()
-          + " " + r.getExceptionDetails().getException().getDescription());
-    }
-    return r.getResult().getValue();
-  }
-
   private static List<String> names(List<Cookie> cookies) {
     return cookies.stream().map(Cookie::getName).toList();
-  }
-
-  /**
-   * The test's origin on 127.0.0.1: pages under {@code /page/}, a cookie set by the server, the Cookie
-   * header echoed, and a script cached for an hour whose loads the server counts.
-   */
-  static final class Site implements AutoCloseable {
-    final Map<String, String> cookieHeaders = new ConcurrentHashMap<>();
-    final List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final AtomicInteger cachedHits = new AtomicInteger();
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "isolation-site");
-      t.setDaemon(true);
-      return t;
-    });
-
-    Site() throws IOException {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      server.setExecutor(threads);
-      server.createContext("/", x -> {
-        String path = x.getRequestURI().getPath();
-        requested.add(path);
-        String cookie = x.getRequestHeaders().getFirst("Cookie");
-        cookieHeaders.put(path, cookie == null ? "" : cookie);
-        if (path.startsWith("/page/")) {
-          send(x, 200, "text/html", "no-store", "<!doctype html><title>page</title><p>" + path + "</p>");
-        } else if (path.equals("/set-cookie")) {
-          x.getResponseHeaders().add("Set-Cookie", "fromServer=a-secret; Path=/");
-          send(x, 200, "text/plain", "no-store", "set");
-        } else if (path.equals("/whoami")) {
-          send(x, 200, "text/plain", "no-store", cookie == null ? "" : cookie);
-        } else if (path.equals("/cached.js")) {
-          cachedHits.incrementAndGet();
-          send(x, 200, "text/javascript", "max-age=3600", "// cached");
-        } else {
-          send(x, 404, "text/plain", "no-store", "not found");
-        }
-      });
-      server.start();
-    }
-
-    String origin() {
-      return "http://127.0.0.1:" + server.getAddress().getPort();
-    }
-
-    String url(String path) {
-      return origin() + path;
-    }
-
-    private static void send(HttpExchange x, int status, String type, String cache, String body) throws IOException {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      x.getResponseHeaders().add("Content-Type", type + "; charset=utf-8");
-      x.getResponseHeaders().add("Cache-Control", cache);
-      x.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = x.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-      threads.shutdownNow();
-    }
   }
 }
