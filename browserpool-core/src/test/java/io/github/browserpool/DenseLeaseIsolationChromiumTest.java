@@ -138,7 +138,11 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
         await("the other lease's page gets nothing").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
             .pollInterval(Duration.ofMillis(50)).until(() -> "[]".equals(eval(pb, "JSON.stringify(got)")));
 
-        // A named target: B's page is called 'probe-target'; A opens a window by that name.
+        // A named target: B's page is called 'probe-target'; A opens a window by that name. Chromium
+        // resolves names within the opener's browsing context group only, so two pages of one lease do not
+        // reach each other by name either: this probe guards the group, not the context (its probe is the
+        // name resolving for its opener). What is not isolated is CDP itself: a page session's
+        // Target.getTargets lists every target of the browser, other leases' pages included.
         eval(pb, "window.name = 'probe-target'");
         assertThat(eval(pa, "window.w = window.open('" + site.url("/page/opened") + "', 'probe-target');"
             + " String(w !== null)")).as("the popup opened").isEqualTo("true");
