@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Two concurrent anonymous leases in one browser ({@code maxContextsPerBrowser} above 1) try to see each
  * other's cookies, storage, HTTP cache and pages on the same origin, served by the test on 127.0.0.1.
- * Every probe is first run between two pages of one lease (one context), where it must see what was
- * left, so a probe that could not detect sharing fails there instead of passing blindly between leases.
+ * Every probe is first run inside one lease, where it must see what was left: between two of its pages
+ * (one context), or for what belongs to a tab or its opener (sessionStorage, a window name) in the same
+ * page; so a probe that could not see anything fails there instead of passing blindly between leases.
  */
 class DenseLeaseIsolationChromiumTest extends OnRealChromium {
   private LocalSite site;
