@@ -49,6 +49,48 @@ class DenseLeaseIsolationChromiumTest extends OnRealChromium {
   }
 
   @Test
+  void aPageCannotReachTheOtherLeasesPagesOrTheSharedBrowser() {
+    try (BrowserPool pool = densePool("dense-targets")) {
+      BrowserLease[] leases = twoLeasesInOneBrowser(pool);
+      try (BrowserLease a = leases[0]; BrowserLease b = leases[1]) {
+        ChromeDevToolsService pb = site.open(b, "/page/b");
+        String bTarget = pb.getTarget().getTargetInfo().getTargetId();
+        ChromeDevToolsService pa = site.open(a, "/page/a");
+        RawPage raw = a.newRawPage();
+        com.fasterxml.jackson.databind.node.ObjectNode toB =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("targetId", bTarget);
+        // The typed API and the raw page are refused alike, before anything is sent.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pa.getTarget().getTargets())
+            .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Target.getTargets")
+            .hasMessageContaining("maxContextsPerBrowser");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pa.getTarget().closeTarget(bTarget))
+            .isInstanceOf(UnsupportedOperationException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.call("Target.attachToTarget", toB))
+            .isInstanceOf(UnsupportedOperationException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.call("Target.attachToBrowserTarget", null))
+            .isInstanceOf(UnsupportedOperationException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pa.getBrowser().close())
+            .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Browser.close");
+        // What concerns the page itself still works, and the other lease is untouched.
+        assertThat(pa.getTarget().getTargetInfo().getTargetId()).isNotEqualTo(bTarget);
+        assertThat(pa.getBrowser().getVersion().getProduct()).isNotBlank();
+        assertThat(a.isActive()).as("a refused command does not end the lease").isTrue();
+        assertThat(eval(pb, "location.pathname")).isEqualTo("/page/b");
+        assertThat(pool.stats().closed()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aLeaseWithItsOwnBrowserKeepsTheBrowserWideDomains() {
+    try (BrowserPool pool = BrowserPool.start(config("own-targets").maxBrowsers(1).maxContextsPerBrowser(1).build());
+        BrowserLease lease = pool.acquire()) {
+      ChromeDevToolsService page = site.open(lease, "/page/own");
+      assertThat(page.getTarget().getTargets()).as("nothing else to see: its browser is its own").isNotEmpty();
+    }
+  }
+
+  @Test
   void cookiesSetByScriptAndByTheServerStayInTheirLease() {
     try (BrowserPool pool = densePool("dense-cookies")) {
       BrowserLease[] leases = twoLeasesInOneBrowser(pool);

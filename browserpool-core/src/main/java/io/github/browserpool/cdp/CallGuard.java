@@ -26,6 +26,12 @@ public interface CallGuard {
   RuntimeException translate(RuntimeException failure);
 
   /**
+   * Runs before every command with its CDP method name (for example {@code "Target.getTargets"}), after
+   * {@link #beforeCall()}. It may throw to refuse the command without sending it. It must not block.
+   */
+  default void beforeCommand(String method) {}
+
+  /**
    * Runs when the reply to a command sent through the guard arrived (or the command failed). It must not
    * block or throw; the pool stamps the lease's activity here.
    */

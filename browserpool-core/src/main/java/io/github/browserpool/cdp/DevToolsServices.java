@@ -136,6 +136,7 @@ public final class DevToolsServices {
       if (CommandInvocationHandler.isEventSubscription(method)) {
         return commands.invoke(proxy, method, args);
       }
+      guard.beforeCommand(method.getDeclaringClass().getSimpleName() + "." + method.getName());
       try {
         Object result = commands.invoke(proxy, method, args);
         guard.replied();

@@ -109,6 +109,7 @@ public final class RawSessionPage implements io.github.browserpool.RawPage {
   public CompletableFuture<JsonNode> callAsync(String method, JsonNode params) {
     Objects.requireNonNull(method, "method");
     guard.beforeCall();
+    guard.beforeCommand(method);
     CdpConnectionClosedException gone = session.goneException();
     if (gone != null) {
       RuntimeException translated = guard.translate(gone);

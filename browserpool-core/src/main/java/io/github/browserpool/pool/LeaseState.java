@@ -202,6 +202,25 @@ public final class LeaseState implements CallGuard {
     engine.recordActivity(this);
   }
 
+  /**
+   * Refuses a command that would reach beyond the lease's own pages in a browser that other leases share
+   * (see {@link PageScope}).
+   */
+  @Override
+  public void beforeCommand(String method) {
+    if (!engine.ownsContextOnly(entry)) {
+      return;
+    }
+    String why = PageScope.refusal(method);
+    if (why != null) {
+      throw new UnsupportedOperationException(engine.prefix() + "lease #" + id + ": " + method + " is refused"
+          + " on a page of a browser shared with other leases (maxContextsPerBrowser "
+          + engine.contextsPerBrowser + "): " + why + ". Open pages with lease.newPage(), use"
+          + " lease.cdpEndpoint() for a client that needs the Target domain (it sees this lease's pages only),"
+          + " or set maxContextsPerBrowser(1) to give each lease a browser of its own.");
+    }
+  }
+
   /** A reply to one of the lease's own commands arrived: activity, unless the lease has ended. */
   @Override
   public void replied() {
