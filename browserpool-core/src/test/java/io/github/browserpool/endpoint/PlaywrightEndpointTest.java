@@ -139,6 +139,27 @@ class PlaywrightEndpointTest {
   }
 
   @Test
+  void twoLeasesInOneBrowserSeeNothingOfEachOther() {
+    try (BrowserPool pool = BrowserPool.start(config("pw-dense").maxBrowsers(1).maxContextsPerBrowser(2).build());
+        BrowserLease a = pool.acquire();
+        BrowserLease b = pool.acquire()) {
+      assertThat(b.browserPid()).as("one browser serves both").isEqualTo(a.browserPid());
+      Browser pa = connect(a);
+      Browser pb = connect(b);
+      Page page = pa.contexts().get(0).newPage();
+      page.navigate(site.url("/form"));
+      assertThat(pa.contexts().get(0).cookies()).extracting(c -> c.name).contains("seen");
+      assertThat(pb.contexts()).as("b sees its own context only").hasSize(1);
+      assertThat(pb.contexts().get(0).cookies()).isEmpty();
+      assertThat(urls(pb)).noneMatch(u -> u.startsWith(site.url("/")));
+      Page other = pb.contexts().get(0).newPage();
+      other.navigate(site.url("/form"));
+      assertThat(urls(pa)).as("a does not see b's page").containsOnlyOnce(site.url("/form"));
+      assertThat(page.title()).isEqualTo("the form");
+    }
+  }
+
+  @Test
   void aKeyedLeaseKeepsItsCookiesButNotTheClientsPages() {
     try (BrowserPool pool = BrowserPool.start(config("pwkey").maxBrowsers(1).build())) {
       try (BrowserLease lease = pool.acquire("alice")) {
