@@ -19,7 +19,7 @@ public interface BrowserPoolMXBean {
   /** Browsers being launched ({@link PoolStats#starting()}). */
   int getStartingBrowsers();
 
-  /** Leases held now ({@link PoolStats#leased()}). */
+  /** Leases held now ({@link PoolStats#activeLeases()}; several per browser with maxContextsPerBrowser above 1). */
   int getActiveLeases();
 
   /** {@code acquire()} calls waiting for a browser ({@link PoolStats#waiting()}). */

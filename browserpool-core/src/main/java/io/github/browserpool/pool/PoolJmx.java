@@ -106,7 +106,7 @@ public final class PoolJmx implements BrowserPoolMXBean {
 
   @Override
   public int getActiveLeases() {
-    return stats().leased();
+    return stats().activeLeases();
   }
 
   @Override

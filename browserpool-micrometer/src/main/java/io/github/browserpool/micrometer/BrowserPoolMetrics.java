@@ -67,8 +67,12 @@ public final class BrowserPoolMetrics implements MeterBinder {
           .description("Browsers in the pool by state")
           .register(registry);
     }
-    Gauge.builder("browserpool.leases.active", pool, p -> p.stats().leased())
-        .tags(tags).description("Leases held now").register(registry);
+    Gauge.builder("browserpool.leases.active", pool, p -> p.stats().activeLeases())
+        .tags(tags).description("Leases held now (several per browser with maxContextsPerBrowser above 1)")
+        .register(registry);
+    Gauge.builder("browserpool.contexts.prepared", pool, p -> p.stats().preparedContexts())
+        .tags(tags).description("Contexts prepared ahead for the next leases, each with one blank page")
+        .register(registry);
     Gauge.builder("browserpool.threads.waiting", pool, p -> p.stats().waiting())
         .tags(tags).description("acquire() calls waiting for a browser").register(registry);
     Gauge.builder("browserpool.memory", pool, BrowserPoolMetrics::memoryBytes)

@@ -51,6 +51,8 @@ class BrowserPoolMetricsTest {
       assertThat(gauge(registry, "browserpool.browsers", "state", "starting")).isZero();
       assertThat(registry.get("browserpool.leases.active").tag("pool", "metered").gauge().value()).isZero();
       assertThat(registry.get("browserpool.threads.waiting").gauge().value()).isZero();
+      assertThat(registry.get("browserpool.contexts.prepared").gauge().value())
+          .as("one idle browser that serves one lease at a time keeps at most one spare").isBetween(0.0, 1.0);
       double memory = registry.get("browserpool.memory").gauge().value();
       assertThat(memory).as("an idle Chromium tree's PSS").isBetween(30.0 * (1 << 20), 4.0 * (1 << 30));
 
