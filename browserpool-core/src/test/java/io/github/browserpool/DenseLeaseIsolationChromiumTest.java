@@ -6,11 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.protocol.types.network.Cookie;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,18 +17,7 @@ import org.junit.jupiter.api.Test;
  * (one context), or for what belongs to a tab or its opener (sessionStorage, a window name) in the same
  * page; so a probe that could not see anything fails there instead of passing blindly between leases.
  */
-class DenseLeaseIsolationChromiumTest extends OnRealChromium {
-  private LocalSite site;
-
-  @BeforeEach
-  void serve() throws IOException {
-    site = new LocalSite();
-  }
-
-  @AfterEach
-  void stopServing() {
-    site.close();
-  }
+class DenseLeaseIsolationChromiumTest extends OnLocalSite {
 
   /** One browser that serves up to 4 leases at once; a second browser could not even be launched. */
   private BrowserPool densePool(String name) {

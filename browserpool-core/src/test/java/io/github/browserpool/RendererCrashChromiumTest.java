@@ -7,10 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.test.ProcessTable;
-import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,18 +15,7 @@ import org.junit.jupiter.api.Test;
  * lease goes on with a new page, the other lease never notices, and the browser is not touched.
  * Both pages are on the same origin, so a renderer shared between the leases would take both down.
  */
-class RendererCrashChromiumTest extends OnRealChromium {
-  private LocalSite site;
-
-  @BeforeEach
-  void serve() throws IOException {
-    site = new LocalSite();
-  }
-
-  @AfterEach
-  void stopServing() {
-    site.close();
-  }
+class RendererCrashChromiumTest extends OnLocalSite {
 
   @Test
   void aRendererCrashFailsOnlyThatLeasesPage() {
@@ -64,7 +50,7 @@ class RendererCrashChromiumTest extends OnRealChromium {
         RawPage raw = a.newRawPage();
         raw.call("Page.navigate", raw.params().put("url", site.url("/page/raw")));
         assertThatThrownBy(() -> raw.call("Page.crash", null)).as("the same through the raw page")
-            .isInstanceOf(CdpException.class).hasMessageContaining("crashed");
+            .isInstanceOf(CdpSessionClosedException.class).hasMessageContaining("crashed");
         assertThat(raw.isClosed()).isTrue();
         int ticksAfterRawCrash = ((Number) eval(pb, "ticks")).intValue();
         await("B's page still runs").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))

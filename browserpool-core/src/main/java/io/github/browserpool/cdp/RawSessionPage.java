@@ -2,6 +2,8 @@ package io.github.browserpool.cdp;
 
 import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpException;
+import io.github.browserpool.CdpSessionClosedException;
+import io.github.browserpool.CdpCallTimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -84,9 +86,7 @@ public final class RawSessionPage implements io.github.browserpool.RawPage {
       return reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      RuntimeException failure = cause instanceof CdpException cdp
-          ? new CdpException(cdp.code(), cdp.getMessage(), cdp)
-          : new CdpException(CdpException.NO_CODE, method + " failed: " + cause, cause);
+      RuntimeException failure = onCallersThread(method, cause);
       RuntimeException translated = guard.translate(failure);
       throw translated != null ? translated : failure;
     } catch (TimeoutException e) {
@@ -96,6 +96,24 @@ public final class RawSessionPage implements io.github.browserpool.RawPage {
       Thread.currentThread().interrupt();
       throw new CdpException(CdpException.NO_CODE, "interrupted while waiting for " + method, e);
     }
+  }
+
+  /**
+   * The failure of a call, made again on the caller's thread (for its stack) with the same type, so that
+   * a closed page stays a {@link CdpSessionClosedException} and a gone browser a {@link
+   * CdpConnectionClosedException}.
+   */
+  private static RuntimeException onCallersThread(String method, Throwable cause) {
+    if (cause instanceof CdpSessionClosedException) {
+      return new CdpSessionClosedException(cause.getMessage(), cause);
+    } else if (cause instanceof CdpConnectionClosedException) {
+      return new CdpConnectionClosedException(cause.getMessage(), cause);
+    } else if (cause instanceof CdpCallTimeoutException) {
+      return new CdpCallTimeoutException(cause.getMessage(), cause);
+    } else if (cause instanceof CdpException cdp) {
+      return new CdpException(cdp.code(), cdp.getMessage(), cdp);
+    }
+    return new CdpException(CdpException.NO_CODE, method + " failed: " + cause, cause);
   }
 
   /**
