@@ -666,26 +666,7 @@ public final class BenchMain {
         String m = "tput" + w;
         int workers = w;
         LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-        c.put(LIMIT, () -> {
-          List<RawChrome> raws = new ArrayList<>();
-          try {
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              RawChrome r = RawChrome.spawn(CHROME, RAW_FLAGS, TMP);
-              raws.add(r);
-              r.call(null, "Browser.getVersion", null);
-              ws.add(url -> {
-                RawChrome.Page p = r.openPage();
-                String t = p.visit(url);
-                p.dispose();
-                return t;
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          } finally {
-            parallelClose(raws.stream().map(r -> (AutoCloseable) r).toList());
-          }
-        });
+        c.put(LIMIT, () -> rawFloorTput(site, pages, workers));
         c.put(NAIVE, () -> {
           List<Worker> ws = new ArrayList<>();
           for (int i = 0; i < workers; i++) {
@@ -726,51 +707,82 @@ public final class BenchMain {
             p2.close();
           }
         });
-        c.put(PW, () -> {
-          List<Pw> pws = new ArrayList<>();
-          try {
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              Pw pw = new Pw(TMP);
-              pws.add(pw);
-              Browser b = pw.launch(CHROME);
-              ws.add(url -> {
-                BrowserContext ctx = b.newContext();
-                try {
-                  com.microsoft.playwright.Page p = ctx.newPage();
-                  p.navigate(url);
-                  return p.title();
-                } finally {
-                  ctx.close();
-                }
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          } finally {
-            for (Pw pw : pws) {
-              pw.close();
-            }
-          }
-        });
-        c.put(BP, () -> {
-          try (BrowserPool bp = BrowserPool.start(bpConfig().maxBrowsers(workers).build())) {
-            prewarm(bp, workers);
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              ws.add(url -> {
-                try (BrowserLease lease = bp.acquire()) {
-                  return visit(lease.newPage(), url);
-                }
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          }
-        });
+        c.put(PW, () -> playwrightTput(site, pages, workers));
+        c.put(BP, () -> browserpoolTput(bpConfig().maxBrowsers(workers), site, pages, workers));
         roundRobin(m, reps, c);
       }
       notes.add("Throughput: " + pages + " pages per run for every contender except naive, which runs "
           + naivePages + " pages (pages/s is a rate, so it compares directly). Browsers are launched before"
           + " the clock starts for the pools, Playwright and the raw floor; naive launches inside it by design.");
+    }
+  }
+
+  /** The raw floor: one bare Chromium per worker, a fresh context per page over the pipe (pages/s). */
+  static double rawFloorTput(Site site, int pages, int workers) throws Exception {
+    List<RawChrome> raws = new ArrayList<>();
+    try {
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        RawChrome r = RawChrome.spawn(CHROME, RAW_FLAGS, TMP);
+        raws.add(r);
+        r.call(null, "Browser.getVersion", null);
+        ws.add(url -> {
+          RawChrome.Page p = r.openPage();
+          String t = p.visit(url);
+          p.dispose();
+          return t;
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
+    } finally {
+      parallelClose(raws.stream().map(r -> (AutoCloseable) r).toList());
+    }
+  }
+
+  /**
+   * Playwright-Java, one Playwright (driver) and browser per worker, as its threading rule asks (a
+   * Playwright instance and its objects are used from one thread), a new context per page (pages/s).
+   */
+  static double playwrightTput(Site site, int pages, int workers) throws Exception {
+    List<Pw> pws = new ArrayList<>();
+    try {
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        Pw pw = new Pw(TMP);
+        pws.add(pw);
+        Browser b = pw.launch(CHROME);
+        ws.add(url -> {
+          BrowserContext ctx = b.newContext();
+          try {
+            com.microsoft.playwright.Page p = ctx.newPage();
+            p.navigate(url);
+            return p.title();
+          } finally {
+            ctx.close();
+          }
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
+    } finally {
+      for (Pw pw : pws) {
+        pw.close();
+      }
+    }
+  }
+
+  /** browserpool: a lease per page (a fresh context), on a pool warmed with {@code workers} leases (pages/s). */
+  static double browserpoolTput(PoolConfig.Builder config, Site site, int pages, int workers) throws Exception {
+    try (BrowserPool bp = BrowserPool.start(config.build())) {
+      prewarm(bp, workers);
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        ws.add(url -> {
+          try (BrowserLease lease = bp.acquire()) {
+            return visit(lease.newPage(), url);
+          }
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
     }
   }
 
