@@ -53,7 +53,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code <bench.out>/results.md}.
  *
  * <p>System properties: {@code bench.args} = "all" or a comma list of cold,warm,jmh,throughput,reclaim,
- * close,memory, and of endpoint and grid (not part of "all"); {@code bench.chrome} (default
+ * close,memory,dense, and of endpoint and grid (not part of "all"); for dense {@code bench.denseContexts}
+ * (8), {@code bench.denseReps}, {@code bench.denseWorkMs}, {@code bench.densePages},
+ * {@code bench.denseTputReps}, {@code bench.densePssReps} (see {@link DenseBench}); {@code bench.chrome} (default
  * /usr/bin/chromium); {@code bench.out}; repetition counts {@code bench.coldReps}, {@code bench.warmReps},
  * {@code bench.tputReps}, {@code bench.closeReps}, {@code bench.reclaimReps}, {@code bench.pages},
  * {@code bench.naivePages}; for grid {@code bench.gridColdReps}, {@code bench.gridWarmReps},
@@ -91,6 +93,8 @@ public final class BenchMain {
   final List<String> notes = new ArrayList<>();
   final AtomicInteger poolNames = new AtomicInteger();
   String chromiumVersion = "?";
+  /** The dense measure of this run, for its section of the report; null when it did not run. */
+  DenseBench dense;
 
   public static void main(String[] args) throws Exception {
     String what = System.getProperty("bench.args", "all");
@@ -107,7 +111,7 @@ public final class BenchMain {
       }
     }
     if (runs.isEmpty() || runs.contains("all") || runs.contains("")) {
-      runs.addAll(List.of("cold", "warm", "jmh", "throughput", "reclaim", "close", "memory"));
+      runs.addAll(List.of("cold", "warm", "jmh", "throughput", "reclaim", "close", "memory", "dense"));
     }
     new BenchMain().run(runs, what);
   }
@@ -126,6 +130,10 @@ public final class BenchMain {
         new Step("cold", this::cold), new Step("warm", this::warm), new Step("jmh", this::jmh),
         new Step("throughput", this::throughput), new Step("reclaim", this::reclaim),
         new Step("close", this::closeAndMemory), new Step("memory", () -> { }),
+        new Step("dense", () -> {
+          dense = new DenseBench(this);
+          dense.run();
+        }),
         new Step("endpoint", this::endpoint),
         new Step("grid", () -> new GridBench(this, intProp("bench.gridTimeout", 10)).run()));
     for (Step s : steps) {
@@ -1133,6 +1141,9 @@ public final class BenchMain {
     table(sb, "7c. Processes per idle browser tree", "procs/browser", new String[] {LIMIT, LIMIT_NSW, POOL2, PW, BP}, LIMIT,
         false, null);
 
+    if (dense != null) {
+      dense.report(sb);
+    }
     gridTables(sb);
 
     if (!results.failures.isEmpty()) {
