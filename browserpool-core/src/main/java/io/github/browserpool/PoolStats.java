@@ -19,6 +19,10 @@ import java.util.Map;
  * @param leasesRevoked leases revoked by the pool (abandoned, evicted, crashed, shut down)
  * @param sweptDirs stale profile dirs deleted by the startup sweep
  * @param sweptProcesses stale processes killed by the startup sweep
+ * @param activeLeases leases served now (with {@code maxContextsPerBrowser} above 1, one browser serves
+ *     several, so this can exceed {@code leased})
+ * @param preparedContexts contexts prepared ahead for the next anonymous leases (ready or being made),
+ *     each with one blank page: they cost memory until a lease takes them
  */
 public record PoolStats(
     int total,
@@ -32,7 +36,17 @@ public record PoolStats(
     long forcedKills,
     long leasesRevoked,
     long sweptDirs,
-    long sweptProcesses) {
+    long sweptProcesses,
+    int activeLeases,
+    int preparedContexts) {
+
+  /** The stats without the lease gauges (they are 0): the form of releases before dense leases. */
+  public PoolStats(int total, int idle, int leased, int starting, int waiting, long launched,
+      long launchFailures, Map<CloseReason, Long> closedByReason, long forcedKills, long leasesRevoked,
+      long sweptDirs, long sweptProcesses) {
+    this(total, idle, leased, starting, waiting, launched, launchFailures, closedByReason, forcedKills,
+        leasesRevoked, sweptDirs, sweptProcesses, 0, 0);
+  }
 
   public PoolStats {
     EnumMap<CloseReason, Long> copy = new EnumMap<>(CloseReason.class);
@@ -55,6 +69,6 @@ public record PoolStats(
   /** The counts in the form used by exception messages: {@code total=2, idle=0, leased=2, waiting=3}. */
   public String summary() {
     return "total=" + total + ", idle=" + idle + ", leased=" + leased + ", starting=" + starting
-        + ", waiting=" + waiting;
+        + ", waiting=" + waiting + (activeLeases > leased ? ", leases=" + activeLeases : "");
   }
 }

@@ -25,6 +25,12 @@ public interface CallGuard {
    */
   RuntimeException translate(RuntimeException failure);
 
+  /**
+   * Runs when the reply to a command sent through the guard arrived (or the command failed). It must not
+   * block or throw; the pool stamps the lease's activity here.
+   */
+  default void replied() {}
+
   /** A guard that does nothing and lets every failure through unchanged. */
   CallGuard NONE =
       new CallGuard() {

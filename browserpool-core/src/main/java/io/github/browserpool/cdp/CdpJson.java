@@ -20,6 +20,17 @@ final class CdpJson {
     return reply;
   }
 
+  /**
+   * Whether {@code code} is one of the codes made up on this side (closed pipe or page, call timeout),
+   * or no code at all: such a failure is not Chromium's answer.
+   */
+  static boolean isMadeUp(long code) {
+    return code == io.github.browserpool.CdpException.NO_CODE
+        || code == io.github.browserpool.CdpConnectionClosedException.CODE
+        || code == io.github.browserpool.CdpSessionClosedException.CODE
+        || code == io.github.browserpool.CdpCallTimeoutException.CODE;
+  }
+
   /** {@code text} cut to 300 characters for a log line, saying how long it was. */
   static String abbreviate(String text) {
     return text.length() <= 300 ? text : text.substring(0, 300) + "...(" + text.length() + " chars)";

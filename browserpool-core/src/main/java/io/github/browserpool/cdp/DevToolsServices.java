@@ -137,12 +137,17 @@ public final class DevToolsServices {
         return commands.invoke(proxy, method, args);
       }
       try {
-        return commands.invoke(proxy, method, args);
+        Object result = commands.invoke(proxy, method, args);
+        guard.replied();
+        return result;
       } catch (Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof InvocationTargetException || cause instanceof UndeclaredThrowableException)
             && cause.getCause() != null) {
           cause = cause.getCause();
+        }
+        if (isChromiumsOwnError(cause)) {
+          guard.replied(); // Chromium answered; a reply we made up (timeout, closed) is no activity
         }
         if (cause instanceof RuntimeException runtime) {
           RuntimeException translated = guard.translate(runtime);
@@ -150,6 +155,14 @@ public final class DevToolsServices {
         }
         throw cause;
       }
+    }
+
+    /** An error reply Chromium sent, as opposed to one made up for a timeout or a closed page/pipe. */
+    private static boolean isChromiumsOwnError(Throwable cause) {
+      if (cause instanceof com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException cdt) {
+        return cdt.getCode() != null && !CdpJson.isMadeUp(cdt.getCode());
+      }
+      return false;
     }
   }
 }

@@ -114,7 +114,13 @@ public final class RawSessionPage implements io.github.browserpool.RawPage {
       RuntimeException translated = guard.translate(gone);
       throw translated != null ? translated : gone;
     }
-    return connection.send(session.sessionId(), method, params);
+    CompletableFuture<JsonNode> reply = connection.send(session.sessionId(), method, params);
+    reply.whenComplete((result, failure) -> {
+      if (failure == null || (failure instanceof CdpException cdp && !CdpJson.isMadeUp(cdp.code()))) {
+        guard.replied(); // Chromium answered; a failure we made up (timeout, closed) is no activity
+      }
+    });
+    return reply;
   }
 
   /**

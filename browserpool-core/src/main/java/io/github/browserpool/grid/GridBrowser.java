@@ -198,6 +198,11 @@ final class GridBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   }
 
   @Override
+  public int preparedContexts() {
+    return contexts.preparedContexts();
+  }
+
+  @Override
   public LeaseContext openContext(boolean isolated) {
     return contexts.open(isolated, cdpTimeout, null, null, null);
   }

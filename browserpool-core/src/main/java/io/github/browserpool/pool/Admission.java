@@ -1,7 +1,6 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.CapacityPolicy;
-import io.github.browserpool.pool.PoolEntry.State;
 
 /**
  * What a caller gets when every browser is in use: one rule per {@link CapacityPolicy}. The engine
@@ -21,8 +20,11 @@ abstract class Admission {
   /** Whether a caller that finds no room joins the queue (false: it is refused at once). */
   abstract boolean queues();
 
-  /** A leased browser whose lease may be evicted at {@code now} to make room, or null. */
-  PoolEntry leasedVictim(EntryBag bag, long now) {
+  /**
+   * A lease that may be evicted at {@code now} to make room, or null; with {@code alone}, only one that
+   * has its browser to itself (a keyed caller needs a whole browser).
+   */
+  LeaseState leasedVictim(EntryBag bag, long now, boolean alone) {
     return null;
   }
 
@@ -69,13 +71,13 @@ abstract class Admission {
     }
 
     @Override
-    PoolEntry leasedVictim(EntryBag bag, long now) {
-      return bag.leastRecentlyActive(State.LEASED, now - protectionNanos);
+    LeaseState leasedVictim(EntryBag bag, long now, boolean alone) {
+      return bag.leastRecentlyActiveLease(now - protectionNanos, alone);
     }
 
     @Override
     long nextEvictableAt(EntryBag bag) {
-      PoolEntry lru = bag.leastRecentlyActive(State.LEASED, Long.MIN_VALUE);
+      LeaseState lru = bag.leastRecentlyActiveLease(Long.MIN_VALUE, false);
       return lru == null ? Long.MAX_VALUE : lru.lastActivity + protectionNanos;
     }
 

@@ -11,7 +11,7 @@ final class BrowserInfos {
   private BrowserInfos() {}
 
   /** What is read under the lock, once per entry. */
-  record Row(PoolEntry e, State state, String key, long leases, boolean leased) {}
+  record Row(PoolEntry e, State state, String key, long leases, int active) {}
 
   /** The rows of the live entries. Under the pool lock. */
   static List<Row> rows(List<PoolEntry> entries) {
@@ -19,7 +19,7 @@ final class BrowserInfos {
     for (PoolEntry e : entries) {
       State st = e.state();
       if (st != State.CLOSED) {
-        rows.add(new Row(e, st, e.key, e.leaseCount, e.lease != null));
+        rows.add(new Row(e, st, e.key, e.leaseCount, e.leases.size()));
       }
     }
     return rows;
@@ -40,7 +40,7 @@ final class BrowserInfos {
           Duration.ofNanos(Math.max(0, now - e.createdAt)),
           Duration.ofNanos(Math.max(0, now - e.lastActivity)),
           r.leases(),
-          r.leased() ? 1 : 0,
+          r.active(),
           m.processes(),
           m.bytes()));
     }

@@ -98,7 +98,7 @@ final class EntryBag {
 
   /**
    * The least recently active browser in {@code state} whose last activity is at or before {@code
-   * before} ({@code Long.MIN_VALUE}: any). A LEASED one counts only once its lease was handed over.
+   * before} ({@code Long.MIN_VALUE}: any).
    */
   PoolEntry leastRecentlyActive(State state, long before) {
     PoolEntry best = null;
@@ -109,12 +109,64 @@ final class EntryBag {
       if (e.state() != state || (bounded && activity - before > 0)) {
         continue;
       }
-      if (state == State.LEASED && !e.handedOver()) {
-        continue; // still being handed over to its lease: not evictable
-      }
       if (best == null || activity - bestActivity < 0) {
         best = e;
         bestActivity = activity;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The least recently active lease that was handed over and whose last activity is at or before {@code
+   * before} ({@code Long.MIN_VALUE}: any); with {@code alone}, only among leases that have their browser
+   * to themselves. A lease still being handed over is never a victim.
+   */
+  LeaseState leastRecentlyActiveLease(long before, boolean alone) {
+    LeaseState best = null;
+    boolean bounded = before != Long.MIN_VALUE;
+    long bestActivity = 0;
+    for (PoolEntry e : entries) {
+      if (e.state() != State.LEASED || (alone && e.held() != 1)) {
+        continue;
+      }
+      for (LeaseState l : e.leases) {
+        long activity = l.lastActivity; // read once: reader threads move it
+        if (!PoolEntry.handedOver(l) || (bounded && activity - before > 0)) {
+          continue;
+        }
+        if (best == null || activity - bestActivity < 0) {
+          best = l;
+          bestActivity = activity;
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * A LEASED anonymous browser that can take one more lease: not drained, not past its lifetime, under
+   * {@code capacity} leases and under {@code maxLeases} served. Preferred: one with a prepared context
+   * ready, then the fullest (so that fewer browsers serve the leases), then the most recently active.
+   * Null when {@code capacity} is 1 (every lease has its browser to itself) or none has room.
+   */
+  PoolEntry withRoom(long now, int capacity, int maxLeases) {
+    if (capacity <= 1) {
+      return null;
+    }
+    PoolEntry best = null;
+    boolean bestReady = false;
+    for (PoolEntry e : entries) {
+      if (e.state() != State.LEASED || e.key != null || e.drain != null || e.browser == null
+          || now - e.expiresAt >= 0 || e.held() >= capacity || e.leaseCount + e.pending >= maxLeases) {
+        continue;
+      }
+      boolean ready = e.browser.preparedContexts() > 0;
+      if (best == null || (ready && !bestReady)
+          || (ready == bestReady && (e.held() > best.held()
+              || (e.held() == best.held() && e.lastActivity - best.lastActivity > 0)))) {
+        best = e;
+        bestReady = ready;
       }
     }
     return best;
@@ -149,15 +201,24 @@ final class EntryBag {
     return out;
   }
 
-  /** Counts of entries by state, for stats: {starting, idle, leased}. */
+  /**
+   * Counts for stats: {starting, idle, leased} browsers, then the leases served now and the contexts
+   * prepared ahead (ready or being made) in live browsers.
+   */
   int[] gauges() {
-    int[] n = new int[3];
+    int[] n = new int[5];
     for (PoolEntry e : entries) {
       switch (e.state()) {
         case STARTING: n[0]++; break;
         case IDLE: n[1]++; break;
         case LEASED: n[2]++; break;
         default: break;
+      }
+      State s = e.state();
+      if (s == State.IDLE || s == State.LEASED) {
+        n[3] += e.leases.size();
+        LaunchedBrowser b = e.browser;
+        n[4] += b == null ? 0 : b.preparedContexts();
       }
     }
     return n;

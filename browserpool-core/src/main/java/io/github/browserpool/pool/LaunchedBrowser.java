@@ -69,6 +69,14 @@ public interface LaunchedBrowser {
     throw new UnsupportedOperationException(describe() + " cannot set a proxy per lease");
   }
 
+  /**
+   * How many contexts this browser holds prepared for the next anonymous leases (ready or being made):
+   * counted in the stats, and the pool prefers a browser with one ready. The default is none.
+   */
+  default int preparedContexts() {
+    return 0;
+  }
+
   /** The browser is healthy, but could not hand over a context within the caller's time. */
   final class NotReadyInTimeException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -121,6 +121,7 @@ final class Launches {
       gaveUp = entry.state() == State.STARTING;
       if (gaveUp) {
         entry.orphaned = true; // launch() makes it IDLE for the pool
+        entry.ungrant(); // and it holds no grant of ours
       }
     } finally {
       engine.lock.unlock();
@@ -220,7 +221,14 @@ final class Launches {
 
     @Override
     public void activity() {
-      entry.lastActivity = engine.ticker.read();
+      // The browser's typed CDP traffic of leases: it is the lease's own only when the browser serves
+      // one lease; in a shared browser each lease's guard stamps its own (LeaseState.replied()).
+      LeaseState sole = entry.soleLease;
+      if (sole != null) {
+        engine.recordActivity(sole);
+      } else {
+        entry.lastActivity = engine.ticker.read();
+      }
     }
 
     @Override

@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * of browser (a {@link LocalBrowser} over its pipe, a Grid session over {@code se:cdp}).
  *
  * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
- * caller's path: after launch ({@link #prepareNext()}) and after each anonymous lease ends, the next
- * isolated context with one page (attached, renderer warmed up) is prepared in the background. The next
- * {@code acquire()} and its first {@code newPage()} then only hand it over. A keyed lease uses the
- * browser's default profile and keeps no spare context.
+ * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and after each
+ * prepared context is taken, isolated contexts with one page each (attached, renderer warmed up) are
+ * prepared in the background, up to {@link #target()}. The next {@code acquire()} and its first {@code
+ * newPage()} then only hand one over. A keyed lease uses the browser's default profile and keeps no
+ * spare context.
  */
 public final class LeaseContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -83,8 +84,17 @@ public final class LeaseContexts {
   private volatile boolean keeperOpen;
   /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
   private volatile String keeperTargetId;
-  /** The context and page prepared for the next isolated lease, or null. */
-  private volatile CompletableFuture<Prepared> next;
+  /** The contexts and pages prepared for the next isolated leases (ready or being made), oldest first. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Prepared>> spare =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** How many are in {@link #spare} or about to be added: the count that {@link #target()} bounds. */
+  private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
+  /** Isolated contexts that leases hold now. */
+  private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
+  /** Set once a keyed lease used the default profile: the browser keeps no spare isolated context. */
+  private volatile boolean keyed;
+  /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
+  static final int MAX_SPARE = 2;
 
   /** A ready isolated context with one attached page. */
   private record Prepared(String contextId, CdpSession page) {}
@@ -113,13 +123,42 @@ public final class LeaseContexts {
     stopped = true;
   }
 
-  /** Starts preparing the next isolated context and page in the background. */
-  public void prepareNext() {
-    if (stopped || !conn.isOpen()) {
-      return;
+  /**
+   * How many spare contexts this browser keeps: none once keyed; with one lease per browser, one while no
+   * lease holds it (as a browser that serves one lease at a time needs no more); with several, up to
+   * {@link #MAX_SPARE}, never more than its free slots.
+   */
+  int target() {
+    if (keyed) {
+      return 0;
     }
+    int capacity = config.maxContextsPerBrowser();
+    return Math.max(0, Math.min(capacity == 1 ? 1 : MAX_SPARE, capacity - leased.get()));
+  }
+
+  /** How many contexts are prepared or being prepared now (the stats count them). */
+  public int preparedContexts() {
+    return spareCount.get();
+  }
+
+  /** Starts preparing isolated contexts and pages in the background, up to {@link #target()}. */
+  public void prepareNext() {
+    while (!stopped && conn.isOpen()) {
+      int n = spareCount.get();
+      if (n >= target()) {
+        return;
+      }
+      if (!spareCount.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      spare.add(prepareOne());
+    }
+  }
+
+  /** One context with one warmed-up page, made in the background. */
+  private CompletableFuture<Prepared> prepareOne() {
     // Never behind a write stuck on the pipe: this runs on the releasing thread.
-    next = conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+    return conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
             PipeConnection.POOL_WRITE_WAIT)
         .thenCompose(ctx -> {
           String contextId = ctx.path("browserContextId").asText();
@@ -132,14 +171,30 @@ public final class LeaseContexts {
                 JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
   }
 
+  /** Takes a spare: a ready one first, else the oldest (still being made); null when there is none. */
+  private CompletableFuture<Prepared> pollSpare() {
+    for (CompletableFuture<Prepared> f : spare) {
+      if (f.isDone() && spare.remove(f)) {
+        spareCount.decrementAndGet();
+        if (!f.isCompletedExceptionally()) {
+          return f;
+        }
+      }
+    }
+    CompletableFuture<Prepared> f = spare.poll();
+    if (f != null) {
+      spareCount.decrementAndGet();
+    }
+    return f;
+  }
+
   /**
-   * Takes the prepared context once it is ready; null when there is none or its preparation failed.
+   * Takes a prepared context once it is ready; null when there is none or its preparation failed.
    *
    * @throws IllegalStateException when the browser gives no answer within the health timeout: it is unresponsive
    */
   private Prepared takePrepared(Duration timeout) {
-    CompletableFuture<Prepared> f = next;
-    next = null;
+    CompletableFuture<Prepared> f = pollSpare();
     if (f == null) {
       return null;
     }
@@ -152,7 +207,8 @@ public final class LeaseContexts {
       throw new IllegalStateException("interrupted while taking a context from " + browser.describe(), e);
     } catch (TimeoutException e) {
       if (callerBound) {
-        next = f; // still being prepared, for the next lease
+        spareCount.incrementAndGet();
+        spare.addFirst(f); // still being prepared, for the next lease
         throw new NotReadyInTimeException(browser.describe() + " had no context ready within " + timeout);
       }
       throw new IllegalStateException(browser.describe() + " did not prepare a context within launchTimeout "
@@ -173,6 +229,8 @@ public final class LeaseContexts {
     if (isolated) {
       Prepared p = proxyServer == null ? takePrepared(timeout) : null; // a prepared context has no proxy
       if (p != null) {
+        leased.incrementAndGet();
+        prepareNext(); // the next lease of a browser that serves several finds one ready too
         return factory.make(this, p.contextId(), p.page());
       }
       ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
@@ -184,15 +242,17 @@ public final class LeaseContexts {
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
+      leased.incrementAndGet();
       Context made = factory.make(this, contextId, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
       return made;
     }
-    CompletableFuture<Prepared> unused = next;
-    next = null;
-    if (unused != null) { // a keyed browser keeps no spare isolated context
+    keyed = true; // a keyed browser keeps no spare isolated context
+    CompletableFuture<Prepared> unused;
+    while ((unused = spare.poll()) != null) {
+      spareCount.decrementAndGet();
       unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
           JSON.objectNode().put("browserContextId", p.contextId())));
     }
@@ -376,6 +436,9 @@ public final class LeaseContexts {
       }
       for (ChromeDevToolsService page : toClose) {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
+      }
+      if (contextId != null) {
+        owner.leased.decrementAndGet();
       }
       if (contextId != null && conn.isOpen()) {
         conn.sendQuietly("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));

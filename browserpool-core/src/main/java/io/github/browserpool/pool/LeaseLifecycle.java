@@ -3,6 +3,8 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,9 @@ final class LeaseLifecycle {
   private final PoolEngine engine;
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
+  /** Revoked leases whose contexts are still to be disposed, outside the lock. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<LeaseState> dropped =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   LeaseLifecycle(PoolEngine engine) {
     this.engine = engine;
@@ -46,9 +51,10 @@ final class LeaseLifecycle {
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
         lease.newSession = key == null || entry.keyedLeases++ == 0;
-        entry.lease = lease;
+        entry.attach(lease);
         entry.leaseCount++;
         entry.lastActivity = engine.ticker.read();
+        lease.lastActivity = entry.lastActivity;
       }
     } finally {
       engine.lock.unlock();
@@ -67,16 +73,15 @@ final class LeaseLifecycle {
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
       entry.lastActivity = engine.ticker.read(); // idleTimeout counts from the hand-over, not the grant
+      lease.lastActivity = entry.lastActivity;
       lease.grantedAt = entry.lastActivity;
       lease.context = context;
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
       engine.mutate(victims -> {
-        if (entry.lease == lease) {
-          entry.lease = null;
-        }
-        if (engine.becomeIdle(entry, State.LEASED, victims)) {
+        entry.detach(lease);
+        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, victims)) {
           entry.lastActivity = engine.ticker.read();
         }
       });
@@ -85,11 +90,10 @@ final class LeaseLifecycle {
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      if (engine.beginClose(entry, CloseReason.CRASHED)) {
-        engine.listeners.crashed(entry);
-        engine.mutate(victims -> engine.bag.unbind(entry));
-        engine.closer.closeOne(entry, CloseReason.CRASHED);
-      }
+      engine.mutate(victims -> {
+        entry.detach(lease);
+        crashed(entry, victims); // the browser cannot serve leases: the others sharing it fail too
+      });
       return null;
     }
     engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
@@ -120,20 +124,28 @@ final class LeaseLifecycle {
     }
     boolean reusableNow = reusable;
     engine.mutate(victims -> {
-      if (entry.lease == lease) {
-        entry.lease = null;
-      }
+      entry.detach(lease);
       if (entry.state() != State.LEASED) {
         return; // crashed or being closed meanwhile
       }
       long now = engine.ticker.read();
       CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
-      if (retire != null) {
+      if (retire != null && entry.held() > 0) {
+        if (!reusableNow) {
+          // The browser cannot serve another lease (frozen, its connection busy or closed): the leases
+          // that share it are revoked, and it closes now.
+          revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding while another"
+              + " lease was released", CloseReason.RELEASED);
+          engine.retire(entry, retire, victims);
+        } else if (entry.drain == null) {
+          entry.drain = retire; // recycled: no new lease; it closes when its last lease ends
+        }
+      } else if (retire != null) {
         if (engine.beginClose(entry, retire)) {
           engine.bag.unbind(entry);
           victims.add(entry);
         }
-      } else {
+      } else if (entry.held() == 0) {
         entry.lastActivity = now;
         entry.transition(State.LEASED, State.IDLE);
       }
@@ -161,19 +173,89 @@ final class LeaseLifecycle {
     } finally {
       engine.lock.unlock();
     }
-    engine.mutate(victims -> {
-      LeaseState lease = entry.lease;
-      if (lease != null && lease.markCrashed()) {
+    engine.mutate(victims -> crashed(entry, victims));
+  }
+
+  /**
+   * The browser exited or cannot serve leases: every lease it serves fails fast with {@code
+   * BrowserCrashedException}, and it is retired (its slots are refilled). Under lock.
+   */
+  private void crashed(PoolEntry entry, List<PoolEntry> victims) {
+    List<LeaseState> failed = new ArrayList<>(entry.leases);
+    for (LeaseState lease : failed) {
+      if (lease.markCrashed()) {
         engine.counters.leasesRevoked.increment();
         engine.listeners.revoked(lease, CloseReason.CRASHED);
       }
-      if (engine.beginClose(entry, CloseReason.CRASHED)) {
-        engine.listeners.crashed(entry);
-        LOG.warn("{}{} exited on its own{}", prefix, entry.describe(),
-            lease != null ? " during lease #" + lease.id : " while idle");
-        engine.bag.unbind(entry);
-        victims.add(entry);
+    }
+    if (engine.beginClose(entry, CloseReason.CRASHED)) {
+      engine.listeners.crashed(entry);
+      LOG.warn("{}{} exited on its own{}", prefix, entry.describe(), failed.isEmpty() ? " while idle"
+          : " during lease" + (failed.size() == 1 ? " #" + failed.get(0).id : "s " + ids(failed)));
+      engine.bag.unbind(entry);
+      victims.add(entry);
+    }
+  }
+
+  private static String ids(List<LeaseState> leases) {
+    StringBuilder b = new StringBuilder();
+    for (LeaseState l : leases) {
+      b.append(b.length() == 0 ? "#" : ", #").append(l.id);
+    }
+    return b.toString();
+  }
+
+  /** Revokes every lease of {@code entry} with {@code message}. Under lock. */
+  void revokeOthers(PoolEntry entry, String message, CloseReason reason) {
+    for (LeaseState other : new ArrayList<>(entry.leases)) {
+      if (other.revoke(message)) {
+        engine.counters.leasesRevoked.increment();
+        engine.listeners.revoked(other, reason);
       }
-    });
+    }
+  }
+
+  /**
+   * Ends a revoked lease of a browser that serves several: the lease leaves its browser now (its slot is
+   * free; the caller decides what the browser does next), and its context is disposed once the lock is
+   * released ({@link #disposeDropped()}). Under lock.
+   */
+  void dropContext(LeaseState lease) {
+    PoolEntry entry = lease.entry;
+    entry.detach(lease);
+    dropped.add(lease);
+  }
+
+  /**
+   * Disposes the contexts of leases dropped by {@link #dropContext} (on the worker, never under the
+   * lock); a browser that cannot do it is retired with its leases.
+   */
+  void disposeDropped() {
+    LeaseState lease;
+    while ((lease = dropped.poll()) != null) {
+      LeaseState l = lease;
+      engine.closer.runAsync(() -> dispose(l));
+    }
+  }
+
+  private void dispose(LeaseState lease) {
+    PoolEntry entry = lease.entry;
+    boolean reusable;
+    try {
+      LaunchedBrowser.LeaseContext ctx = lease.context;
+      reusable = ctx != null && ctx.release();
+    } catch (RuntimeException ex) {
+      LOG.debug("{}disposing the context of lease #{} on {} failed: {}", prefix, lease.id, entry.describe(), ex.toString());
+      reusable = false;
+    }
+    if (!reusable) {
+      engine.mutate(victims -> {
+        State s = entry.state();
+        if (s == State.IDLE || s == State.LEASED) {
+          revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding", CloseReason.RELEASED);
+          engine.retire(entry, CloseReason.RELEASED, victims);
+        }
+      });
+    }
   }
 }

@@ -40,6 +40,11 @@ public final class LeaseState implements CallGuard {
   /** The thread that acquired it and when (wall clock), for the WARN about an abandoned lease. */
   private final String acquiredBy = Thread.currentThread().getName();
   private final long acquiredAtMillis = System.currentTimeMillis();
+  /**
+   * Ticker time of the lease's last activity: its client's commands (and their replies), newPage(),
+   * touch(), the hand-over. The reaper and LRU judge leases by it, also when several share a browser.
+   */
+  volatile long lastActivity;
   /** Ticker time it was handed over; 0 until then. */
   volatile long grantedAt;
   /** See {@link #isNewSession()}; set before the lease is published. */
@@ -194,7 +199,15 @@ public final class LeaseState implements CallGuard {
     if (s.status() != Status.ACTIVE) {
       throw failure(s, null);
     }
-    engine.recordActivity(entry);
+    engine.recordActivity(this);
+  }
+
+  /** A reply to one of the lease's own commands arrived: activity, unless the lease has ended. */
+  @Override
+  public void replied() {
+    if (ending.get().status() == Status.ACTIVE) {
+      engine.recordActivity(this);
+    }
   }
 
   @Override

@@ -62,6 +62,11 @@ final class LocalBrowser implements LaunchedBrowser, LeaseContexts.Browser {
   }
 
   @Override
+  public int preparedContexts() {
+    return contexts.preparedContexts();
+  }
+
+  @Override
   public void requireUsable() {
     if (process.isStopped()) {
       throw new IllegalStateException("pid " + pid() + " is stopped (SIGSTOP) and cannot answer CDP");

@@ -44,6 +44,8 @@ public final class PoolEngine {
   final Ticker ticker;
   final String prefix;
   final long idleNanos;
+  /** How many anonymous leases one browser serves at once (maxContextsPerBrowser). */
+  final int contextsPerBrowser;
 
   final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
@@ -100,6 +102,7 @@ public final class PoolEngine {
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
+    this.contextsPerBrowser = config.maxContextsPerBrowser();
     this.bag = new EntryBag(saturatedNanos(config.maxLifetime()));
     this.listeners = new Listeners(config.poolName(), prefix, lock, config.listeners());
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
@@ -201,6 +204,7 @@ public final class PoolEngine {
     } finally {
       lock.unlock();
       listeners.flush();
+      leases.disposeDropped();
       closer.closeAll(victims);
       launches.startWarmUps(warmUps);
     }
@@ -247,11 +251,23 @@ public final class PoolEngine {
     }
   }
 
+  /**
+   * Whether ending one of this browser's leases (abandoned, evicted) disposes only the lease's context:
+   * the browser serves anonymous leases, several at once. Otherwise a lease has its browser to itself,
+   * and the browser goes with it.
+   */
+  boolean ownsContextOnly(PoolEntry e) {
+    return contextsPerBrowser > 1 && e.key == null;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Leases, the reaper and shutdown (delegated)
 
-  void recordActivity(PoolEntry entry) {
-    entry.lastActivity = ticker.read();
+  /** Stamps a lease's activity, and its browser's. */
+  void recordActivity(LeaseState lease) {
+    long now = ticker.read();
+    lease.lastActivity = now;
+    lease.entry.lastActivity = now;
   }
 
   /** Ends a lease: resets its context and returns the browser to IDLE, or retires it. */

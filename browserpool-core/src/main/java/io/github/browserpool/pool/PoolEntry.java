@@ -5,9 +5,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The engine's record of one browser: its state machine, last activity, age and lease count.
+ * The engine's record of one browser: its state machine, last activity, age, and the leases it serves.
  *
- * <p>State changes only by compare-and-set along these edges:
+ * <p>A browser serves up to its capacity of leases at once: {@code maxContextsPerBrowser} anonymous
+ * leases, each in its own context, or one keyed lease. It is LEASED while it holds any (granted or
+ * handed over), and IDLE when it holds none. State changes only by compare-and-set along these edges:
  *
  * <pre>
  *   STARTING -> IDLE | LEASED | CLOSING
@@ -49,7 +51,11 @@ final class PoolEntry {
 
   // Guarded by the engine's lock.
   String key;
-  LeaseState lease;
+  /** The leases it serves now, in the order they were granted. */
+  final java.util.List<LeaseState> leases = new java.util.ArrayList<>(1);
+  /** Grants not yet turned into a lease: a caller is still waiting for its launch or opening its context. */
+  int pending;
+  /** Leases served since launch (including those served now). */
   int leaseCount;
   /** Leases served under its session key: the first one is a new session. */
   int keyedLeases;
@@ -61,10 +67,44 @@ final class PoolEntry {
     this.lastActivity = now;
   }
 
-  /** Leased, and its lease's context handed over: the lease is in use (the reaper and LRU may judge it). */
-  boolean handedOver() {
-    LeaseState l = lease;
-    return state() == State.LEASED && l != null && l.context != null;
+  /**
+   * Its only lease, or null when it serves none or several: the browser-wide activity callback (the
+   * lease's typed CDP traffic) stamps a lease only when there is no doubt whose traffic it is. Written
+   * under the engine's lock, read by reader threads.
+   */
+  volatile LeaseState soleLease;
+
+  /** Leases granted or served now, counted against the browser's capacity. Under lock. */
+  int held() {
+    return leases.size() + pending;
+  }
+
+  /** Adds a lease it now serves (one of its pending grants). Under lock. */
+  void attach(LeaseState lease) {
+    if (pending > 0) {
+      pending--;
+    }
+    leases.add(lease);
+    soleLease = leases.size() == 1 ? lease : null;
+  }
+
+  /** Removes a lease that ended or was revoked; true if it was served here. Under lock. */
+  boolean detach(LeaseState lease) {
+    boolean was = leases.remove(lease);
+    soleLease = leases.size() == 1 ? leases.get(0) : null;
+    return was;
+  }
+
+  /** Drops a grant that never became a lease. Under lock. */
+  void ungrant() {
+    if (pending > 0) {
+      pending--;
+    }
+  }
+
+  /** Whether a lease of its was handed over: the reaper and LRU may judge it. */
+  static boolean handedOver(LeaseState l) {
+    return l.context != null;
   }
 
   State state() {

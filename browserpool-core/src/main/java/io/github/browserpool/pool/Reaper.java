@@ -80,24 +80,34 @@ final class Reaper {
         next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
       }
       for (PoolEntry e : engine.bag.inState(State.LEASED)) {
-        if (!e.handedOver()) {
-          continue; // its acquire() is still opening the context: not abandoned
-        }
-        long quietFor = now - e.lastActivity;
-        long untilAbandoned = engine.rule.untilAbandoned(quietFor);
-        if (untilAbandoned <= 0) {
-          LeaseState lease = e.lease;
-          if (lease.revoke("abandoned: no activity for " + engine.config.idleTimeout()
-              + " (idleTimeout); the pool closed its browser")) {
-            engine.counters.leasesRevoked.increment();
-            engine.listeners.revoked(lease, CloseReason.ABANDONED);
-            abandoned.add(lease);
-            engine.retire(e, CloseReason.ABANDONED, victims);
+        for (LeaseState lease : new ArrayList<>(e.leases)) {
+          if (!PoolEntry.handedOver(lease)) {
+            continue; // its acquire() is still opening the context: not abandoned
           }
-        } else {
-          next = Math.min(next, untilAbandoned);
-          if (!engine.waiters.isEmpty()) {
-            next = Math.min(next, engine.admission.untilEvictable(quietFor));
+          long quietFor = now - lease.lastActivity;
+          long untilAbandoned = engine.rule.untilAbandoned(quietFor);
+          if (untilAbandoned <= 0) {
+            boolean contextOnly = engine.ownsContextOnly(e);
+            if (lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
+                + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
+              engine.counters.leasesRevoked.increment();
+              engine.listeners.revoked(lease, CloseReason.ABANDONED);
+              abandoned.add(lease);
+              if (contextOnly) {
+                engine.leases.dropContext(lease);
+                if (e.held() == 0 && engine.becomeIdle(e, State.LEASED, victims)) {
+                  e.lastActivity = now; // idle from now: idleTimeout closes it if nothing comes
+                  next = Math.min(next, engine.idleNanos);
+                }
+              } else {
+                engine.retire(e, CloseReason.ABANDONED, victims);
+              }
+            }
+          } else {
+            next = Math.min(next, untilAbandoned);
+            if (!engine.waiters.isEmpty()) {
+              next = Math.min(next, engine.admission.untilEvictable(quietFor));
+            }
           }
         }
       }
@@ -110,10 +120,12 @@ final class Reaper {
     for (PoolEntry e : recycled) {
       engine.memory.logOverLimit(e, overLimit.get(e), "idle");
     }
+    engine.leases.disposeDropped();
     for (LeaseState lease : abandoned) {
-      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and closing"
-          + " the browser. Close every BrowserLease, ideally with try-with-resources.{}",
+      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and {}."
+          + " Close every BrowserLease, ideally with try-with-resources.{}",
           prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
+          engine.ownsContextOnly(lease.entry) ? "disposing its context" : "closing the browser",
           lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
               + " stack of the acquire() call." : "", lease.acquireSite);
     }

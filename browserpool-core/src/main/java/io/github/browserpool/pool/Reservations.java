@@ -55,6 +55,7 @@ final class Reservations {
     } finally {
       engine.lock.unlock();
       engine.listeners.flush();
+      engine.leases.disposeDropped();
       engine.closer.closeAll(victims);
       engine.launches.startWarmUps(warmUps);
     }
@@ -98,25 +99,30 @@ final class Reservations {
     }
   }
 
-  /** Returns a browser that was granted to a waiter who left: back to IDLE, or the slot freed. */
+  /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot freed. */
   private void giveBack(PoolEntry e) {
     engine.mutate(victims -> {
       if (e.state() == State.STARTING) {
         engine.bag.forget(e);
       } else {
-        engine.becomeIdle(e, State.LEASED, victims);
+        e.ungrant();
+        if (e.held() == 0) {
+          engine.becomeIdle(e, State.LEASED, victims);
+        }
       }
     });
   }
 
   /**
    * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
-   * May pick victims to close (after the lock is released) to make room.
+   * May pick victims to close (after the lock is released) to make room. A reserved browser holds one
+   * more grant ({@link PoolEntry#pending}) until its lease is handed over.
    */
   private PoolEntry tryGrant(String key, List<PoolEntry> victims) {
     if (engine.suspended) {
       return null;
     }
+    long now = engine.ticker.read();
     if (key != null) {
       PoolEntry mine = engine.bag.keyed(key);
       if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
@@ -127,43 +133,78 @@ final class Reservations {
         if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
           return null; // busy or starting: wait for it
         }
-        mine.lastActivity = engine.ticker.read();
-        return mine;
+        return granted(mine, now);
+      }
+    } else {
+      // A browser already serving leases, with room for one more (only with maxContextsPerBrowser > 1).
+      PoolEntry shared = engine.bag.withRoom(now, engine.contextsPerBrowser, engine.config.maxLeasesPerBrowser());
+      if (shared != null) {
+        return granted(shared, now);
       }
     }
     PoolEntry idle = engine.bag.mostRecentlyActiveFree();
     if (idle != null && idle.transition(State.IDLE, State.LEASED)) {
-      idle.lastActivity = engine.ticker.read(); // granted now: not an LRU victim while it is handed over
       engine.bag.bind(idle, key);
-      return idle;
+      return granted(idle, now);
     }
     if (engine.bag.alive() >= engine.config.maxBrowsers()) {
       PoolEntry victim = engine.bag.leastRecentlyActive(State.IDLE, Long.MIN_VALUE);
-      if (victim == null) {
-        victim = engine.admission.leasedVictim(engine.bag, engine.ticker.read());
-      }
-      if (victim == null || !evict(victim, victims)) {
-        return null;
+      if (victim != null) {
+        if (!evict(victim, null, false, victims)) {
+          return null;
+        }
+      } else {
+        // A keyed caller needs a whole browser: only a lease that has its browser to itself will do.
+        LeaseState lease = engine.admission.leasedVictim(engine.bag, now, key != null);
+        if (lease == null || !evict(lease.entry, lease, key != null, victims)) {
+          return null;
+        }
+        PoolEntry freed = lease.entry;
+        if (freed.state() == State.LEASED) { // only its context went
+          if (freed.drain == null && now - freed.expiresAt < 0) {
+            return granted(freed, now); // the caller takes the freed slot
+          }
+          if (freed.held() > 0) {
+            return null; // a drained browser takes no new lease: wait for the next free slot
+          }
+          engine.retire(freed, freed.drain != null ? freed.drain : CloseReason.LIFETIME, victims);
+        }
       }
     }
-    PoolEntry fresh = engine.bag.add(engine.ticker.read());
+    PoolEntry fresh = engine.bag.add(now);
     engine.bag.bind(fresh, key);
+    fresh.pending++;
     return fresh;
   }
 
-  /** Evicts a victim under lock (reason LRU): revokes its lease if it has one. */
-  private boolean evict(PoolEntry victim, List<PoolEntry> victims) {
-    LeaseState lease = victim.lease;
+  /** One more grant on a live browser; granted now, so not an LRU victim while it is handed over. */
+  private PoolEntry granted(PoolEntry e, long now) {
+    e.pending++;
+    e.lastActivity = now;
+    return e;
+  }
+
+  /**
+   * Evicts to make room, under lock (reason LRU): an idle browser ({@code lease} null), or a lease. An
+   * anonymous lease of a browser that serves several ({@code maxContextsPerBrowser} > 1) loses only its
+   * context, and the browser stays LEASED with a free slot; otherwise the browser goes with the lease (a
+   * keyed caller needs a whole browser).
+   */
+  private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, List<PoolEntry> victims) {
     if (lease != null) {
-      if (!lease.revoke("evicted as the least recently active browser (no activity for "
-          + java.time.Duration.ofNanos(engine.ticker.read() - victim.lastActivity).toMillis()
+      if (!lease.revoke("evicted as the least recently active lease (no activity for "
+          + java.time.Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }
       engine.counters.leasesRevoked.increment();
       engine.listeners.revoked(lease, CloseReason.LRU);
-      LOG.warn("{}evicting {} from lease #{} that was inactive past evictionProtection {}",
-          prefix, victim.describe(), lease.id, engine.config.evictionProtection());
+      LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
+          prefix, lease.id, victim.describe(), engine.config.evictionProtection());
+      if (!forKey && engine.ownsContextOnly(victim)) {
+        engine.leases.dropContext(lease);
+        return true;
+      }
     }
     if (!engine.beginClose(victim, CloseReason.LRU)) {
       return false;

@@ -39,11 +39,7 @@ final class Shutdown {
       if (first) {
         engine.waiters.failAll(engine.closedException());
         for (PoolEntry e : engine.bag.all()) {
-          LeaseState lease = e.lease;
-          if (lease != null && lease.revoke("the pool was closed")) {
-            engine.counters.leasesRevoked.increment();
-            engine.listeners.revoked(lease, CloseReason.SHUTDOWN);
-          }
+          engine.leases.revokeOthers(e, "the pool was closed", CloseReason.SHUTDOWN);
           if (e.state() != State.STARTING && engine.beginClose(e, CloseReason.SHUTDOWN)) {
             engine.bag.unbind(e);
             victims.add(e);

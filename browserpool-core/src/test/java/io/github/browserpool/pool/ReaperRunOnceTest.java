@@ -67,8 +67,8 @@ class ReaperRunOnceTest {
     engine.lock.lock();
     try {
       assertThat(lru.nextEvictableAt(engine.bag)).isEqualTo(t0 + protection.toNanos());
-      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos() - 1)).isNull();
-      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos())).isSameAs(older.entry);
+      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos() - 1, false)).isNull();
+      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos(), false)).isSameAs(older);
       assertThat(lru.untilEvictable(protection.toNanos() - 4)).isEqualTo(4);
       assertThat(lru.untilEvictable(protection.toNanos())).isEqualTo(Long.MAX_VALUE);
     } finally {
@@ -85,7 +85,7 @@ class ReaperRunOnceTest {
       Admission a = Admission.of(p, 0);
       engine.lock.lock();
       try {
-        assertThat(a.leasedVictim(engine.bag, far)).as(p.name()).isNull();
+        assertThat(a.leasedVictim(engine.bag, far, false)).as(p.name()).isNull();
         assertThat(a.nextEvictableAt(engine.bag)).as(p.name()).isEqualTo(Long.MAX_VALUE);
       } finally {
         engine.lock.unlock();
