@@ -413,6 +413,7 @@ final class DenseBench {
         raw.call(null, "Browser.getVersion", null);
         Set<Long> tree = settled(raw.pid(), raw.dir);
         main.results.add(M_IDLE_RENDERERS, BARE, (double) renderers(tree));
+        main.results.note(M_IDLE, BARE, "(" + kinds(tree) + ")");
         return (double) tree.size();
       }
     });
@@ -438,7 +439,8 @@ final class DenseBench {
           if (infos.size() != 1 || infos.get(0).activeLeases() != 0) {
             throw new IllegalStateException("expected one idle browser, got " + infos);
           }
-          main.results.note(M_IDLE, name(k), "(pool's own count: " + infos.get(0).processCount() + ")");
+          main.results.note(M_IDLE, name(k), "(" + kinds(tree) + "; pool's own count: "
+              + infos.get(0).processCount() + ")");
           return (double) tree.size();
         }
       });
@@ -460,6 +462,24 @@ final class DenseBench {
       }
     }
     return last;
+  }
+
+  /** The processes of a tree by Chromium's --type= (main for none), e.g. "main 1, renderer 3, zygote 2". */
+  static String kinds(Set<Long> tree) {
+    Map<String, Integer> n = new java.util.TreeMap<>();
+    for (long p : tree) {
+      String type = "main";
+      for (String a : Procs.cmdline(p).split(" ")) {
+        if (a.startsWith("--type=")) {
+          type = a.substring("--type=".length());
+        } else if (a.startsWith("--utility-sub-type=")) {
+          type = "utility " + a.substring("--utility-sub-type=".length()).replaceAll("^.*\\.", "");
+        }
+      }
+      n.merge(type, 1, Integer::sum);
+    }
+    return n.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   static int renderers(Set<Long> tree) {
