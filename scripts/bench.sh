@@ -2,7 +2,7 @@
 # Side-by-side benchmark: browserpool vs a raw Chromium (the limit), cdt's launcher per task, Commons Pool2
 # of cdt browsers, and Playwright-Java, all in one run on this machine. Not part of the default build/CI.
 #
-#   bash scripts/bench.sh                 # everything (about 15 minutes on a quiet 2-core machine)
+#   bash scripts/bench.sh                 # everything (about 20 minutes on a quiet 2-core machine, dense included)
 #   bash scripts/bench.sh cold,warm       # some measures: cold,warm,jmh,throughput,reclaim,close,memory,dense
 #   bash scripts/bench.sh all,pages=60    # settings: coldReps=7 warmReps=30 tputReps=2 pages=200
 #                                         #   naivePages=20 reclaimReps=3 closeReps=3
