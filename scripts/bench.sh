@@ -2,10 +2,17 @@
 # Side-by-side benchmark: browserpool vs a raw Chromium (the limit), cdt's launcher per task, Commons Pool2
 # of cdt browsers, and Playwright-Java, all in one run on this machine. Not part of the default build/CI.
 #
-#   bash scripts/bench.sh                 # everything (about 15 minutes on a quiet 2-core machine)
-#   bash scripts/bench.sh cold,warm       # some measures: cold,warm,jmh,throughput,reclaim,close,memory
+#   bash scripts/bench.sh                 # everything (about 20 minutes on a quiet 2-core machine, dense included)
+#   bash scripts/bench.sh cold,warm       # some measures: cold,warm,jmh,throughput,reclaim,close,memory,dense
 #   bash scripts/bench.sh all,pages=60    # settings: coldReps=7 warmReps=30 tputReps=2 pages=200
 #                                         #   naivePages=20 reclaimReps=3 closeReps=3
+#   bash scripts/bench.sh dense           # dense leases (#13), about 5 minutes: browserpool with
+#                                         #   maxContextsPerBrowser 1 and denseContexts (8) beside the raw pipe
+#                                         #   and Playwright: PSS per lease with 8 leases open, warm lease with
+#                                         #   caller work around it and back to back, isolated throughput (2 and
+#                                         #   4 workers), processes of an idle pool. Settings: denseContexts=8
+#                                         #   denseReps=30 denseWorkMs=100 densePages=40 denseTputReps=1
+#                                         #   densePssReps=1
 #   bash scripts/bench.sh endpoint        # not in "all": the per-lease CDP endpoint with Playwright (endpoint.md)
 #   bash scripts/bench.sh grid            # not in "all": browserpool on a Selenium Grid beside local Chromium
 #                                         #   (about 5 minutes). It starts a Grid 4.47.0 standalone on 127.0.0.1

@@ -53,7 +53,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code <bench.out>/results.md}.
  *
  * <p>System properties: {@code bench.args} = "all" or a comma list of cold,warm,jmh,throughput,reclaim,
- * close,memory, and of endpoint and grid (not part of "all"); {@code bench.chrome} (default
+ * close,memory,dense, and of endpoint and grid (not part of "all"); for dense {@code bench.denseContexts}
+ * (8), {@code bench.denseReps}, {@code bench.denseWorkMs}, {@code bench.densePages},
+ * {@code bench.denseTputReps}, {@code bench.densePssReps} (see {@link DenseBench}); {@code bench.chrome} (default
  * /usr/bin/chromium); {@code bench.out}; repetition counts {@code bench.coldReps}, {@code bench.warmReps},
  * {@code bench.tputReps}, {@code bench.closeReps}, {@code bench.reclaimReps}, {@code bench.pages},
  * {@code bench.naivePages}; for grid {@code bench.gridColdReps}, {@code bench.gridWarmReps},
@@ -91,6 +93,8 @@ public final class BenchMain {
   final List<String> notes = new ArrayList<>();
   final AtomicInteger poolNames = new AtomicInteger();
   String chromiumVersion = "?";
+  /** The dense measure of this run, for its section of the report; null when it did not run. */
+  DenseBench dense;
 
   public static void main(String[] args) throws Exception {
     String what = System.getProperty("bench.args", "all");
@@ -107,7 +111,7 @@ public final class BenchMain {
       }
     }
     if (runs.isEmpty() || runs.contains("all") || runs.contains("")) {
-      runs.addAll(List.of("cold", "warm", "jmh", "throughput", "reclaim", "close", "memory"));
+      runs.addAll(List.of("cold", "warm", "jmh", "throughput", "reclaim", "close", "memory", "dense"));
     }
     new BenchMain().run(runs, what);
   }
@@ -126,6 +130,10 @@ public final class BenchMain {
         new Step("cold", this::cold), new Step("warm", this::warm), new Step("jmh", this::jmh),
         new Step("throughput", this::throughput), new Step("reclaim", this::reclaim),
         new Step("close", this::closeAndMemory), new Step("memory", () -> { }),
+        new Step("dense", () -> {
+          dense = new DenseBench(this);
+          dense.run();
+        }),
         new Step("endpoint", this::endpoint),
         new Step("grid", () -> new GridBench(this, intProp("bench.gridTimeout", 10)).run()));
     for (Step s : steps) {
@@ -666,26 +674,7 @@ public final class BenchMain {
         String m = "tput" + w;
         int workers = w;
         LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-        c.put(LIMIT, () -> {
-          List<RawChrome> raws = new ArrayList<>();
-          try {
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              RawChrome r = RawChrome.spawn(CHROME, RAW_FLAGS, TMP);
-              raws.add(r);
-              r.call(null, "Browser.getVersion", null);
-              ws.add(url -> {
-                RawChrome.Page p = r.openPage();
-                String t = p.visit(url);
-                p.dispose();
-                return t;
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          } finally {
-            parallelClose(raws.stream().map(r -> (AutoCloseable) r).toList());
-          }
-        });
+        c.put(LIMIT, () -> rawFloorTput(site, pages, workers));
         c.put(NAIVE, () -> {
           List<Worker> ws = new ArrayList<>();
           for (int i = 0; i < workers; i++) {
@@ -726,51 +715,82 @@ public final class BenchMain {
             p2.close();
           }
         });
-        c.put(PW, () -> {
-          List<Pw> pws = new ArrayList<>();
-          try {
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              Pw pw = new Pw(TMP);
-              pws.add(pw);
-              Browser b = pw.launch(CHROME);
-              ws.add(url -> {
-                BrowserContext ctx = b.newContext();
-                try {
-                  com.microsoft.playwright.Page p = ctx.newPage();
-                  p.navigate(url);
-                  return p.title();
-                } finally {
-                  ctx.close();
-                }
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          } finally {
-            for (Pw pw : pws) {
-              pw.close();
-            }
-          }
-        });
-        c.put(BP, () -> {
-          try (BrowserPool bp = BrowserPool.start(bpConfig().maxBrowsers(workers).build())) {
-            prewarm(bp, workers);
-            List<Worker> ws = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-              ws.add(url -> {
-                try (BrowserLease lease = bp.acquire()) {
-                  return visit(lease.newPage(), url);
-                }
-              });
-            }
-            return pagesPerSecond(site, pages, ws);
-          }
-        });
+        c.put(PW, () -> playwrightTput(site, pages, workers));
+        c.put(BP, () -> browserpoolTput(bpConfig().maxBrowsers(workers), site, pages, workers));
         roundRobin(m, reps, c);
       }
       notes.add("Throughput: " + pages + " pages per run for every contender except naive, which runs "
           + naivePages + " pages (pages/s is a rate, so it compares directly). Browsers are launched before"
           + " the clock starts for the pools, Playwright and the raw floor; naive launches inside it by design.");
+    }
+  }
+
+  /** The raw floor: one bare Chromium per worker, a fresh context per page over the pipe (pages/s). */
+  static double rawFloorTput(Site site, int pages, int workers) throws Exception {
+    List<RawChrome> raws = new ArrayList<>();
+    try {
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        RawChrome r = RawChrome.spawn(CHROME, RAW_FLAGS, TMP);
+        raws.add(r);
+        r.call(null, "Browser.getVersion", null);
+        ws.add(url -> {
+          RawChrome.Page p = r.openPage();
+          String t = p.visit(url);
+          p.dispose();
+          return t;
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
+    } finally {
+      parallelClose(raws.stream().map(r -> (AutoCloseable) r).toList());
+    }
+  }
+
+  /**
+   * Playwright-Java, one Playwright (driver) and browser per worker, as its threading rule asks (a
+   * Playwright instance and its objects are used from one thread), a new context per page (pages/s).
+   */
+  static double playwrightTput(Site site, int pages, int workers) throws Exception {
+    List<Pw> pws = new ArrayList<>();
+    try {
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        Pw pw = new Pw(TMP);
+        pws.add(pw);
+        Browser b = pw.launch(CHROME);
+        ws.add(url -> {
+          BrowserContext ctx = b.newContext();
+          try {
+            com.microsoft.playwright.Page p = ctx.newPage();
+            p.navigate(url);
+            return p.title();
+          } finally {
+            ctx.close();
+          }
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
+    } finally {
+      for (Pw pw : pws) {
+        pw.close();
+      }
+    }
+  }
+
+  /** browserpool: a lease per page (a fresh context), on a pool warmed with {@code workers} leases (pages/s). */
+  static double browserpoolTput(PoolConfig.Builder config, Site site, int pages, int workers) throws Exception {
+    try (BrowserPool bp = BrowserPool.start(config.build())) {
+      prewarm(bp, workers);
+      List<Worker> ws = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        ws.add(url -> {
+          try (BrowserLease lease = bp.acquire()) {
+            return visit(lease.newPage(), url);
+          }
+        });
+      }
+      return pagesPerSecond(site, pages, ws);
     }
   }
 
@@ -1121,6 +1141,9 @@ public final class BenchMain {
     table(sb, "7c. Processes per idle browser tree", "procs/browser", new String[] {LIMIT, LIMIT_NSW, POOL2, PW, BP}, LIMIT,
         false, null);
 
+    if (dense != null) {
+      dense.report(sb);
+    }
     gridTables(sb);
 
     if (!results.failures.isEmpty()) {
