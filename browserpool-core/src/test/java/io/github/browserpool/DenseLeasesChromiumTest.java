@@ -61,6 +61,10 @@ class DenseLeasesChromiumTest extends OnRealChromium {
         one.newPage(); // takes a spare: the next one is prepared at once
         await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().preparedContexts() == 2);
       }
+      // One renderer per prepared page and no other: no omnibox-popup WebUI per context, no spare renderer.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+          io.github.browserpool.test.ProcessTable.referencing(tempRoot.toString()).stream()
+              .filter(p -> p.toString().contains("--type=renderer")).count()).isEqualTo(2));
       PoolStats s = pool.stats();
       assertThat(s.total()).isEqualTo(1);
       assertThat(s.activeLeases()).isZero();

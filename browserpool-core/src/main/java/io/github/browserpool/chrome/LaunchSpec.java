@@ -95,8 +95,9 @@ public final class LaunchSpec {
     if (noSandbox()) {
       a.add("--no-sandbox");
     }
+    a.add("--disable-features="); // ChromeFlags.DISABLED_FEATURES, merged with the extras' own
     a.addAll(extraArgs);
-    return a;
+    return ChromeFlags.withDisabledFeatures(a);
   }
 
   /** Collects launch settings. */

@@ -177,6 +177,7 @@ final class NewSession {
     if (!Boolean.FALSE.equals(config.noSandbox())) {
       args.add("--no-sandbox"); // the node's user is unknown; Chromium as root needs it
     }
+    args.add("--disable-features="); // ChromeFlags.DISABLED_FEATURES, merged with the user's own below
     for (Map.Entry<String, Object> e : config.gridCapabilities().entrySet()) {
       JsonNode value = GridClient.JSON.valueToTree(e.getValue());
       if (e.getKey().equals("goog:chromeOptions") && value.isObject()) {
@@ -192,6 +193,10 @@ final class NewSession {
       }
     }
     config.chromeArguments().forEach(args::add);
+    java.util.List<String> all = new java.util.ArrayList<>();
+    args.forEach(a -> all.add(a.asText()));
+    args.removeAll();
+    io.github.browserpool.chrome.ChromeFlags.withDisabledFeatures(all).forEach(args::add);
     caps.set(PoolConfig.GRID_OWNER_CAPABILITY, GridOwner.label(config.poolName(), requestId));
     ObjectNode body = GridClient.JSON.createObjectNode();
     body.putObject("capabilities").set("alwaysMatch", caps);

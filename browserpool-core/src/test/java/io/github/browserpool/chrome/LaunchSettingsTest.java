@@ -31,6 +31,19 @@ class LaunchSettingsTest {
   }
 
   @Test
+  void oneDisableFeaturesSwitchCarriesOursAndTheUsersOwn() {
+    LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp)
+        .extraArgs(List.of("--disable-features=Translate, AutofillServerCommunication", "--lang=de",
+            "--disable-features=Translate,MediaRouter")).build();
+    List<String> args = spec.arguments(Path.of("/x"));
+    assertThat(args).filteredOn(a -> a.startsWith("--disable-features=")).containsExactly("--disable-features="
+        + String.join(",", ChromeFlags.DISABLED_FEATURES) + ",Translate,AutofillServerCommunication,MediaRouter");
+    assertThat(args).last().isEqualTo("--lang=de");
+    assertThat(LaunchSpec.builder().tempRoot(tmp).build().arguments(Path.of("/x")))
+        .contains("--disable-features=" + String.join(",", ChromeFlags.DISABLED_FEATURES));
+  }
+
+  @Test
   void noSandboxDefaultsToRootOnly() {
     boolean root = "root".equals(System.getProperty("user.name"));
     LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp).build();

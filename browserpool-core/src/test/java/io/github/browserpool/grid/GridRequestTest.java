@@ -29,6 +29,8 @@ class GridRequestTest {
         new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {});
     assertThat(args).startsWith("--headless").contains("--no-sandbox", "--disable-background-networking")
         .endsWith("--window-size=800,600", "--lang=de-DE");
+    assertThat(args).filteredOn(a -> a.startsWith("--disable-features="))
+        .containsExactly("--disable-features=" + String.join(",", io.github.browserpool.chrome.ChromeFlags.DISABLED_FEATURES));
     JsonNode owner = caps.path(PoolConfig.GRID_OWNER_CAPABILITY);
     assertThat(owner.path("pool").asText()).isEqualTo("merge");
     assertThat(owner.path("request").asText()).isEqualTo("req-1");
