@@ -58,9 +58,14 @@ class DenseLeasesChromiumTest extends OnRealChromium {
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().preparedContexts() == 2);
       try (BrowserLease one = pool.acquire()) {
-        one.newPage(); // takes a spare: the next one is prepared at once
-        await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().preparedContexts() == 2);
+        one.newPage(); // takes a spare; one is left, so the refill waits for a release (not to slow this lease)
+        assertThat(pool.stats().preparedContexts()).isEqualTo(1);
+        try (BrowserLease two = pool.acquire()) {
+          two.newPage(); // the last spare: the next one is prepared at once
+          await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().preparedContexts() == 2);
+        }
       }
+      await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().preparedContexts() == 2);
       // One renderer per prepared page and no other: no omnibox-popup WebUI per context, no spare renderer.
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
           io.github.browserpool.test.ProcessTable.referencing(tempRoot.toString()).stream()

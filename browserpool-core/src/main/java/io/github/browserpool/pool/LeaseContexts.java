@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * of browser (a {@link LocalBrowser} over its pipe, a Grid session over {@code se:cdp}).
  *
  * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
- * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and after each
- * prepared context is taken, isolated contexts with one page each (attached, renderer warmed up) are
- * prepared in the background, up to {@link #target()}. The next {@code acquire()} and its first {@code
+ * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
+ * spare is taken, isolated contexts with one page each (attached, renderer warmed up) are prepared in the
+ * background, up to {@link #target()}. The next {@code acquire()} and its first {@code
  * newPage()} then only hand one over. A keyed lease uses the browser's default profile and keeps no
  * spare context.
  */
@@ -230,7 +230,12 @@ public final class LeaseContexts {
       Prepared p = proxyServer == null ? takePrepared(timeout) : null; // a prepared context has no proxy
       if (p != null) {
         leased.incrementAndGet();
-        prepareNext(); // the next lease of a browser that serves several finds one ready too
+        if (spareCount.get() == 0) {
+          // The last spare went: the next lease of a browser that serves several must find one too. While
+          // another spare is left, the refill waits for a release: making a context and its renderer busies
+          // the browser, and would slow the lease that was just handed over.
+          prepareNext();
+        }
         return factory.make(this, p.contextId(), p.page());
       }
       ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
