@@ -56,8 +56,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fail with {@code BrowserCrashedException} or be revoked as "stopped responding", but only when another
  * lease of the soak killed or stopped its browser; an abandoned lease loses only its context.
  *
- * <p>{@code -Dsoak.leases=N} (default 300) sets the number of leases of each run, {@code -Dsoak.seed=S}
- * replays a run (the seed is printed; both runs use it).
+ * <p>{@code -Dsoak.leases=N} (default 200) sets the number of leases of each run, {@code -Dsoak.seed=S}
+ * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
+ * with maxContextsPerBrowser N.
  */
 @ExtendWith(LeakGuard.class)
 class MixedFaultSoakTest {
@@ -66,6 +67,8 @@ class MixedFaultSoakTest {
   private static final Duration NAV_TIMEOUT = Duration.ofSeconds(30);
   private static final int THREAD_SLACK = 5;
   private static final int FD_SLACK = 10;
+  /** Leases per run: two runs of 200 take about as long as the one run of 300 did before dense leases. */
+  private static final int DEFAULT_LEASES = 200;
 
   enum Fault {
     NONE,
@@ -102,9 +105,16 @@ class MixedFaultSoakTest {
    */
   private static final long FAULT_DETECTION_SLACK_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-  /** The two runs: a lease per browser, and dense (follows the default once it is raised past 4). */
+  /** One seed for both runs, so that one {@code -Dsoak.seed} replays either. */
+  private static final long SEED = Long.getLong("soak.seed", System.nanoTime());
+
+  /**
+   * The two runs: a lease per browser, and dense (follows the default once it is raised past 4);
+   * {@code -Dsoak.contexts=N} runs only the one with maxContextsPerBrowser N, to replay it.
+   */
   static IntStream contextsPerBrowser() {
-    return IntStream.of(1, Math.max(4, PoolConfig.DEFAULT_MAX_CONTEXTS_PER_BROWSER));
+    Integer only = Integer.getInteger("soak.contexts");
+    return only != null ? IntStream.of(only) : IntStream.of(1, Math.max(4, PoolConfig.DEFAULT_MAX_CONTEXTS_PER_BROWSER));
   }
 
   /**
@@ -166,8 +176,8 @@ class MixedFaultSoakTest {
   @ParameterizedTest(name = "maxContextsPerBrowser={0}")
   @MethodSource("contextsPerBrowser")
   void mixedFaultsLeaveNothingBehind(int contexts, Path tempRoot) throws Exception {
-    int leases = Integer.getInteger("soak.leases", 300);
-    long seed = Long.getLong("soak.seed", System.nanoTime());
+    int leases = Integer.getInteger("soak.leases", DEFAULT_LEASES);
+    long seed = SEED;
     boolean dense = contexts > 1;
     System.out.println("[soak] maxContextsPerBrowser=" + contexts + " leases=" + leases + " seed=" + seed
         + " (replay with -Dsoak.seed=" + seed + ")");
