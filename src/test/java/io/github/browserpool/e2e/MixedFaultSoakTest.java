@@ -123,12 +123,19 @@ class MixedFaultSoakTest {
    */
   static final class Faulted {
     private final Map<String, Set<Integer>> by = new ConcurrentHashMap<>();
+    private final Map<String, Set<Integer>> stoppedBy = new ConcurrentHashMap<>();
     private final Map<String, Long> at = new ConcurrentHashMap<>();
 
-    /** Before the signal: from now on a failure of another lease on this browser may be its doing. */
-    void mark(String id, int lease) {
+    /**
+     * Before the signal ({@code fault} KILL or STOP): from now on a failure of another lease on this
+     * browser may be its doing.
+     */
+    void mark(String id, int lease, Fault fault) {
       if (id != null) {
         by.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(lease);
+        if (fault == Fault.STOP) {
+          stoppedBy.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(lease);
+        }
       }
     }
 
@@ -149,6 +156,12 @@ class MixedFaultSoakTest {
       return s != null && s.stream().anyMatch(x -> x != lease);
     }
 
+    /** Whether a lease other than {@code lease} stopped (SIGSTOP) this browser. */
+    boolean stoppedByOther(String id, int lease) {
+      Set<Integer> s = id == null ? null : stoppedBy.get(id);
+      return s != null && s.stream().anyMatch(x -> x != lease);
+    }
+
     /** When the browser was signalled, or null. */
     Long at(String id) {
       return id == null ? null : at.get(id);
@@ -163,14 +176,17 @@ class MixedFaultSoakTest {
 
   /**
    * Whether {@code error} is what a lease on {@code browser} may see because another lease of the soak
-   * killed it (BrowserCrashedException) or stopped it (revoked: "stopped responding"). Only dense mode
-   * shares browsers, so with a lease per browser this is never true.
+   * killed or stopped it: BrowserCrashedException after either (a frozen browser that cannot open a
+   * context for a new lease is failed as crashed, with the leases sharing it), or a revocation "stopped
+   * responding" only after a SIGSTOP (a killed browser is a crash for every lease on it, never "stopped
+   * responding"). Only dense mode shares browsers, so with a lease per browser this is never true.
    */
   static boolean hitByOthersFault(Throwable error, String browser, int lease, Faulted faulted) {
-    boolean documented = error instanceof BrowserCrashedException
-        || error instanceof LeaseRevokedException && error.getMessage() != null
-            && error.getMessage().contains("stopped responding");
-    return documented && faulted.byOther(browser, lease);
+    if (error instanceof BrowserCrashedException) {
+      return faulted.byOther(browser, lease);
+    }
+    return error instanceof LeaseRevokedException && error.getMessage() != null
+        && error.getMessage().contains("stopped responding") && faulted.stoppedByOther(browser, lease);
   }
 
   @ParameterizedTest(name = "maxContextsPerBrowser={0}")
@@ -613,7 +629,7 @@ class MixedFaultSoakTest {
       }
       switch (fault) {
         case KILL -> {
-          faultedPids.mark(browser, i);
+          faultedPids.mark(browser, i, Fault.KILL);
           // SIGKILL arrives while a call is in flight (a promise that would take a minute).
           killer.execute(() -> {
             sleepQuietly(killDelayMs);
@@ -669,11 +685,11 @@ class MixedFaultSoakTest {
               String pi = Procs.identity(p);
               if (pi != null) {
                 ids.put(p, pi);
-                faultedPids.mark(pi, i);
+                faultedPids.mark(pi, i, Fault.STOP);
                 stoppedPids.add(pi);
               }
             }
-            faultedPids.mark(browser, i);
+            faultedPids.mark(browser, i, Fault.STOP);
             for (Map.Entry<Long, String> e : ids.entrySet()) {
               Procs.signal(e.getKey(), "STOP");
               faultedPids.signalled(e.getValue());
