@@ -205,6 +205,11 @@ final class GridBrowser extends ContextBrowser {
   }
 
   @Override
+  public boolean exited() {
+    return ended.get() || !conn.isOpen();
+  }
+
+  @Override
   public boolean reusable() {
     return !ended.get();
   }

@@ -70,6 +70,15 @@ public interface LaunchedBrowser {
   }
 
   /**
+   * Whether the browser is gone: its process exited or its connection closed (a Grid session that
+   * ended). The pool asks when a context could not be reset, to tell a dead browser (a crash: its leases
+   * fail with BrowserCrashedException) from a frozen one. Never blocks. The default is false.
+   */
+  default boolean exited() {
+    return false;
+  }
+
+  /**
    * How many contexts this browser holds prepared for the next anonymous leases (ready or being made):
    * counted in the stats, and the pool prefers a browser with one ready. The default is none.
    */

@@ -130,7 +130,9 @@ final class LeaseLifecycle {
       }
       long now = engine.ticker.read();
       CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
-      if (retire != null && entry.held() > 0) {
+      if (!reusableNow && entry.held() > 0 && gone(entry)) {
+        crashed(entry, victims); // the context could not be reset because the browser died: a crash
+      } else if (retire != null && entry.held() > 0) {
         if (!reusableNow) {
           // The browser cannot serve another lease (frozen, its connection busy or closed): the leases
           // that share it are revoked, and it closes now.
@@ -251,11 +253,22 @@ final class LeaseLifecycle {
     if (!reusable) {
       engine.mutate(victims -> {
         State s = entry.state();
-        if (s == State.IDLE || s == State.LEASED) {
+        if (s != State.IDLE && s != State.LEASED) {
+          return; // already being closed
+        }
+        if (gone(entry)) {
+          crashed(entry, victims); // it died: its leases fail as crashed
+        } else {
           revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding", CloseReason.RELEASED);
           engine.retire(entry, CloseReason.RELEASED, victims);
         }
       });
     }
+  }
+
+  /** Whether a browser whose context could not be reset is dead rather than frozen. */
+  private static boolean gone(PoolEntry entry) {
+    LaunchedBrowser b = entry.browser;
+    return b != null && b.exited();
   }
 }

@@ -64,6 +64,11 @@ final class LocalBrowser extends ContextBrowser {
   }
 
   @Override
+  public boolean exited() {
+    return !process.isAlive() || !conn.isOpen();
+  }
+
+  @Override
   public boolean reusable() {
     return process.isAlive() && !process.isStopped();
   }

@@ -257,6 +257,43 @@ class DenseLeasesTest extends EngineOnFakes {
   }
 
   @Test
+  void aReleaseThatFindsTheBrowserDeadBeforeItsExitIsReportedFailsTheOthersAsCrashed() {
+    start(config().maxBrowsers(1).maxContextsPerBrowser(3));
+    LeaseState a = engine.acquire(null);
+    LeaseState b = engine.acquire(null);
+    LeaseState c = engine.acquire(null);
+    FakeLauncher.FakeBrowser browser = browserOf(a);
+    browser.dead = true; // kill -9: the pipe is at end-of-file, the exit not handled yet
+    browser.resetFails = true;
+    a.close();
+    assertThatThrownBy(b::touch).isInstanceOf(BrowserCrashedException.class);
+    assertThatThrownBy(c::newPage).isInstanceOf(BrowserCrashedException.class);
+    assertThat(browser.closedWith).as("a crash, not a frozen browser").isEqualTo(CloseReason.CRASHED);
+    browser.events.exitedUnexpectedly(); // the exit, handled late, changes nothing
+    PoolStats s = engine.stats();
+    assertThat(s.closed(CloseReason.CRASHED)).isEqualTo(1);
+    assertThat(s.leasesRevoked()).isEqualTo(2);
+    assertThat(s.launched()).isEqualTo(s.closed() + s.total());
+  }
+
+  @Test
+  void anAbandonedContextThatCannotBeDisposedBecauseTheBrowserDiedIsACrash() {
+    start(config().maxBrowsers(1).maxContextsPerBrowser(2));
+    LeaseState forgotten = engine.acquire(null);
+    LeaseState busy = engine.acquire(null);
+    FakeLauncher.FakeBrowser browser = browserOf(busy);
+    ticker.advance(IDLE.minusSeconds(1));
+    busy.touch();
+    browser.dead = true;
+    browser.resetFails = true;
+    ticker.advance(Duration.ofSeconds(2));
+    engine.housekeep();
+    assertThatThrownBy(forgotten::touch).isInstanceOf(LeaseRevokedException.class).hasMessageContaining("abandoned");
+    assertThatThrownBy(busy::touch).isInstanceOf(BrowserCrashedException.class);
+    assertThat(browser.closedWith).isEqualTo(CloseReason.CRASHED);
+  }
+
+  @Test
   void aKeyedLeaseStillOwnsItsBrowser() {
     start(config().maxBrowsers(3).maxContextsPerBrowser(4));
     LeaseState keyed = engine.acquire("user-1");

@@ -151,6 +151,11 @@ public final class FakeLauncher implements BrowserLauncher {
       };
     }
 
+    @Override
+    public boolean exited() {
+      return dead;
+    }
+
     /** Simulates the process dying on its own. */
     public void crash() {
       dead = true;
