@@ -64,6 +64,9 @@ public @interface BrowserPoolSettings {
   /** {@code PoolConfig.maxLeasesPerBrowser}; -1 = unset. */
   int maxLeasesPerBrowser() default -1;
 
+  /** {@code PoolConfig.maxContextsPerBrowser}; -1 = unset. */
+  int maxContextsPerBrowser() default -1;
+
   /** {@code PoolConfig.evictionProtection}, ISO-8601. */
   String evictionProtection() default "";
 

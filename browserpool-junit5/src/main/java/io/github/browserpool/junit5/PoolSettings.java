@@ -76,6 +76,8 @@ final class PoolSettings {
       new Setting<>("maxLifetime", DURATION, Duration::parse, PoolConfig.Builder::maxLifetime),
       new Setting<>("maxLeasesPerBrowser", "a whole number such as 1000", Integer::parseInt,
           PoolConfig.Builder::maxLeasesPerBrowser),
+      new Setting<>("maxContextsPerBrowser", "a whole number from 1 to 64", Integer::parseInt,
+          PoolConfig.Builder::maxContextsPerBrowser),
       new Setting<>("evictionProtection", DURATION, Duration::parse, PoolConfig.Builder::evictionProtection),
       new Setting<>("chromeArguments", "Chromium flags separated by spaces, each starting with --",
           s -> s.isEmpty() ? new String[0] : s.split("\\s+"), PoolConfig.Builder::addChromeArguments),
@@ -126,6 +128,7 @@ final class PoolSettings {
     putIfSet(m, "launchTimeout", a.launchTimeout());
     putIfSet(m, "maxLifetime", a.maxLifetime());
     putIfSet(m, "maxLeasesPerBrowser", a.maxLeasesPerBrowser());
+    putIfSet(m, "maxContextsPerBrowser", a.maxContextsPerBrowser());
     putIfSet(m, "evictionProtection", a.evictionProtection());
     if (a.chromeArguments().length > 0) {
       m.put("chromeArguments", String.join(" ", a.chromeArguments()));

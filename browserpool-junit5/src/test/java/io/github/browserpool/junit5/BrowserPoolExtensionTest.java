@@ -126,7 +126,7 @@ class BrowserPoolExtensionTest {
   static volatile BrowserPool configured;
 
   @ExtendWith(BrowserPoolExtension.class)
-  @BrowserPoolSettings(maxBrowsers = 2, poolName = "annotated")
+  @BrowserPoolSettings(maxBrowsers = 2, poolName = "annotated", maxContextsPerBrowser = 3)
   static class Annotated {
     @Test
     void pool(BrowserPool pool) {
@@ -139,10 +139,12 @@ class BrowserPoolExtensionTest {
     EngineExecutionResults results = Runs.run(Annotated.class, java.util.Map.of(
         "browserpool.maxBrowsers", "3",
         "browserpool.idleTimeout", "PT1M",
-        "browserpool.capacityPolicy", "reject"));
+        "browserpool.capacityPolicy", "reject",
+        "browserpool.maxContextsPerBrowser", "5"));
 
     results.testEvents().assertStatistics(s -> s.succeeded(1));
     assertThat(configured.config().maxBrowsers()).isEqualTo(2);
+    assertThat(configured.config().maxContextsPerBrowser()).isEqualTo(3);
     assertThat(configured.name()).isEqualTo("annotated");
     assertThat(configured.config().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(configured.config().capacityPolicy()).hasToString("REJECT");
@@ -162,6 +164,16 @@ class BrowserPoolExtensionTest {
 
     results.testEvents().assertThatEvents().haveExactly(1, event(test("pool"), finishedWithFailure(
         message(m -> m.contains("browserpool.idleTimeout=5min") && m.contains("ISO-8601 duration such as PT1M")))));
+  }
+
+  @Test
+  void maxContextsPerBrowserComesFromPropertiesTooAndABadOneNamesIt() {
+    Runs.run(Plain.class, java.util.Map.of("browserpool.maxContextsPerBrowser", "4"))
+        .testEvents().assertStatistics(s -> s.succeeded(1));
+    assertThat(configured.config().maxContextsPerBrowser()).isEqualTo(4);
+    Runs.run(Plain.class, java.util.Map.of("browserpool.maxContextsPerBrowser", "65")).testEvents()
+        .assertThatEvents().haveExactly(1, event(test("pool"), finishedWithFailure(message(m ->
+            m.contains("browserpool.maxContextsPerBrowser=65") && m.contains("maxContextsPerBrowser")))));
   }
 
   @Test
