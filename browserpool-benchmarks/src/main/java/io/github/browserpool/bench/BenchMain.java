@@ -71,6 +71,18 @@ public final class BenchMain {
       "--disable-default-apps", "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
       "--mute-audio", "--no-sandbox", "--remote-debugging-pipe");
 
+  /** Playwright's isolated page: a fresh context, one page that loads {@code url}; its title. */
+  static String titleInFreshContext(Browser b, String url) {
+    BrowserContext ctx = b.newContext();
+    try {
+      com.microsoft.playwright.Page p = ctx.newPage();
+      p.navigate(url);
+      return p.title();
+    } finally {
+      ctx.close();
+    }
+  }
+
   static final String LIMIT = "limit (raw pipe)";
   /** The limit with Playwright's --no-startup-window: no initial about:blank tab and renderer. */
   static final String LIMIT_NSW = "limit, --no-startup-window";
@@ -759,16 +771,7 @@ public final class BenchMain {
         Pw pw = new Pw(TMP);
         pws.add(pw);
         Browser b = pw.launch(CHROME);
-        ws.add(url -> {
-          BrowserContext ctx = b.newContext();
-          try {
-            com.microsoft.playwright.Page p = ctx.newPage();
-            p.navigate(url);
-            return p.title();
-          } finally {
-            ctx.close();
-          }
-        });
+        ws.add(url -> titleInFreshContext(b, url));
       }
       return pagesPerSecond(site, pages, ws);
     } finally {

@@ -388,14 +388,7 @@ final class DenseBench {
       for (int i = 0; i < workers; i++) {
         ws.add(url -> {
           synchronized (lock) {
-            BrowserContext ctx = b.newContext();
-            try {
-              com.microsoft.playwright.Page p = ctx.newPage();
-              p.navigate(url);
-              return p.title();
-            } finally {
-              ctx.close();
-            }
+            return BenchMain.titleInFreshContext(b, url);
           }
         });
       }
