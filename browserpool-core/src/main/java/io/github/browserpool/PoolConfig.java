@@ -38,7 +38,7 @@ public final class PoolConfig {
    * Default for {@link Builder#maxContextsPerBrowser(int)}. See README, "Dense leases", for the
    * measurements it rests on.
    */
-  public static final int DEFAULT_MAX_CONTEXTS_PER_BROWSER = 1;
+  public static final int DEFAULT_MAX_CONTEXTS_PER_BROWSER = 8;
   /** The most anonymous leases one browser may serve at once. */
   public static final int MAX_CONTEXTS_PER_BROWSER_LIMIT = 64;
   /** Default for {@link Builder#evictionProtection(Duration)}. */

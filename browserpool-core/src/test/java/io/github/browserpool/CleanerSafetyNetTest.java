@@ -17,7 +17,7 @@ class CleanerSafetyNetTest {
   private final FakeLauncher launcher = new FakeLauncher();
 
   private PoolConfig config(String name) {
-    return PoolConfig.builder().poolName(name).ticker(new FakeTicker()).build();
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).ticker(new FakeTicker()).build();
   }
 
   @Test

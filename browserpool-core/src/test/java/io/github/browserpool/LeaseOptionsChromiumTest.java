@@ -33,7 +33,7 @@ class LeaseOptionsChromiumTest {
   void everyPageOfTheLeaseSeesItsOptionsAndTheNextLeaseDoesNot() throws Exception {
     LeaseOptions de = LeaseOptions.builder().userAgent("browserpool-test/1.0 (options)").locale("de-DE")
         .timezone("Australia/Adelaide").viewport(777, 555).build();
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("options").tempRoot(tempRoot)
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("options").tempRoot(tempRoot)
         .maxBrowsers(1).build())) {
       String before;
       try (BrowserLease plain = pool.acquire()) {

@@ -47,7 +47,7 @@ class LeaseOptionsTest {
   @Test
   void aPoolRefusesNullOptionsWithoutLaunching() {
     io.github.browserpool.pool.FakeLauncher launcher = new io.github.browserpool.pool.FakeLauncher();
-    try (BrowserPool pool = FakePools.start(PoolConfig.builder().poolName("options-null").registerMBean(false).build(),
+    try (BrowserPool pool = FakePools.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("options-null").registerMBean(false).build(),
         launcher)) {
       assertThatThrownBy(() -> pool.acquire((LeaseOptions) null)).isInstanceOf(NullPointerException.class)
           .hasMessageContaining("LeaseOptions.defaults()");

@@ -46,7 +46,7 @@ class LeaseProxyChromiumTest {
   }
 
   private BrowserPool pool(String name) {
-    return BrowserPool.start(PoolConfig.builder().poolName(name).tempRoot(tempRoot).maxBrowsers(1).build());
+    return BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).tempRoot(tempRoot).maxBrowsers(1).build());
   }
 
   /** A loopback port that nothing listens on (Chromium refuses well-known ones such as 9 outright). */
@@ -124,7 +124,7 @@ class LeaseProxyChromiumTest {
     Duration idle = Duration.ofSeconds(2);
     String url = "http://127.0.0.1:" + closedPort() + "/trickle";
     // minIdle 1: the browser that outlives a revoked lease is kept, not reaped as idle a moment later.
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("proxy-forgotten").tempRoot(tempRoot)
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("proxy-forgotten").tempRoot(tempRoot)
         .maxBrowsers(1).minIdle(1).maxContextsPerBrowser(contexts).idleTimeout(idle).build())) {
       BrowserLease lease = pool.acquire(LeaseOptions.builder()
           .proxy("http://scraper:s3cret@127.0.0.1:" + proxy.port()).build());

@@ -23,7 +23,7 @@ class MonitoringLifecycleTest {
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
   private PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).ticker(new FakeTicker()).registerMBean(true);
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).ticker(new FakeTicker()).registerMBean(true);
   }
 
   @Test

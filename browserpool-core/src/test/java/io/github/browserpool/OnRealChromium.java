@@ -18,6 +18,6 @@ abstract class OnRealChromium {
 
   /** A pool named {@code name} whose browsers live under this test's tempRoot. */
   PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).tempRoot(tempRoot);
   }
 }

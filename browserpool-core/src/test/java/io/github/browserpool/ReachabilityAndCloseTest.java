@@ -23,7 +23,7 @@ class ReachabilityAndCloseTest {
   private final FakeLauncher launcher = new FakeLauncher();
 
   private PoolConfig config(String name) {
-    return PoolConfig.builder().poolName(name).ticker(new FakeTicker()).maxBrowsers(4).build();
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).ticker(new FakeTicker()).maxBrowsers(4).build();
   }
 
   @Test

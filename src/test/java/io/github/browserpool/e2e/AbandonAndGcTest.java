@@ -33,7 +33,7 @@ class AbandonAndGcTest {
   void abandonedLeaseIsRevokedAndItsBrowserKilledSoonAfterIdleTimeout(Path tempRoot) {
     Duration idleTimeout = Duration.ofSeconds(2);
     try (LogCapture log = LogCapture.start();
-        BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("abandon").tempRoot(tempRoot)
+        BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("abandon").tempRoot(tempRoot)
             .idleTimeout(idleTimeout).captureAcquireSite(true).build())) {
       BrowserLease lease = pool.acquire();
       ChromeDevToolsService page = lease.newPage();
@@ -79,7 +79,7 @@ class AbandonAndGcTest {
   @Test
   void droppedLeaseIsReclaimedAfterGcAndItsBrowserReused(Path tempRoot) {
     try (LogCapture log = LogCapture.start();
-        BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("gc-lease").tempRoot(tempRoot).build())) {
+        BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("gc-lease").tempRoot(tempRoot).build())) {
       long pid = acquireAndDrop(pool);
       assertThat(pool.stats().leased()).isEqualTo(1);
 
@@ -134,7 +134,7 @@ class AbandonAndGcTest {
    * both trees. Nothing here outlives the call, so the pool becomes unreachable on return.
    */
   private static List<Long> startUseAndDropPool(Path tempRoot) {
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("gc-pool").tempRoot(tempRoot).build());
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("gc-pool").tempRoot(tempRoot).build());
     BrowserLease held = pool.acquire();
     BrowserLease returned = pool.acquire();
     assertThat(Pages.evaluate(held.newPage(), "1")).isEqualTo(1);

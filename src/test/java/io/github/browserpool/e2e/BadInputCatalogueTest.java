@@ -52,7 +52,7 @@ class BadInputCatalogueTest {
   /** What a case gets to work with: its own tempRoot and a scratch dir beside it (for scripts and files). */
   record Ctx(Path tempRoot, Path scratch) {
     PoolConfig.Builder base() {
-      return PoolConfig.builder().poolName("catalogue").tempRoot(tempRoot).chromeExecutable(CHROMIUM)
+      return PoolConfig.builder().maxContextsPerBrowser(1).poolName("catalogue").tempRoot(tempRoot).chromeExecutable(CHROMIUM)
           .closeTimeout(Duration.ofSeconds(5)).launchTimeout(LONG_LAUNCH_TIMEOUT);
     }
   }

@@ -26,7 +26,7 @@ class BasicLeaseTest {
   @Test
   void leaseNavigatesALocalPageAndStatsAddUp(Path tempRoot) {
     HttpServer server = Pages.serve(Map.of("/", "<html><head><title>Hello pool</title></head><body>hi</body></html>"));
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("basic").tempRoot(tempRoot).build());
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("basic").tempRoot(tempRoot).build());
     try {
       long pid;
       try (BrowserLease lease = pool.acquire()) {

@@ -51,7 +51,7 @@ class CapacityUnderLoadTest {
   void evictLruRevokesOnlyLeasesThatWentQuiet(Path tempRoot) throws Exception {
     Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("evict").tempRoot(tempRoot)
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("evict").tempRoot(tempRoot)
         .maxBrowsers(2).capacityPolicy(CapacityPolicy.EVICT_LRU).evictionProtection(Duration.ofSeconds(1))
         .build());
     try {
@@ -132,7 +132,7 @@ class CapacityUnderLoadTest {
   void closeDuringLoadEndsEveryWorkerWithADocumentedOutcome(Path tempRoot) throws Exception {
     HttpServer server = Pages.serve(Map.of("/", "<html><head><title>load</title></head><body>x</body></html>"));
     String url = Pages.url(server, "/");
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("shutdown").tempRoot(tempRoot)
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("shutdown").tempRoot(tempRoot)
         .maxBrowsers(2).capacityPolicy(CapacityPolicy.WAIT).build());
     AtomicInteger completed = new AtomicInteger();
     AtomicInteger revokedInUse = new AtomicInteger();

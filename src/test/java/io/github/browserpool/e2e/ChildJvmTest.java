@@ -44,7 +44,7 @@ class ChildJvmTest {
           Procs.alive(pids).isEmpty() && Procs.referencing(tempRoot).isEmpty());
       assertThat(Procs.profileDirs(tempRoot)).as("dirs of a killed JVM wait for the next sweep").hasSize(3);
     }
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("sweeper").tempRoot(tempRoot).build())) {
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("sweeper").tempRoot(tempRoot).build())) {
       assertThat(pool.stats().sweptDirs()).isEqualTo(3);
       assertThat(Procs.profileDirs(tempRoot)).isEmpty();
     }
@@ -92,7 +92,7 @@ class ChildJvmTest {
   }
 
   private static BrowserPool startPool(String name, Path tempRoot) {
-    return BrowserPool.start(PoolConfig.builder().poolName(name).tempRoot(tempRoot).build());
+    return BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).tempRoot(tempRoot).build());
   }
 
   private static void assertNavigates(ChromeDevToolsService page, String url) {

@@ -25,7 +25,7 @@ public final class ChildPoolMain {
 
   public static void main(String[] args) throws Exception {
     int leases = Integer.parseInt(args[0]);
-    PoolConfig.Builder config = PoolConfig.builder().poolName(args[1]).maxBrowsers(leases)
+    PoolConfig.Builder config = PoolConfig.builder().maxContextsPerBrowser(1).poolName(args[1]).maxBrowsers(leases)
         .acquireTimeout(Duration.ofSeconds(60));
     if (args[2].startsWith("http://") || args[2].startsWith("https://")) {
       config.seleniumGrid(URI.create(args[2]));

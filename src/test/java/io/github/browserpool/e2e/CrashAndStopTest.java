@@ -239,7 +239,7 @@ class CrashAndStopTest {
 
   /** A pool named {@code name} whose browsers live under the test's tempRoot. */
   private static PoolConfig.Builder config(String name, Path tempRoot) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).tempRoot(tempRoot);
   }
 
   /**

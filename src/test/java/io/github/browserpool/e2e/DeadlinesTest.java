@@ -38,7 +38,7 @@ class DeadlinesTest {
     Files.writeString(slow, "#!/bin/sh\nsleep 3\nexec " + chromium() + " \"$@\"\n");
     Files.setPosixFilePermissions(slow, PosixFilePermissions.fromString("rwx------"));
     Duration acquireTimeout = Duration.ofSeconds(1);
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("slow-launch").tempRoot(tempRoot)
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("slow-launch").tempRoot(tempRoot)
         .chromeExecutable(slow).maxBrowsers(1).acquireTimeout(acquireTimeout)
         .launchTimeout(Duration.ofSeconds(30)).build())) {
       long t0 = System.nanoTime();
@@ -63,7 +63,7 @@ class DeadlinesTest {
 
   @Test
   void anEvictLruWaiterIsServedSoonAfterTheProtectionDeadline(Path tempRoot) throws Exception {
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("lru-waiter").tempRoot(tempRoot)
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("lru-waiter").tempRoot(tempRoot)
         .maxBrowsers(1).capacityPolicy(CapacityPolicy.EVICT_LRU).evictionProtection(Duration.ofSeconds(2))
         .idleTimeout(Duration.ofMinutes(5)).acquireTimeout(Duration.ofSeconds(15)).build())) {
       BrowserLease quiet = pool.acquire();

@@ -513,7 +513,7 @@ class MixedFaultSoakTest {
       String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "chromium";
       Files.writeString(exe, "#!/bin/sh\nsleep 2\nexec " + chromium + " \"$@\"\n");
       Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-      this.pool = BrowserPool.start(PoolConfig.builder().poolName("soak-slow").tempRoot(tempRoot)
+      this.pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("soak-slow").tempRoot(tempRoot)
           .chromeExecutable(exe).maxBrowsers(1).acquireTimeout(ACQUIRE).idleTimeout(Duration.ofSeconds(2))
           .closeTimeout(Duration.ofSeconds(3)).build());
       this.attempts = attempts;
@@ -560,7 +560,7 @@ class MixedFaultSoakTest {
   record Abandoned(int index, BrowserLease lease, String browser) {}
 
   private static PoolConfig config(Path tempRoot, String name, int contexts) {
-    return PoolConfig.builder()
+    return PoolConfig.builder().maxContextsPerBrowser(1)
         .poolName(name)
         .tempRoot(tempRoot)
         .maxBrowsers(MAX_BROWSERS)

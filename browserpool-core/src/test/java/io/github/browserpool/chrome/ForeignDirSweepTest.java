@@ -88,7 +88,7 @@ class ForeignDirSweepTest {
     assertThat(sameProcessAlive(user)).isTrue();
     assertThat(dir.resolve("Local State")).hasContent("{}");
 
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("sweep-repro").tempRoot(tempRoot).build())) {
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("sweep-repro").tempRoot(tempRoot).build())) {
       assertThat(pool.stats().total()).isZero();
     }
     assertThat(sameProcessAlive(user)).as("the other tool's browser survived BrowserPool.start").isTrue();

@@ -24,7 +24,7 @@ public final class Pid1ZombiesMain {
     int crashEvery = 4;
     System.out.println("PID " + ProcessHandle.current().pid());
     System.out.flush();
-    PoolConfig config = PoolConfig.builder().poolName("pid1").tempRoot(tempRoot).maxBrowsers(2)
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("pid1").tempRoot(tempRoot).maxBrowsers(2)
         .maxLeasesPerBrowser(1).build();
     int crashed = 0;
     try (BrowserPool pool = BrowserPool.start(config)) {

@@ -53,7 +53,7 @@ class PlaywrightEndpointTest {
   }
 
   private PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).tempRoot(tempRoot);
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).tempRoot(tempRoot);
   }
 
   private static Browser connect(BrowserLease lease) {

@@ -63,7 +63,7 @@ class PuppeteerEndpointTest {
   void puppeteerConnectsNavigatesAndCannotCloseTheBrowser() throws Exception {
     Path script = installPuppeteer();
     try (TestSite site = new TestSite();
-        BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("pptr").tempRoot(tempRoot).build());
+        BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("pptr").tempRoot(tempRoot).build());
         BrowserLease lease = pool.acquire()) {
       String url = site.url("/form");
       JsonNode out = JSON.readTree(run(List.of("node", script.toString(), lease.cdpEndpoint().toString(), url)));

@@ -33,7 +33,7 @@ class RawPageTest {
 
   @Test
   void fetchInterceptsAndFulfilsARequest() {
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("raw").tempRoot(tempRoot).build())) {
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("raw").tempRoot(tempRoot).build())) {
       RawPage page;
       try (BrowserLease lease = pool.acquire()) {
         page = lease.newRawPage();

@@ -42,7 +42,7 @@ class CdpEndpointScopeTest {
 
   @BeforeEach
   void start() {
-    PoolConfig config = PoolConfig.builder().poolName("scope").tempRoot(tempRoot).maxBrowsers(1).build();
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("scope").tempRoot(tempRoot).maxBrowsers(1).build();
     engine = new PoolEngine(config, LocalBrowserLauncher.create(config), true);
     engine.start();
   }

@@ -27,7 +27,7 @@ abstract class EngineOnFakes {
 
   /** The test's pool name, the fake ticker, its idle timeout, and an acquire that fails at once. */
   PoolConfig.Builder config() {
-    return PoolConfig.builder().poolName(poolName).ticker(ticker).idleTimeout(idleTimeout)
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(poolName).ticker(ticker).idleTimeout(idleTimeout)
         .acquireTimeout(Duration.ZERO);
   }
 

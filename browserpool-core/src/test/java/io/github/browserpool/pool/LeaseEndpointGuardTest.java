@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LeaseEndpointGuardTest {
   @Test
   void aLeaseOfANonChromiumLauncherSaysWhyAndStartsNoServer() {
-    PoolConfig config = PoolConfig.builder().poolName("guard").ticker(new FakeTicker()).build();
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("guard").ticker(new FakeTicker()).build();
     PoolEngine engine = new PoolEngine(config, new FakeLauncher(), false);
     try {
       LeaseState lease = engine.acquire(null);

@@ -23,7 +23,7 @@ class LeaseStateTest {
 
   @BeforeEach
   void start() {
-    engine = new PoolEngine(PoolConfig.builder().poolName("test").ticker(ticker)
+    engine = new PoolEngine(PoolConfig.builder().maxContextsPerBrowser(1).poolName("test").ticker(ticker)
         .callTimeout(Duration.ofSeconds(7)).build(), launcher, false);
     lease = engine.acquire(null);
   }

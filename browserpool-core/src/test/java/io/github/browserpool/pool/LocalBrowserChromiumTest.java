@@ -34,7 +34,7 @@ class LocalBrowserChromiumTest {
   }
 
   private LocalBrowser launch(RecordingEvents events) {
-    PoolConfig config = PoolConfig.builder().poolName("chrome-browser-test").tempRoot(tempRoot).build();
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("chrome-browser-test").tempRoot(tempRoot).build();
     LocalBrowser browser = (LocalBrowser) LocalBrowserLauncher.create(config).launch(events);
     events.process = browser.process();
     browsers.add(browser);

@@ -23,7 +23,7 @@ class ManualCloseTimingTest {
   void closeOfManyIdleBrowsers() throws Exception {
     int n = Integer.getInteger("close.timing.browsers", 32);
     Path root = Files.createTempDirectory("bp-close-timing-").toRealPath();
-    BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("close-timing").tempRoot(root)
+    BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("close-timing").tempRoot(root)
         .maxBrowsers(n).minIdle(n).launchTimeout(Duration.ofSeconds(120)).build());
     try {
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))

@@ -32,7 +32,7 @@ class ReaperRunOnceTest {
 
   @Test
   void anIdleBrowserIsReapedAtNowPlusIdleTimeoutAndTheDelayCountsDown() {
-    start(PoolConfig.builder());
+    start(PoolConfig.builder().maxContextsPerBrowser(1));
     engine.acquire(null).close();
     long released = ticker.read();
     assertThat(engine.reaper.runOnce(released)).isEqualTo(IDLE.toNanos());
@@ -44,7 +44,7 @@ class ReaperRunOnceTest {
 
   @Test
   void aQuietLeaseIsRevokedAtIdleTimeoutAndNotBefore() {
-    start(PoolConfig.builder());
+    start(PoolConfig.builder().maxContextsPerBrowser(1));
     LeaseState lease = engine.acquire(null);
     long handedOver = ticker.read();
     assertThat(engine.reaper.runOnce(handedOver + IDLE.toNanos() - 1)).isEqualTo(1);
@@ -57,7 +57,7 @@ class ReaperRunOnceTest {
   @Test
   void underEvictLruTheLeastRecentlyActiveLeaseIsEvictableExactlyAtItsProtectionDeadline() {
     Duration protection = Duration.ofSeconds(30);
-    start(PoolConfig.builder().maxBrowsers(2).capacityPolicy(CapacityPolicy.EVICT_LRU)
+    start(PoolConfig.builder().maxContextsPerBrowser(1).maxBrowsers(2).capacityPolicy(CapacityPolicy.EVICT_LRU)
         .evictionProtection(protection));
     LeaseState older = engine.acquire(null);
     long t0 = ticker.read();
@@ -78,7 +78,7 @@ class ReaperRunOnceTest {
 
   @Test
   void waitAndRejectNeverEvictALease() {
-    start(PoolConfig.builder().maxBrowsers(1));
+    start(PoolConfig.builder().maxContextsPerBrowser(1).maxBrowsers(1));
     engine.acquire(null);
     long far = ticker.read() + Duration.ofDays(1).toNanos();
     for (CapacityPolicy p : new CapacityPolicy[] {CapacityPolicy.WAIT, CapacityPolicy.REJECT}) {

@@ -35,7 +35,7 @@ class BrowserPoolMetricsTest {
   void metersAgreeWithStatsAndTimeRealLeases() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PoolStats last;
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("metered").tempRoot(tempRoot)
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("metered").tempRoot(tempRoot)
         .maxBrowsers(1).maxLeasesPerBrowser(2).build())) {
       new BrowserPoolMetrics(pool).bindTo(registry);
       for (int i = 0; i < 3; i++) {

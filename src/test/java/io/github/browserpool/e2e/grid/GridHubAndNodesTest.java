@@ -41,7 +41,7 @@ class GridHubAndNodesTest {
         GridProcess node1 = GridProcess.node("node1", hub, 60, 4);
         GridProcess node2 = GridProcess.node("node2", hub, 60, 4)) {
       hub.awaitReady(2, Duration.ofSeconds(90));
-      try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("distributed")
+      try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("distributed")
           .seleniumGrid(hub.url()).maxBrowsers(4).acquireTimeout(Duration.ofSeconds(60)).build())) {
         List<BrowserLease> leases = new ArrayList<>();
         Map<BrowserLease, ChromeDevToolsService> pages = new LinkedHashMap<>();

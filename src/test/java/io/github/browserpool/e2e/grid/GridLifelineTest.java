@@ -36,7 +36,7 @@ class GridLifelineTest {
 
   @Test
   void aKilledClientJvmsSessionsAreReapedByTheGridWithinTheBoundWhileALivePoolKeepsItsIdleSession() throws Exception {
-    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("keeper").seleniumGrid(grid.url())
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("keeper").seleniumGrid(grid.url())
         .maxBrowsers(1).minIdle(1).idleTimeout(Duration.ofMinutes(3)).build())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> pool.stats().idle() == 1);
       List<String> kept = GridProcess.sessionIds(grid.url());
@@ -89,7 +89,7 @@ class GridLifelineTest {
     // The child JVMs start first, so that they boot while this JVM's pool makes its session.
     try (ChildPool alive = ChildPool.start(1, "alive-child", grid.url().toString());
         ChildPool doomed = ChildPool.start(2, "dead-child", grid.url().toString());
-        BrowserPool live = BrowserPool.start(PoolConfig.builder().poolName("live-here").seleniumGrid(grid.url())
+        BrowserPool live = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("live-here").seleniumGrid(grid.url())
             .maxBrowsers(1).build());
         BrowserLease liveLease = live.acquire()) {
       List<String> aliveSessions = sessionIds(alive);
@@ -106,7 +106,7 @@ class GridLifelineTest {
         assertThat(GridProcess.sessionAlive(grid.url(), id)).as("session " + id).isTrue();
       }
 
-      try (BrowserPool sweeper = BrowserPool.start(PoolConfig.builder().poolName("sweeper")
+      try (BrowserPool sweeper = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("sweeper")
           .seleniumGrid(grid.url()).build())) {
         // At once: start() returned after deleting them.
         for (String id : dead) {

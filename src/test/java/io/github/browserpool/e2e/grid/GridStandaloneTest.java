@@ -69,7 +69,7 @@ class GridStandaloneTest {
   }
 
   static PoolConfig.Builder config(String name) {
-    return PoolConfig.builder().poolName(name).seleniumGrid(grid.url()).maxBrowsers(2)
+    return PoolConfig.builder().maxContextsPerBrowser(1).poolName(name).seleniumGrid(grid.url()).maxBrowsers(2)
         .acquireTimeout(Duration.ofSeconds(60));
   }
 
@@ -324,12 +324,12 @@ class GridStandaloneTest {
       port = s.getLocalPort();
     }
     URI nowhere = URI.create("http://127.0.0.1:" + port);
-    assertThatThrownBy(() -> BrowserPool.start(PoolConfig.builder().poolName("grid-nowhere").seleniumGrid(nowhere).build()))
+    assertThatThrownBy(() -> BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("grid-nowhere").seleniumGrid(nowhere).build()))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("Selenium Grid " + nowhere + " is unreachable")
         .hasMessageContaining("PoolConfig.seleniumGrid(...)");
     URI notAGrid = URI.create(Pages.url(server, "/"));
-    assertThatThrownBy(() -> BrowserPool.start(PoolConfig.builder().poolName("grid-web").seleniumGrid(notAGrid).build()))
+    assertThatThrownBy(() -> BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("grid-web").seleniumGrid(notAGrid).build()))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("answered GET /status with HTTP 404, not a Grid 4 status");
   }
