@@ -13,6 +13,18 @@ final class BrowserInfos {
   /** What is read under the lock, once per entry. */
   record Row(PoolEntry e, State state, String key, long leases, int active) {}
 
+  /** Every browser of {@code engine}: the states taken under its lock, memory sampled after it is released. */
+  static List<BrowserInfo> snapshot(PoolEngine engine) {
+    List<Row> rows;
+    engine.lock.lock();
+    try {
+      rows = rows(engine.bag.all());
+    } finally {
+      engine.lock.unlock();
+    }
+    return describe(rows, engine.ticker.read(), engine.memory.sampler);
+  }
+
   /** The rows of the live entries. Under the pool lock. */
   static List<Row> rows(List<PoolEntry> entries) {
     List<Row> rows = new ArrayList<>();

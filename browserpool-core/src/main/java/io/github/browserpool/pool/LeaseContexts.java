@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.LoggerFactory;
@@ -31,17 +29,12 @@ import org.slf4j.LoggerFactory;
  * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
  * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
  * spare is taken, isolated contexts with one page each (attached, renderer warmed up) are prepared in the
- * background, up to {@link #target()}. The next {@code acquire()} and its first {@code
+ * background, up to {@link SpareContexts#target()}. The next {@code acquire()} and its first {@code
  * newPage()} then only hand one over. A keyed lease uses the browser's default profile and keeps no
  * spare context.
  */
 public final class LeaseContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final Executor PREPARER = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "browserpool-prepare");
-    t.setDaemon(true);
-    return t;
-  });
 
   /** What the contexts need to know of the browser they belong to. */
   public interface Browser {
@@ -75,7 +68,8 @@ public final class LeaseContexts {
    * to prepare their first context, and must not be killed for it. A stopped browser is caught at once.
    */
   private final Duration healthTimeout;
-  private volatile boolean stopped;
+  /** The contexts prepared ahead for the next isolated leases. */
+  private final SpareContexts spares;
   /**
    * Whether the default profile has its keeper page (only with {@code keeperPage}). Chromium run with
    * --no-startup-window tears the default profile down, session cookies included, when its last page
@@ -84,21 +78,6 @@ public final class LeaseContexts {
   private volatile boolean keeperOpen;
   /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
   private volatile String keeperTargetId;
-  /** The contexts and pages prepared for the next isolated leases (ready or being made), oldest first. */
-  private final java.util.concurrent.ConcurrentLinkedDeque<CompletableFuture<Prepared>> spare =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-  /** How many are in {@link #spare} or about to be added: the count that {@link #target()} bounds. */
-  private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
-  /** Isolated contexts that leases hold now. */
-  private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
-  /** Set once a keyed lease used the default profile: the browser keeps no spare isolated context. */
-  private volatile boolean keyed;
-  /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
-  static final int MAX_SPARE = 2;
-
-  /** A ready isolated context with one attached page. */
-  private record Prepared(String contextId, CdpSession page) {}
-
   /**
    * @param keeperPage whether a keyed lease needs a blank page that keeps the default profile alive
    *     (Chromium started with --no-startup-window); false when something else keeps a page open in it,
@@ -116,106 +95,22 @@ public final class LeaseContexts {
     this.factory = factory;
     this.cdpTimeout = config.launchTimeout();
     this.healthTimeout = config.launchTimeout();
+    this.spares = new SpareContexts(config, conn, browser);
   }
 
   /** No more contexts are prepared: the browser is closing. */
   public void stop() {
-    stopped = true;
-  }
-
-  /**
-   * How many spare contexts this browser keeps: none once keyed; with one lease per browser, one while no
-   * lease holds it (as a browser that serves one lease at a time needs no more); with several, up to
-   * {@link #MAX_SPARE}, never more than its free slots.
-   */
-  int target() {
-    if (keyed) {
-      return 0;
-    }
-    int capacity = config.maxContextsPerBrowser();
-    return Math.max(0, Math.min(capacity == 1 ? 1 : MAX_SPARE, capacity - leased.get()));
+    spares.stop();
   }
 
   /** How many contexts are prepared or being prepared now (the stats count them). */
   public int preparedContexts() {
-    return spareCount.get();
+    return spares.count();
   }
 
-  /** Starts preparing isolated contexts and pages in the background, up to {@link #target()}. */
+  /** Starts preparing isolated contexts and pages in the background, up to {@link SpareContexts#target()}. */
   public void prepareNext() {
-    while (!stopped && conn.isOpen()) {
-      int n = spareCount.get();
-      if (n >= target()) {
-        return;
-      }
-      if (!spareCount.compareAndSet(n, n + 1)) {
-        continue;
-      }
-      spare.add(prepareOne());
-    }
-  }
-
-  /** One context with one warmed-up page, made in the background. */
-  private CompletableFuture<Prepared> prepareOne() {
-    // Never behind a write stuck on the pipe: this runs on the releasing thread.
-    return conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
-            PipeConnection.POOL_WRITE_WAIT)
-        .thenCompose(ctx -> {
-          String contextId = ctx.path("browserContextId").asText();
-          return conn.send("Target.createTarget",
-                  JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
-              .thenApplyAsync(t -> new Prepared(contextId,
-                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
-        })
-        .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
-                JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
-  }
-
-  /** Takes a spare: a ready one first, else the oldest (still being made); null when there is none. */
-  private CompletableFuture<Prepared> pollSpare() {
-    for (CompletableFuture<Prepared> f : spare) {
-      if (f.isDone() && spare.remove(f)) {
-        spareCount.decrementAndGet();
-        if (!f.isCompletedExceptionally()) {
-          return f;
-        }
-      }
-    }
-    CompletableFuture<Prepared> f = spare.poll();
-    if (f != null) {
-      spareCount.decrementAndGet();
-    }
-    return f;
-  }
-
-  /**
-   * Takes a prepared context once it is ready; null when there is none or its preparation failed.
-   *
-   * @throws IllegalStateException when the browser gives no answer within the health timeout: it is unresponsive
-   */
-  private Prepared takePrepared(Duration timeout) {
-    CompletableFuture<Prepared> f = pollSpare();
-    if (f == null) {
-      return null;
-    }
-    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
-    try {
-      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
-      return p.page().closed() ? null : p;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while taking a context from " + browser.describe(), e);
-    } catch (TimeoutException e) {
-      if (callerBound) {
-        spareCount.incrementAndGet();
-        spare.addFirst(f); // still being prepared, for the next lease
-        throw new NotReadyInTimeException(browser.describe() + " had no context ready within " + timeout);
-      }
-      throw new IllegalStateException(browser.describe() + " did not prepare a context within launchTimeout "
-          + healthTimeout + ": unresponsive");
-    } catch (ExecutionException e) {
-      return null;
-    }
+    spares.topUp();
   }
 
   /**
@@ -227,14 +122,14 @@ public final class LeaseContexts {
       String proxyPassword) {
     browser.requireUsable();
     if (isolated) {
-      Prepared p = proxyServer == null ? takePrepared(timeout) : null; // a prepared context has no proxy
+      SpareContexts.Prepared p = proxyServer == null ? spares.take(timeout) : null; // a spare has no proxy
       if (p != null) {
-        leased.incrementAndGet();
-        if (spareCount.get() == 0) {
+        spares.leaseTook();
+        if (spares.count() == 0) {
           // The last spare went: the next lease of a browser that serves several must find one too. While
           // another spare is left, the refill waits for a release: making a context and its renderer busies
           // the browser, and would slow the lease that was just handed over.
-          prepareNext();
+          spares.topUp();
         }
         return factory.make(this, p.contextId(), p.page());
       }
@@ -247,20 +142,14 @@ public final class LeaseContexts {
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
-      leased.incrementAndGet();
+      spares.leaseTook();
       Context made = factory.make(this, contextId, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
       return made;
     }
-    keyed = true; // a keyed browser keeps no spare isolated context
-    CompletableFuture<Prepared> unused;
-    while ((unused = spare.poll()) != null) {
-      spareCount.decrementAndGet();
-      unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
-          JSON.objectNode().put("browserContextId", p.contextId())));
-    }
+    spares.becomeKeyed(); // a keyed browser keeps no spare isolated context
     if (!conn.isOpen()) {
       throw new IllegalStateException("the CDP connection of " + browser.describe() + " is closed");
     }
@@ -443,7 +332,7 @@ public final class LeaseContexts {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }
       if (contextId != null) {
-        owner.leased.decrementAndGet();
+        owner.spares.leaseEnded();
       }
       if (contextId != null && conn.isOpen()) {
         conn.sendQuietly("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));

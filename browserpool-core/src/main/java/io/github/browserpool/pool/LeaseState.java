@@ -208,7 +208,7 @@ public final class LeaseState implements CallGuard {
    */
   @Override
   public void beforeCommand(String method) {
-    if (!engine.ownsContextOnly(entry)) {
+    if (!engine.leases.ownsContextOnly(entry)) {
       return;
     }
     String why = PageScope.refusal(method);

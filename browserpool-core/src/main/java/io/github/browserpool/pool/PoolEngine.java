@@ -251,15 +251,6 @@ public final class PoolEngine {
     }
   }
 
-  /**
-   * Whether ending one of this browser's leases (abandoned, evicted) disposes only the lease's context:
-   * the browser serves anonymous leases, several at once. Otherwise a lease has its browser to itself,
-   * and the browser goes with it.
-   */
-  boolean ownsContextOnly(PoolEntry e) {
-    return contextsPerBrowser > 1 && e.key == null;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Leases, the reaper and shutdown (delegated)
 
@@ -342,14 +333,7 @@ public final class PoolEngine {
    * released (at most once a second per browser).
    */
   public List<BrowserInfo> browsers() {
-    List<BrowserInfos.Row> rows;
-    lock.lock();
-    try {
-      rows = BrowserInfos.rows(bag.all());
-    } finally {
-      lock.unlock();
-    }
-    return BrowserInfos.describe(rows, ticker.read(), memory.sampler);
+    return BrowserInfos.snapshot(this);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ final class Reaper {
           long quietFor = now - lease.lastActivity;
           long untilAbandoned = engine.rule.untilAbandoned(quietFor);
           if (untilAbandoned <= 0) {
-            boolean contextOnly = engine.ownsContextOnly(e);
+            boolean contextOnly = engine.leases.ownsContextOnly(e);
             if (lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
                 + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
               engine.counters.leasesRevoked.increment();
@@ -125,7 +125,7 @@ final class Reaper {
       LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and {}."
           + " Close every BrowserLease, ideally with try-with-resources.{}",
           prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
-          engine.ownsContextOnly(lease.entry) ? "disposing its context" : "closing the browser",
+          engine.leases.ownsContextOnly(lease.entry) ? "disposing its context" : "closing the browser",
           lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
               + " stack of the acquire() call." : "", lease.acquireSite);
     }

@@ -201,7 +201,7 @@ final class Reservations {
       engine.listeners.revoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
           prefix, lease.id, victim.describe(), engine.config.evictionProtection());
-      if (!forKey && engine.ownsContextOnly(victim)) {
+      if (!forKey && engine.leases.ownsContextOnly(victim)) {
         engine.leases.dropContext(lease);
         return true;
       }

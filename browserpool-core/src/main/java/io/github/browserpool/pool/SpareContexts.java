@@ -1,0 +1,183 @@
+package io.github.browserpool.pool;
+
+
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.PipeConnection;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
+
+/**
+ * The isolated contexts one browser prepares ahead for its next anonymous leases, each with one attached,
+ * warmed-up page, and how many it keeps ({@link #target()}): {@link LeaseContexts} hands them over.
+ */
+final class SpareContexts {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final Executor PREPARER = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "browserpool-prepare");
+    t.setDaemon(true);
+    return t;
+  });
+  /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
+  static final int MAX_SPARE = 2;
+
+  /** A ready isolated context with one attached page. */
+  record Prepared(String contextId, CdpSession page) {}
+
+  private final PoolConfig config;
+  private final PipeConnection conn;
+  private final LeaseContexts.Browser browser;
+  private final Duration cdpTimeout;
+  /** See LeaseContexts#healthTimeout: past it, a browser that prepared nothing is unresponsive. */
+  private final Duration healthTimeout;
+  /** The spares, ready or being made, oldest first. */
+  private final ConcurrentLinkedDeque<CompletableFuture<Prepared>> spare = new ConcurrentLinkedDeque<>();
+  /** How many are in {@link #spare} or about to be added: the count that {@link #target()} bounds. */
+  private final AtomicInteger spareCount = new AtomicInteger();
+  /** Isolated contexts that leases hold now. */
+  private final AtomicInteger leased = new AtomicInteger();
+  /** Set once a keyed lease used the default profile: the browser keeps no spare isolated context. */
+  private volatile boolean keyed;
+  private volatile boolean stopped;
+
+  SpareContexts(PoolConfig config, PipeConnection conn, LeaseContexts.Browser browser) {
+    this.config = config;
+    this.conn = conn;
+    this.browser = browser;
+    this.cdpTimeout = config.launchTimeout();
+    this.healthTimeout = config.launchTimeout();
+  }
+
+  /** No more are prepared: the browser is closing. */
+  void stop() {
+    stopped = true;
+  }
+
+  /** How many are prepared or being prepared now. */
+  int count() {
+    return spareCount.get();
+  }
+
+  /** A lease took an isolated context (a spare or a fresh one). */
+  void leaseTook() {
+    leased.incrementAndGet();
+  }
+
+  /** A lease gave its isolated context back (disposed). */
+  void leaseEnded() {
+    leased.decrementAndGet();
+  }
+
+  /**
+   * How many spare contexts this browser keeps: none once keyed; with one lease per browser, one while no
+   * lease holds it (as a browser that serves one lease at a time needs no more); with several, up to
+   * {@link #MAX_SPARE}, never more than its free slots.
+   */
+  int target() {
+    if (keyed) {
+      return 0;
+    }
+    int capacity = config.maxContextsPerBrowser();
+    return Math.max(0, Math.min(capacity == 1 ? 1 : MAX_SPARE, capacity - leased.get()));
+  }
+
+  /** Starts preparing spares in the background, up to {@link #target()}. */
+  void topUp() {
+    while (!stopped && conn.isOpen()) {
+      int n = spareCount.get();
+      if (n >= target()) {
+        return;
+      }
+      if (!spareCount.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      spare.add(prepareOne());
+    }
+  }
+
+  /** The browser became keyed: its spares are disposed and no more are made. */
+  void becomeKeyed() {
+    keyed = true;
+    CompletableFuture<Prepared> unused;
+    while ((unused = spare.poll()) != null) {
+      spareCount.decrementAndGet();
+      unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
+          JSON.objectNode().put("browserContextId", p.contextId())));
+    }
+  }
+
+  /** One context with one warmed-up page, made in the background. */
+  private CompletableFuture<Prepared> prepareOne() {
+    // Never behind a write stuck on the pipe: this runs on the releasing thread.
+    return conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
+            PipeConnection.POOL_WRITE_WAIT)
+        .thenCompose(ctx -> {
+          String contextId = ctx.path("browserContextId").asText();
+          return conn.send("Target.createTarget",
+                  JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
+              .thenApplyAsync(t -> new Prepared(contextId,
+                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
+        })
+        .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
+                JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
+  }
+
+  /** Takes a spare: a ready one first, else the oldest (still being made); null when there is none. */
+  private CompletableFuture<Prepared> poll() {
+    for (CompletableFuture<Prepared> f : spare) {
+      if (f.isDone() && spare.remove(f)) {
+        spareCount.decrementAndGet();
+        if (!f.isCompletedExceptionally()) {
+          return f;
+        }
+      }
+    }
+    CompletableFuture<Prepared> f = spare.poll();
+    if (f != null) {
+      spareCount.decrementAndGet();
+    }
+    return f;
+  }
+
+  /**
+   * Takes a spare once it is ready; null when there is none or its preparation failed.
+   *
+   * @throws NotReadyInTimeException when the one being made is not ready within {@code timeout} (the
+   *     caller's deadline); it stays for the next lease
+   * @throws IllegalStateException when the browser gives no answer within the health timeout: it is unresponsive
+   */
+  Prepared take(Duration timeout) {
+    CompletableFuture<Prepared> f = poll();
+    if (f == null) {
+      return null;
+    }
+    boolean callerBound = timeout.compareTo(healthTimeout) < 0;
+    try {
+      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      return p.page().closed() ? null : p;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while taking a context from " + browser.describe(), e);
+    } catch (TimeoutException e) {
+      if (callerBound) {
+        spareCount.incrementAndGet();
+        spare.addFirst(f); // still being prepared, for the next lease
+        throw new NotReadyInTimeException(browser.describe() + " had no context ready within " + timeout);
+      }
+      throw new IllegalStateException(browser.describe() + " did not prepare a context within launchTimeout "
+          + healthTimeout + ": unresponsive");
+    } catch (ExecutionException e) {
+      return null;
+    }
+  }
+}
