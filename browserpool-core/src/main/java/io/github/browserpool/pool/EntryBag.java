@@ -96,20 +96,13 @@ final class EntryBag {
     return idle;
   }
 
-  /**
-   * The least recently active browser in {@code state} whose last activity is at or before {@code
-   * before} ({@code Long.MIN_VALUE}: any).
-   */
-  PoolEntry leastRecentlyActive(State state, long before) {
+  /** The least recently active idle browser, or null. */
+  PoolEntry leastRecentlyActiveIdle() {
     PoolEntry best = null;
-    boolean bounded = before != Long.MIN_VALUE;
     long bestActivity = 0;
     for (PoolEntry e : entries) {
       long activity = e.lastActivity; // read once: reader threads move it
-      if (e.state() != state || (bounded && activity - before > 0)) {
-        continue;
-      }
-      if (best == null || activity - bestActivity < 0) {
+      if (e.state() == State.IDLE && (best == null || activity - bestActivity < 0)) {
         best = e;
         bestActivity = activity;
       }

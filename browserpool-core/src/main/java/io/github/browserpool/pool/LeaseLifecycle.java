@@ -114,15 +114,7 @@ final class LeaseLifecycle {
     long releasedAt = engine.ticker.read();
     // Sampled before the context is disposed, outside the lock (it reads /proc).
     long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
-    boolean reusable;
-    try {
-      LaunchedBrowser.LeaseContext ctx = lease.context;
-      reusable = ctx != null && ctx.release();
-    } catch (RuntimeException ex) {
-      LOG.debug("{}resetting {} failed: {}", prefix, entry.describe(), ex.toString());
-      reusable = false;
-    }
-    boolean reusableNow = reusable;
+    boolean reusableNow = reset(lease);
     engine.mutate(victims -> {
       entry.detach(lease);
       if (entry.state() != State.LEASED) {
@@ -130,23 +122,14 @@ final class LeaseLifecycle {
       }
       long now = engine.ticker.read();
       CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
-      if (!reusableNow && entry.held() > 0 && gone(entry)) {
-        crashed(entry, victims); // the context could not be reset because the browser died: a crash
+      if (!reusableNow && entry.held() > 0) {
+        unresettable(entry, " while another lease was released", victims);
       } else if (retire != null && entry.held() > 0) {
-        if (!reusableNow) {
-          // The browser cannot serve another lease (frozen, its connection busy or closed): the leases
-          // that share it are revoked, and it closes now.
-          revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding while another"
-              + " lease was released", CloseReason.RELEASED);
-          engine.retire(entry, retire, victims);
-        } else if (entry.drain == null) {
+        if (entry.drain == null) {
           entry.drain = retire; // recycled: no new lease; it closes when its last lease ends
         }
       } else if (retire != null) {
-        if (engine.beginClose(entry, retire)) {
-          engine.bag.unbind(entry);
-          victims.add(entry);
-        }
+        engine.retire(entry, retire, victims);
       } else if (entry.held() == 0) {
         entry.lastActivity = now;
         entry.transition(State.LEASED, State.IDLE);
@@ -251,33 +234,41 @@ final class LeaseLifecycle {
 
   private void dispose(LeaseState lease) {
     PoolEntry entry = lease.entry;
-    boolean reusable;
-    try {
-      LaunchedBrowser.LeaseContext ctx = lease.context;
-      reusable = ctx != null && ctx.release();
-    } catch (RuntimeException ex) {
-      LOG.debug("{}disposing the context of lease #{} on {} failed: {}", prefix, lease.id, entry.describe(), ex.toString());
-      reusable = false;
-    }
-    if (!reusable) {
+    if (!reset(lease)) {
       engine.mutate(victims -> {
         State s = entry.state();
         if (s != State.IDLE && s != State.LEASED) {
           return; // already being closed
         }
-        if (gone(entry)) {
-          crashed(entry, victims); // it died: its leases fail as crashed
-        } else {
-          revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding", CloseReason.RELEASED);
-          engine.retire(entry, CloseReason.RELEASED, victims);
-        }
+        unresettable(entry, "", victims);
       });
     }
   }
 
-  /** Whether a browser whose context could not be reset is dead rather than frozen. */
-  private static boolean gone(PoolEntry entry) {
+  /** Disposes the lease's context (or closes a keyed lease's pages); false when the browser cannot go on. */
+  private boolean reset(LeaseState lease) {
+    try {
+      LaunchedBrowser.LeaseContext ctx = lease.context;
+      return ctx != null && ctx.release();
+    } catch (RuntimeException ex) {
+      LOG.debug("{}resetting the context of lease #{} on {} failed: {}", prefix, lease.id, lease.entry.describe(),
+          ex.toString());
+      return false;
+    }
+  }
+
+  /**
+   * A browser that still serves leases could not reset a context. Dead (its process or pipe gone): a
+   * crash, its leases fail as crashed. Otherwise frozen (its connection busy or closed): the leases that
+   * share it are revoked, saying so ({@code when} ends the message), and it closes now. Under lock.
+   */
+  private void unresettable(PoolEntry entry, String when, List<PoolEntry> victims) {
     LaunchedBrowser b = entry.browser;
-    return b != null && b.exited();
+    if (b != null && b.exited()) {
+      crashed(entry, victims);
+      return;
+    }
+    revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.RELEASED);
+    engine.retire(entry, CloseReason.RELEASED, victims);
   }
 }

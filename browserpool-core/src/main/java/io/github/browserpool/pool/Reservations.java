@@ -148,7 +148,7 @@ final class Reservations {
       return granted(idle, now);
     }
     if (engine.bag.alive() >= engine.config.maxBrowsers()) {
-      PoolEntry victim = engine.bag.leastRecentlyActive(State.IDLE, Long.MIN_VALUE);
+      PoolEntry victim = engine.bag.leastRecentlyActiveIdle();
       if (victim != null) {
         if (!evict(victim, null, false, victims)) {
           return null;
