@@ -92,6 +92,15 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     return sessionTimeout;
   }
 
+  /** Past the acquire deadline, how long a new-session request that Grid kept queued takes to say so. */
+  static final Duration FAILURE_REPORT_GRACE = Duration.ofMillis(200);
+
+  /** A request Grid keeps in its queue gives up at acquireTimeout, with Grid's slot summary in its error. */
+  @Override
+  public Duration failureReportGrace() {
+    return FAILURE_REPORT_GRACE;
+  }
+
   @Override
   public LaunchedBrowser launch(BrowserEvents events) {
     long start = System.nanoTime();

@@ -15,6 +15,16 @@ public interface BrowserLauncher {
    */
   LaunchedBrowser launch(BrowserEvents events);
 
+  /**
+   * How long past an acquirer's deadline the pool waits for a launch still running to report its own
+   * failure, for a launcher that gives up at that same deadline with a message worth more than the
+   * pool's timeout (a Grid that kept the session request in its queue). Zero, the default, for a
+   * launcher that never gives up at the deadline: its caller gets {@code AcquireTimeoutException} at once.
+   */
+  default java.time.Duration failureReportGrace() {
+    return java.time.Duration.ZERO;
+  }
+
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {
     /**

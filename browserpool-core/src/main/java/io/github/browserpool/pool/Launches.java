@@ -21,9 +21,6 @@ import org.slf4j.LoggerFactory;
 final class Launches {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
-  /** How long past the acquire deadline a launch may still report its own failure (part of the slack). */
-  static final long LAUNCH_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-
   private final PoolEngine engine;
   private final BrowserLauncher launcher;
   private final String prefix;
@@ -104,15 +101,18 @@ final class Launches {
     } catch (TimeoutException e) {
       // A launcher that gives up at the same deadline (a Grid that kept the request in its queue) says
       // why within a moment: wait that moment, within acquireTimeout's documented slack, for its own error.
-      try {
-        launching.get(LAUNCH_FAILURE_GRACE_NANOS, TimeUnit.NANOSECONDS);
-        return;
-      } catch (ExecutionException failed) {
-        throw launchError(failed.getCause());
-      } catch (InterruptedException ie) {
-        interrupted = true;
-      } catch (TimeoutException stillRunning) {
-        // handled below
+      long grace = launcher.failureReportGrace().toNanos();
+      if (grace > 0) {
+        try {
+          launching.get(grace, TimeUnit.NANOSECONDS);
+          return;
+        } catch (ExecutionException failed) {
+          throw launchError(failed.getCause());
+        } catch (InterruptedException ie) {
+          interrupted = true;
+        } catch (TimeoutException stillRunning) {
+          // handled below
+        }
       }
     }
     boolean gaveUp;

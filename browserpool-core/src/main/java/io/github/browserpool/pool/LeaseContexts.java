@@ -122,6 +122,7 @@ public final class LeaseContexts {
       String proxyPassword) {
     browser.requireUsable();
     if (isolated) {
+      long began = System.nanoTime();
       SpareContexts.Prepared p = proxyServer == null ? spares.take(timeout) : null; // a spare has no proxy
       if (p != null) {
         spares.leaseTook();
@@ -138,7 +139,10 @@ public final class LeaseContexts {
         // Chromium bypasses loopback for proxies unless told not to: the lease's proxy takes everything.
         params.put("proxyServer", proxyServer).put("proxyBypassList", "<-loopback>");
       }
-      String contextId = call("Target.createBrowserContext", params, timeout).path("browserContextId").asText(null);
+      // A spare that turned out unusable spent part of the caller's time: the new context gets the rest.
+      Duration left = timeout.minusNanos(System.nanoTime() - began);
+      left = left.isNegative() ? Duration.ZERO : left;
+      String contextId = call("Target.createBrowserContext", params, left).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }

@@ -24,6 +24,8 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile boolean contextNotReady;
   /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
   public volatile Runnable onNextClose;
+  /** What {@link #failureReportGrace()} answers: zero, like a local launcher, unless a test sets it. */
+  public volatile java.time.Duration failureReportGrace = java.time.Duration.ZERO;
   /** Whether each browser records the contexts it opened (tests read them; a benchmark must not grow a list). */
   private final boolean recordContexts;
 
@@ -53,6 +55,11 @@ public final class FakeLauncher implements BrowserLauncher {
     b.dead = launchDead;
     launched.add(b);
     return b;
+  }
+
+  @Override
+  public java.time.Duration failureReportGrace() {
+    return failureReportGrace;
   }
 
   public FakeBrowser byPid(long pid) {

@@ -105,6 +105,71 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void aLaunchThatReportsNoFailureAtTheDeadlineAddsNoWaitPastIt() throws Exception {
+    // A local launcher never gives up at the acquire deadline: waiting for its own error would only
+    // spend acquireTimeout's slack. acquireTimeout is zero and the launch never runs here, so the
+    // acquirer must throw without ever parking in a timed wait.
+    launcher.failureReportGrace = Duration.ZERO;
+    ManualExecutor worker = new ManualExecutor();
+    start(config().maxBrowsers(1), worker);
+    CompletableFuture<Thread> acquirerThread = new CompletableFuture<>();
+    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+      acquirerThread.complete(Thread.currentThread());
+      try {
+        engine.acquire(null).close();
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    Thread t = acquirerThread.get(10, TimeUnit.SECONDS);
+    boolean parked = false;
+    while (!outcome.isDone()) {
+      parked |= t.getState() == Thread.State.TIMED_WAITING;
+      Thread.yield();
+    }
+    assertThat(outcome.get()).isInstanceOf(AcquireTimeoutException.class)
+        .hasMessageContaining("launch was still in progress");
+    assertThat(parked).as("no timed wait past a zero acquireTimeout").isFalse();
+    assertThat(worker.queued()).as("the launch is still queued: nobody waited for it").isEqualTo(1);
+    worker.runAll();
+    assertThat(engine.stats().idle()).as("the launch its acquirer gave up on joins the pool").isEqualTo(1);
+    worker.runInline();
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aLauncherThatGivesUpAtTheDeadlineReportsItsOwnErrorWithinItsGrace() throws Exception {
+    // A Grid launcher gives up at the acquire deadline with Grid's own message; the acquirer waits the
+    // launcher's grace for it. The grace here is an hour: the launch fails only once the acquirer waits in it.
+    launcher.failureReportGrace = Duration.ofHours(1);
+    ManualExecutor worker = new ManualExecutor();
+    start(config().maxBrowsers(1), worker);
+    launcher.failNext = new io.github.browserpool.BrowserLaunchException("the Grid kept the session request in its queue");
+    CompletableFuture<Thread> acquirerThread = new CompletableFuture<>();
+    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+      acquirerThread.complete(Thread.currentThread());
+      try {
+        engine.acquire(null).close();
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    Thread t = acquirerThread.get(10, TimeUnit.SECONDS);
+    while (!outcome.isDone() && t.getState() != Thread.State.TIMED_WAITING) {
+      Thread.yield(); // acquireTimeout is zero: the only timed wait is the launcher's grace
+    }
+    assertThat(outcome).as("still waiting for the launcher's own error").isNotDone();
+    worker.runAll(); // the launch fails now, inside the grace
+    assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(io.github.browserpool.BrowserLaunchException.class)
+        .hasMessageContaining("kept the session request in its queue");
+    assertThat(engine.stats().total()).as("the failed launch freed its slot").isZero();
+    worker.runInline();
+  }
+
+  @Test
   void aContextNotReadyWithinAcquireTimeoutLeavesTheBrowserIdleAndAlive() {
     start(config().maxBrowsers(1), PoolEngine.DIRECT);
     engine.acquire(null).close();
