@@ -176,10 +176,10 @@ class MixedFaultSoakTest {
 
   /**
    * Whether {@code error} is what a lease on {@code browser} may see because another lease of the soak
-   * killed or stopped it: BrowserCrashedException after either (a frozen browser that cannot open a
-   * context for a new lease is failed as crashed, with the leases sharing it), or a revocation "stopped
-   * responding" only after a SIGSTOP (a killed browser is a crash for every lease on it, never "stopped
-   * responding"). Only dense mode shares browsers, so with a lease per browser this is never true.
+   * killed or stopped it: BrowserCrashedException after either (a lease's in-flight call on a stopped
+   * browser can end when the close that follows kills it), or a revocation "stopped responding" only
+   * after a SIGSTOP (a killed browser is a crash for every lease on it, never "stopped responding"). Only
+   * dense mode shares browsers, so with a lease per browser this is never true.
    */
   static boolean hitByOthersFault(Throwable error, String browser, int lease, Faulted faulted) {
     if (error instanceof BrowserCrashedException) {

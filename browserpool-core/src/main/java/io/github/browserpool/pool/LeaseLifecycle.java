@@ -92,7 +92,9 @@ final class LeaseLifecycle {
       lease.markCrashed();
       engine.mutate(victims -> {
         entry.detach(lease);
-        crashed(entry, victims); // the browser cannot serve leases: the others sharing it fail too
+        // The browser cannot serve leases: dead, its leases fail as crashed; stopped or unresponsive, the
+        // leases sharing it are revoked as "stopped responding" and it closes, as when a reset fails.
+        unresettable(entry, " when a lease asked it for a context", victims);
       });
       return null;
     }

@@ -277,6 +277,38 @@ class DenseLeasesTest extends EngineOnFakes {
   }
 
   @Test
+  void aStoppedBrowserThatCannotOpenAContextIsClosedAndTheLeasesSharingItAreRevokedNotCrashed() {
+    start(config().maxBrowsers(2).maxContextsPerBrowser(2));
+    LeaseState a = engine.acquire(null);
+    FakeLauncher.FakeBrowser stopped = browserOf(a);
+    stopped.stopped = true; // SIGSTOP: alive, but it answers nothing
+    LeaseState b = engine.acquire(null); // offered the stopped browser's free context first
+    assertThat(b.browserPid()).as("the caller is served by another browser").isNotEqualTo(stopped.pid);
+    assertThat(a.isActive()).isFalse();
+    assertThatThrownBy(a::touch).isInstanceOf(LeaseRevokedException.class).hasMessageContaining("stopped responding");
+    assertThat(stopped.closedWith).as("it did not exit: not a crash").isEqualTo(CloseReason.RELEASED);
+    PoolStats s = engine.stats();
+    assertThat(s.closed(CloseReason.CRASHED)).isZero();
+    assertThat(s.launched()).isEqualTo(s.closed() + s.total());
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void aDeadBrowserThatCannotOpenAContextFailsTheLeasesSharingItAsCrashed() {
+    start(config().maxBrowsers(2).maxContextsPerBrowser(2));
+    LeaseState a = engine.acquire(null);
+    FakeLauncher.FakeBrowser dead = browserOf(a);
+    dead.dead = true; // kill -9, its exit not handled yet
+    LeaseState b = engine.acquire(null);
+    assertThat(b.browserPid()).isNotEqualTo(dead.pid);
+    assertThatThrownBy(a::touch).isInstanceOf(BrowserCrashedException.class);
+    assertThat(dead.closedWith).isEqualTo(CloseReason.CRASHED);
+    b.close();
+    a.close();
+  }
+
+  @Test
   void anAbandonedContextThatCannotBeDisposedBecauseTheBrowserDiedIsACrash() {
     start(config().maxBrowsers(1).maxContextsPerBrowser(2));
     LeaseState forgotten = engine.acquire(null);

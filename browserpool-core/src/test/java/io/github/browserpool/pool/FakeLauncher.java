@@ -84,6 +84,8 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile int releasedContexts;
     public volatile boolean dead;
     public volatile boolean resetFails;
+    /** Alive but stopped (SIGSTOP): it cannot open a context, and its process has not exited. */
+    public volatile boolean stopped;
     /** The PIDs of its process tree as treePids() reports them; just its own PID unless a test sets more. */
     public volatile java.util.Set<Long> tree;
 
@@ -120,6 +122,9 @@ public final class FakeLauncher implements BrowserLauncher {
     public LeaseContext openContext(boolean isolated) {
       if (dead) {
         throw new IllegalStateException("fake browser " + pid + " is dead");
+      }
+      if (stopped) {
+        throw new IllegalStateException("fake browser " + pid + " is stopped and cannot answer CDP");
       }
       if (recordContexts) {
         contexts.add(isolated);
