@@ -7,10 +7,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The JVM-wide daemon threads of this package are made here, so that none of them keeps the JVM alive. */
-final class DaemonThreads {
+/**
+ * The JVM-wide daemon threads of the engine are made here, so that none of them keeps the JVM alive and
+ * none outlives its work by more than {@link #IDLE_SECONDS}: a closed pool leaves no thread behind for long.
+ */
+public final class DaemonThreads {
   /** How long a thread of these pools lives without work. */
-  static final long IDLE_SECONDS = 30;
+  static final long IDLE_SECONDS = 5;
 
   private DaemonThreads() {}
 
@@ -27,7 +30,7 @@ final class DaemonThreads {
    * A pool that starts a daemon thread {@code prefix + N} (N = 1, 2, ...) whenever all of its threads are
    * busy, and ends each one after {@link #IDLE_SECONDS} without work.
    */
-  static Executor onDemand(String prefix) {
+  public static Executor onDemand(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return new ThreadPoolExecutor(
         0,

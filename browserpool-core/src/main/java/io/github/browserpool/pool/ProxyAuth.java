@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,11 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxyAuth {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ExecutorService ANSWERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "browserpool-proxy-auth");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final Executor ANSWERS = DaemonThreads.onDemand("browserpool-proxy-auth-");
 
   private ProxyAuth() {}
 

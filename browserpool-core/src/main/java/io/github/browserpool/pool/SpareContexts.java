@@ -5,13 +5,13 @@ package io.github.browserpool.pool;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,11 +23,7 @@ import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
  */
 final class SpareContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final Executor PREPARER = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "browserpool-prepare");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final Executor PREPARER = DaemonThreads.onDemand("browserpool-prepare-");
   /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
   static final int MAX_SPARE = 2;
 
