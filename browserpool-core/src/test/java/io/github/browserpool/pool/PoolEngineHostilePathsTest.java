@@ -104,6 +104,27 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
     worker.runInline();
   }
 
+  /** An acquire() running on another thread: its outcome is the error it threw, or null for a lease. */
+  private record Watched(Thread thread, CompletableFuture<Throwable> outcome) {
+    boolean inTimedWait() {
+      return thread.getState() == Thread.State.TIMED_WAITING;
+    }
+  }
+
+  private Watched acquireWatched() throws Exception {
+    CompletableFuture<Thread> acquirer = new CompletableFuture<>();
+    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+      acquirer.complete(Thread.currentThread());
+      try {
+        engine.acquire(null).close();
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    return new Watched(acquirer.get(10, TimeUnit.SECONDS), outcome);
+  }
+
   @Test
   @org.junit.jupiter.api.Timeout(10)
   void aLaunchThatReportsNoFailureAtTheDeadlineAddsNoWaitPastIt() throws Exception {
@@ -113,23 +134,13 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
     launcher.failureReportGrace = Duration.ZERO;
     ManualExecutor worker = new ManualExecutor();
     start(config().maxBrowsers(1), worker);
-    CompletableFuture<Thread> acquirerThread = new CompletableFuture<>();
-    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
-      acquirerThread.complete(Thread.currentThread());
-      try {
-        engine.acquire(null).close();
-        return null;
-      } catch (Throwable t) {
-        return t;
-      }
-    });
-    Thread t = acquirerThread.get(10, TimeUnit.SECONDS);
+    Watched acquire = acquireWatched();
     boolean parked = false;
-    while (!outcome.isDone()) {
-      parked |= t.getState() == Thread.State.TIMED_WAITING;
+    while (!acquire.outcome().isDone()) {
+      parked |= acquire.inTimedWait();
       Thread.yield();
     }
-    assertThat(outcome.get()).isInstanceOf(AcquireTimeoutException.class)
+    assertThat(acquire.outcome().get()).isInstanceOf(AcquireTimeoutException.class)
         .hasMessageContaining("launch was still in progress");
     assertThat(parked).as("no timed wait past a zero acquireTimeout").isFalse();
     assertThat(worker.queued()).as("the launch is still queued: nobody waited for it").isEqualTo(1);
@@ -147,23 +158,13 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
     ManualExecutor worker = new ManualExecutor();
     start(config().maxBrowsers(1), worker);
     launcher.failNext = new io.github.browserpool.BrowserLaunchException("the Grid kept the session request in its queue");
-    CompletableFuture<Thread> acquirerThread = new CompletableFuture<>();
-    CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
-      acquirerThread.complete(Thread.currentThread());
-      try {
-        engine.acquire(null).close();
-        return null;
-      } catch (Throwable t) {
-        return t;
-      }
-    });
-    Thread t = acquirerThread.get(10, TimeUnit.SECONDS);
-    while (!outcome.isDone() && t.getState() != Thread.State.TIMED_WAITING) {
+    Watched acquire = acquireWatched();
+    while (!acquire.outcome().isDone() && !acquire.inTimedWait()) {
       Thread.yield(); // acquireTimeout is zero: the only timed wait is the launcher's grace
     }
-    assertThat(outcome).as("still waiting for the launcher's own error").isNotDone();
+    assertThat(acquire.outcome()).as("still waiting for the launcher's own error").isNotDone();
     worker.runAll(); // the launch fails now, inside the grace
-    assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(io.github.browserpool.BrowserLaunchException.class)
+    assertThat(acquire.outcome().get(10, TimeUnit.SECONDS)).isInstanceOf(io.github.browserpool.BrowserLaunchException.class)
         .hasMessageContaining("kept the session request in its queue");
     assertThat(engine.stats().total()).as("the failed launch freed its slot").isZero();
     worker.runInline();
