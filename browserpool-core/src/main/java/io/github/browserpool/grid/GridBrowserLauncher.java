@@ -32,6 +32,8 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Assumed when no node reports its session-timeout: Grid's default. */
   static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(300);
+  /** Past the acquire deadline, how long a new-session request that Grid kept queued takes to say so. */
+  static final Duration FAILURE_REPORT_GRACE = Duration.ofMillis(200);
 
   private final PoolConfig config;
   private final String prefix;
@@ -91,9 +93,6 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   Duration sessionTimeout() {
     return sessionTimeout;
   }
-
-  /** Past the acquire deadline, how long a new-session request that Grid kept queued takes to say so. */
-  static final Duration FAILURE_REPORT_GRACE = Duration.ofMillis(200);
 
   /** A request Grid keeps in its queue gives up at acquireTimeout, with Grid's slot summary in its error. */
   @Override

@@ -91,29 +91,18 @@ final class Launches {
       }
     });
     boolean interrupted = false;
+    // A launcher that gives up at the same deadline (a Grid that kept the request in its queue) says why
+    // within a moment: its grace, part of acquireTimeout's documented slack, waits for its own error.
+    long until = deadline + launcher.failureReportGrace().toNanos();
     try {
-      launching.get(Math.max(0, deadline - engine.ticker.read()), TimeUnit.NANOSECONDS);
+      launching.get(Math.max(0, until - engine.ticker.read()), TimeUnit.NANOSECONDS);
       return;
     } catch (ExecutionException e) {
       throw launchError(e.getCause());
     } catch (InterruptedException e) {
       interrupted = true;
     } catch (TimeoutException e) {
-      // A launcher that gives up at the same deadline (a Grid that kept the request in its queue) says
-      // why within a moment: wait that moment, within acquireTimeout's documented slack, for its own error.
-      long grace = launcher.failureReportGrace().toNanos();
-      if (grace > 0) {
-        try {
-          launching.get(grace, TimeUnit.NANOSECONDS);
-          return;
-        } catch (ExecutionException failed) {
-          throw launchError(failed.getCause());
-        } catch (InterruptedException ie) {
-          interrupted = true;
-        } catch (TimeoutException stillRunning) {
-          // handled below
-        }
-      }
+      // still running: handed to the pool below
     }
     boolean gaveUp;
     engine.lock.lock();
