@@ -124,7 +124,8 @@ final class LeaseLifecycle {
       }
       long now = engine.ticker.read();
       CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
-      if (!reusableNow && entry.held() > 0) {
+      if (!reusableNow) {
+        // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
         unresettable(entry, " while another lease was released", victims);
       } else if (retire != null && entry.held() > 0) {
         if (entry.drain == null) {

@@ -348,6 +348,24 @@ class PoolEngineTest extends EngineOnFakes {
   }
 
   @Test
+  void aReleaseThatFindsItsBrowserDeadBeforeItsExitIsReportedClosesItAsCrashed() {
+    // A Grid session deleted behind the pool's back, or kill -9: the lease's close runs before the
+    // engine has handled the exit, and the context cannot be reset because the browser is gone.
+    start(config());
+    LeaseState a = engine.acquire(null);
+    FakeLauncher.FakeBrowser browser = launcher.byPid(a.browserPid());
+    browser.dead = true;
+    browser.resetFails = true;
+    a.close();
+    assertThat(browser.closedWith).as("a crash, not a browser that merely could not reset").isEqualTo(CloseReason.CRASHED);
+    browser.events.exitedUnexpectedly(); // handled late: changes nothing
+    PoolStats s = engine.stats();
+    assertThat(s.closed(CloseReason.CRASHED)).isEqualTo(1);
+    assertThat(s.closed(CloseReason.RELEASED)).isZero();
+    assertThat(s.launched()).isEqualTo(s.closed() + s.total());
+  }
+
+  @Test
   void launchFailureFreesTheSlotAndIsCounted() {
     start(config().maxBrowsers(1));
     launcher.failNext = FakeLauncher.launchFailure();
