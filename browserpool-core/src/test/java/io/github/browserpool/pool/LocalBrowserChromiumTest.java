@@ -50,6 +50,9 @@ class LocalBrowserChromiumTest {
     assertThat(events.crashes.get()).isZero();
 
     browser.process().fromBrowser().close(); // the reader's next read fails; Chromium itself lives on
+    // A read blocked on the pipe only returns when Chromium writes: ask it something, so that it does (the
+    // test used to count on incidental late traffic, such as the prepared context's, which may not come).
+    browser.connection().send("Browser.getVersion", null);
 
     await("the dead pipe reported").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
         .until(() -> events.crashes.get() > 0);

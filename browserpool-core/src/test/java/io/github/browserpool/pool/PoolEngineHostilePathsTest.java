@@ -38,8 +38,17 @@ class PoolEngineHostilePathsTest extends EngineOnFakes {
     quiet.touch(); // one call, then nothing
     long quietSince = ticker.read();
 
-    CompletableFuture<LeaseState> waiter = CompletableFuture.supplyAsync(() -> engine.acquire(null));
+    CompletableFuture<Thread> waiterThread = new CompletableFuture<>();
+    CompletableFuture<LeaseState> waiter = CompletableFuture.supplyAsync(() -> {
+      waiterThread.complete(Thread.currentThread());
+      return engine.acquire(null);
+    });
     awaitWaiting(1);
+    // The waiter asks for the wake-up after it has registered, just before it parks: look once it is parked.
+    Thread t = waiterThread.get(10, TimeUnit.SECONDS);
+    while (t.getState() != Thread.State.TIMED_WAITING && !waiter.isDone()) {
+      Thread.onSpinWait();
+    }
     assertThat(scheduler.nextDue()).as("a reaper run is scheduled for the protection deadline")
         .hasValueSatisfying(due -> assertThat(due - quietSince).isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos()));
 
