@@ -36,7 +36,7 @@ public final class ScraperExample {
   public static void main(String[] args) {
     int exitCode;
     try {
-      List<String> problems = run(PAGES, System.out);
+      List<String> problems = run(PAGES, System.out, System.console() != null);
       if (problems.isEmpty()) {
         System.out.println("OK: all " + PAGES + " pages crawled with correct titles; nothing left behind.");
         exitCode = 0;
@@ -65,6 +65,15 @@ public final class ScraperExample {
    * and nothing was left behind).
    */
   public static List<String> run(int pages, PrintStream out) throws IOException, InterruptedException {
+    return run(pages, out, false);
+  }
+
+  /**
+   * As {@link #run(int, PrintStream)}; with {@code terminal} the progress line is rewritten in place,
+   * without it a plain progress line is printed every few seconds (for a log file or a pipe).
+   */
+  public static List<String> run(int pages, PrintStream out, boolean terminal)
+      throws IOException, InterruptedException {
     Path tempRoot = Files.createTempDirectory("browserpool-scraper-").toRealPath();
     List<String> problems = new ArrayList<>();
     Crawler.Result result;
@@ -73,12 +82,12 @@ public final class ScraperExample {
       BrowserPool pool = BrowserPool.start(PoolConfig.builder()
           .poolName("scraper")
           .maxBrowsers(MAX_BROWSERS)
-          .acquireTimeout(Duration.ofMinutes(2)) // 4 workers share 2 browsers: half of them wait
+          .acquireTimeout(Duration.ofMinutes(2)) // generous: a launch on a busy machine can take long
           .tempRoot(tempRoot)
           .build());
       try {
         Crawler crawler = new Crawler(pool, WORKERS);
-        result = crawlWithProgress(crawler, pool, site, out);
+        result = crawlWithProgress(crawler, pool, site, new Progress(out, terminal, System::nanoTime));
       } finally {
         pool.close();
       }
@@ -99,28 +108,20 @@ public final class ScraperExample {
   }
 
   private static Crawler.Result crawlWithProgress(
-      Crawler crawler, BrowserPool pool, DemoSite site, PrintStream out) throws InterruptedException {
-    long start = System.nanoTime();
-    Runnable printProgress = () -> {
-      double seconds = (System.nanoTime() - start) / 1e9;
-      int done = crawler.pagesDone();
-      out.print(String.format(Locale.ROOT, "\rpages %d/%d  %.1f pages/s  browsers alive %d   ",
-          done, site.size(), done / Math.max(seconds, 1e-3), pool.stats().total()));
-      out.flush();
-    };
+      Crawler crawler, BrowserPool pool, DemoSite site, Progress progress) throws InterruptedException {
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "progress");
       t.setDaemon(true);
       return t;
     });
-    ticker.scheduleAtFixedRate(printProgress, 0, 200, TimeUnit.MILLISECONDS); // ~5 updates/s
+    ticker.scheduleAtFixedRate(() -> progress.tick(crawler.pagesDone(), site.size(), pool.stats().total()),
+        0, Progress.TICK.toMillis(), TimeUnit.MILLISECONDS);
     try {
       return crawler.crawl(site.startUrl(), CRAWL_TIMEOUT);
     } finally {
       ticker.shutdown();
       ticker.awaitTermination(5, TimeUnit.SECONDS);
-      printProgress.run(); // the final count
-      out.println();
+      progress.finish(crawler.pagesDone(), site.size(), pool.stats().total());
     }
   }
 

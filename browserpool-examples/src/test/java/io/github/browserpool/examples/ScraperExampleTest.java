@@ -67,5 +67,11 @@ class ScraperExampleTest {
         .contains("pages " + pages + "/" + pages)
         .contains(pages + " crawled, 0 failed")
         .contains("clean (no process, no profile dir), deleted");
+    // Not a terminal: plain progress lines, one per 5 s of crawling plus the final count, and no \r
+    // (scripts/example.sh > log once wrote hundreds of \r updates as one line).
+    assertThat(output).doesNotContain("\r");
+    double seconds = Double.parseDouble(output.replaceAll("(?s).*wall time  ([0-9.]+) s.*", "$1"));
+    assertThat(output.lines().filter(line -> line.startsWith("pages ") && line.contains("pages/s")))
+        .as(output).hasSizeBetween(1, (int) (seconds / Progress.PLAIN_INTERVAL.toSeconds()) + 2);
   }
 }
