@@ -66,10 +66,11 @@ final class GridBrowser extends ContextBrowser {
   private int probeFailures;
   private long lastAnswered;
 
+  /** @param driverTab chromedriver's own tab, which keyed leases' endpoint clients must not see; null if unknown */
   GridBrowser(PoolConfig config, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
-      BrowserEvents events, Duration probeInterval) {
+      BrowserEvents events, Duration probeInterval, String driverTab) {
     // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
-    super(config, conn, false);
+    super(config, conn, driverTab);
     this.prefix = "[" + config.poolName() + "] ";
     this.client = client;
     this.sessionId = sessionId;

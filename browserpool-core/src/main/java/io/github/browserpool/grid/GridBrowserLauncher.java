@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -138,24 +137,45 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     PipeConnection conn = new PipeConnection(config.poolName() + " grid " + sessionId, pipe.in(), pipe.out(),
         events::activity);
     conn.start();
-    CompletableFuture<JsonNode> version = conn.send("Browser.getVersion", null);
+    firstCall(conn, "Browser.getVersion", sessionId, cdp, left);
+    GridBrowser browser = new GridBrowser(config, client, sessionId, conn, pipe, events, probeInterval,
+        driverTab(firstCall(conn, "Target.getTargets", sessionId, cdp, left), sessionId));
+    browser.start();
+    browser.prepareNext();
+    LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return browser;
+  }
+
+  /** One call of the connect, which fails the launch (its caller deletes the session) when it gets no reply. */
+  private JsonNode firstCall(PipeConnection conn, String method, String sessionId, URI cdp, Duration timeout) {
     try {
-      version.get(left.toNanos(), TimeUnit.NANOSECONDS);
+      return conn.send(method, null).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
       conn.close();
-      throw new BrowserLaunchException(prefix + "Selenium Grid session " + sessionId + " gave no CDP reply on "
-          + cdp + " within " + left + " (" + (e instanceof TimeoutException ? "timeout" : e.getCause())
+      throw new BrowserLaunchException(prefix + "Selenium Grid session " + sessionId + " gave no reply to " + method
+          + " on " + cdp + " within " + timeout + " (" + (e instanceof TimeoutException ? "timeout" : e.getCause())
           + "); the session was deleted.", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       conn.close();
       throw new BrowserLaunchException(prefix + "interrupted while connecting to " + cdp, e);
     }
-    GridBrowser browser = new GridBrowser(config, client, sessionId, conn, pipe, events, probeInterval);
-    browser.start();
-    browser.prepareNext();
-    LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    return browser;
+  }
+
+  /**
+   * chromedriver's own tab: the one page of a new session, before the pool opened any. It keeps the
+   * default profile alive for keyed leases, whose endpoint clients must neither see nor close it. Null
+   * (logged) when the session shows no page; a keyed lease's endpoint clients then cannot connect.
+   */
+  private String driverTab(JsonNode targets, String sessionId) {
+    for (JsonNode info : targets.path("targetInfos")) {
+      if ("page".equals(info.path("type").asText())) {
+        return info.path("targetId").asText(null);
+      }
+    }
+    LOG.warn("{}Selenium Grid session {} shows no page of chromedriver's; keyed leases of it get no cdpEndpoint()"
+        + " clients", prefix, sessionId);
+    return null;
   }
 }

@@ -21,8 +21,11 @@ public abstract class ContextBrowser implements LaunchedBrowser, LeaseContexts.B
     this.contextTimeout = config.launchTimeout();
   }
 
-  ContextBrowser(PoolConfig config, PipeConnection conn, boolean keeperPage, LeaseContexts.ContextFactory factory) {
-    this.contexts = new LeaseContexts(config, conn, this, keeperPage, factory);
+  /**
+   * @param keptPageId see {@link LeaseContexts#LeaseContexts(PoolConfig, PipeConnection, LeaseContexts.Browser, String)}
+   */
+  protected ContextBrowser(PoolConfig config, PipeConnection conn, String keptPageId) {
+    this.contexts = new LeaseContexts(config, conn, this, keptPageId);
     this.contextTimeout = config.launchTimeout();
   }
 

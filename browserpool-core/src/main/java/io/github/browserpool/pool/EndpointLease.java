@@ -6,10 +6,10 @@ import io.github.browserpool.endpoint.LeaseScope;
 /** A lease as its CDP endpoint sees it. */
 final class EndpointLease implements LeaseScope {
   private final LeaseState lease;
-  private final LocalBrowser.Context context;
+  private final LaunchedBrowser.RawCdp context;
   private final String prefix;
 
-  EndpointLease(LeaseState lease, LocalBrowser.Context context, String prefix) {
+  EndpointLease(LeaseState lease, LaunchedBrowser.RawCdp context, String prefix) {
     this.lease = lease;
     this.context = context;
     this.prefix = prefix;
@@ -42,7 +42,7 @@ final class EndpointLease implements LeaseScope {
 
   @Override
   public String describe() {
-    return "lease #" + lease.id + " (browser pid " + lease.browserPid() + ")";
+    return "lease #" + lease.id + " (" + lease.entry.browser.describe() + ")";
   }
 
   @Override

@@ -2,8 +2,11 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.cdp.CdpSession;
+import io.github.browserpool.cdp.PipeConnection;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * One launched browser as the engine sees it: it can serve leases and be closed. Two kinds exist: a
@@ -114,5 +117,42 @@ public interface LaunchedBrowser {
      * storage), or closes the keyed lease's pages. Returns false when the browser cannot be reused.
      */
     boolean release();
+
+    /**
+     * Raw CDP to this lease's context, which {@code cdpEndpoint()} and {@code newRawPage()} are built on;
+     * null (the default) when this kind of browser offers none, and those two then refuse.
+     */
+    default RawCdp rawCdp() {
+      return null;
+    }
+  }
+
+  /**
+   * A CDP connection to the lease's browser on which the pool can open raw routes and sessions of its
+   * own, with what confines them to one lease: the CDP endpoint relays its clients over it, and {@code
+   * newRawPage()} attaches pages on it. A local browser's pipe and a Grid session's {@code se:cdp}
+   * websocket both offer it.
+   */
+  interface RawCdp {
+    /** The browser's CDP connection. */
+    PipeConnection connection();
+
+    /** The lease's isolated browser context, or null for a keyed lease (the browser's default profile). */
+    String contextId();
+
+    /**
+     * A page of the default profile that keeps it alive (the pool's keeper page, or chromedriver's own
+     * tab in a Grid session), which a keyed lease's clients must neither see nor close; null if none.
+     */
+    String keeperTargetId();
+
+    /** Adds a hook that the lease's release runs before it resets the context. */
+    void onRelease(Runnable hook);
+
+    /** Opens a page in the lease's context and returns its attached session; it closes with the lease. */
+    CdpSession newRawSession();
+
+    /** How long a raw page's call waits for its reply. */
+    Duration rawCallTimeout();
   }
 }

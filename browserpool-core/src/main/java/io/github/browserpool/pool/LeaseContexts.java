@@ -51,16 +51,10 @@ public final class LeaseContexts {
     boolean reusable();
   }
 
-  /** Makes the context objects: LocalBrowser makes its own subtype. */
-  interface ContextFactory {
-    Context make(LeaseContexts owner, String contextId, CdpSession preparedPage);
-  }
-
   private final PoolConfig config;
   private final PipeConnection conn;
   private final Browser browser;
   private final boolean keeperPage;
-  private final ContextFactory factory;
   private final Duration cdpTimeout;
   /**
    * How long a browser may take to give a lease its context before it counts as unresponsive. It is
@@ -76,23 +70,35 @@ public final class LeaseContexts {
    * closes; a keyed browser therefore keeps one blank page open for its whole life.
    */
   private volatile boolean keeperOpen;
-  /** The keeper page's target id (hidden from a keyed lease's endpoint clients), or null. */
+  /**
+   * The target id of the page that keeps the default profile alive (the keeper page, or a page something
+   * else keeps open), hidden from a keyed lease's endpoint clients; null if none is known.
+   */
   private volatile String keeperTargetId;
   /**
    * @param keeperPage whether a keyed lease needs a blank page that keeps the default profile alive
-   *     (Chromium started with --no-startup-window); false when something else keeps a page open in it,
-   *     such as chromedriver's own tab in a Grid session
+   *     (Chromium started with --no-startup-window); false when something else keeps a page open in it
    */
   public LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, boolean keeperPage) {
-    this(config, conn, browser, keeperPage, Context::new);
+    this(config, conn, browser, keeperPage, null);
   }
 
-  LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, boolean keeperPage, ContextFactory factory) {
+  /**
+   * For a browser whose default profile something else keeps alive with a page of its own, such as
+   * chromedriver's tab in a Grid session: no keeper page is made, and {@code keptPageId} (null if
+   * unknown) is kept from keyed leases' endpoint clients as the keeper page would be.
+   */
+  public LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, String keptPageId) {
+    this(config, conn, browser, false, keptPageId);
+  }
+
+  private LeaseContexts(PoolConfig config, PipeConnection conn, Browser browser, boolean keeperPage,
+      String keptPageId) {
     this.config = config;
     this.conn = conn;
     this.browser = browser;
     this.keeperPage = keeperPage;
-    this.factory = factory;
+    this.keeperTargetId = keptPageId;
     this.cdpTimeout = config.launchTimeout();
     this.healthTimeout = config.launchTimeout();
     this.spares = new SpareContexts(config, conn, browser);
@@ -132,7 +138,7 @@ public final class LeaseContexts {
           // the browser, and would slow the lease that was just handed over.
           spares.topUp();
         }
-        return factory.make(this, p.contextId(), p.page());
+        return new Context(this, p.contextId(), p.page());
       }
       ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
       if (proxyServer != null) {
@@ -147,7 +153,7 @@ public final class LeaseContexts {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
       spares.leaseTook();
-      Context made = factory.make(this, contextId, null);
+      Context made = new Context(this, contextId, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
@@ -162,7 +168,7 @@ public final class LeaseContexts {
           .path("targetId").asText(null);
       keeperOpen = true;
     }
-    return factory.make(this, null, null);
+    return new Context(this, null, null);
   }
 
   /**
@@ -197,7 +203,7 @@ public final class LeaseContexts {
    * late closes its own target (which matters in a keyed browser, whose pages are not disposed with a
    * context). Closing pages happens outside the lock.
    */
-  static class Context implements LeaseContext {
+  static final class Context implements LeaseContext, LaunchedBrowser.RawCdp {
     private final LeaseContexts owner;
     private final String contextId;
     /** Guarded by {@code this}. */
@@ -275,32 +281,40 @@ public final class LeaseContexts {
           + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
     }
 
-    /** The browser's CDP connection, for the lease's CDP endpoint. */
-    PipeConnection connection() {
+    /** Every context of a browser the pool speaks CDP to offers raw CDP. */
+    @Override
+    public LaunchedBrowser.RawCdp rawCdp() {
+      return this;
+    }
+
+    @Override
+    public PipeConnection connection() {
       return owner.conn;
     }
 
-    /** The isolated context's id, or null for the default profile of a keyed lease. */
-    String contextId() {
+    @Override
+    public String contextId() {
       return contextId;
     }
 
-    /** The keeper page of the default profile, which a keyed lease's clients must not see or close. */
-    String keeperTargetId() {
+    @Override
+    public String keeperTargetId() {
       return owner.keeperTargetId;
     }
 
-    PoolConfig config() {
-      return owner.config;
+    @Override
+    public Duration rawCallTimeout() {
+      return owner.config.launchTimeout();
     }
 
     /** Adds a hook that {@link #release()} runs before it resets the context. */
-    void onRelease(Runnable hook) {
+    @Override
+    public void onRelease(Runnable hook) {
       releaseHooks.add(hook);
     }
 
-    /** Opens a page in this context and returns its attached session; it closes with the lease. */
-    CdpSession newRawSession() {
+    @Override
+    public CdpSession newRawSession() {
       CdpSession session = owner.conn.attach(createTarget(), owner.cdpTimeout);
       if (proxyCredentials != null) {
         ProxyAuth.install(owner.conn, session, proxyCredentials, owner.cdpTimeout);

@@ -139,7 +139,7 @@ public final class LeaseState implements CallGuard {
     }
     synchronized (this) { // per lease: two first calls must not make two tokens
       if (cdpEndpoint == null) {
-        cdpEndpoint = engine.endpoints().register(new EndpointLease(this, chromeContext("cdpEndpoint()"),
+        cdpEndpoint = engine.endpoints().register(new EndpointLease(this, rawCdp("cdpEndpoint()"),
             engine.prefix()));
       }
       return cdpEndpoint;
@@ -150,9 +150,9 @@ public final class LeaseState implements CallGuard {
   public io.github.browserpool.RawPage newRawPage() {
     beforeCall();
     try {
-      LocalBrowser.Context chrome = chromeContext("newRawPage()");
+      LaunchedBrowser.RawCdp raw = rawCdp("newRawPage()");
       io.github.browserpool.RawPage page =
-          io.github.browserpool.cdp.RawSessionPage.over(chrome.newRawSession(), this, chrome.config().launchTimeout());
+          io.github.browserpool.cdp.RawSessionPage.over(raw.newRawSession(), this, raw.rawCallTimeout());
       try {
         PageEmulation.apply(options, page);
       } catch (RuntimeException e) {
@@ -165,13 +165,16 @@ public final class LeaseState implements CallGuard {
     }
   }
 
-  private LocalBrowser.Context chromeContext(String what) {
+  /** The raw CDP of the lease's context, which the endpoint and raw pages need (a local or Grid Chromium). */
+  private LaunchedBrowser.RawCdp rawCdp(String what) {
     LaunchedBrowser.LeaseContext c = context;
-    if (c instanceof LocalBrowser.Context chrome) {
-      return chrome;
+    LaunchedBrowser.RawCdp raw = c == null ? null : c.rawCdp();
+    if (raw != null) {
+      return raw;
     }
-    throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser; this"
-        + " pool's launcher made " + (c == null ? "no context" : c.getClass().getName()));
+    throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser, local or"
+        + " a Selenium Grid session, spoken to in CDP; this pool's launcher made "
+        + (c == null ? "no context" : c.getClass().getName()) + ", which offers no raw CDP");
   }
 
   /** Records activity, or throws when the lease can no longer be used. */

@@ -2,7 +2,6 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
-import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
@@ -14,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * A Chromium process on this host and its CDP pipe: the local kind of {@link LaunchedBrowser}.
  *
  * <p>Its lease contexts are {@link LeaseContexts}' (prepared in the background, so that a warm {@code
- * acquire()} and its first {@code newPage()} only hand them over), made as {@link Context}, the type on
- * which a lease serves {@code cdpEndpoint()} and {@code newRawPage()}. Chromium runs with
- * --no-startup-window, so a keyed lease keeps a blank keeper page open in the default profile.
+ * acquire()} and its first {@code newPage()} only hand them over), and offer the raw CDP that a lease's
+ * {@code cdpEndpoint()} and {@code newRawPage()} use. Chromium runs with --no-startup-window, so a keyed
+ * lease keeps a blank keeper page open in the default profile.
  */
 final class LocalBrowser extends ContextBrowser {
   private final PoolConfig config;
@@ -25,7 +24,7 @@ final class LocalBrowser extends ContextBrowser {
   private volatile boolean closing;
 
   LocalBrowser(PoolConfig config, ChromeProcess process, PipeConnection conn) {
-    super(config, conn, true, Context::new);
+    super(config, conn, true);
     this.config = config;
     this.process = process;
     this.conn = conn;
@@ -94,12 +93,5 @@ final class LocalBrowser extends ContextBrowser {
 
   PipeConnection connection() {
     return conn;
-  }
-
-  /** A lease's context in a local Chromium: the one kind that serves the lease's CDP endpoint and raw pages. */
-  static final class Context extends LeaseContexts.Context {
-    Context(LeaseContexts owner, String contextId, CdpSession preparedPage) {
-      super(owner, contextId, preparedPage);
-    }
   }
 }

@@ -7,22 +7,29 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A second, independent CDP client of a Grid session, over its {@code se:cdp} websocket: the test's own
- * look at the browser, beside the pool's connection. Browser-level commands only.
+ * A raw CDP client over a websocket: a second, independent client of a Grid session over its {@code
+ * se:cdp} (the test's own look at the browser, beside the pool's connection), or a client of a lease's
+ * CDP endpoint. Browser-level commands only; it keeps the events it gets and how the socket closed.
  */
 final class SeCdpClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final WebSocket socket;
   private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  /** Every event received, in order. */
+  final List<JsonNode> events = new CopyOnWriteArrayList<>();
+  /** Completes with "code reason" when the other side closes the socket. */
+  final CompletableFuture<String> closed = new CompletableFuture<>();
 
   private SeCdpClient(URI cdp) throws Exception {
     socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
@@ -34,19 +41,34 @@ final class SeCdpClient implements AutoCloseable {
     return new SeCdpClient(URI.create("ws://" + grid.getAuthority() + "/session/" + sessionId + "/se/cdp"));
   }
 
+  /** Connects to any CDP websocket, such as a lease's {@code cdpEndpoint()}. */
+  static SeCdpClient connect(URI ws) throws Exception {
+    return new SeCdpClient(ws);
+  }
+
   /** One command; its {@code result}, or an AssertionError with the browser's error. */
   JsonNode call(String method, ObjectNode params) throws Exception {
+    JsonNode answer = send(method, params);
+    if (answer.has("error")) {
+      throw new AssertionError(method + " failed: " + answer.get("error"));
+    }
+    return answer.path("result");
+  }
+
+  /** One command; its whole answer, {@code result} or {@code error}. */
+  JsonNode send(String method, ObjectNode params) throws Exception {
     long id = ids.incrementAndGet();
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     pending.put(id, reply);
     ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
     message.set("params", params != null ? params : JSON.createObjectNode());
     socket.sendText(JSON.writeValueAsString(message), true).get(30, TimeUnit.SECONDS);
-    JsonNode answer = reply.get(30, TimeUnit.SECONDS);
-    if (answer.has("error")) {
-      throw new AssertionError(method + " failed: " + answer.get("error"));
-    }
-    return answer.path("result");
+    return reply.get(30, TimeUnit.SECONDS);
+  }
+
+  /** An empty params object to fill in. */
+  static ObjectNode params() {
+    return JSON.createObjectNode();
   }
 
   @Override
@@ -66,6 +88,8 @@ final class SeCdpClient implements AutoCloseable {
           CompletableFuture<JsonNode> f = message.has("id") ? pending.remove(message.get("id").asLong()) : null;
           if (f != null) {
             f.complete(message);
+          } else if (message.has("method")) {
+            events.add(message);
           }
         } catch (Exception e) {
           // not a reply of ours
@@ -74,6 +98,17 @@ final class SeCdpClient implements AutoCloseable {
       }
       webSocket.request(1);
       return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode + " " + reason);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
     }
   }
 }

@@ -35,6 +35,11 @@ final class StandaloneGrid implements BeforeAllCallback, AfterEachCallback, Afte
     return grid.url();
   }
 
+  /** The Grid JVM. */
+  ProcessHandle jvm() {
+    return grid.process.toHandle();
+  }
+
   /** The chromedriver and Chromium processes this Grid runs. */
   List<Long> processes() {
     return grid.processes();
