@@ -2,6 +2,7 @@ package io.github.browserpool.e2e.grid;
 
 import static io.github.browserpool.e2e.grid.SeCdpClient.params;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import com.sun.net.httpserver.HttpServer;
+import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
@@ -31,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,16 +64,19 @@ class GridEndpointTest {
   static final StandaloneGrid grid = new StandaloneGrid("endpoint", 30, 2);
   private static HttpServer server;
   private static Playwright playwright;
-  private static Set<Path> tempBefore;
+  /** Playwright's dirs: its extracted driver, and the TMPDIR of its driver process (connection artifacts). */
+  private static Path playwrightDirs;
 
   @BeforeAll
   static void start() throws IOException {
-    tempBefore = playwrightTempDirs();
     server = Pages.serve(Map.of(
         "/", "<html><head><title>from the grid</title></head><body>hello</body></html>",
         "/login", "<html><head><title>login</title></head></html>"));
+    playwrightDirs = Files.createTempDirectory("bp-grid-endpoint-pw-");
+    Path driverTmp = Files.createDirectories(playwrightDirs.resolve("tmp"));
+    System.setProperty("playwright.driver.tmpdir", playwrightDirs.toString()); // only this class uses Playwright
     playwright = Playwright.create(new Playwright.CreateOptions()
-        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", "TMPDIR", driverTmp.toString())));
   }
 
   @AfterAll
@@ -82,11 +88,24 @@ class GridEndpointTest {
     if (server != null) {
       server.stop(0);
     }
+    System.clearProperty("playwright.driver.tmpdir");
     assertThat(before).as("Playwright's driver ran as a process of this JVM").isNotEmpty();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(ownDescendants()).as("processes of this test (the Grid's are checked by StandaloneGrid)").isEmpty();
-      assertThat(playwrightTempDirs()).as("Playwright temp dirs left").isSubsetOf(tempBefore);
-    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ownDescendants())
+        .as("processes of this test (the Grid's are checked by StandaloneGrid)").isEmpty());
+    try (Stream<Path> left = Files.list(playwrightDirs.resolve("tmp"))) {
+      assertThat(left).as("what Playwright's driver left in its TMPDIR").isEmpty();
+    }
+    // Playwright deletes its extracted driver only at JVM exit (deleteOnExit): its process is gone, so we do.
+    deleteTree(playwrightDirs);
+    assertThat(playwrightDirs).doesNotExist();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** This JVM's live descendants other than the Grid JVM and what it started. */
@@ -96,12 +115,6 @@ class GridEndpointTest {
     gridTree.addAll(grid.processes());
     return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
         .filter(p -> !gridTree.contains(p.pid())).toList();
-  }
-
-  private static Set<Path> playwrightTempDirs() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("playwright-")).collect(Collectors.toSet());
-    }
   }
 
   private static PoolConfig.Builder config(String name) {
@@ -280,6 +293,34 @@ class GridEndpointTest {
         assertThat(again.browserId()).isEqualTo(sessionId);
         assertThat(client.call("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
             .doesNotContain(created);
+      }
+    }
+  }
+
+  @Test
+  void aSessionDeletedBehindThePoolsBackClosesItsEndpointClientsAndTheTokenDies() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(config("grid-gone").maxContextsPerBrowser(1).build())) {
+      BrowserLease lease = pool.acquire();
+      URI endpoint = lease.cdpEndpoint();
+      try (SeCdpClient client = SeCdpClient.connect(endpoint)) {
+        client.call("Target.createTarget", params().put("url", Pages.url(server, "/")));
+        assertThat(GridProcess.deleteSession(grid.url(), lease.browserId())).isEqualTo(200);
+        // Grid never closes se:cdp: the pool's probe (every second) notices, and the relay closes its clients.
+        String how = client.closed.get(10, TimeUnit.SECONDS);
+        assertThat(how).as("a close frame with a code, not a dropped socket").startsWith("1001 ");
+      }
+      assertThatThrownBy(lease::cdpEndpoint).isInstanceOf(BrowserCrashedException.class);
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint.toString()
+          .replace("ws://", "http://") + "/json/version")).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("the ended lease's token").isEqualTo(404);
+      lease.close();
+      try (BrowserLease next = pool.acquire()) {
+        Browser browser = playwright.chromium().connectOverCDP(next.cdpEndpoint().toString());
+        Page page = browser.contexts().get(0).newPage();
+        page.navigate(Pages.url(server, "/login"));
+        assertThat(page.title()).isEqualTo("login");
+        browser.close();
       }
     }
   }
