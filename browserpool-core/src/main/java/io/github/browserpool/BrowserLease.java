@@ -60,6 +60,9 @@ public final class BrowserLease implements AutoCloseable {
    * lease, and the address answers 404. The first call starts the pool's endpoint server (one port on
    * 127.0.0.1 for all leases); later calls return the same address.
    *
+   * <p>A lease of a {@code seleniumGrid(...)} pool has one too, with the same rules: the pool relays its
+   * clients over the Grid session's {@code se:cdp} websocket, and the address is still on this host.
+   *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    * @throws BrowserCrashedException when the browser died
    */
@@ -70,6 +73,7 @@ public final class BrowserLease implements AutoCloseable {
   /**
    * Opens a new page in this lease's context spoken to in raw CDP: any method with JSON params, any
    * event by name. For what cdt-java-client lacks, such as the {@code Fetch} domain. Closes with the lease.
+   * Works on local and Selenium Grid leases alike.
    *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    * @throws BrowserCrashedException when the browser died

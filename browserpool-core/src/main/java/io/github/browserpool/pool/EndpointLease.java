@@ -6,28 +6,28 @@ import io.github.browserpool.endpoint.LeaseScope;
 /** A lease as its CDP endpoint sees it. */
 final class EndpointLease implements LeaseScope {
   private final LeaseState lease;
-  private final LaunchedBrowser.RawCdp context;
+  private final LaunchedBrowser.RawCdp raw;
   private final String prefix;
 
-  EndpointLease(LeaseState lease, LaunchedBrowser.RawCdp context, String prefix) {
+  EndpointLease(LeaseState lease, LaunchedBrowser.RawCdp raw, String prefix) {
     this.lease = lease;
-    this.context = context;
+    this.raw = raw;
     this.prefix = prefix;
   }
 
   @Override
   public PipeConnection connection() {
-    return context.connection();
+    return raw.connection();
   }
 
   @Override
   public String browserContextId() {
-    return context.contextId();
+    return raw.contextId();
   }
 
   @Override
   public String hiddenTargetId() {
-    return context.contextId() == null ? context.keeperTargetId() : null;
+    return raw.contextId() == null ? raw.keeperTargetId() : null;
   }
 
   @Override
@@ -52,6 +52,6 @@ final class EndpointLease implements LeaseScope {
 
   @Override
   public void onRelease(Runnable hook) {
-    context.onRelease(hook);
+    raw.onRelease(hook);
   }
 }
