@@ -60,16 +60,24 @@ final class Pw implements AutoCloseable {
     return new Launched(b, pid, userDataDir(pid));
   }
 
-  /** Main browser processes under this JVM: Chromium command lines without --type=. */
+  /**
+   * Main browser processes under this JVM: Chromium command lines without --type= whose parent is not a
+   * browser (a child that Chromium has just forked shows its parent's command line until it execs).
+   */
   static Set<Long> browserMains() {
     Set<Long> out = new HashSet<>();
     ProcessHandle.current().descendants().forEach(h -> {
-      String c = Procs.cmdline(h.pid());
-      if (c.contains("--user-data-dir=") && !c.contains("--type=") && ProcessTable.isAlive(h.pid())) {
+      if (isBrowserMain(h.pid()) && h.parent().map(p -> !isBrowserMain(p.pid())).orElse(true)
+          && ProcessTable.isAlive(h.pid())) {
         out.add(h.pid());
       }
     });
     return out;
+  }
+
+  private static boolean isBrowserMain(long pid) {
+    String c = Procs.cmdline(pid);
+    return c.contains("--user-data-dir=") && !c.contains("--type=");
   }
 
   static Path userDataDir(long pid) {
