@@ -33,7 +33,8 @@ final class DenseMeasure implements Measure {
       for (Part p : parts) {
         long t0 = System.nanoTime();
         p.run(site);
-        Log.line("  dense: " + p.getClass().getSimpleName() + " took " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+        long s = (System.nanoTime() - t0) / 1_000_000_000;
+        Log.line("  dense: " + p.getClass().getSimpleName() + " took " + s + " s");
       }
     }
   }

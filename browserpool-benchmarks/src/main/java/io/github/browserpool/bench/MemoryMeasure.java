@@ -48,7 +48,8 @@ final class MemoryMeasure implements Measure {
       }
       long shared = eight.sharedPssKb();
       if (shared > 0) {
-        run.results().note(M_PSS, name, String.format(Locale.ROOT, "+ %.0f MB Node.js driver, shared", shared / 1024.0));
+        run.results().note(M_PSS, name,
+            String.format(Locale.ROOT, "+ %.0f MB Node.js driver, shared", shared / 1024.0));
       }
       return (heapAfter - heapBefore) / 1024.0 / IdleEight.EIGHT;
     }

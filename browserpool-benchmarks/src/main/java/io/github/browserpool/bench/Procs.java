@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark's own process helpers: PSS, kill, await or require gone, close in parallel, delete a dir. Reading processes (which
- * belong to a browser, whether they are alive) is browserpool-test's {@link ProcessTable}, independent
- * of the core being measured.
+ * The benchmark's own process helpers: PSS, kill, await or require gone, close in parallel, delete a dir.
+ * Reading processes (which belong to a browser, whether they are alive) is browserpool-test's
+ * {@link ProcessTable}, independent of the core being measured.
  */
 final class Procs {
   private Procs() {}

@@ -37,7 +37,8 @@ class TablesTest {
     Tables t = new Tables(sb, r);
     t.table("4a", "tput2", List.of("a", "b"), null, true, null);
     t.table("4b", "tput4", List.of("a", "b"), null, true, null);
-    assertThat(sb.toString()).contains("| a | 2.00 | 1 | 2.00 | 2.00 | 0.50x |", "| b | 4.00 | 1 | 4.00 | 4.00 | 1.00x |")
+    assertThat(sb.toString())
+        .contains("| a | 2.00 | 1 | 2.00 | 2.00 | 0.50x |", "| b | 4.00 | 1 | 4.00 | 4.00 | 1.00x |")
         .doesNotContain("4b");
   }
 
