@@ -40,7 +40,10 @@ final class BookkeepingMeasure implements Measure {
       String label = r.getParams().getBenchmark();
       label = label.substring(label.lastIndexOf('.') + 1);
       run.results().add(M, label, r.getPrimaryResult().getScore());
-      run.results().note(M, label, String.format(Locale.ROOT, "± %.1f", r.getPrimaryResult().getScoreError()));
+      double error = r.getPrimaryResult().getScoreError(); // NaN with a single iteration (quick)
+      if (!Double.isNaN(error)) {
+        run.results().note(M, label, String.format(Locale.ROOT, "± %.1f", error));
+      }
     }
   }
 
