@@ -2,10 +2,26 @@
 # Side-by-side benchmark: browserpool vs a raw Chromium (the limit), cdt's launcher per task, Commons Pool2
 # of cdt browsers, and Playwright-Java, all in one run on this machine. Not part of the default build/CI.
 #
-#   bash scripts/bench.sh                 # everything (about 20 minutes on a quiet 2-core machine, dense included)
-#   bash scripts/bench.sh cold,warm       # some measures: cold,warm,jmh,throughput,reclaim,close,memory,dense
-#   bash scripts/bench.sh all,pages=60    # settings: coldReps=7 warmReps=30 tputReps=2 pages=200
-#                                         #   naivePages=20 reclaimReps=3 closeReps=3
+# Usage: bash scripts/bench.sh [LIST]   where LIST is comma-separated measures, settings and "quick":
+#
+#   bash scripts/bench.sh                 # "all": every measure below but endpoint and grid (about 20 minutes
+#                                         #   on a quiet 2-core machine, dense included)
+#   bash scripts/bench.sh cold,warm       # some measures, run in this order whatever the order given:
+#                                         #   cold        1. cold lease                          (coldReps=7)
+#                                         #   warm        2. warm lease, + evaluate, back to back (warmReps=30)
+#                                         #   jmh         3. pool bookkeeping under JMH   (jmhWarmups=3 jmhIterations=5)
+#                                         #   throughput  4. pages/s with 2 and 4 workers (tputReps=2 pages=200 naivePages=20)
+#                                         #   reclaim     5. reclaim of an abandoned lease        (reclaimReps=3)
+#                                         #   close       6. close() of 8 idle browsers           (closeReps=3)
+#                                         #   memory      7. heap, PSS and processes per idle browser (memoryReps=1)
+#                                         #   dense       9. dense leases (below)
+#                                         #   endpoint    not in "all": the per-lease CDP endpoint (below)
+#                                         #   grid        not in "all": on a Selenium Grid (below)
+#   bash scripts/bench.sh all,pages=60    # a setting: key=value in the list (or -Dbench.key=value in MAVEN_OPTS);
+#                                         #   numbers in parentheses above are the defaults
+#   bash scripts/bench.sh cold,quick      # quick: every unset number at its smallest (1 repetition, a few pages),
+#                                         #   to check the benchmark end to end in a minute or two; its numbers
+#                                         #   are not for comparing. results.md says it was a quick run.
 #   bash scripts/bench.sh dense           # dense leases (#13), about 5 minutes: browserpool with
 #                                         #   maxContextsPerBrowser 1 and denseContexts (8) beside the raw pipe
 #                                         #   and Playwright: PSS per lease with 8 leases open, warm lease with
@@ -13,7 +29,9 @@
 #                                         #   4 workers), processes of an idle pool. Settings: denseContexts=8
 #                                         #   denseReps=30 denseWorkMs=100 densePages=40 denseTputReps=1
 #                                         #   densePssReps=1
-#   bash scripts/bench.sh endpoint        # not in "all": the per-lease CDP endpoint with Playwright (endpoint.md)
+#   bash scripts/bench.sh endpoint        # not in "all": the per-lease CDP endpoint with Playwright; writes
+#                                         #   endpoint.md. Settings: endpointSamples=200 endpointWarmReps=20
+#                                         #   endpointPages=60
 #   bash scripts/bench.sh grid            # not in "all": browserpool on a Selenium Grid beside local Chromium
 #                                         #   (about 5 minutes). It starts a Grid 4.47.0 standalone on 127.0.0.1
 #                                         #   itself (needs /usr/bin/chromedriver: setup.sh installs it) and
@@ -23,9 +41,14 @@
 #                                         #   gridWarmReps=30 gridWarmGapMs=1000 gridRttSamples=200
 #                                         #   gridReclaimReps=3 gridTimeout=10
 #
+# An unknown measure or setting, or a bad number, stops the run before it starts with a message that names
+# it and lists what is known (no results.md then). Exit status: 0 when every measure ran, every turn gave a
+# sample and nothing was left behind; non-zero otherwise (results.md's Failures and Notes say what failed).
+#
 # Writes browserpool-benchmarks/target/bench/results.md. Every temp file of the run lives in a private dir
 # (TMPDIR and java.io.tmpdir) that is checked for leftovers, and removed, at the end; so do the Grid's
-# dir, its chromedriver and its Chromium processes.
+# dir, its chromedriver and its Chromium processes. Playwright-Java runs its driver from its own jar and
+# the system Chromium (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1): nothing is downloaded at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"

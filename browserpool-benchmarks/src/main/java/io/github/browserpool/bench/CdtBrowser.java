@@ -18,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A browser launched by cdt-java-client's own {@link ChromeLauncher} (websocket on a debugging port), as
@@ -34,24 +32,23 @@ final class CdtBrowser implements AutoCloseable {
   private static final ObjectMapper TAB_JSON = new ObjectMapper()
       .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  /** Profile dirs cdt's own close() left behind (we delete them afterwards and count them). */
-  static final AtomicInteger LEFT_DIRS = new AtomicInteger();
-  /** Processes still alive after cdt's close() returned (we kill them and count them). */
-  static final AtomicInteger LEFT_PROCS = new AtomicInteger();
 
   final ChromeLauncher launcher;
   final ChromeService service;
   final Path dir;
   final long pid;
+  private final Leftovers leftovers;
 
-  private CdtBrowser(ChromeLauncher launcher, ChromeService service, Path dir, long pid) {
+  private CdtBrowser(ChromeLauncher launcher, ChromeService service, Path dir, long pid, Leftovers leftovers) {
+    this.leftovers = leftovers;
     this.launcher = launcher;
     this.service = service;
     this.dir = dir;
     this.pid = pid;
   }
 
-  static CdtBrowser launch(Path chrome, Path tmpRoot) {
+  /** Launches with cdt's ChromeLauncher; what its close() leaves behind is counted in {@code leftovers}. */
+  static CdtBrowser launch(Path chrome, Leftovers leftovers) {
     ChromeLauncher launcher = new ChromeLauncher();
     ChromeArguments args = ChromeArguments.builder()
         .headless()
@@ -72,7 +69,7 @@ final class CdtBrowser implements AutoCloseable {
     ChromeService service = launcher.launch(chrome, args);
     Path dir = userDataDir(launcher);
     long pid = browserPid(launcher);
-    return new CdtBrowser(launcher, service, dir, pid);
+    return new CdtBrowser(launcher, service, dir, pid, leftovers);
   }
 
   private static Path userDataDir(ChromeLauncher launcher) {
@@ -141,19 +138,13 @@ final class CdtBrowser implements AutoCloseable {
   void closeWith(Set<Long> tree) {
     launcher.close();
     if (!Procs.awaitGone(tree, null, 3000)) {
-      LEFT_PROCS.addAndGet(ProcessTable.alive(tree).size());
+      leftovers.cdtProcs.addAndGet(ProcessTable.alive(tree).size());
       Procs.kill(tree);
       Procs.awaitGone(tree, null, 5000);
     }
     if (dir != null && Files.exists(dir)) {
-      LEFT_DIRS.incrementAndGet();
+      leftovers.cdtDirs.incrementAndGet();
       Procs.deleteTree(dir);
-    }
-  }
-
-  static long countLeftovers(Path root) throws IOException {
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().startsWith("cdt-user-data-dir")).count();
     }
   }
 }

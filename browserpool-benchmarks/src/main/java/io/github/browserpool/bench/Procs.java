@@ -5,15 +5,18 @@ import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark's own process helpers: PSS, kill, await gone, delete a dir. Reading processes (which
- * belong to a browser, whether they are alive) is browserpool-test's {@link ProcessTable}, independent
- * of the core being measured.
+ * The benchmark's own process helpers: PSS, kill, await or require gone, close in parallel, delete a dir.
+ * Reading processes (which belong to a browser, whether they are alive) is browserpool-test's
+ * {@link ProcessTable}, independent of the core being measured.
  */
 final class Procs {
   private Procs() {}
@@ -74,6 +77,46 @@ final class Procs {
       sleep(10);
     }
     return false;
+  }
+
+  /** Throws unless every tree is dead and its dir gone within 10 s; what is left is killed and deleted first. */
+  static void requireGone(String who, List<Set<Long>> trees, List<Path> dirs) {
+    for (int i = 0; i < trees.size(); i++) {
+      requireGone(who, trees.get(i), dirs.get(i));
+    }
+  }
+
+  static void requireGone(String who, Set<Long> tree, Path dir) {
+    if (!awaitGone(tree, dir, 10_000)) {
+      kill(tree);
+      deleteTree(dir);
+      throw new IllegalStateException(who + " left processes or its profile dir after close: " + tree);
+    }
+  }
+
+  /** Closes all at once, a thread each, and waits up to 2 minutes for them; a failure is logged. */
+  static void parallelClose(List<? extends AutoCloseable> all) {
+    List<Thread> ts = new ArrayList<>();
+    for (AutoCloseable a : all) {
+      Thread t = new Thread(() -> {
+        try {
+          a.close();
+        } catch (Exception e) {
+          Log.line("close failed: " + e);
+        }
+      }, "bench-close");
+      t.start();
+      ts.add(t);
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    for (Thread t : ts) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   static void sleep(long ms) {

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Playwright-Java with the system Chromium: a driver (Node.js, unpacked from the jar) per instance. */
+/** Playwright-Java with the benchmark's Chromium: a driver (Node.js, unpacked from the jar) per instance. */
 final class Pw implements AutoCloseable {
   final Playwright playwright;
+  private final Path chrome;
 
-  Pw(Path tmp) {
+  Pw(Path chrome, Path tmp) {
+    this.chrome = chrome;
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of(
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1",
         "TMPDIR", tmp.toString())));
@@ -37,7 +39,7 @@ final class Pw implements AutoCloseable {
     }
   }
 
-  Browser launch(Path chrome) {
+  Browser launch() {
     return playwright.chromium().launch(new BrowserType.LaunchOptions()
         .setExecutablePath(chrome)
         .setHeadless(true)
@@ -46,9 +48,9 @@ final class Pw implements AutoCloseable {
   }
 
   /** Launches and finds the new browser's main process (a descendant of this JVM) and profile dir. */
-  Launched launchTracked(Path chrome) {
+  Launched launchTracked() {
     Set<Long> before = browserMains();
-    Browser b = launch(chrome);
+    Browser b = launch();
     Set<Long> after = browserMains();
     after.removeAll(before);
     if (after.size() != 1) {
@@ -58,16 +60,24 @@ final class Pw implements AutoCloseable {
     return new Launched(b, pid, userDataDir(pid));
   }
 
-  /** Main browser processes under this JVM: Chromium command lines without --type=. */
+  /**
+   * Main browser processes under this JVM: Chromium command lines without --type= whose parent is not a
+   * browser (a child that Chromium has just forked shows its parent's command line until it execs).
+   */
   static Set<Long> browserMains() {
     Set<Long> out = new HashSet<>();
     ProcessHandle.current().descendants().forEach(h -> {
-      String c = Procs.cmdline(h.pid());
-      if (c.contains("--user-data-dir=") && !c.contains("--type=") && ProcessTable.isAlive(h.pid())) {
+      if (isBrowserMain(h.pid()) && h.parent().map(p -> !isBrowserMain(p.pid())).orElse(true)
+          && ProcessTable.isAlive(h.pid())) {
         out.add(h.pid());
       }
     });
     return out;
+  }
+
+  private static boolean isBrowserMain(long pid) {
+    String c = Procs.cmdline(pid);
+    return c.contains("--user-data-dir=") && !c.contains("--type=");
   }
 
   static Path userDataDir(long pid) {

@@ -5,12 +5,12 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
-import io.github.browserpool.PoolConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,39 +19,49 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The per-lease CDP endpoint against Playwright on its own (measure "endpoint", not part of "all"):
  * the round trip of {@code evaluate('1')} through the endpoint against Playwright connected straight to
  * Chrome's own port; a warm lease driven by Playwright against Playwright's {@code newContext()}; and
- * throughput with 2 and 4 workers. Writes {@code endpoint.md} next to results.md.
+ * throughput with 2 and 4 workers. Its section goes to {@code endpoint.md} beside results.md.
  */
-final class EndpointBench {
-  private final Path chrome;
-  private final Path tmp;
+final class EndpointMeasure implements Measure {
+  private final BenchRun run;
+  private final Env env;
   private final StringBuilder md = new StringBuilder();
 
-  EndpointBench(Path chrome, Path tmp) {
-    this.chrome = chrome;
-    this.tmp = tmp;
+  EndpointMeasure(BenchRun run) {
+    this.run = run;
+    this.env = run.env();
   }
 
-  String run(int rttSamples, int warmReps, int tputPages) throws Exception {
+  @Override
+  public void run() throws Exception {
     md.append("## CDP endpoint (Playwright-Java 1.59 through `lease.cdpEndpoint()`)\n\n");
     try (Site site = new Site(20)) {
-      rtt(rttSamples);
-      warm(site, warmReps);
-      for (int workers : new int[] {2, 4}) {
-        throughput(site, workers, tputPages);
+      rtt(run.get(Knob.ENDPOINT_SAMPLES));
+      warm(site, run.get(Knob.ENDPOINT_WARM_REPS));
+      for (int workers : ThroughputMeasure.WORKERS) {
+        throughput(site, workers, run.get(Knob.ENDPOINT_PAGES));
       }
     }
-    return md.toString();
+    Log.line(md.toString());
+  }
+
+  /** Nothing in results.md: the endpoint has a file of its own. */
+  @Override
+  public void report(Tables tables) {}
+
+  @Override
+  public Map<String, String> files() {
+    return md.length() == 0 ? Map.of() : Map.of("endpoint.md", md.toString());
   }
 
   private void rtt(int samples) throws Exception {
-    Path dir = Files.createTempDirectory(tmp, "bench-direct-");
-    ProcessBuilder launch = new ProcessBuilder(chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+    Path dir = Files.createTempDirectory(env.tmp, "bench-direct-");
+    ProcessBuilder launch = new ProcessBuilder(env.chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--remote-debugging-port=0", "--user-data-dir=" + dir, "--no-first-run", "about:blank")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     launch.environment().put("TMPDIR", dir.toString()); // its singleton socket dir goes with the profile
     Process direct = launch.start();
-    try (Pw pw = new Pw(tmp);
-        BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("bench-endpoint").tempRoot(tmp).build());
+    try (Pw pw = env.playwright();
+        BrowserPool pool = BrowserPool.start(env.pool().build());
         BrowserLease lease = pool.acquire()) {
       Path portFile = dir.resolve("DevToolsActivePort");
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -100,10 +110,9 @@ final class EndpointBench {
   }
 
   private void warm(Site site, int reps) throws Exception {
-    try (Pw pw = new Pw(tmp);
-        BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("bench-endpoint-warm").tempRoot(tmp)
-            .maxBrowsers(1).build())) {
-      Browser own = pw.launch(chrome);
+    try (Pw pw = env.playwright();
+        BrowserPool pool = BrowserPool.start(env.pool().maxBrowsers(1).build())) {
+      Browser own = pw.launch();
       try (BrowserLease first = pool.acquire()) {
         first.cdpEndpoint(); // the server is up before the first timed turn
       }
@@ -145,8 +154,7 @@ final class EndpointBench {
   /** Every worker is one thread that makes, uses and closes its own Playwright (Playwright is single-threaded). */
   private double pagesPerSecond(int workers, int pages, Task task, boolean usePool) throws Exception {
     BrowserPool pool = usePool
-        ? BrowserPool.start(PoolConfig.builder().poolName("bench-endpoint-tput").tempRoot(tmp).maxBrowsers(workers)
-            .minIdle(workers).build())
+        ? BrowserPool.start(env.pool().maxBrowsers(workers).minIdle(workers).build())
         : null;
     CyclicBarrier ready = new CyclicBarrier(workers + 1);
     CyclicBarrier done = new CyclicBarrier(workers + 1);
@@ -156,8 +164,8 @@ final class EndpointBench {
     for (int w = 0; w < workers; w++) {
       int k = w;
       Thread t = new Thread(() -> {
-        try (Pw pw = new Pw(tmp)) {
-          Browser own = usePool ? null : pw.launch(chrome);
+        try (Pw pw = env.playwright()) {
+          Browser own = usePool ? null : pw.launch();
           try {
             task.run(pw, k, pool, own); // one untimed task per worker
             ready.await(5, TimeUnit.MINUTES);
