@@ -194,26 +194,25 @@ final class EntryBag {
     return out;
   }
 
-  /**
-   * Counts for stats: {starting, idle, leased} browsers, then the leases served now and the contexts
-   * prepared ahead (ready or being made) in live browsers.
-   */
-  int[] gauges() {
-    int[] n = new int[5];
+  /** Counts for stats: browsers by state, the leases served now, the contexts prepared in live browsers. */
+  record Gauges(int starting, int idle, int leased, int leases, int preparedContexts) {}
+
+  Gauges gauges() {
+    int starting = 0, idle = 0, leased = 0, leases = 0, prepared = 0;
     for (PoolEntry e : entries) {
-      switch (e.state()) {
-        case STARTING: n[0]++; break;
-        case IDLE: n[1]++; break;
-        case LEASED: n[2]++; break;
+      State s = e.state();
+      switch (s) {
+        case STARTING: starting++; break;
+        case IDLE: idle++; break;
+        case LEASED: leased++; break;
         default: break;
       }
-      State s = e.state();
       if (s == State.IDLE || s == State.LEASED) {
-        n[3] += e.leases.size();
+        leases += e.leases.size();
         LaunchedBrowser b = e.browser;
-        n[4] += b == null ? 0 : b.preparedContexts();
+        prepared += b == null ? 0 : b.preparedContexts();
       }
     }
-    return n;
+    return new Gauges(starting, idle, leased, leases, prepared);
   }
 }

@@ -38,14 +38,14 @@ final class Launches {
    * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
    * launches them with {@link #startWarmUps} after releasing it.
    */
-  void planWarmUps(List<PoolEntry> warmUps) {
+  void planWarmUps(Effects fx) {
     int minIdle = engine.config.minIdle();
     if (engine.closed || minIdle == 0) {
       return;
     }
     int warm = warmingUp + engine.bag.idleAnonymous();
     while (warm < minIdle && engine.bag.alive() < engine.config.maxBrowsers() && engine.waiters.isEmpty()) {
-      warmUps.add(engine.bag.add(engine.ticker.read()));
+      fx.warmUp(engine.bag.add(engine.ticker.read()));
       warmingUp++;
       warm++;
     }
@@ -158,7 +158,7 @@ final class Launches {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
       engine.counters.launchFailures.increment();
-      engine.mutate(victims -> engine.bag.forget(entry));
+      engine.change(fx -> engine.bag.forget(entry));
       if (ex instanceof BrowserPoolException || ex instanceof Error) {
         throw ex;
       }
@@ -173,31 +173,36 @@ final class Launches {
       java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
-    boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
-    engine.mutate(victims -> {
-      outcome[0] = engine.closed;
-      if (!engine.closed) {
-        boolean idle = !forLease || entry.orphaned;
-        if (idle) {
-          outcome[2] = engine.becomeIdle(entry, State.STARTING, victims);
-        } else {
-          entry.transition(State.STARTING, State.LEASED);
-        }
-      }
-      outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
-    });
-    if (outcome[0]) {
+    Joined joined = engine.decide(fx -> join(entry, forLease, fx));
+    if (joined.poolClosed()) {
       if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
         engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw engine.closedException();
     }
-    if (outcome[1]) {
+    if (joined.exitedMeanwhile()) {
       engine.leases.onExit(entry);
     }
-    if (outcome[2]) {
-      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+  }
+
+  /** How a launched browser joined the pool. */
+  private record Joined(boolean poolClosed, boolean exitedMeanwhile) {}
+
+  /**
+   * Under lock: a launched browser joins the pool, LEASED for its waiting acquirer, else IDLE (or retired,
+   * when it was drained meanwhile); unless the pool closed meanwhile.
+   */
+  private Joined join(PoolEntry entry, boolean forLease, Effects fx) {
+    if (!engine.closed) {
+      if (!forLease || entry.orphaned) {
+        if (engine.becomeIdle(entry, State.STARTING, fx)) {
+          fx.wakeBy(entry.lastActivity + engine.idleNanos);
+        }
+      } else {
+        entry.transition(State.STARTING, State.LEASED);
+      }
     }
+    return new Joined(engine.closed, entry.exitedEarly); // exitedEarly is set under this lock by onExit
   }
 
   /** Where a launched browser reports to the pool. */

@@ -18,9 +18,6 @@ final class LeaseLifecycle {
   private final PoolEngine engine;
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
-  /** Revoked leases whose contexts are still to be disposed, outside the lock. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<LeaseState> dropped =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   LeaseLifecycle(PoolEngine engine) {
     this.engine = engine;
@@ -79,22 +76,22 @@ final class LeaseLifecycle {
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         entry.detach(lease);
-        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, victims)) {
+        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, fx)) {
           entry.lastActivity = engine.ticker.read();
         }
+        fx.wakeBy(entry.lastActivity + engine.idleNanos);
       });
-      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
       throw engine.timeout();
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         entry.detach(lease);
         // The browser cannot serve leases: dead, its leases fail as crashed; stopped or unresponsive, the
         // leases sharing it are revoked as "stopped responding" and it closes, as when a reset fails.
-        unresettable(entry, " when a lease asked it for a context", victims);
+        unresettable(entry, " when a lease asked it for a context", fx);
       });
       return null;
     }
@@ -117,7 +114,7 @@ final class LeaseLifecycle {
     // Sampled before the context is disposed, outside the lock (it reads /proc).
     long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
     boolean reusableNow = reset(lease);
-    engine.mutate(victims -> {
+    engine.change(fx -> {
       entry.detach(lease);
       if (entry.state() != State.LEASED) {
         return; // crashed or being closed meanwhile
@@ -126,13 +123,13 @@ final class LeaseLifecycle {
       CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
       if (!reusableNow) {
         // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
-        unresettable(entry, " while another lease was released", victims);
+        unresettable(entry, " while another lease was released", fx);
       } else if (retire != null && entry.held() > 0) {
         if (entry.drain == null) {
           entry.drain = retire; // recycled: no new lease; it closes when its last lease ends
         }
       } else if (retire != null) {
-        engine.retire(entry, retire, victims);
+        engine.retire(entry, retire, fx);
       } else if (entry.held() == 0) {
         entry.lastActivity = now;
         entry.transition(State.LEASED, State.IDLE);
@@ -161,14 +158,14 @@ final class LeaseLifecycle {
     } finally {
       engine.lock.unlock();
     }
-    engine.mutate(victims -> crashed(entry, victims));
+    engine.change(fx -> crashed(entry, fx));
   }
 
   /**
    * The browser exited or cannot serve leases: every lease it serves fails fast with {@code
    * BrowserCrashedException}, and it is retired (its slots are refilled). Under lock.
    */
-  private void crashed(PoolEntry entry, List<PoolEntry> victims) {
+  private void crashed(PoolEntry entry, Effects fx) {
     List<LeaseState> failed = new ArrayList<>(entry.leases);
     for (LeaseState lease : failed) {
       if (lease.markCrashed()) {
@@ -181,7 +178,7 @@ final class LeaseLifecycle {
       LOG.warn("{}{} exited on its own{}", prefix, entry.describe(), failed.isEmpty() ? " while idle"
           : " during lease" + (failed.size() == 1 ? " #" + failed.get(0).id : "s " + ids(failed)));
       engine.bag.unbind(entry);
-      victims.add(entry);
+      fx.close(entry);
     }
   }
 
@@ -215,35 +212,23 @@ final class LeaseLifecycle {
   /**
    * Ends a revoked lease of a browser that serves several: the lease leaves its browser now (its slot is
    * free; the caller decides what the browser does next), and its context is disposed once the lock is
-   * released ({@link #disposeDropped()}). Under lock.
+   * released ({@link #dispose}). Under lock.
    */
-  void dropContext(LeaseState lease) {
-    PoolEntry entry = lease.entry;
-    entry.detach(lease);
-    dropped.add(lease);
+  void dropContext(LeaseState lease, Effects fx) {
+    lease.entry.detach(lease);
+    fx.dispose(lease);
   }
 
-  /**
-   * Disposes the contexts of leases dropped by {@link #dropContext} (on the worker, never under the
-   * lock); a browser that cannot do it is retired with its leases.
-   */
-  void disposeDropped() {
-    LeaseState lease;
-    while ((lease = dropped.poll()) != null) {
-      LeaseState l = lease;
-      engine.closer.runAsync(() -> dispose(l));
-    }
-  }
-
-  private void dispose(LeaseState lease) {
+  /** Disposes a dropped lease's context, on the worker; a browser that cannot do it is retired with its leases. */
+  void dispose(LeaseState lease) {
     PoolEntry entry = lease.entry;
     if (!reset(lease)) {
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         State s = entry.state();
         if (s != State.IDLE && s != State.LEASED) {
           return; // already being closed
         }
-        unresettable(entry, "", victims);
+        unresettable(entry, "", fx);
       });
     }
   }
@@ -265,13 +250,13 @@ final class LeaseLifecycle {
    * crash, its leases fail as crashed. Otherwise frozen (its connection busy or closed): the leases that
    * share it are revoked, saying so ({@code when} ends the message), and it closes now. Under lock.
    */
-  private void unresettable(PoolEntry entry, String when, List<PoolEntry> victims) {
+  private void unresettable(PoolEntry entry, String when, Effects fx) {
     LaunchedBrowser b = entry.browser;
     if (b != null && b.exited()) {
-      crashed(entry, victims);
+      crashed(entry, fx);
       return;
     }
     revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.RELEASED);
-    engine.retire(entry, CloseReason.RELEASED, victims);
+    engine.retire(entry, CloseReason.RELEASED, fx);
   }
 }

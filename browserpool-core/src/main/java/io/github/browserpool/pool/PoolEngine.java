@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * browser must go), {@link Reaper} (applying it on time), {@link Closer} (slow work off the lock),
  * {@link Shutdown}, {@link PoolCounters} and {@link Listeners}.
  *
- * <p>Rules kept throughout: every decision is made under {@link #lock}, and every slow action (launch,
- * CDP round trip, process kill, file deletion) happens after the lock is released. Browser state moves
+ * <p>Rules kept throughout: every decision is made under {@link #lock} by {@link #decide}, which records
+ * what it leaves to do in an {@link Effects} value, and every slow action (launch, CDP round trip,
+ * process kill, file deletion) happens in {@link #apply} after the lock is released. Browser state moves
  * only by compare-and-set (see {@link PoolEntry}). Time comes from the injected {@link Ticker}.
  */
 public final class PoolEngine {
@@ -108,7 +110,7 @@ public final class PoolEngine {
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
     this.closer = new Closer(config.poolName(), prefix, ticker, counters, listeners,
-        e -> mutate(victims -> bag.forget(e)), worker);
+        e -> change(fx -> bag.forget(e)), worker);
     this.launches = new Launches(this, launcher);
     this.leases = new LeaseLifecycle(this);
     this.reaper = new Reaper(this, scheduler);
@@ -190,39 +192,62 @@ public final class PoolEngine {
   // State changes shared by the parts
 
   /**
-   * Runs {@code change} under the lock, then hands freed browsers and slots to waiters; the browsers
-   * the change (or the hand-over) chose to close are closed after the lock is released.
+   * Makes one decision: runs {@code decision} under the lock, then hands freed browsers and slots to
+   * waiters and reserves warm-up slots for minIdle; once the lock is released, {@link #apply} carries out
+   * what they decided. Effects recorded before a decision throws are applied too.
+   *
+   * @return what {@code decision} returned
    */
-  void mutate(Consumer<List<PoolEntry>> change) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
+  <T> T decide(Function<Effects, T> decision) {
+    Effects fx = new Effects();
     lock.lock();
     try {
-      change.accept(victims);
-      dispatch(victims);
-      launches.planWarmUps(warmUps);
+      T result = decision.apply(fx);
+      reservations.dispatch(fx);
+      launches.planWarmUps(fx);
+      return result;
     } finally {
       lock.unlock();
-      listeners.flush();
-      leases.disposeDropped();
-      closer.closeAll(victims);
-      launches.startWarmUps(warmUps);
+      apply(fx);
     }
   }
 
-  /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
-  void dispatch(List<PoolEntry> victims) {
-    reservations.dispatch(victims);
+  /** {@link #decide} for a decision that returns nothing. */
+  void change(Consumer<Effects> decision) {
+    decide(fx -> {
+      decision.accept(fx);
+      return null;
+    });
   }
 
   /**
-   * Moves a browser to IDLE, or closes it instead when it was drained meanwhile (memory, soft evict,
+   * Carries out a decision's effects, never under the lock: delivers the listener events it raised,
+   * writes its log lines, disposes dropped contexts and closes retired browsers on the worker, launches
+   * warm-ups, and schedules the reaper's next run.
+   */
+  private void apply(Effects fx) {
+    listeners.flush();
+    for (Runnable line : fx.logs()) {
+      line.run();
+    }
+    for (LeaseState lease : fx.disposals()) {
+      closer.runAsync(() -> leases.dispose(lease));
+    }
+    closer.closeAll(fx.closes());
+    launches.startWarmUps(fx.warmUps());
+    if (fx.wakes()) {
+      reaper.scheduleNoLaterThan(fx.wakeAt());
+    }
+  }
+
+  /**
+   * Moves a browser to IDLE, or retires it instead when it was drained meanwhile (memory, soft evict,
    * invalidate). Under lock; returns whether it is now IDLE.
    */
-  boolean becomeIdle(PoolEntry e, State from, List<PoolEntry> victims) {
+  boolean becomeIdle(PoolEntry e, State from, Effects fx) {
     if (e.drain != null) {
       if (e.transition(from, State.IDLE)) {
-        retire(e, e.drain, victims);
+        retire(e, e.drain, fx);
       }
       return false;
     }
@@ -243,11 +268,11 @@ public final class PoolEngine {
     return true;
   }
 
-  /** Retires a browser under lock: CLOSING now, closed by the caller once the lock is released. */
-  void retire(PoolEntry e, CloseReason reason, List<PoolEntry> victims) {
+  /** Retires a browser under lock: CLOSING now, closed once the lock is released. */
+  void retire(PoolEntry e, CloseReason reason, Effects fx) {
     if (beginClose(e, reason)) {
       bag.unbind(e);
-      victims.add(e);
+      fx.close(e);
     }
   }
 

@@ -4,8 +4,6 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.pool.PoolEntry.State;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -30,40 +28,29 @@ final class Reservations {
 
   /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
   PoolEntry reserve(String key, long deadline) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
-    WaiterQueue.Waiter waiter;
-    long evictableAt;
-    engine.lock.lock();
-    try {
-      engine.ensureOpen();
-      if (engine.waiters.isEmpty() && !engine.suspended) {
-        PoolEntry granted = tryGrant(key, victims);
-        if (granted != null) {
-          engine.launches.planWarmUps(warmUps);
-          return granted;
-        }
+    Ticket ticket = engine.decide(fx -> decide(key, fx));
+    return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), deadline);
+  }
+
+  /** What {@link #decide} gave the caller: a browser now, or a place in the queue. */
+  private record Ticket(PoolEntry granted, WaiterQueue.Waiter waiter) {}
+
+  /** Under lock: a browser for {@code key} now, else a place in the queue, else (REJECT) a refusal. */
+  private Ticket decide(String key, Effects fx) {
+    engine.ensureOpen();
+    if (engine.waiters.isEmpty() && !engine.suspended) {
+      PoolEntry granted = tryGrant(key, fx);
+      if (granted != null) {
+        return new Ticket(granted, null);
       }
-      if (!engine.admission.queues() && !engine.suspended) {
-        throw new PoolExhaustedException(prefix + "all " + engine.config.maxBrowsers()
-            + " browsers are leased (" + engine.gauges() + "). Close leases sooner (try-with-resources), raise"
-            + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
-      }
-      waiter = engine.waiters.enqueue(key);
-      dispatch(victims);
-      evictableAt = engine.admission.nextEvictableAt(engine.bag);
-    } finally {
-      engine.lock.unlock();
-      engine.listeners.flush();
-      engine.leases.disposeDropped();
-      engine.closer.closeAll(victims);
-      engine.launches.startWarmUps(warmUps);
     }
-    if (evictableAt != Long.MAX_VALUE) {
-      // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
-      engine.reaper.scheduleNoLaterThan(evictableAt);
+    if (!engine.admission.queues() && !engine.suspended) {
+      throw new PoolExhaustedException(prefix + "all " + engine.config.maxBrowsers()
+          + " browsers are leased (" + engine.gauges() + "). Close leases sooner (try-with-resources), raise"
+          + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
     }
-    return await(waiter, deadline);
+    fx.waiterJoined(); // the engine's dispatch serves it if it can, then the reaper watches for eviction
+    return new Ticket(null, engine.waiters.enqueue(key));
   }
 
   private PoolEntry await(WaiterQueue.Waiter waiter, long deadline) {
@@ -101,13 +88,13 @@ final class Reservations {
 
   /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot freed. */
   private void giveBack(PoolEntry e) {
-    engine.mutate(victims -> {
+    engine.change(fx -> {
       if (e.state() == State.STARTING) {
         engine.bag.forget(e);
       } else {
         e.ungrant();
         if (e.held() == 0) {
-          engine.becomeIdle(e, State.LEASED, victims);
+          engine.becomeIdle(e, State.LEASED, fx);
         }
       }
     });
@@ -118,7 +105,7 @@ final class Reservations {
    * May pick victims to close (after the lock is released) to make room. A reserved browser holds one
    * more grant ({@link PoolEntry#pending}) until its lease is handed over.
    */
-  private PoolEntry tryGrant(String key, List<PoolEntry> victims) {
+  private PoolEntry tryGrant(String key, Effects fx) {
     if (engine.suspended) {
       return null;
     }
@@ -126,7 +113,7 @@ final class Reservations {
     if (key != null) {
       PoolEntry mine = engine.bag.keyed(key);
       if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
-        engine.retire(mine, mine.drain, victims); // drained: the key starts afresh below
+        engine.retire(mine, mine.drain, fx); // drained: the key starts afresh below
         mine = null;
       }
       if (mine != null) {
@@ -150,13 +137,13 @@ final class Reservations {
     if (engine.bag.alive() >= engine.config.maxBrowsers()) {
       PoolEntry victim = engine.bag.leastRecentlyActiveIdle();
       if (victim != null) {
-        if (!evict(victim, null, false, victims)) {
+        if (!evict(victim, null, false, fx)) {
           return null;
         }
       } else {
         // A keyed caller needs a whole browser: only a lease that has its browser to itself will do.
         LeaseState lease = engine.admission.leasedVictim(engine.bag, now, key != null);
-        if (lease == null || !evict(lease.entry, lease, key != null, victims)) {
+        if (lease == null || !evict(lease.entry, lease, key != null, fx)) {
           return null;
         }
         PoolEntry freed = lease.entry;
@@ -167,7 +154,7 @@ final class Reservations {
           if (freed.held() > 0) {
             return null; // a drained browser takes no new lease: wait for the next free slot
           }
-          engine.retire(freed, freed.drain != null ? freed.drain : CloseReason.LIFETIME, victims);
+          engine.retire(freed, freed.drain != null ? freed.drain : CloseReason.LIFETIME, fx);
         }
       }
     }
@@ -190,7 +177,7 @@ final class Reservations {
    * context, and the browser stays LEASED with a free slot; otherwise the browser goes with the lease (a
    * keyed caller needs a whole browser).
    */
-  private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, List<PoolEntry> victims) {
+  private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, Effects fx) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
           + java.time.Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
@@ -202,7 +189,7 @@ final class Reservations {
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
           prefix, lease.id, victim.describe(), engine.config.evictionProtection());
       if (!forKey && engine.leases.ownsContextOnly(victim)) {
-        engine.leases.dropContext(lease);
+        engine.leases.dropContext(lease, fx);
         return true;
       }
     }
@@ -210,14 +197,21 @@ final class Reservations {
       return false;
     }
     engine.bag.unbind(victim);
-    victims.add(victim);
+    fx.close(victim);
     return true;
   }
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
-  void dispatch(List<PoolEntry> victims) {
+  void dispatch(Effects fx) {
     if (!engine.suspended) {
-      engine.waiters.dispatch(key -> tryGrant(key, victims));
+      engine.waiters.dispatch(key -> tryGrant(key, fx));
+    }
+    if (fx.joinedWaiter()) {
+      long evictableAt = engine.admission.nextEvictableAt(engine.bag);
+      if (evictableAt != Long.MAX_VALUE) {
+        // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
+        fx.wakeBy(evictableAt);
+      }
     }
   }
 }

@@ -2,7 +2,6 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.pool.PoolEntry.State;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +22,16 @@ final class Steering {
 
   /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
   void softEvict() {
-    int[] n = new int[1];
-    engine.mutate(victims -> {
+    int drained = engine.decide(fx -> {
+      int n = 0;
       for (PoolEntry e : engine.bag.all()) {
-        if (drain(e, victims)) {
-          n[0]++;
+        if (drain(e, fx)) {
+          n++;
         }
       }
+      return n;
     });
-    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, drained);
   }
 
   /**
@@ -41,26 +41,25 @@ final class Steering {
    * @return whether a browser was bound to the key
    */
   boolean invalidate(String key) {
-    boolean[] found = new boolean[1];
-    engine.mutate(victims -> {
+    boolean found = engine.decide(fx -> {
       PoolEntry e = engine.bag.keyed(key);
-      found[0] = e != null && drain(e, victims);
+      return e != null && drain(e, fx);
     });
-    if (found[0]) {
+    if (found) {
       LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
     }
-    return found[0];
+    return found;
   }
 
   /** Marks a live browser drained (EVICTED): it closes now if idle, else once released. Under engine.lock. */
-  private boolean drain(PoolEntry e, List<PoolEntry> victims) {
+  private boolean drain(PoolEntry e, Effects fx) {
     State st = e.state();
     if (st == State.CLOSING || st == State.CLOSED) {
       return false;
     }
     e.drain = CloseReason.EVICTED;
     if (st == State.IDLE) {
-      engine.retire(e, CloseReason.EVICTED, victims);
+      engine.retire(e, CloseReason.EVICTED, fx);
     }
     return true;
   }
@@ -78,7 +77,7 @@ final class Steering {
 
   /** Hands out leases again, waiters first. */
   void resume() {
-    engine.mutate(victims -> engine.suspended = false); // mutate's dispatch serves the waiters
+    engine.change(fx -> engine.suspended = false); // the decision's dispatch serves the waiters
     LOG.info("{}resumed", prefix);
   }
 
