@@ -40,14 +40,14 @@ final class EntryBag {
 
   void bind(PoolEntry e, String key) {
     if (key != null) {
-      e.key = key;
+      e.bindKey(key);
       keyed.put(key, e);
     }
   }
 
   void unbind(PoolEntry e) {
-    if (e.key != null && keyed.get(e.key) == e) {
-      keyed.remove(e.key);
+    if (e.key() != null && keyed.get(e.key()) == e) {
+      keyed.remove(e.key());
     }
   }
 
@@ -77,7 +77,7 @@ final class EntryBag {
   int idleAnonymous() {
     int n = 0;
     for (PoolEntry e : entries) {
-      if (e.state() == State.IDLE && e.key == null) {
+      if (e.state() == State.IDLE && e.key() == null) {
         n++;
       }
     }
@@ -88,8 +88,8 @@ final class EntryBag {
   PoolEntry mostRecentlyActiveFree() {
     PoolEntry idle = null;
     for (PoolEntry e : entries) {
-      if (e.state() == State.IDLE && e.key == null && e.drain == null
-          && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
+      if (e.state() == State.IDLE && e.key() == null && !e.drained()
+          && (idle == null || e.lastActivity() - idle.lastActivity() > 0)) {
         idle = e;
       }
     }
@@ -101,7 +101,7 @@ final class EntryBag {
     PoolEntry best = null;
     long bestActivity = 0;
     for (PoolEntry e : entries) {
-      long activity = e.lastActivity; // read once: reader threads move it
+      long activity = e.lastActivity(); // read once: reader threads move it
       if (e.state() == State.IDLE && (best == null || activity - bestActivity < 0)) {
         best = e;
         bestActivity = activity;
@@ -123,7 +123,7 @@ final class EntryBag {
       if (e.state() != State.LEASED || (alone && e.held() != 1)) {
         continue;
       }
-      for (LeaseState l : e.leases) {
+      for (LeaseState l : e.leases()) {
         long activity = l.lastActivity; // read once: reader threads move it
         if (!PoolEntry.handedOver(l) || (bounded && activity - before > 0)) {
           continue;
@@ -150,14 +150,14 @@ final class EntryBag {
     PoolEntry best = null;
     boolean bestReady = false;
     for (PoolEntry e : entries) {
-      if (e.state() != State.LEASED || e.key != null || e.drain != null || e.browser == null
-          || now - e.expiresAt >= 0 || e.held() >= capacity || e.leaseCount + e.pending >= maxLeases) {
+      if (e.state() != State.LEASED || e.key() != null || e.drained() || e.browser == null
+          || now - e.expiresAt >= 0 || e.held() >= capacity || e.leaseCount() + e.grants() >= maxLeases) {
         continue;
       }
       boolean ready = e.browser.preparedContexts() > 0;
       if (best == null || (ready && !bestReady)
           || (ready == bestReady && (e.held() > best.held()
-              || (e.held() == best.held() && e.lastActivity - best.lastActivity > 0)))) {
+              || (e.held() == best.held() && e.lastActivity() - best.lastActivity() > 0)))) {
         best = e;
         bestReady = ready;
       }
@@ -176,7 +176,7 @@ final class EntryBag {
     List<Quiet> out = new ArrayList<>();
     for (PoolEntry e : entries) {
       if (e.state() == state) {
-        out.add(new Quiet(e, now - e.lastActivity));
+        out.add(new Quiet(e, now - e.lastActivity()));
       }
     }
     out.sort(Comparator.comparingLong(Quiet::idleFor));
@@ -208,7 +208,7 @@ final class EntryBag {
         default: break;
       }
       if (s == State.IDLE || s == State.LEASED) {
-        leases += e.leases.size();
+        leases += e.leases().size();
         LaunchedBrowser b = e.browser;
         prepared += b == null ? 0 : b.preparedContexts();
       }

@@ -84,7 +84,7 @@ final class Launches {
         launch(entry, true);
         launching.complete(null);
       } catch (Throwable t) {
-        if (entry.orphaned) {
+        if (entry.orphaned()) {
           LOG.warn("{}a launch its acquirer gave up on failed: {}", prefix, t.toString());
         }
         launching.completeExceptionally(t);
@@ -109,8 +109,7 @@ final class Launches {
     try {
       gaveUp = entry.state() == State.STARTING;
       if (gaveUp) {
-        entry.orphaned = true; // launch() makes it IDLE for the pool
-        entry.ungrant(); // and it holds no grant of ours
+        entry.orphan(); // launch() makes it IDLE for the pool, and it holds no grant of ours
       }
     } finally {
       engine.lock.unlock();
@@ -164,13 +163,12 @@ final class Launches {
       }
       throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
     }
-    entry.browser = browser;
-    entry.lastActivity = engine.ticker.read();
+    entry.launched(browser, engine.ticker.read());
     engine.counters.launched.increment();
     Listeners listeners = engine.listeners;
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity() - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
     Joined joined = engine.decide(fx -> join(entry, forLease, fx));
@@ -194,15 +192,15 @@ final class Launches {
    */
   private Joined join(PoolEntry entry, boolean forLease, Effects fx) {
     if (!engine.closed) {
-      if (!forLease || entry.orphaned) {
+      if (!forLease || entry.orphaned()) {
         if (engine.becomeIdle(entry, State.STARTING, fx)) {
-          fx.wakeBy(entry.lastActivity + engine.idleNanos);
+          fx.wakeBy(entry.lastActivity() + engine.idleNanos);
         }
       } else {
         entry.transition(State.STARTING, State.LEASED);
       }
     }
-    return new Joined(engine.closed, entry.exitedEarly); // exitedEarly is set under this lock by onExit
+    return new Joined(engine.closed, entry.exitedEarly()); // exitedEarly is set under this lock by onExit
   }
 
   /** Where a launched browser reports to the pool. */
@@ -217,11 +215,11 @@ final class Launches {
     public void activity() {
       // The browser's typed CDP traffic of leases: it is the lease's own only when the browser serves
       // one lease; in a shared browser each lease's guard stamps its own (LeaseState.replied()).
-      LeaseState sole = entry.soleLease;
+      LeaseState sole = entry.soleLease();
       if (sole != null) {
         engine.recordActivity(sole);
       } else {
-        entry.lastActivity = engine.ticker.read();
+        entry.touch(engine.ticker.read());
       }
     }
 

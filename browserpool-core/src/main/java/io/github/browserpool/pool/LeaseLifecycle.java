@@ -47,11 +47,8 @@ final class LeaseLifecycle {
         lease = new LeaseState(engine, entry, ++lastLeaseId, key, site, options);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
-        lease.newSession = key == null || entry.keyedLeases++ == 0;
-        entry.attach(lease);
-        entry.leaseCount++;
-        entry.lastActivity = engine.ticker.read();
-        lease.lastActivity = entry.lastActivity;
+        lease.newSession = entry.startLease(lease, engine.ticker.read());
+        lease.lastActivity = entry.lastActivity();
       }
     } finally {
       engine.lock.unlock();
@@ -69,9 +66,9 @@ final class LeaseLifecycle {
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
-      entry.lastActivity = engine.ticker.read(); // idleTimeout counts from the hand-over, not the grant
-      lease.lastActivity = entry.lastActivity;
-      lease.grantedAt = entry.lastActivity;
+      entry.touch(engine.ticker.read()); // idleTimeout counts from the hand-over, not the grant
+      lease.lastActivity = entry.lastActivity();
+      lease.grantedAt = entry.lastActivity();
       lease.context = context;
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
@@ -79,9 +76,9 @@ final class LeaseLifecycle {
       engine.change(fx -> {
         entry.detach(lease);
         if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, fx)) {
-          entry.lastActivity = engine.ticker.read();
+          entry.touch(engine.ticker.read());
         }
-        fx.wakeBy(entry.lastActivity + engine.idleNanos);
+        fx.wakeBy(entry.lastActivity() + engine.idleNanos);
       });
       throw engine.timeout();
     } catch (RuntimeException ex) {
@@ -95,7 +92,7 @@ final class LeaseLifecycle {
       });
       return null;
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+    engine.reaper.scheduleNoLaterThan(entry.lastActivity() + engine.idleNanos);
     return lease;
   }
 
@@ -125,13 +122,13 @@ final class LeaseLifecycle {
         // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
         unresettable(entry, " while another lease was released", fx);
       } else if (retire != null && entry.held() > 0) {
-        if (entry.drain == null) {
-          entry.drain = retire; // recycled: no new lease; it closes when its last lease ends
+        if (!entry.drained()) {
+          entry.drain(retire); // no new lease; it is retired when its last lease ends
         }
       } else if (retire != null) {
         engine.retire(entry, retire, fx);
       } else if (entry.held() == 0) {
-        entry.lastActivity = now;
+        entry.touch(now);
         entry.transition(State.LEASED, State.IDLE);
       }
     });
@@ -144,7 +141,7 @@ final class LeaseLifecycle {
       java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+    engine.reaper.scheduleNoLaterThan(entry.lastActivity() + engine.idleNanos);
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
@@ -152,7 +149,7 @@ final class LeaseLifecycle {
     engine.lock.lock();
     try {
       if (entry.state() == State.STARTING) {
-        entry.exitedEarly = true; // launch() reads it under this lock once it has moved the state on
+        entry.markExitedEarly(); // launch() reads it under this lock once it has moved the state on
         return;
       }
     } finally {
@@ -166,7 +163,7 @@ final class LeaseLifecycle {
    * BrowserCrashedException}, and it is retired (its slots are refilled). Under lock.
    */
   private void crashed(PoolEntry entry, Effects fx) {
-    List<LeaseState> failed = new ArrayList<>(entry.leases);
+    List<LeaseState> failed = new ArrayList<>(entry.leases());
     for (LeaseState lease : failed) {
       if (lease.markCrashed()) {
         engine.counters.leasesRevoked.increment();
@@ -196,12 +193,12 @@ final class LeaseLifecycle {
    * and the browser goes with it.
    */
   boolean ownsContextOnly(PoolEntry e) {
-    return engine.contextsPerBrowser > 1 && e.key == null;
+    return engine.contextsPerBrowser > 1 && e.key() == null;
   }
 
   /** Revokes every lease of {@code entry} with {@code message}. Under lock. */
   void revokeOthers(PoolEntry entry, String message, CloseReason reason) {
-    for (LeaseState other : new ArrayList<>(entry.leases)) {
+    for (LeaseState other : new ArrayList<>(entry.leases())) {
       if (other.revoke(message)) {
         engine.counters.leasesRevoked.increment();
         engine.listeners.revoked(other, reason);

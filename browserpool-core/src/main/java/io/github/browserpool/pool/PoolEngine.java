@@ -245,9 +245,9 @@ public final class PoolEngine {
    * invalidate). Under lock; returns whether it is now IDLE.
    */
   boolean becomeIdle(PoolEntry e, State from, Effects fx) {
-    if (e.drain != null) {
+    if (e.drained()) {
       if (e.transition(from, State.IDLE)) {
-        retire(e, e.drain, fx);
+        retire(e, e.drainReason(), fx);
       }
       return false;
     }
@@ -283,7 +283,7 @@ public final class PoolEngine {
   void recordActivity(LeaseState lease) {
     long now = ticker.read();
     lease.lastActivity = now;
-    lease.entry.lastActivity = now;
+    lease.entry.touch(now);
   }
 
   /** Ends a lease: resets its context and returns the browser to IDLE, or retires it. */

@@ -61,7 +61,7 @@ final class Reaper {
     int stillIdle = 0;
     for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
       PoolEntry e = q.entry();
-      boolean warmSlot = e.key == null && keptWarm < engine.config.minIdle();
+      boolean warmSlot = e.key() == null && keptWarm < engine.config.minIdle();
       RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
       if (v.reason() != null) {
         engine.retire(e, v.reason(), fx);
@@ -80,7 +80,7 @@ final class Reaper {
       next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
     }
     for (PoolEntry e : engine.bag.inState(State.LEASED)) {
-      for (LeaseState lease : new ArrayList<>(e.leases)) {
+      for (LeaseState lease : new ArrayList<>(e.leases())) {
         if (!PoolEntry.handedOver(lease)) {
           continue; // its acquire() is still opening the context: not abandoned
         }
@@ -118,7 +118,7 @@ final class Reaper {
     }
     engine.leases.dropContext(lease, fx);
     if (e.held() == 0 && engine.becomeIdle(e, State.LEASED, fx)) {
-      e.lastActivity = now; // idle from now: idleTimeout closes it if nothing comes
+      e.touch(now); // idle from now: idleTimeout closes it if nothing comes
       return engine.idleNanos;
     }
     return Long.MAX_VALUE;

@@ -103,7 +103,7 @@ final class Reservations {
   /**
    * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
    * May pick victims to close (after the lock is released) to make room. A reserved browser holds one
-   * more grant ({@link PoolEntry#pending}) until its lease is handed over.
+   * more grant ({@link PoolEntry#grant}) until its lease is handed over.
    */
   private PoolEntry tryGrant(String key, Effects fx) {
     if (engine.suspended) {
@@ -112,12 +112,12 @@ final class Reservations {
     long now = engine.ticker.read();
     if (key != null) {
       PoolEntry mine = engine.bag.keyed(key);
-      if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
-        engine.retire(mine, mine.drain, fx); // drained: the key starts afresh below
+      if (mine != null && mine.drained() && mine.state() == State.IDLE) {
+        engine.retire(mine, mine.drainReason(), fx); // drained: the key starts afresh below
         mine = null;
       }
       if (mine != null) {
-        if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
+        if (mine.drained() || !mine.transition(State.IDLE, State.LEASED)) {
           return null; // busy or starting: wait for it
         }
         return granted(mine, now);
@@ -148,26 +148,25 @@ final class Reservations {
         }
         PoolEntry freed = lease.entry;
         if (freed.state() == State.LEASED) { // only its context went
-          if (freed.drain == null && now - freed.expiresAt < 0) {
+          if (!freed.drained() && now - freed.expiresAt < 0) {
             return granted(freed, now); // the caller takes the freed slot
           }
           if (freed.held() > 0) {
             return null; // a drained browser takes no new lease: wait for the next free slot
           }
-          engine.retire(freed, freed.drain != null ? freed.drain : CloseReason.LIFETIME, fx);
+          engine.retire(freed, freed.drained() ? freed.drainReason() : CloseReason.LIFETIME, fx);
         }
       }
     }
     PoolEntry fresh = engine.bag.add(now);
     engine.bag.bind(fresh, key);
-    fresh.pending++;
+    fresh.grant(now);
     return fresh;
   }
 
   /** One more grant on a live browser; granted now, so not an LRU victim while it is handed over. */
   private PoolEntry granted(PoolEntry e, long now) {
-    e.pending++;
-    e.lastActivity = now;
+    e.grant(now);
     return e;
   }
 

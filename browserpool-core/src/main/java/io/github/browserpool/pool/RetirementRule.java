@@ -38,12 +38,12 @@ final class RetirementRule {
       return CloseReason.SHUTDOWN;
     } else if (now - e.expiresAt >= 0) {
       return CloseReason.LIFETIME;
-    } else if (e.leaseCount >= maxLeasesPerBrowser) {
+    } else if (e.leaseCount() >= maxLeasesPerBrowser) {
       return CloseReason.MAX_LEASES;
     } else if (overMemory) {
       return CloseReason.MEMORY;
     }
-    return e.drain; // null unless drained (soft evict, invalidate)
+    return e.drainReason(); // null unless drained (soft evict, invalidate)
   }
 
   /**
@@ -54,8 +54,8 @@ final class RetirementRule {
    * @param keptWarm whether it is one of the minIdle browsers kept warm: idleTimeout does not apply
    */
   Verdict whileIdle(PoolEntry e, long now, long idleFor, boolean overMemory, boolean keptWarm) {
-    if (e.drain != null) {
-      return Verdict.close(e.drain);
+    if (e.drained()) {
+      return Verdict.close(e.drainReason());
     }
     if (overMemory) {
       return Verdict.close(CloseReason.MEMORY);

@@ -57,7 +57,7 @@ final class Steering {
     if (st == State.CLOSING || st == State.CLOSED) {
       return false;
     }
-    e.drain = CloseReason.EVICTED;
+    e.drain(CloseReason.EVICTED);
     if (st == State.IDLE) {
       engine.retire(e, CloseReason.EVICTED, fx);
     }
