@@ -138,20 +138,15 @@ final class EntryBag {
   }
 
   /**
-   * A LEASED anonymous browser that can take one more lease: not drained, not past its lifetime, under
-   * {@code capacity} leases and under {@code maxLeases} served. Preferred: one with a prepared context
-   * ready, then the fullest (so that fewer browsers serve the leases), then the most recently active.
-   * Null when {@code capacity} is 1 (every lease has its browser to itself) or none has room.
+   * A browser with room for one more lease ({@link Capacity#roomInBrowser}). Preferred: one with a
+   * prepared context ready, then the fullest (so that fewer browsers serve the leases), then the most
+   * recently active. Null when none has room.
    */
-  PoolEntry withRoom(long now, int capacity, int maxLeases) {
-    if (capacity <= 1) {
-      return null;
-    }
+  PoolEntry withRoom(long now, Capacity capacity) {
     PoolEntry best = null;
     boolean bestReady = false;
     for (PoolEntry e : entries) {
-      if (e.state() != State.LEASED || e.key() != null || e.drained() || e.browser == null
-          || now - e.expiresAt >= 0 || e.held() >= capacity || e.leaseCount() + e.grants() >= maxLeases) {
+      if (!capacity.roomInBrowser(e, now)) {
         continue;
       }
       boolean ready = e.browser.preparedContexts() > 0;

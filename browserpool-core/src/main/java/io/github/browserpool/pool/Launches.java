@@ -39,15 +39,14 @@ final class Launches {
    * launches them with {@link #startWarmUps} after releasing it.
    */
   void planWarmUps(Effects fx) {
-    int minIdle = engine.config.minIdle();
-    if (engine.closed || minIdle == 0) {
+    if (engine.closed) {
       return;
     }
-    int warm = warmingUp + engine.bag.idleAnonymous();
-    while (warm < minIdle && engine.bag.alive() < engine.config.maxBrowsers() && engine.waiters.isEmpty()) {
+    int n = engine.capacity.warmUpsToLaunch(warmingUp + engine.bag.idleAnonymous(), engine.bag.alive(),
+        !engine.waiters.isEmpty());
+    for (int i = 0; i < n; i++) {
       fx.warmUp(engine.bag.add(engine.ticker.read()));
       warmingUp++;
-      warm++;
     }
   }
 

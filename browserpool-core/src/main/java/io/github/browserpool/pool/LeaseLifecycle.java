@@ -187,15 +187,6 @@ final class LeaseLifecycle {
     return b.toString();
   }
 
-  /**
-   * Whether ending one of this browser's leases (abandoned, evicted) disposes only the lease's context:
-   * the browser serves anonymous leases, several at once. Otherwise a lease has its browser to itself,
-   * and the browser goes with it.
-   */
-  boolean ownsContextOnly(PoolEntry e) {
-    return engine.contextsPerBrowser > 1 && e.key() == null;
-  }
-
   /** Revokes every lease of {@code entry} with {@code message}. Under lock. */
   void revokeOthers(PoolEntry entry, String message, CloseReason reason) {
     for (LeaseState other : new ArrayList<>(entry.leases())) {

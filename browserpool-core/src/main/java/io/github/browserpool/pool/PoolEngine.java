@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * do the rest. {@code BrowserPool} is the thin public front door over it.
  *
  * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link WaiterQueue}
- * (callers waiting), {@link Admission} (what happens at capacity, per policy), {@link LeaseLifecycle}
+ * (callers waiting), {@link Capacity} (how much the pool may hold: browsers, leases per browser, minIdle,
+ * prepared contexts), {@link Admission} (what happens at capacity, per policy), {@link LeaseLifecycle}
  * (hand-over, release, crash), {@link Launches} (launch and warm-up), {@link RetirementRule} (when a
  * browser must go), {@link Reaper} (applying it on time), {@link Closer} (slow work off the lock),
  * {@link Shutdown}, {@link PoolCounters} and {@link Listeners}.
@@ -46,8 +47,6 @@ public final class PoolEngine {
   final Ticker ticker;
   final String prefix;
   final long idleNanos;
-  /** How many anonymous leases one browser serves at once (maxContextsPerBrowser). */
-  final int contextsPerBrowser;
 
   final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
@@ -59,6 +58,7 @@ public final class PoolEngine {
 
   final PoolCounters counters = new PoolCounters();
   final Listeners listeners;
+  final Capacity capacity;
   final Admission admission;
   final RetirementRule rule;
   final Closer closer;
@@ -104,9 +104,9 @@ public final class PoolEngine {
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
-    this.contextsPerBrowser = config.maxContextsPerBrowser();
     this.bag = new EntryBag(saturatedNanos(config.maxLifetime()));
     this.listeners = new Listeners(config.poolName(), prefix, lock, config.listeners());
+    this.capacity = Capacity.of(config);
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
     this.closer = new Closer(config.poolName(), prefix, ticker, counters, listeners,

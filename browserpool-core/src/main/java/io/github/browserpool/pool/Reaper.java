@@ -61,7 +61,7 @@ final class Reaper {
     int stillIdle = 0;
     for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
       PoolEntry e = q.entry();
-      boolean warmSlot = e.key() == null && keptWarm < engine.config.minIdle();
+      boolean warmSlot = e.key() == null && engine.capacity.keptWarm(keptWarm);
       RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
       if (v.reason() != null) {
         engine.retire(e, v.reason(), fx);
@@ -104,7 +104,7 @@ final class Reaper {
    * the browser is retired with it. Returns nanoseconds until its browser's next deadline, if one began.
    */
   private long abandon(PoolEntry e, LeaseState lease, long now, Effects fx) {
-    boolean contextOnly = engine.leases.ownsContextOnly(e);
+    boolean contextOnly = engine.capacity.shared(e);
     if (!lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
         + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
       return Long.MAX_VALUE;

@@ -124,7 +124,7 @@ final class Reservations {
       }
     } else {
       // A browser already serving leases, with room for one more (only with maxContextsPerBrowser > 1).
-      PoolEntry shared = engine.bag.withRoom(now, engine.contextsPerBrowser, engine.config.maxLeasesPerBrowser());
+      PoolEntry shared = engine.bag.withRoom(now, engine.capacity);
       if (shared != null) {
         return granted(shared, now);
       }
@@ -134,7 +134,7 @@ final class Reservations {
       engine.bag.bind(idle, key);
       return granted(idle, now);
     }
-    if (engine.bag.alive() >= engine.config.maxBrowsers()) {
+    if (!engine.capacity.roomForBrowser(engine.bag.alive())) {
       PoolEntry victim = engine.bag.leastRecentlyActiveIdle();
       if (victim != null) {
         if (!evict(victim, null, false, fx)) {
@@ -148,7 +148,7 @@ final class Reservations {
         }
         PoolEntry freed = lease.entry;
         if (freed.state() == State.LEASED) { // only its context went
-          if (!freed.drained() && now - freed.expiresAt < 0) {
+          if (engine.capacity.takesLeases(freed, now)) {
             return granted(freed, now); // the caller takes the freed slot
           }
           if (freed.held() > 0) {
@@ -187,7 +187,7 @@ final class Reservations {
       engine.listeners.revoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
           prefix, lease.id, victim.describe(), engine.config.evictionProtection());
-      if (!forKey && engine.leases.ownsContextOnly(victim)) {
+      if (!forKey && engine.capacity.shared(victim)) {
         engine.leases.dropContext(lease, fx);
         return true;
       }

@@ -24,8 +24,6 @@ import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
 final class SpareContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Executor PREPARER = DaemonThreads.onDemand("browserpool-prepare-");
-  /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
-  static final int MAX_SPARE = 2;
 
   /** A ready isolated context with one attached page. */
   record Prepared(String contextId, CdpSession page) {}
@@ -74,17 +72,9 @@ final class SpareContexts {
     leased.decrementAndGet();
   }
 
-  /**
-   * How many spare contexts this browser keeps: none once keyed; with one lease per browser, one while no
-   * lease holds it (as a browser that serves one lease at a time needs no more); with several, up to
-   * {@link #MAX_SPARE}, never more than its free slots.
-   */
+  /** How many spare contexts this browser keeps now: {@link Capacity#preparedContexts} decides. */
   int target() {
-    if (keyed) {
-      return 0;
-    }
-    int capacity = config.maxContextsPerBrowser();
-    return Math.max(0, Math.min(capacity == 1 ? 1 : MAX_SPARE, capacity - leased.get()));
+    return Capacity.preparedContexts(config.maxContextsPerBrowser(), leased.get(), keyed);
   }
 
   /** Starts preparing spares in the background, up to {@link #target()}. */
