@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What one decision of the engine leaves to do once the pool lock is released: the browsers it retired
- * (to close), the warm-up slots it reserved (to launch), the contexts of the leases it dropped (to
+ * (to close), the warm-up slots it added (to launch), the contexts of the leases it dropped (to
  * dispose), the log lines it wants written, and the reaper's next deadline.
  *
  * <p>A decision fills it while holding the lock ({@link PoolEngine#decide}); {@link PoolEngine#apply}
@@ -27,7 +27,7 @@ final class Effects {
     closes.add(e);
   }
 
-  /** A STARTING slot reserved to keep minIdle browsers, to be launched. */
+  /** A STARTING slot added to keep minIdle browsers, to be launched. */
   void warmUp(PoolEntry e) {
     warmUps.add(e);
   }

@@ -84,7 +84,7 @@ final class EntryBag {
     return n;
   }
 
-  /** The most recently active idle anonymous browser that is not drained: keep warm ones warm. */
+  /** The most recently active idle anonymous browser that is not drained: recently used ones stay in use. */
   PoolEntry mostRecentlyActiveFree() {
     PoolEntry idle = null;
     for (PoolEntry e : entries) {

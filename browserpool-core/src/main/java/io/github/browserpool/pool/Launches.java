@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Launches browsers into reserved STARTING slots: for an acquirer (bounded by its deadline) and to keep
- * minIdle browsers warm. A launch runs on the worker, outside the lock.
+ * Launches browsers into STARTING slots: one granted to an acquirer (bounded by its deadline), and
+ * warm-ups that keep minIdle browsers ready. A launch runs on the worker, outside the lock.
  */
 final class Launches {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -34,8 +34,8 @@ final class Launches {
   }
 
   /**
-   * Reserves STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, within
-   * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
+   * Adds STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, as {@link
+   * Capacity#warmUpsToLaunch} says. Under lock; the caller
    * launches them with {@link #startWarmUps} after releasing it.
    */
   void planWarmUps(Effects fx) {
@@ -72,7 +72,7 @@ final class Launches {
   }
 
   /**
-   * Launches a slot reserved for this acquirer on the worker and waits for it until {@code deadline}. If
+   * Launches a slot granted to this acquirer on the worker and waits for it until {@code deadline}. If
    * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
    * {@link AcquireTimeoutException}.
    */

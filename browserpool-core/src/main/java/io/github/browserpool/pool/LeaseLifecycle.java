@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease from hand-over to its end: turns a reserved browser into a lease, gives the browser back (or
+ * A lease from hand-over to its end: turns a granted browser into a lease, gives the browser back (or
  * retires it) when the lease is released, and fails the lease fast when its browser exits on its own.
  */
 final class LeaseLifecycle {
@@ -25,7 +25,7 @@ final class LeaseLifecycle {
   }
 
   /**
-   * Turns a reserved browser into a lease: launches it if needed, then opens the lease's context, both
+   * Turns a granted browser into a lease: launches it if needed, then opens the lease's context, both
    * within the acquire deadline. A launch still running at the deadline goes on in the background and its
    * browser joins the pool as IDLE; a context that is not ready by then is left to the browser, which
    * goes back to IDLE.

@@ -65,7 +65,7 @@ public final class PoolEngine {
   final Launches launches;
   final LeaseLifecycle leases;
   final Reaper reaper;
-  private final Reservations reservations;
+  private final Grants grants;
   private final Steering steering;
   private final Shutdown shutdown;
   final MemoryLimit memory;
@@ -115,7 +115,7 @@ public final class PoolEngine {
     this.leases = new LeaseLifecycle(this);
     this.reaper = new Reaper(this, scheduler);
     this.shutdown = new Shutdown(this);
-    this.reservations = new Reservations(this);
+    this.grants = new Grants(this);
     this.steering = new Steering(this);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
     this.endpoints = new EndpointServer(config.poolName());
@@ -142,7 +142,7 @@ public final class PoolEngine {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Acquire: reserve a browser (or wait for one), then hand it over
+  // Acquire: grant a browser (or wait for one), then hand it over
 
   /** Grants a lease with default options, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
@@ -156,7 +156,7 @@ public final class PoolEngine {
     long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
-      PoolEntry entry = reservations.reserve(key, deadline);
+      PoolEntry entry = grants.grant(key, deadline);
       LeaseState lease = leases.activate(entry, key, options, site, deadline);
       if (lease != null) {
         if (listeners.active()) {
@@ -193,7 +193,7 @@ public final class PoolEngine {
 
   /**
    * Makes one decision: runs {@code decision} under the lock, then hands freed browsers and slots to
-   * waiters and reserves warm-up slots for minIdle; once the lock is released, {@link #apply} carries out
+   * waiters and adds warm-up slots for minIdle; once the lock is released, {@link #apply} carries out
    * what they decided. Effects recorded before a decision throws are applied too.
    *
    * @return what {@code decision} returned
@@ -203,7 +203,7 @@ public final class PoolEngine {
     lock.lock();
     try {
       T result = decision.apply(fx);
-      reservations.dispatch(fx);
+      grants.dispatch(fx);
       launches.planWarmUps(fx);
       return result;
     } finally {
@@ -364,14 +364,14 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Steering: drain, suspend, invalidate (JMX and BrowserPool)
 
-  /** See {@link Steering#softEvict()}. */
+  /** See {@link Steering#drainAll()}. */
   public void softEvict() {
-    steering.softEvict();
+    steering.drainAll();
   }
 
-  /** See {@link Steering#invalidate(String)}. */
+  /** See {@link Steering#drainKey(String)}. */
   public boolean invalidate(String key) {
-    return steering.invalidate(key);
+    return steering.drainKey(key);
   }
 
   /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */

@@ -6,8 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Operators' controls (JMX and {@code BrowserPool}): drain every browser, invalidate a session key,
- * suspend and resume handing out leases. A drained browser takes no new lease and closes once idle.
+ * Operators' controls (JMX and {@code BrowserPool}): drain every browser (softEvict), drain the browser
+ * of a session key (invalidate), suspend and resume handing out leases. A drained browser takes no new
+ * lease and is retired once idle.
  */
 final class Steering {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -20,8 +21,8 @@ final class Steering {
     this.prefix = engine.prefix;
   }
 
-  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
-  void softEvict() {
+  /** Drains every browser (softEvict): none takes a new lease; idle ones close now, leased ones when released. */
+  void drainAll() {
     int drained = engine.decide(fx -> {
       int n = 0;
       for (PoolEntry e : engine.bag.all()) {
@@ -35,12 +36,12 @@ final class Steering {
   }
 
   /**
-   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
-   * the key starts with a fresh profile.
+   * Drains the browser bound to {@code key} (invalidate): it closes once its lease ends, or now if it is
+   * idle; the next lease of the key starts with a fresh profile.
    *
    * @return whether a browser was bound to the key
    */
-  boolean invalidate(String key) {
+  boolean drainKey(String key) {
     boolean found = engine.decide(fx -> {
       PoolEntry e = engine.bag.keyed(key);
       return e != null && drain(e, fx);
@@ -51,7 +52,7 @@ final class Steering {
     return found;
   }
 
-  /** Marks a live browser drained (EVICTED): it closes now if idle, else once released. Under engine.lock. */
+  /** Drains a live browser (reason EVICTED): it is retired now if idle, else once released. Under engine.lock. */
   private boolean drain(PoolEntry e, Effects fx) {
     State st = e.state();
     if (st == State.CLOSING || st == State.CLOSED) {
@@ -72,7 +73,7 @@ final class Steering {
     } finally {
       engine.lock.unlock();
     }
-    LOG.info("{}engine.suspended: acquire() waits until resumePool()", prefix);
+    LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
   }
 
   /** Hands out leases again, waiters first. */

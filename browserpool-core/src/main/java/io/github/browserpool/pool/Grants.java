@@ -10,24 +10,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reserves a browser for each caller: its key's browser, the most recently active idle one, a free
- * slot, a slot freed by evicting a victim, or a place in the {@link WaiterQueue}, as the {@link
- * Admission} rule says. Decisions are made under the pool lock; a caller waits outside it, bounded by
+ * Grants each caller a claim on capacity: its key's browser, room in a browser that serves several
+ * leases, the most recently active idle one, a new browser, one freed by evicting the least recently
+ * active (EVICT_LRU), or a place in the {@link WaiterQueue}, as {@link Capacity} and {@link Admission}
+ * say. A grant holds its place in the browser ({@link PoolEntry#grant}) until the lease is handed over. Decisions are made under the pool lock; a caller waits outside it, bounded by
  * its acquire deadline.
  */
-final class Reservations {
+final class Grants {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
   private final PoolEngine engine;
   private final String prefix;
 
-  Reservations(PoolEngine engine) {
+  Grants(PoolEngine engine) {
     this.engine = engine;
     this.prefix = engine.prefix;
   }
 
-  /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
-  PoolEntry reserve(String key, long deadline) {
+  /**
+   * Grants the caller a browser, waiting for one until {@code deadline} when none is free: an IDLE or
+   * LEASED one to serve the lease, or a new STARTING one to launch.
+   */
+  PoolEntry grant(String key, long deadline) {
     Ticket ticket = engine.decide(fx -> decide(key, fx));
     return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), deadline);
   }
@@ -101,9 +105,9 @@ final class Reservations {
   }
 
   /**
-   * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
-   * May pick victims to close (after the lock is released) to make room. A reserved browser holds one
-   * more grant ({@link PoolEntry#grant}) until its lease is handed over.
+   * Tries to grant a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
+   * May evict to make room (closed after the lock is released). A granted browser holds one more grant
+   * ({@link PoolEntry#grant}) until its lease is handed over.
    */
   private PoolEntry tryGrant(String key, Effects fx) {
     if (engine.suspended) {
