@@ -116,20 +116,28 @@ final class LeaseLifecycle {
       if (entry.state() != State.LEASED) {
         return; // crashed or being closed meanwhile
       }
-      long now = engine.ticker.read();
-      CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
       if (!reusableNow) {
         // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
         unresettable(entry, " while another lease was released", fx);
-      } else if (retire != null && entry.held() > 0) {
-        if (!entry.drained()) {
-          entry.drain(retire); // no new lease; it is retired when its last lease ends
-        }
-      } else if (retire != null) {
-        engine.retire(entry, retire, fx);
-      } else if (entry.held() == 0) {
-        entry.touch(now);
-        entry.transition(State.LEASED, State.IDLE);
+        return;
+      }
+      long now = engine.ticker.read();
+      RetirementRule.Release next = engine.rule.afterRelease(entry, now, engine.closed, overLimit > 0);
+      switch (next.next()) {
+        case DRAINS:
+          if (!entry.drained()) {
+            entry.drain(next.reason()); // the first reason stays
+          }
+          break;
+        case RETIRES:
+          engine.retire(entry, next.reason(), fx);
+          break;
+        case GOES_IDLE:
+          entry.touch(now);
+          entry.transition(State.LEASED, State.IDLE);
+          break;
+        default:
+          break; // it goes on serving its other leases
       }
     });
     if (overLimit > 0) {

@@ -87,4 +87,37 @@ class RetirementRuleTest {
     assertThat(rule.untilAbandoned(IDLE - 1)).isEqualTo(1);
     assertThat(rule.untilAbandoned(IDLE)).isZero();
   }
+
+  @Test
+  void aBrowserThatMustGoIsDrainedWhileLeasesHoldItAndRetiredOnceNoneDoes() {
+    PoolEntry e = new PoolEntry(1, T0, LIFETIME);
+    assertThat(e.transition(State.STARTING, State.LEASED)).isTrue();
+    LeaseState a = new LeaseState(null, e, 1, null, null, LeaseOptions.defaults());
+    LeaseState b = new LeaseState(null, e, 2, null, null, LeaseOptions.defaults());
+    for (LeaseState l : new LeaseState[] {a, b}) {
+      e.grant(T0);
+      e.startLease(l, T0);
+    }
+    long expired = T0 + LIFETIME;
+    e.detach(a);
+    assertThat(rule.afterRelease(e, T0, false, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.STAYS_LEASED, null));
+    assertThat(rule.afterRelease(e, expired, false, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.DRAINS, CloseReason.LIFETIME));
+    assertThat(rule.afterRelease(e, T0, false, true))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.DRAINS, CloseReason.MEMORY));
+    e.detach(b);
+    assertThat(rule.afterRelease(e, T0, false, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.GOES_IDLE, null));
+    assertThat(rule.afterRelease(e, expired, false, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.RETIRES, CloseReason.LIFETIME));
+    assertThat(rule.afterRelease(e, T0, true, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.RETIRES, CloseReason.SHUTDOWN));
+    e.grant(T0); // a caller is being handed over: it holds the browser too
+    assertThat(rule.afterRelease(e, expired, false, false).next()).isEqualTo(RetirementRule.Next.DRAINS);
+    e.ungrant();
+    e.drain(CloseReason.EVICTED);
+    assertThat(rule.afterRelease(e, T0, false, false))
+        .isEqualTo(new RetirementRule.Release(RetirementRule.Next.RETIRES, CloseReason.EVICTED));
+  }
 }
