@@ -112,33 +112,8 @@ final class LeaseLifecycle {
     long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
     boolean reusableNow = reset(lease);
     engine.change(fx -> {
-      entry.detach(lease);
-      if (entry.state() != State.LEASED) {
-        return; // crashed or being closed meanwhile
-      }
-      if (!reusableNow) {
-        // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
-        unresettable(entry, " while another lease was released", fx);
-        return;
-      }
-      long now = engine.ticker.read();
-      RetirementRule.Release next = engine.rule.afterRelease(entry, now, engine.closed, overLimit > 0);
-      switch (next.next()) {
-        case DRAINS:
-          if (!entry.drained()) {
-            entry.drain(next.reason()); // the first reason stays
-          }
-          break;
-        case RETIRES:
-          engine.retire(entry, next.reason(), fx);
-          break;
-        case GOES_IDLE:
-          entry.touch(now);
-          entry.transition(State.LEASED, State.IDLE);
-          break;
-        default:
-          break; // it goes on serving its other leases
-      }
+      giveBack(lease, reusableNow, overLimit > 0, fx);
+      fx.wakeBy(entry.lastActivity() + engine.idleNanos);
     });
     if (overLimit > 0) {
       engine.memory.logOverLimit(entry, overLimit, "its lease ended");
@@ -149,7 +124,42 @@ final class LeaseLifecycle {
       java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity() + engine.idleNanos);
+  }
+
+  /**
+   * Under lock: the ended lease leaves its browser, which then goes idle, goes on serving its other
+   * leases, drains or is retired as {@link RetirementRule#afterRelease} says; one that could not reset
+   * the context is crashed or unresponsive.
+   */
+  private void giveBack(LeaseState lease, boolean reusableNow, boolean overMemory, Effects fx) {
+    PoolEntry entry = lease.entry;
+    entry.detach(lease);
+    if (entry.state() != State.LEASED) {
+      return; // crashed or being closed meanwhile
+    }
+    if (!reusableNow) {
+      // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
+      unresettable(entry, " while another lease was released", fx);
+      return;
+    }
+    long now = engine.ticker.read();
+    RetirementRule.Release next = engine.rule.afterRelease(entry, now, engine.closed, overMemory);
+    switch (next.next()) {
+      case DRAINS:
+        if (!entry.drained()) {
+          entry.drain(next.reason()); // the first reason stays
+        }
+        break;
+      case RETIRES:
+        engine.retire(entry, next.reason(), fx);
+        break;
+      case GOES_IDLE:
+        entry.touch(now);
+        entry.transition(State.LEASED, State.IDLE);
+        break;
+      default:
+        break; // it goes on serving its other leases
+    }
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
