@@ -187,8 +187,7 @@ final class Grants {
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }
-      engine.counters.leasesRevoked.increment();
-      engine.listeners.revoked(lease, CloseReason.LRU);
+      engine.leases.revoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
           prefix, lease.id, victim.describe(), engine.config.evictionProtection());
       if (!forKey && engine.capacity.shared(victim)) {

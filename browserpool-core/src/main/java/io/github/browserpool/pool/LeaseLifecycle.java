@@ -184,8 +184,7 @@ final class LeaseLifecycle {
     List<LeaseState> failed = new ArrayList<>(entry.leases());
     for (LeaseState lease : failed) {
       if (lease.markCrashed()) {
-        engine.counters.leasesRevoked.increment();
-        engine.listeners.revoked(lease, CloseReason.CRASHED);
+        revoked(lease, CloseReason.CRASHED);
       }
     }
     if (engine.beginClose(entry, CloseReason.CRASHED)) {
@@ -209,10 +208,15 @@ final class LeaseLifecycle {
   void revokeOthers(PoolEntry entry, String message, CloseReason reason) {
     for (LeaseState other : new ArrayList<>(entry.leases())) {
       if (other.revoke(message)) {
-        engine.counters.leasesRevoked.increment();
-        engine.listeners.revoked(other, reason);
+        revoked(other, reason);
       }
     }
+  }
+
+  /** The pool took {@code lease} away with {@code reason}: counted, and reported to listeners. Under lock. */
+  void revoked(LeaseState lease, CloseReason reason) {
+    engine.counters.leasesRevoked.increment();
+    engine.listeners.revoked(lease, reason);
   }
 
   /**

@@ -22,15 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's engine: the one lock, the grant of browsers to callers, and the wiring of the parts that
- * do the rest. {@code BrowserPool} is the thin public front door over it.
+ * The pool's engine: the one lock, the one way to make a decision under it ({@link #decide}) and to act
+ * on it after it ({@link #apply}), and the wiring of the parts that do the rest. {@code BrowserPool} is
+ * the thin public front door over it.
  *
- * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link WaiterQueue}
- * (callers waiting), {@link Capacity} (how much the pool may hold: browsers, leases per browser, minIdle,
- * prepared contexts), {@link Admission} (what happens at capacity, per policy), {@link LeaseLifecycle}
- * (hand-over, release, crash), {@link Launches} (launch and warm-up), {@link RetirementRule} (when a
- * browser must go), {@link Reaper} (applying it on time), {@link Closer} (slow work off the lock),
- * {@link Shutdown}, {@link PoolCounters} and {@link Listeners}.
+ * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link PoolEntry} (one
+ * browser and its transitions), {@link WaiterQueue} (callers waiting), {@link Capacity} (how much the
+ * pool may hold: browsers, leases per browser, minIdle, prepared contexts), {@link Admission} (what
+ * happens at capacity, per policy), {@link Grants} (a caller's claim on capacity), {@link
+ * LeaseLifecycle} (hand-over, release, crash), {@link Launches} (launch and warm-up), {@link
+ * RetirementRule} (when a browser must go or drain), {@link Reaper} (applying it on time), {@link
+ * Steering} (drain, suspend), {@link Closer} (slow work off the lock), {@link Shutdown}, {@link
+ * PoolCounters} and {@link Listeners}.
+ *
+ * <p>Words used with one meaning each: a <em>grant</em> is a caller's claim on capacity until its lease
+ * is handed over; a <em>prepared context</em> is one a browser makes ahead for its next anonymous lease;
+ * a <em>warm-up</em> is a browser launched ahead for minIdle; a browser is <em>retired</em> when it starts
+ * closing, <em>drained</em> when it takes no new lease and is retired once idle (softEvict, invalidate,
+ * or a reason found while leases still hold it), and <em>evicted</em> only under EVICT_LRU.
  *
  * <p>Rules kept throughout: every decision is made under {@link #lock} by {@link #decide}, which records
  * what it leaves to do in an {@link Effects} value, and every slow action (launch, CDP round trip,

@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deadline-driven reaper. {@link #runOnce(long)} applies the {@link RetirementRule} to every browser
- * at a given time and returns how long until the next deadline; the reaper schedules exactly one run at
+ * The deadline-driven reaper. {@link #runOnce(long)} is one decision of the engine: it applies the
+ * {@link RetirementRule} (idle, lifetime, memory, drain, abandon) and {@link Admission} (when a lease
+ * becomes evictable) to every browser and lease at a given time and returns how long until the next
+ * deadline; the reaper schedules exactly one run at
  * a time, at the earliest deadline that it or anyone else asked for, and loses no wake-up asked for
  * while a run is in progress.
  */
@@ -109,8 +111,7 @@ final class Reaper {
         + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
       return Long.MAX_VALUE;
     }
-    engine.counters.leasesRevoked.increment();
-    engine.listeners.revoked(lease, CloseReason.ABANDONED);
+    engine.leases.revoked(lease, CloseReason.ABANDONED);
     fx.log(() -> logAbandoned(lease, contextOnly));
     if (!contextOnly) {
       engine.retire(e, CloseReason.ABANDONED, fx);
