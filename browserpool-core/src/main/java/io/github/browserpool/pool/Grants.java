@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Grants each caller a claim on capacity: its key's browser, room in a browser that serves several
  * leases, the most recently active idle one, a new browser, one freed by evicting the least recently
  * active (EVICT_LRU), or a place in the {@link WaiterQueue}, as {@link Capacity} and {@link Admission}
- * say. A grant holds its place in the browser ({@link PoolEntry#grant}) until the lease is handed over. Decisions are made under the pool lock; a caller waits outside it, bounded by
- * its acquire deadline.
+ * say. A grant holds its place in the browser ({@link PoolEntry#grant}) until the lease is handed over.
+ * Decisions are made under the pool lock; a caller waits outside it, bounded by its acquire deadline.
  */
 final class Grants {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);

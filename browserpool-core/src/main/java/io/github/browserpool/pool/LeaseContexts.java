@@ -108,7 +108,7 @@ public final class LeaseContexts {
     return prepared.count();
   }
 
-  /** Starts preparing isolated contexts and pages in the background, up to {@link PreparedContexts#target()}. */
+  /** Starts preparing contexts with their pages in the background, up to {@link PreparedContexts#target()}. */
   public void prepareNext() {
     prepared.topUp();
   }
@@ -124,7 +124,8 @@ public final class LeaseContexts {
     browser.requireUsable();
     if (isolated) {
       long began = System.nanoTime();
-      PreparedContexts.Prepared p = proxyServer == null ? prepared.take(timeout) : null; // a prepared one has no proxy
+      // A prepared context has no proxy.
+      PreparedContexts.Prepared p = proxyServer == null ? prepared.take(timeout) : null;
       if (p != null) {
         prepared.leaseTook();
         if (prepared.count() == 0) {
