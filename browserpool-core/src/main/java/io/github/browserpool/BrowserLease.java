@@ -7,12 +7,14 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * Exclusive use of one pooled browser until {@link #close()}. Use it with try-with-resources.
+ * A share of one pooled browser until {@link #close()}. Use it with try-with-resources.
  *
- * <p>An anonymous lease ({@link BrowserPool#acquire()}) works in a fresh browser context that is
- * disposed, with its pages, cookies and storage, when the lease closes. A keyed lease ({@link
- * BrowserPool#acquire(String)}) works in the browser's persistent profile, which the next lease with
- * the same key gets again.
+ * <p>An anonymous lease ({@link BrowserPool#acquire()}) works in a fresh browser context of its own that
+ * is disposed, with its pages, cookies and storage, when the lease closes; the browser itself may serve
+ * other anonymous leases at the same time, each in its own context (up to {@code
+ * PoolConfig.maxContextsPerBrowser}, 8 by default; 1 gives each lease a browser to itself). A keyed
+ * lease ({@link BrowserPool#acquire(String)}) has its browser to itself and works in the browser's
+ * persistent profile, which the next lease with the same key gets again.
  *
  * <p>Once closed or revoked by the pool, every method but {@link #close()}, {@link #browserPid()},
  * {@link #userDataDir()} and {@link #browserId()} throws {@link LeaseRevokedException}; if the browser died on its own they throw

@@ -101,7 +101,7 @@ public final class LeaseOptions {
     return viewportHeight;
   }
 
-  /** Whether any page-level override (user agent, locale, time zone, viewport) is set. */
+  /** Whether no page-level override (user agent, locale, time zone, viewport) is set: pages are left as they are. */
   public boolean emulatesNothing() {
     return userAgent == null && locale == null && timezone == null && viewportWidth == 0;
   }

@@ -31,7 +31,7 @@ final class BrowserInfos {
     for (PoolEntry e : entries) {
       State st = e.state();
       if (st != State.CLOSED) {
-        rows.add(new Row(e, st, e.key, e.leaseCount, e.leases.size()));
+        rows.add(new Row(e, st, e.key(), e.leaseCount(), e.leases().size()));
       }
     }
     return rows;
@@ -50,7 +50,7 @@ final class BrowserInfos {
           BrowserInfo.State.valueOf(r.state().name()),
           r.key(),
           Duration.ofNanos(Math.max(0, now - e.createdAt)),
-          Duration.ofNanos(Math.max(0, now - e.lastActivity)),
+          Duration.ofNanos(Math.max(0, now - e.lastActivity())),
           r.leases(),
           r.active(),
           m.processes(),

@@ -40,14 +40,14 @@ final class EntryBag {
 
   void bind(PoolEntry e, String key) {
     if (key != null) {
-      e.key = key;
+      e.bindKey(key);
       keyed.put(key, e);
     }
   }
 
   void unbind(PoolEntry e) {
-    if (e.key != null && keyed.get(e.key) == e) {
-      keyed.remove(e.key);
+    if (e.key() != null && keyed.get(e.key()) == e) {
+      keyed.remove(e.key());
     }
   }
 
@@ -77,19 +77,19 @@ final class EntryBag {
   int idleAnonymous() {
     int n = 0;
     for (PoolEntry e : entries) {
-      if (e.state() == State.IDLE && e.key == null) {
+      if (e.state() == State.IDLE && e.key() == null) {
         n++;
       }
     }
     return n;
   }
 
-  /** The most recently active idle anonymous browser that is not drained: keep warm ones warm. */
+  /** The most recently active idle anonymous browser that is not drained: recently used ones stay in use. */
   PoolEntry mostRecentlyActiveFree() {
     PoolEntry idle = null;
     for (PoolEntry e : entries) {
-      if (e.state() == State.IDLE && e.key == null && e.drain == null
-          && (idle == null || e.lastActivity - idle.lastActivity > 0)) {
+      if (e.state() == State.IDLE && e.key() == null && !e.drained()
+          && (idle == null || e.lastActivity() - idle.lastActivity() > 0)) {
         idle = e;
       }
     }
@@ -101,7 +101,7 @@ final class EntryBag {
     PoolEntry best = null;
     long bestActivity = 0;
     for (PoolEntry e : entries) {
-      long activity = e.lastActivity; // read once: reader threads move it
+      long activity = e.lastActivity(); // read once: reader threads move it
       if (e.state() == State.IDLE && (best == null || activity - bestActivity < 0)) {
         best = e;
         bestActivity = activity;
@@ -123,7 +123,7 @@ final class EntryBag {
       if (e.state() != State.LEASED || (alone && e.held() != 1)) {
         continue;
       }
-      for (LeaseState l : e.leases) {
+      for (LeaseState l : e.leases()) {
         long activity = l.lastActivity; // read once: reader threads move it
         if (!PoolEntry.handedOver(l) || (bounded && activity - before > 0)) {
           continue;
@@ -138,26 +138,21 @@ final class EntryBag {
   }
 
   /**
-   * A LEASED anonymous browser that can take one more lease: not drained, not past its lifetime, under
-   * {@code capacity} leases and under {@code maxLeases} served. Preferred: one with a prepared context
-   * ready, then the fullest (so that fewer browsers serve the leases), then the most recently active.
-   * Null when {@code capacity} is 1 (every lease has its browser to itself) or none has room.
+   * A browser with room for one more lease ({@link Capacity#roomInBrowser}). Preferred: one with a
+   * prepared context ready, then the fullest (so that fewer browsers serve the leases), then the most
+   * recently active. Null when none has room.
    */
-  PoolEntry withRoom(long now, int capacity, int maxLeases) {
-    if (capacity <= 1) {
-      return null;
-    }
+  PoolEntry withRoom(long now, Capacity capacity) {
     PoolEntry best = null;
     boolean bestReady = false;
     for (PoolEntry e : entries) {
-      if (e.state() != State.LEASED || e.key != null || e.drain != null || e.browser == null
-          || now - e.expiresAt >= 0 || e.held() >= capacity || e.leaseCount + e.pending >= maxLeases) {
+      if (!capacity.roomInBrowser(e, now)) {
         continue;
       }
       boolean ready = e.browser.preparedContexts() > 0;
       if (best == null || (ready && !bestReady)
           || (ready == bestReady && (e.held() > best.held()
-              || (e.held() == best.held() && e.lastActivity - best.lastActivity > 0)))) {
+              || (e.held() == best.held() && e.lastActivity() - best.lastActivity() > 0)))) {
         best = e;
         bestReady = ready;
       }
@@ -176,7 +171,7 @@ final class EntryBag {
     List<Quiet> out = new ArrayList<>();
     for (PoolEntry e : entries) {
       if (e.state() == state) {
-        out.add(new Quiet(e, now - e.lastActivity));
+        out.add(new Quiet(e, now - e.lastActivity()));
       }
     }
     out.sort(Comparator.comparingLong(Quiet::idleFor));
@@ -194,26 +189,25 @@ final class EntryBag {
     return out;
   }
 
-  /**
-   * Counts for stats: {starting, idle, leased} browsers, then the leases served now and the contexts
-   * prepared ahead (ready or being made) in live browsers.
-   */
-  int[] gauges() {
-    int[] n = new int[5];
+  /** Counts for stats: browsers by state, the leases served now, the contexts prepared in live browsers. */
+  record Gauges(int starting, int idle, int leased, int leases, int preparedContexts) {}
+
+  Gauges gauges() {
+    int starting = 0, idle = 0, leased = 0, leases = 0, prepared = 0;
     for (PoolEntry e : entries) {
-      switch (e.state()) {
-        case STARTING: n[0]++; break;
-        case IDLE: n[1]++; break;
-        case LEASED: n[2]++; break;
+      State s = e.state();
+      switch (s) {
+        case STARTING: starting++; break;
+        case IDLE: idle++; break;
+        case LEASED: leased++; break;
         default: break;
       }
-      State s = e.state();
       if (s == State.IDLE || s == State.LEASED) {
-        n[3] += e.leases.size();
+        leases += e.leases().size();
         LaunchedBrowser b = e.browser;
-        n[4] += b == null ? 0 : b.preparedContexts();
+        prepared += b == null ? 0 : b.preparedContexts();
       }
     }
-    return n;
+    return new Gauges(starting, idle, leased, leases, prepared);
   }
 }

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Launches browsers into reserved STARTING slots: for an acquirer (bounded by its deadline) and to keep
- * minIdle browsers warm. A launch runs on the worker, outside the lock.
+ * Launches browsers into STARTING slots: one granted to an acquirer (bounded by its deadline), and
+ * warm-ups that keep minIdle browsers ready. A launch runs on the worker, outside the lock.
  */
 final class Launches {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -34,20 +34,19 @@ final class Launches {
   }
 
   /**
-   * Reserves STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, within
-   * maxBrowsers and only while nobody waits (a waiter gets the slot instead). Under lock; the caller
+   * Adds STARTING slots until {@code minIdle} anonymous browsers are idle or warming up, as {@link
+   * Capacity#warmUpsToLaunch} says. Under lock; the caller
    * launches them with {@link #startWarmUps} after releasing it.
    */
-  void planWarmUps(List<PoolEntry> warmUps) {
-    int minIdle = engine.config.minIdle();
-    if (engine.closed || minIdle == 0) {
+  void planWarmUps(Effects fx) {
+    if (engine.closed) {
       return;
     }
-    int warm = warmingUp + engine.bag.idleAnonymous();
-    while (warm < minIdle && engine.bag.alive() < engine.config.maxBrowsers() && engine.waiters.isEmpty()) {
-      warmUps.add(engine.bag.add(engine.ticker.read()));
+    int n = engine.capacity.warmUpsToLaunch(warmingUp + engine.bag.idleAnonymous(), engine.bag.alive(),
+        !engine.waiters.isEmpty());
+    for (int i = 0; i < n; i++) {
+      fx.warmUp(engine.bag.add(engine.ticker.read()));
       warmingUp++;
-      warm++;
     }
   }
 
@@ -73,7 +72,7 @@ final class Launches {
   }
 
   /**
-   * Launches a slot reserved for this acquirer on the worker and waits for it until {@code deadline}. If
+   * Launches a slot granted to this acquirer on the worker and waits for it until {@code deadline}. If
    * time runs out first, the launch is handed to the pool (its browser becomes IDLE) and the caller gets
    * {@link AcquireTimeoutException}.
    */
@@ -84,7 +83,7 @@ final class Launches {
         launch(entry, true);
         launching.complete(null);
       } catch (Throwable t) {
-        if (entry.orphaned) {
+        if (entry.orphaned()) {
           LOG.warn("{}a launch its acquirer gave up on failed: {}", prefix, t.toString());
         }
         launching.completeExceptionally(t);
@@ -109,8 +108,7 @@ final class Launches {
     try {
       gaveUp = entry.state() == State.STARTING;
       if (gaveUp) {
-        entry.orphaned = true; // launch() makes it IDLE for the pool
-        entry.ungrant(); // and it holds no grant of ours
+        entry.orphan(); // launch() makes it IDLE for the pool, and it holds no grant of ours
       }
     } finally {
       engine.lock.unlock();
@@ -158,46 +156,50 @@ final class Launches {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
       engine.counters.launchFailures.increment();
-      engine.mutate(victims -> engine.bag.forget(entry));
+      engine.change(fx -> engine.bag.forget(entry));
       if (ex instanceof BrowserPoolException || ex instanceof Error) {
         throw ex;
       }
       throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
     }
-    entry.browser = browser;
-    entry.lastActivity = engine.ticker.read();
+    entry.launched(browser, engine.ticker.read());
     engine.counters.launched.increment();
     Listeners listeners = engine.listeners;
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity() - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
-    boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle
-    engine.mutate(victims -> {
-      outcome[0] = engine.closed;
-      if (!engine.closed) {
-        boolean idle = !forLease || entry.orphaned;
-        if (idle) {
-          outcome[2] = engine.becomeIdle(entry, State.STARTING, victims);
-        } else {
-          entry.transition(State.STARTING, State.LEASED);
-        }
-      }
-      outcome[1] = entry.exitedEarly; // read under the lock that onExit sets it under
-    });
-    if (outcome[0]) {
+    Joined joined = engine.decide(fx -> join(entry, forLease, fx));
+    if (joined.poolClosed()) {
       if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
         engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
       }
       throw engine.closedException();
     }
-    if (outcome[1]) {
+    if (joined.exitedMeanwhile()) {
       engine.leases.onExit(entry);
     }
-    if (outcome[2]) {
-      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+  }
+
+  /** How a launched browser joined the pool. */
+  private record Joined(boolean poolClosed, boolean exitedMeanwhile) {}
+
+  /**
+   * Under lock: a launched browser joins the pool, LEASED for its waiting acquirer, else IDLE (or retired,
+   * when it was drained meanwhile); unless the pool closed meanwhile.
+   */
+  private Joined join(PoolEntry entry, boolean forLease, Effects fx) {
+    if (!engine.closed) {
+      if (!forLease || entry.orphaned()) {
+        if (engine.becomeIdle(entry, State.STARTING, fx)) {
+          fx.wakeBy(entry.lastActivity() + engine.idleNanos);
+        }
+      } else {
+        entry.transition(State.STARTING, State.LEASED);
+      }
     }
+    return new Joined(engine.closed, entry.exitedEarly()); // exitedEarly is set under this lock by onExit
   }
 
   /** Where a launched browser reports to the pool. */
@@ -212,11 +214,11 @@ final class Launches {
     public void activity() {
       // The browser's typed CDP traffic of leases: it is the lease's own only when the browser serves
       // one lease; in a shared browser each lease's guard stamps its own (LeaseState.replied()).
-      LeaseState sole = entry.soleLease;
+      LeaseState sole = entry.soleLease();
       if (sole != null) {
         engine.recordActivity(sole);
       } else {
-        entry.lastActivity = engine.ticker.read();
+        entry.touch(engine.ticker.read());
       }
     }
 

@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
  * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
- * spare is taken, isolated contexts with one page each (attached, renderer warmed up) are prepared in the
- * background, up to {@link SpareContexts#target()}. The next {@code acquire()} and its first {@code
- * newPage()} then only hand one over. A keyed lease uses the browser's default profile and keeps no
- * spare context.
+ * prepared context is taken, isolated contexts with one page each (attached, its renderer running) are
+ * prepared in the background, up to {@link PreparedContexts#target()}. The next {@code acquire()} and its
+ * first {@code newPage()} then only hand one over. A keyed lease uses the browser's default profile and
+ * its browser prepares no context.
  */
 public final class LeaseContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -63,7 +63,7 @@ public final class LeaseContexts {
    */
   private final Duration healthTimeout;
   /** The contexts prepared ahead for the next isolated leases. */
-  private final SpareContexts spares;
+  private final PreparedContexts prepared;
   /**
    * Whether the default profile has its keeper page (only with {@code keeperPage}). Chromium run with
    * --no-startup-window tears the default profile down, session cookies included, when its last page
@@ -101,42 +101,44 @@ public final class LeaseContexts {
     this.keeperTargetId = keptPageId;
     this.cdpTimeout = config.launchTimeout();
     this.healthTimeout = config.launchTimeout();
-    this.spares = new SpareContexts(config, conn, browser);
+    this.prepared = new PreparedContexts(config, conn, browser);
   }
 
   /** No more contexts are prepared: the browser is closing. */
   public void stop() {
-    spares.stop();
+    prepared.stop();
   }
 
   /** How many contexts are prepared or being prepared now (the stats count them). */
   public int preparedContexts() {
-    return spares.count();
+    return prepared.count();
   }
 
-  /** Starts preparing isolated contexts and pages in the background, up to {@link SpareContexts#target()}. */
+  /** Starts preparing contexts with their pages in the background, up to {@link PreparedContexts#target()}. */
   public void prepareNext() {
-    spares.topUp();
+    prepared.topUp();
   }
 
   /**
    * Prepares the browser for one lease: the prepared (or a new) isolated context when {@code isolated},
    * else the default profile; {@code proxyServer} (null for none) makes it a fresh context with that
-   * proxy. See {@link LaunchedBrowser#openContext(boolean, Duration, String)}.
+   * proxy, whose challenge each page answers with {@code proxyUser} and {@code proxyPassword}. See
+   * {@link LaunchedBrowser#openContext(boolean, Duration, String, String, String)}.
    */
   public LeaseContext open(boolean isolated, Duration timeout, String proxyServer, String proxyUser,
       String proxyPassword) {
     browser.requireUsable();
     if (isolated) {
       long began = System.nanoTime();
-      SpareContexts.Prepared p = proxyServer == null ? spares.take(timeout) : null; // a spare has no proxy
+      // A prepared context has no proxy.
+      PreparedContexts.Prepared p = proxyServer == null ? prepared.take(timeout) : null;
       if (p != null) {
-        spares.leaseTook();
-        if (spares.count() == 0) {
-          // The last spare went: the next lease of a browser that serves several must find one too. While
-          // another spare is left, the refill waits for a release: making a context and its renderer busies
+        prepared.leaseTook();
+        if (prepared.count() == 0) {
+          // The last prepared context went: the next lease of a browser that serves several must find one
+          // too. While another is left, the refill waits for a release: making a context and its renderer busies
           // the browser, and would slow the lease that was just handed over.
-          spares.topUp();
+          prepared.topUp();
         }
         return new Context(this, p.contextId(), p.page());
       }
@@ -145,21 +147,21 @@ public final class LeaseContexts {
         // Chromium bypasses loopback for proxies unless told not to: the lease's proxy takes everything.
         params.put("proxyServer", proxyServer).put("proxyBypassList", "<-loopback>");
       }
-      // A spare that turned out unusable spent part of the caller's time: the new context gets the rest.
+      // A prepared context that turned out unusable spent part of the caller's time: the new context gets the rest.
       Duration left = timeout.minusNanos(System.nanoTime() - began);
       left = left.isNegative() ? Duration.ZERO : left;
       String contextId = call("Target.createBrowserContext", params, left).path("browserContextId").asText(null);
       if (contextId == null) {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
-      spares.leaseTook();
+      prepared.leaseTook();
       Context made = new Context(this, contextId, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
       return made;
     }
-    spares.becomeKeyed(); // a keyed browser keeps no spare isolated context
+    prepared.becomeKeyed(); // a keyed browser prepares no isolated context
     if (!conn.isOpen()) {
       throw new IllegalStateException("the CDP connection of " + browser.describe() + " is closed");
     }
@@ -350,7 +352,7 @@ public final class LeaseContexts {
         page.close(); // closes the target for keyed leases; frees cdt's event queue either way
       }
       if (contextId != null) {
-        owner.spares.leaseEnded();
+        owner.prepared.leaseEnded();
       }
       if (contextId != null && conn.isOpen()) {
         conn.sendQuietly("Target.disposeBrowserContext", JSON.objectNode().put("browserContextId", contextId));

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease from hand-over to its end: turns a reserved browser into a lease, gives the browser back (or
+ * A lease from hand-over to its end: turns a granted browser into a lease, gives the browser back (or
  * retires it) when the lease is released, and fails the lease fast when its browser exits on its own.
  */
 final class LeaseLifecycle {
@@ -18,9 +18,6 @@ final class LeaseLifecycle {
   private final PoolEngine engine;
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
-  /** Revoked leases whose contexts are still to be disposed, outside the lock. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<LeaseState> dropped =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   LeaseLifecycle(PoolEngine engine) {
     this.engine = engine;
@@ -28,7 +25,7 @@ final class LeaseLifecycle {
   }
 
   /**
-   * Turns a reserved browser into a lease: launches it if needed, then opens the lease's context, both
+   * Turns a granted browser into a lease: launches it if needed, then opens the lease's context, both
    * within the acquire deadline. A launch still running at the deadline goes on in the background and its
    * browser joins the pool as IDLE; a context that is not ready by then is left to the browser, which
    * goes back to IDLE.
@@ -50,11 +47,8 @@ final class LeaseLifecycle {
         lease = new LeaseState(engine, entry, ++lastLeaseId, key, site, options);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
-        lease.newSession = key == null || entry.keyedLeases++ == 0;
-        entry.attach(lease);
-        entry.leaseCount++;
-        entry.lastActivity = engine.ticker.read();
-        lease.lastActivity = entry.lastActivity;
+        lease.newSession = entry.startLease(lease, engine.ticker.read());
+        lease.lastActivity = entry.lastActivity();
       }
     } finally {
       engine.lock.unlock();
@@ -72,33 +66,33 @@ final class LeaseLifecycle {
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
-      entry.lastActivity = engine.ticker.read(); // idleTimeout counts from the hand-over, not the grant
-      lease.lastActivity = entry.lastActivity;
-      lease.grantedAt = entry.lastActivity;
+      entry.touch(engine.ticker.read()); // idleTimeout counts from the hand-over, not the grant
+      lease.lastActivity = entry.lastActivity();
+      lease.grantedAt = entry.lastActivity();
       lease.context = context;
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         entry.detach(lease);
-        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, victims)) {
-          entry.lastActivity = engine.ticker.read();
+        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, fx)) {
+          entry.touch(engine.ticker.read());
         }
+        fx.wakeBy(entry.lastActivity() + engine.idleNanos);
       });
-      engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
       throw engine.timeout();
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         entry.detach(lease);
         // The browser cannot serve leases: dead, its leases fail as crashed; stopped or unresponsive, the
         // leases sharing it are revoked as "stopped responding" and it closes, as when a reset fails.
-        unresettable(entry, " when a lease asked it for a context", victims);
+        unresettable(entry, " when a lease asked it for a context", fx);
       });
       return null;
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+    engine.reaper.scheduleNoLaterThan(entry.lastActivity() + engine.idleNanos);
     return lease;
   }
 
@@ -117,26 +111,9 @@ final class LeaseLifecycle {
     // Sampled before the context is disposed, outside the lock (it reads /proc).
     long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
     boolean reusableNow = reset(lease);
-    engine.mutate(victims -> {
-      entry.detach(lease);
-      if (entry.state() != State.LEASED) {
-        return; // crashed or being closed meanwhile
-      }
-      long now = engine.ticker.read();
-      CloseReason retire = engine.rule.afterLease(entry, now, reusableNow, engine.closed, overLimit > 0);
-      if (!reusableNow) {
-        // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
-        unresettable(entry, " while another lease was released", victims);
-      } else if (retire != null && entry.held() > 0) {
-        if (entry.drain == null) {
-          entry.drain = retire; // recycled: no new lease; it closes when its last lease ends
-        }
-      } else if (retire != null) {
-        engine.retire(entry, retire, victims);
-      } else if (entry.held() == 0) {
-        entry.lastActivity = now;
-        entry.transition(State.LEASED, State.IDLE);
-      }
+    engine.change(fx -> {
+      giveBack(lease, reusableNow, overLimit > 0, fx);
+      fx.wakeBy(entry.lastActivity() + engine.idleNanos);
     });
     if (overLimit > 0) {
       engine.memory.logOverLimit(entry, overLimit, "its lease ended");
@@ -147,7 +124,42 @@ final class LeaseLifecycle {
       java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);
+  }
+
+  /**
+   * Under lock: the ended lease leaves its browser, which then goes idle, goes on serving its other
+   * leases, drains or is retired as {@link RetirementRule#afterRelease} says; one that could not reset
+   * the context is crashed or unresponsive.
+   */
+  private void giveBack(LeaseState lease, boolean reusableNow, boolean overMemory, Effects fx) {
+    PoolEntry entry = lease.entry;
+    entry.detach(lease);
+    if (entry.state() != State.LEASED) {
+      return; // crashed or being closed meanwhile
+    }
+    if (!reusableNow) {
+      // Dead (its exit not handled yet): a crash; alive: retired, the leases sharing it revoked.
+      unresettable(entry, " while another lease was released", fx);
+      return;
+    }
+    long now = engine.ticker.read();
+    RetirementRule.Release next = engine.rule.afterRelease(entry, now, engine.closed, overMemory);
+    switch (next.next()) {
+      case DRAINS:
+        if (!entry.drained()) {
+          entry.drain(next.reason()); // the first reason stays
+        }
+        break;
+      case RETIRES:
+        engine.retire(entry, next.reason(), fx);
+        break;
+      case GOES_IDLE:
+        entry.touch(now);
+        entry.transition(State.LEASED, State.IDLE);
+        break;
+      default:
+        break; // it goes on serving its other leases
+    }
   }
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
@@ -155,25 +167,24 @@ final class LeaseLifecycle {
     engine.lock.lock();
     try {
       if (entry.state() == State.STARTING) {
-        entry.exitedEarly = true; // launch() reads it under this lock once it has moved the state on
+        entry.markExitedEarly(); // launch() reads it under this lock once it has moved the state on
         return;
       }
     } finally {
       engine.lock.unlock();
     }
-    engine.mutate(victims -> crashed(entry, victims));
+    engine.change(fx -> crashed(entry, fx));
   }
 
   /**
    * The browser exited or cannot serve leases: every lease it serves fails fast with {@code
    * BrowserCrashedException}, and it is retired (its slots are refilled). Under lock.
    */
-  private void crashed(PoolEntry entry, List<PoolEntry> victims) {
-    List<LeaseState> failed = new ArrayList<>(entry.leases);
+  private void crashed(PoolEntry entry, Effects fx) {
+    List<LeaseState> failed = new ArrayList<>(entry.leases());
     for (LeaseState lease : failed) {
       if (lease.markCrashed()) {
-        engine.counters.leasesRevoked.increment();
-        engine.listeners.revoked(lease, CloseReason.CRASHED);
+        revoked(lease, CloseReason.CRASHED);
       }
     }
     if (engine.beginClose(entry, CloseReason.CRASHED)) {
@@ -181,7 +192,7 @@ final class LeaseLifecycle {
       LOG.warn("{}{} exited on its own{}", prefix, entry.describe(), failed.isEmpty() ? " while idle"
           : " during lease" + (failed.size() == 1 ? " #" + failed.get(0).id : "s " + ids(failed)));
       engine.bag.unbind(entry);
-      victims.add(entry);
+      fx.close(entry);
     }
   }
 
@@ -193,57 +204,41 @@ final class LeaseLifecycle {
     return b.toString();
   }
 
-  /**
-   * Whether ending one of this browser's leases (abandoned, evicted) disposes only the lease's context:
-   * the browser serves anonymous leases, several at once. Otherwise a lease has its browser to itself,
-   * and the browser goes with it.
-   */
-  boolean ownsContextOnly(PoolEntry e) {
-    return engine.contextsPerBrowser > 1 && e.key == null;
-  }
-
   /** Revokes every lease of {@code entry} with {@code message}. Under lock. */
   void revokeOthers(PoolEntry entry, String message, CloseReason reason) {
-    for (LeaseState other : new ArrayList<>(entry.leases)) {
+    for (LeaseState other : new ArrayList<>(entry.leases())) {
       if (other.revoke(message)) {
-        engine.counters.leasesRevoked.increment();
-        engine.listeners.revoked(other, reason);
+        revoked(other, reason);
       }
     }
+  }
+
+  /** The pool took {@code lease} away with {@code reason}: counted, and reported to listeners. Under lock. */
+  void revoked(LeaseState lease, CloseReason reason) {
+    engine.counters.leasesRevoked.increment();
+    engine.listeners.revoked(lease, reason);
   }
 
   /**
    * Ends a revoked lease of a browser that serves several: the lease leaves its browser now (its slot is
    * free; the caller decides what the browser does next), and its context is disposed once the lock is
-   * released ({@link #disposeDropped()}). Under lock.
+   * released ({@link #dispose}). Under lock.
    */
-  void dropContext(LeaseState lease) {
-    PoolEntry entry = lease.entry;
-    entry.detach(lease);
-    dropped.add(lease);
+  void dropContext(LeaseState lease, Effects fx) {
+    lease.entry.detach(lease);
+    fx.dispose(lease);
   }
 
-  /**
-   * Disposes the contexts of leases dropped by {@link #dropContext} (on the worker, never under the
-   * lock); a browser that cannot do it is retired with its leases.
-   */
-  void disposeDropped() {
-    LeaseState lease;
-    while ((lease = dropped.poll()) != null) {
-      LeaseState l = lease;
-      engine.closer.runAsync(() -> dispose(l));
-    }
-  }
-
-  private void dispose(LeaseState lease) {
+  /** Disposes a dropped lease's context, on the worker; a browser that cannot do it is retired with its leases. */
+  void dispose(LeaseState lease) {
     PoolEntry entry = lease.entry;
     if (!reset(lease)) {
-      engine.mutate(victims -> {
+      engine.change(fx -> {
         State s = entry.state();
         if (s != State.IDLE && s != State.LEASED) {
           return; // already being closed
         }
-        unresettable(entry, "", victims);
+        unresettable(entry, "", fx);
       });
     }
   }
@@ -265,13 +260,13 @@ final class LeaseLifecycle {
    * crash, its leases fail as crashed. Otherwise frozen (its connection busy or closed): the leases that
    * share it are revoked, saying so ({@code when} ends the message), and it closes now. Under lock.
    */
-  private void unresettable(PoolEntry entry, String when, List<PoolEntry> victims) {
+  private void unresettable(PoolEntry entry, String when, Effects fx) {
     LaunchedBrowser b = entry.browser;
     if (b != null && b.exited()) {
-      crashed(entry, victims);
+      crashed(entry, fx);
       return;
     }
     revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.RELEASED);
-    engine.retire(entry, CloseReason.RELEASED, victims);
+    engine.retire(entry, CloseReason.RELEASED, fx);
   }
 }

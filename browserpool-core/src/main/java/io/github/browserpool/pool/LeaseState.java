@@ -211,14 +211,14 @@ public final class LeaseState implements CallGuard {
    */
   @Override
   public void beforeCommand(String method) {
-    if (!engine.leases.ownsContextOnly(entry)) {
+    if (!engine.capacity.shared(entry)) {
       return;
     }
     String why = PageScope.refusal(method);
     if (why != null) {
       throw new UnsupportedOperationException(engine.prefix() + "lease #" + id + ": " + method + " is refused"
           + " on a page of a browser shared with other leases (maxContextsPerBrowser "
-          + engine.contextsPerBrowser + "): " + why + ". Open pages with lease.newPage(), use"
+          + engine.config.maxContextsPerBrowser() + "): " + why + ". Open pages with lease.newPage(), use"
           + " lease.cdpEndpoint() for a client that needs the Target domain (it sees this lease's pages only),"
           + " or set maxContextsPerBrowser(1) to give each lease a browser of its own.");
     }

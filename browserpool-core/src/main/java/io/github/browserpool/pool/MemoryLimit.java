@@ -36,7 +36,7 @@ final class MemoryLimit {
   }
 
   void logOverLimit(PoolEntry entry, long bytes, String when) {
-    LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: recycling it ({})", engine.prefix,
+    LOG.info("{}{} uses {} MiB, over maxBrowserMemory {} MiB: retiring it ({})", engine.prefix,
         entry.describe(), bytes >> 20, limit >> 20, when);
   }
 

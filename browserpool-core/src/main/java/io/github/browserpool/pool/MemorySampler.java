@@ -32,7 +32,7 @@ final class MemorySampler {
       return NONE;
     }
     long now = ticker.read();
-    Sample cached = e.memory;
+    Sample cached = e.memory();
     if (cached != null && now - cached.at() < MAX_AGE_NANOS) {
       return cached;
     }
@@ -52,7 +52,7 @@ final class MemorySampler {
       }
     }
     Sample s = new Sample(now, processes, bytes);
-    e.memory = s;
+    e.sampled(s);
     return s;
   }
 }

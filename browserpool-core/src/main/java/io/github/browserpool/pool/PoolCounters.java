@@ -29,13 +29,13 @@ final class PoolCounters {
     closedByReason.get(reason).increment();
   }
 
-  /** The stats, from gauges {starting, idle, leased, leases, prepared contexts} and the number of waiters taken by the caller. */
-  PoolStats snapshot(int[] gauges, int waiting) {
-    int starting = gauges[0], idle = gauges[1], leased = gauges[2];
+  /** The stats, from the gauges and the number of waiters taken by the caller. */
+  PoolStats snapshot(EntryBag.Gauges gauges, int waiting) {
+    int starting = gauges.starting(), idle = gauges.idle(), leased = gauges.leased();
     Map<CloseReason, Long> byReason = new EnumMap<>(CloseReason.class);
     closedByReason.forEach((r, n) -> byReason.put(r, n.sum()));
     return new PoolStats(starting + idle + leased, idle, leased, starting, waiting, launched.sum(),
         launchFailures.sum(), byReason, forcedKills.sum(), leasesRevoked.sum(), sweptDirs.sum(),
-        sweptProcesses.sum(), gauges[3], gauges[4]);
+        sweptProcesses.sum(), gauges.leases(), gauges.preparedContexts());
   }
 }

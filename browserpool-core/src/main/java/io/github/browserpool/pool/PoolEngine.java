@@ -17,21 +17,33 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's engine: the one lock, the grant of browsers to callers, and the wiring of the parts that
- * do the rest. {@code BrowserPool} is the thin public front door over it.
+ * The pool's engine: the one lock, the one way to make a decision under it ({@link #decide}) and to act
+ * on it after it ({@link #apply}), and the wiring of the parts that do the rest. {@code BrowserPool} is
+ * the thin public front door over it.
  *
- * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link WaiterQueue}
- * (callers waiting), {@link Admission} (what happens at capacity, per policy), {@link LeaseLifecycle}
- * (hand-over, release, crash), {@link Launches} (launch and warm-up), {@link RetirementRule} (when a
- * browser must go), {@link Reaper} (applying it on time), {@link Closer} (slow work off the lock),
- * {@link Shutdown}, {@link PoolCounters} and {@link Listeners}.
+ * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link PoolEntry} (one
+ * browser and its transitions), {@link WaiterQueue} (callers waiting), {@link Capacity} (how much the
+ * pool may hold: browsers, leases per browser, minIdle, prepared contexts), {@link Admission} (what
+ * happens at capacity, per policy), {@link Grants} (a caller's claim on capacity), {@link
+ * LeaseLifecycle} (hand-over, release, crash), {@link Launches} (launch and warm-up), {@link
+ * RetirementRule} (when a browser must go or drain), {@link Reaper} (applying it on time), {@link
+ * Steering} (drain, suspend), {@link Closer} (slow work off the lock), {@link Shutdown}, {@link
+ * PoolCounters} and {@link Listeners}.
  *
- * <p>Rules kept throughout: every decision is made under {@link #lock}, and every slow action (launch,
- * CDP round trip, process kill, file deletion) happens after the lock is released. Browser state moves
+ * <p>Words used with one meaning each: a <em>grant</em> is a caller's claim on capacity until its lease
+ * is handed over; a <em>prepared context</em> is one a browser makes ahead for its next anonymous lease;
+ * a <em>warm-up</em> is a browser launched ahead for minIdle; a browser is <em>retired</em> when it starts
+ * closing, <em>drained</em> when it takes no new lease and is retired once idle (softEvict, invalidate,
+ * or a reason found while leases still hold it), and <em>evicted</em> only under EVICT_LRU.
+ *
+ * <p>Rules kept throughout: every decision is made under {@link #lock} by {@link #decide}, which records
+ * what it leaves to do in an {@link Effects} value, and every slow action (launch, CDP round trip,
+ * process kill, file deletion) happens in {@link #apply} after the lock is released. Browser state moves
  * only by compare-and-set (see {@link PoolEntry}). Time comes from the injected {@link Ticker}.
  */
 public final class PoolEngine {
@@ -44,8 +56,6 @@ public final class PoolEngine {
   final Ticker ticker;
   final String prefix;
   final long idleNanos;
-  /** How many anonymous leases one browser serves at once (maxContextsPerBrowser). */
-  final int contextsPerBrowser;
 
   final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
@@ -57,13 +67,14 @@ public final class PoolEngine {
 
   final PoolCounters counters = new PoolCounters();
   final Listeners listeners;
+  final Capacity capacity;
   final Admission admission;
   final RetirementRule rule;
   final Closer closer;
   final Launches launches;
   final LeaseLifecycle leases;
   final Reaper reaper;
-  private final Reservations reservations;
+  private final Grants grants;
   private final Steering steering;
   private final Shutdown shutdown;
   final MemoryLimit memory;
@@ -102,18 +113,18 @@ public final class PoolEngine {
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
-    this.contextsPerBrowser = config.maxContextsPerBrowser();
     this.bag = new EntryBag(saturatedNanos(config.maxLifetime()));
     this.listeners = new Listeners(config.poolName(), prefix, lock, config.listeners());
+    this.capacity = Capacity.of(config);
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
     this.closer = new Closer(config.poolName(), prefix, ticker, counters, listeners,
-        e -> mutate(victims -> bag.forget(e)), worker);
+        e -> change(fx -> bag.forget(e)), worker);
     this.launches = new Launches(this, launcher);
     this.leases = new LeaseLifecycle(this);
     this.reaper = new Reaper(this, scheduler);
     this.shutdown = new Shutdown(this);
-    this.reservations = new Reservations(this);
+    this.grants = new Grants(this);
     this.steering = new Steering(this);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
     this.endpoints = new EndpointServer(config.poolName());
@@ -140,7 +151,7 @@ public final class PoolEngine {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Acquire: reserve a browser (or wait for one), then hand it over
+  // Acquire: grant a browser (or wait for one), then hand it over
 
   /** Grants a lease with default options, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
@@ -154,7 +165,7 @@ public final class PoolEngine {
     long deadline = start + saturatedNanos(config.acquireTimeout());
     boolean retriedLate = false;
     while (true) {
-      PoolEntry entry = reservations.reserve(key, deadline);
+      PoolEntry entry = grants.grant(key, deadline);
       LeaseState lease = leases.activate(entry, key, options, site, deadline);
       if (lease != null) {
         if (listeners.active()) {
@@ -190,39 +201,62 @@ public final class PoolEngine {
   // State changes shared by the parts
 
   /**
-   * Runs {@code change} under the lock, then hands freed browsers and slots to waiters; the browsers
-   * the change (or the hand-over) chose to close are closed after the lock is released.
+   * Makes one decision: runs {@code decision} under the lock, then hands freed browsers and slots to
+   * waiters and adds warm-up slots for minIdle; once the lock is released, {@link #apply} carries out
+   * what they decided. Effects recorded before a decision throws are applied too.
+   *
+   * @return what {@code decision} returned
    */
-  void mutate(Consumer<List<PoolEntry>> change) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
+  <T> T decide(Function<Effects, T> decision) {
+    Effects fx = new Effects();
     lock.lock();
     try {
-      change.accept(victims);
-      dispatch(victims);
-      launches.planWarmUps(warmUps);
+      T result = decision.apply(fx);
+      grants.dispatch(fx);
+      launches.planWarmUps(fx);
+      return result;
     } finally {
       lock.unlock();
-      listeners.flush();
-      leases.disposeDropped();
-      closer.closeAll(victims);
-      launches.startWarmUps(warmUps);
+      apply(fx);
     }
   }
 
-  /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
-  void dispatch(List<PoolEntry> victims) {
-    reservations.dispatch(victims);
+  /** {@link #decide} for a decision that returns nothing. */
+  void change(Consumer<Effects> decision) {
+    decide(fx -> {
+      decision.accept(fx);
+      return null;
+    });
   }
 
   /**
-   * Moves a browser to IDLE, or closes it instead when it was drained meanwhile (memory, soft evict,
+   * Carries out a decision's effects, never under the lock: delivers the listener events it raised,
+   * writes its log lines, disposes dropped contexts and closes retired browsers on the worker, launches
+   * warm-ups, and schedules the reaper's next run.
+   */
+  private void apply(Effects fx) {
+    listeners.flush();
+    for (Runnable line : fx.logs()) {
+      line.run();
+    }
+    for (LeaseState lease : fx.disposals()) {
+      closer.runAsync(() -> leases.dispose(lease));
+    }
+    closer.closeAll(fx.closes());
+    launches.startWarmUps(fx.warmUps());
+    if (fx.wakes()) {
+      reaper.scheduleNoLaterThan(fx.wakeAt());
+    }
+  }
+
+  /**
+   * Moves a browser to IDLE, or retires it instead when it was drained meanwhile (memory, soft evict,
    * invalidate). Under lock; returns whether it is now IDLE.
    */
-  boolean becomeIdle(PoolEntry e, State from, List<PoolEntry> victims) {
-    if (e.drain != null) {
+  boolean becomeIdle(PoolEntry e, State from, Effects fx) {
+    if (e.drained()) {
       if (e.transition(from, State.IDLE)) {
-        retire(e, e.drain, victims);
+        retire(e, e.drainReason(), fx);
       }
       return false;
     }
@@ -243,11 +277,11 @@ public final class PoolEngine {
     return true;
   }
 
-  /** Retires a browser under lock: CLOSING now, closed by the caller once the lock is released. */
-  void retire(PoolEntry e, CloseReason reason, List<PoolEntry> victims) {
+  /** Retires a browser under lock: CLOSING now, closed once the lock is released. */
+  void retire(PoolEntry e, CloseReason reason, Effects fx) {
     if (beginClose(e, reason)) {
       bag.unbind(e);
-      victims.add(e);
+      fx.close(e);
     }
   }
 
@@ -258,7 +292,7 @@ public final class PoolEngine {
   void recordActivity(LeaseState lease) {
     long now = ticker.read();
     lease.lastActivity = now;
-    lease.entry.lastActivity = now;
+    lease.entry.touch(now);
   }
 
   /** Ends a lease: resets its context and returns the browser to IDLE, or retires it. */
@@ -339,14 +373,14 @@ public final class PoolEngine {
   // ---------------------------------------------------------------------------------------------
   // Steering: drain, suspend, invalidate (JMX and BrowserPool)
 
-  /** See {@link Steering#softEvict()}. */
+  /** See {@link Steering#drainAll()}. */
   public void softEvict() {
-    steering.softEvict();
+    steering.drainAll();
   }
 
-  /** See {@link Steering#invalidate(String)}. */
+  /** See {@link Steering#drainKey(String)}. */
   public boolean invalidate(String key) {
-    return steering.invalidate(key);
+    return steering.drainKey(key);
   }
 
   /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */

@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deadline-driven reaper. {@link #runOnce(long)} applies the {@link RetirementRule} to every browser
- * at a given time and returns how long until the next deadline; the reaper schedules exactly one run at
+ * The deadline-driven reaper. {@link #runOnce(long)} is one decision of the engine: it applies the
+ * {@link RetirementRule} (idle, lifetime, memory, drain, abandon) and {@link Admission} (when a lease
+ * becomes evictable) to every browser and lease at a given time and returns how long until the next
+ * deadline; the reaper schedules exactly one run at
  * a time, at the earliest deadline that it or anyone else asked for, and loses no wake-up asked for
  * while a run is in progress.
  */
@@ -46,92 +48,90 @@ final class Reaper {
    * @return nanoseconds until the next deadline, or -1 when nothing is due
    */
   long runOnce(long now) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
-    List<LeaseState> abandoned = new ArrayList<>();
     Map<PoolEntry, Long> overLimit = engine.memory.enabled() ? engine.memory.idleOverLimit() : Map.of();
-    List<PoolEntry> recycled = new ArrayList<>();
-    long next = Long.MAX_VALUE;
-    engine.lock.lock();
-    try {
-      if (engine.closed) {
-        return -1;
-      }
-      int keptWarm = 0;
-      int stillIdle = 0;
-      for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
-        PoolEntry e = q.entry();
-        boolean warmSlot = e.key == null && keptWarm < engine.config.minIdle();
-        RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
-        if (v.reason() != null) {
-          engine.retire(e, v.reason(), victims);
-          if (v.reason() == CloseReason.MEMORY) {
-            recycled.add(e);
-          }
-          continue;
-        }
-        if (warmSlot) {
-          keptWarm++;
-        }
-        next = Math.min(next, v.recheckInNanos());
-        stillIdle++;
-      }
-      if (engine.memory.enabled() && stillIdle > 0) {
-        next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
-      }
-      for (PoolEntry e : engine.bag.inState(State.LEASED)) {
-        for (LeaseState lease : new ArrayList<>(e.leases)) {
-          if (!PoolEntry.handedOver(lease)) {
-            continue; // its acquire() is still opening the context: not abandoned
-          }
-          long quietFor = now - lease.lastActivity;
-          long untilAbandoned = engine.rule.untilAbandoned(quietFor);
-          if (untilAbandoned <= 0) {
-            boolean contextOnly = engine.leases.ownsContextOnly(e);
-            if (lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
-                + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
-              engine.counters.leasesRevoked.increment();
-              engine.listeners.revoked(lease, CloseReason.ABANDONED);
-              abandoned.add(lease);
-              if (contextOnly) {
-                engine.leases.dropContext(lease);
-                if (e.held() == 0 && engine.becomeIdle(e, State.LEASED, victims)) {
-                  e.lastActivity = now; // idle from now: idleTimeout closes it if nothing comes
-                  next = Math.min(next, engine.idleNanos);
-                }
-              } else {
-                engine.retire(e, CloseReason.ABANDONED, victims);
-              }
-            }
-          } else {
-            next = Math.min(next, untilAbandoned);
-            if (!engine.waiters.isEmpty()) {
-              next = Math.min(next, engine.admission.untilEvictable(quietFor));
-            }
-          }
-        }
-      }
-      engine.dispatch(victims);
-      engine.launches.planWarmUps(warmUps);
-    } finally {
-      engine.lock.unlock();
-    }
-    engine.listeners.flush();
-    for (PoolEntry e : recycled) {
-      engine.memory.logOverLimit(e, overLimit.get(e), "idle");
-    }
-    engine.leases.disposeDropped();
-    for (LeaseState lease : abandoned) {
-      LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and {}."
-          + " Close every BrowserLease, ideally with try-with-resources.{}",
-          prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
-          engine.leases.ownsContextOnly(lease.entry) ? "disposing its context" : "closing the browser",
-          lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
-              + " stack of the acquire() call." : "", lease.acquireSite);
-    }
-    engine.closer.closeAll(victims);
-    engine.launches.startWarmUps(warmUps);
+    long next = engine.decide(fx -> engine.closed ? Long.MAX_VALUE : pass(now, overLimit, fx));
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
+  }
+
+  /**
+   * The pass itself, under lock: retires idle browsers and revokes abandoned leases as the {@link
+   * RetirementRule} says; returns nanoseconds until the earliest deadline it saw, or {@code Long.MAX_VALUE}.
+   */
+  private long pass(long now, Map<PoolEntry, Long> overLimit, Effects fx) {
+    long next = Long.MAX_VALUE;
+    int keptWarm = 0;
+    int stillIdle = 0;
+    for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
+      PoolEntry e = q.entry();
+      boolean warmSlot = e.key() == null && engine.capacity.keptWarm(keptWarm);
+      RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
+      if (v.reason() != null) {
+        engine.retire(e, v.reason(), fx);
+        if (v.reason() == CloseReason.MEMORY) {
+          fx.log(() -> engine.memory.logOverLimit(e, overLimit.get(e), "idle"));
+        }
+        continue;
+      }
+      if (warmSlot) {
+        keptWarm++;
+      }
+      next = Math.min(next, v.recheckInNanos());
+      stillIdle++;
+    }
+    if (engine.memory.enabled() && stillIdle > 0) {
+      next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
+    }
+    for (PoolEntry e : engine.bag.inState(State.LEASED)) {
+      for (LeaseState lease : new ArrayList<>(e.leases())) {
+        if (!PoolEntry.handedOver(lease)) {
+          continue; // its acquire() is still opening the context: not abandoned
+        }
+        long quietFor = now - lease.lastActivity;
+        long untilAbandoned = engine.rule.untilAbandoned(quietFor);
+        if (untilAbandoned <= 0) {
+          next = Math.min(next, abandon(e, lease, now, fx));
+        } else {
+          next = Math.min(next, untilAbandoned);
+          if (!engine.waiters.isEmpty()) {
+            next = Math.min(next, engine.admission.untilEvictable(quietFor));
+          }
+        }
+      }
+    }
+    return next;
+  }
+
+  /**
+   * Revokes an abandoned lease, under lock: its context is dropped when its browser serves several, else
+   * the browser is retired with it. Returns nanoseconds until its browser's next deadline, if one began.
+   */
+  private long abandon(PoolEntry e, LeaseState lease, long now, Effects fx) {
+    boolean contextOnly = engine.capacity.shared(e);
+    if (!lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
+        + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
+      return Long.MAX_VALUE;
+    }
+    engine.leases.revoked(lease, CloseReason.ABANDONED);
+    fx.log(() -> logAbandoned(lease, contextOnly));
+    if (!contextOnly) {
+      engine.retire(e, CloseReason.ABANDONED, fx);
+      return Long.MAX_VALUE;
+    }
+    engine.leases.dropContext(lease, fx);
+    if (e.held() == 0 && engine.becomeIdle(e, State.LEASED, fx)) {
+      e.touch(now); // idle from now: idleTimeout closes it if nothing comes
+      return engine.idleNanos;
+    }
+    return Long.MAX_VALUE;
+  }
+
+  private void logAbandoned(LeaseState lease, boolean contextOnly) {
+    LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and {}."
+        + " Close every BrowserLease, ideally with try-with-resources.{}",
+        prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
+        contextOnly ? "disposing its context" : "closing the browser",
+        lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
+            + " stack of the acquire() call." : "", lease.acquireSite);
   }
 
   /**

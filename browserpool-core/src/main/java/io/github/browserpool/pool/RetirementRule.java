@@ -38,12 +38,40 @@ final class RetirementRule {
       return CloseReason.SHUTDOWN;
     } else if (now - e.expiresAt >= 0) {
       return CloseReason.LIFETIME;
-    } else if (e.leaseCount >= maxLeasesPerBrowser) {
+    } else if (e.leaseCount() >= maxLeasesPerBrowser) {
       return CloseReason.MAX_LEASES;
     } else if (overMemory) {
       return CloseReason.MEMORY;
     }
-    return e.drain; // null unless drained (soft evict, invalidate)
+    return e.drainReason(); // null unless drained (soft evict, invalidate)
+  }
+
+  /** What a browser does once one of its leases ended cleanly. */
+  enum Next {
+    /** It serves other leases and may take more. */
+    STAYS_LEASED,
+    /** It serves no lease now: back to IDLE. */
+    GOES_IDLE,
+    /** It must go but still serves leases: it takes no new one and is retired when its last one ends. */
+    DRAINS,
+    /** It must go and serves no lease: retired now. */
+    RETIRES
+  }
+
+  /** {@link Next} with the close reason for {@link Next#DRAINS} and {@link Next#RETIRES} (else null). */
+  record Release(Next next, CloseReason reason) {}
+
+  /**
+   * What a LEASED browser does once one of its leases ended and the lease's context was reset cleanly:
+   * the reasons of {@link #afterLease} apply, and a browser that must go is drained while other leases
+   * still hold it ({@code e.held()} counts them, and the grants not yet handed over).
+   */
+  Release afterRelease(PoolEntry e, long now, boolean poolClosed, boolean overMemory) {
+    CloseReason reason = afterLease(e, now, true, poolClosed, overMemory);
+    if (reason != null) {
+      return new Release(e.held() > 0 ? Next.DRAINS : Next.RETIRES, reason);
+    }
+    return new Release(e.held() > 0 ? Next.STAYS_LEASED : Next.GOES_IDLE, null);
   }
 
   /**
@@ -54,8 +82,8 @@ final class RetirementRule {
    * @param keptWarm whether it is one of the minIdle browsers kept warm: idleTimeout does not apply
    */
   Verdict whileIdle(PoolEntry e, long now, long idleFor, boolean overMemory, boolean keptWarm) {
-    if (e.drain != null) {
-      return Verdict.close(e.drain);
+    if (e.drained()) {
+      return Verdict.close(e.drainReason());
     }
     if (overMemory) {
       return Verdict.close(CloseReason.MEMORY);

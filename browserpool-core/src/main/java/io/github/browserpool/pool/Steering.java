@@ -2,13 +2,13 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.pool.PoolEntry.State;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Operators' controls (JMX and {@code BrowserPool}): drain every browser, invalidate a session key,
- * suspend and resume handing out leases. A drained browser takes no new lease and closes once idle.
+ * Operators' controls (JMX and {@code BrowserPool}): drain every browser (softEvict), drain the browser
+ * of a session key (invalidate), suspend and resume handing out leases. A drained browser takes no new
+ * lease and is retired once idle.
  */
 final class Steering {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -21,46 +21,46 @@ final class Steering {
     this.prefix = engine.prefix;
   }
 
-  /** Drains every browser: none takes a new lease; idle ones close now, leased ones when released. */
-  void softEvict() {
-    int[] n = new int[1];
-    engine.mutate(victims -> {
+  /** Drains every browser (softEvict): none takes a new lease; idle ones close now, leased ones when released. */
+  void drainAll() {
+    int drained = engine.decide(fx -> {
+      int n = 0;
       for (PoolEntry e : engine.bag.all()) {
-        if (drain(e, victims)) {
-          n[0]++;
+        if (drain(e, fx)) {
+          n++;
         }
       }
+      return n;
     });
-    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, n[0]);
+    LOG.info("{}soft evict: draining {} browsers (idle ones close now, leased ones when released)", prefix, drained);
   }
 
   /**
-   * Closes the browser bound to {@code key} once its lease ends, or now if it is idle; the next lease of
-   * the key starts with a fresh profile.
+   * Drains the browser bound to {@code key} (invalidate): it closes once its lease ends, or now if it is
+   * idle; the next lease of the key starts with a fresh profile.
    *
    * @return whether a browser was bound to the key
    */
-  boolean invalidate(String key) {
-    boolean[] found = new boolean[1];
-    engine.mutate(victims -> {
+  boolean drainKey(String key) {
+    boolean found = engine.decide(fx -> {
       PoolEntry e = engine.bag.keyed(key);
-      found[0] = e != null && drain(e, victims);
+      return e != null && drain(e, fx);
     });
-    if (found[0]) {
+    if (found) {
       LOG.info("{}invalidated session key \"{}\": its browser closes once idle", prefix, key);
     }
-    return found[0];
+    return found;
   }
 
-  /** Marks a live browser drained (EVICTED): it closes now if idle, else once released. Under engine.lock. */
-  private boolean drain(PoolEntry e, List<PoolEntry> victims) {
+  /** Drains a live browser (reason EVICTED): it is retired now if idle, else once released. Under engine.lock. */
+  private boolean drain(PoolEntry e, Effects fx) {
     State st = e.state();
     if (st == State.CLOSING || st == State.CLOSED) {
       return false;
     }
-    e.drain = CloseReason.EVICTED;
+    e.drain(CloseReason.EVICTED);
     if (st == State.IDLE) {
-      engine.retire(e, CloseReason.EVICTED, victims);
+      engine.retire(e, CloseReason.EVICTED, fx);
     }
     return true;
   }
@@ -73,12 +73,12 @@ final class Steering {
     } finally {
       engine.lock.unlock();
     }
-    LOG.info("{}engine.suspended: acquire() waits until resumePool()", prefix);
+    LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
   }
 
   /** Hands out leases again, waiters first. */
   void resume() {
-    engine.mutate(victims -> engine.suspended = false); // mutate's dispatch serves the waiters
+    engine.change(fx -> engine.suspended = false); // the decision's dispatch serves the waiters
     LOG.info("{}resumed", prefix);
   }
 

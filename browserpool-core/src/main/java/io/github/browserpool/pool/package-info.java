@@ -4,9 +4,10 @@
  * <p>It owns every browser from launch until its profile dir is deleted. {@link
  * io.github.browserpool.pool.PoolEngine} holds the one pool lock and wires parts that each have one job:
  * the entries ({@code PoolEntry}, {@code EntryBag}), the queue of waiting callers ({@code WaiterQueue}),
- * the capacity rule per policy ({@code Admission}), the grant ({@code Reservations}), a lease from
- * hand-over to its end ({@code LeaseLifecycle}), launches and warm-ups ({@code Launches}), when a browser
- * must go ({@code RetirementRule}, a pure function of an entry and now), the deadline-driven reaper
+ * how much it may hold ({@code Capacity}), what happens at capacity per policy ({@code Admission}), the
+ * grant of capacity to callers ({@code Grants}), a lease from hand-over to its end ({@code LeaseLifecycle}), launches and warm-ups ({@code Launches}), when a browser
+ * must go ({@code RetirementRule}, a pure function of an entry and now), one decision's effects applied
+ * after the lock is released ({@code Effects}), the deadline-driven reaper
  * ({@code Reaper}, whose {@code runOnce(now)} returns the next deadline), slow work off the lock ({@code
  * Closer}), shutdown, counters, listeners, memory limits, JMX and the operators' controls ({@code
  * Steering}).

@@ -1,7 +1,5 @@
 package io.github.browserpool.pool;
 
-
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
@@ -18,14 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
 
 /**
- * The isolated contexts one browser prepares ahead for its next anonymous leases, each with one attached,
- * warmed-up page, and how many it keeps ({@link #target()}): {@link LeaseContexts} hands them over.
+ * The prepared contexts of one browser: isolated contexts it makes ahead for its next anonymous leases,
+ * each with one attached page whose renderer is running, and how many it keeps ({@link #target()}):
+ * {@link LeaseContexts} hands them over.
  */
-final class SpareContexts {
+final class PreparedContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Executor PREPARER = DaemonThreads.onDemand("browserpool-prepare-");
-  /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
-  static final int MAX_SPARE = 2;
 
   /** A ready isolated context with one attached page. */
   record Prepared(String contextId, CdpSession page) {}
@@ -36,17 +33,17 @@ final class SpareContexts {
   private final Duration cdpTimeout;
   /** See LeaseContexts#healthTimeout: past it, a browser that prepared nothing is unresponsive. */
   private final Duration healthTimeout;
-  /** The spares, ready or being made, oldest first. */
-  private final ConcurrentLinkedDeque<CompletableFuture<Prepared>> spare = new ConcurrentLinkedDeque<>();
-  /** How many are in {@link #spare} or about to be added: the count that {@link #target()} bounds. */
-  private final AtomicInteger spareCount = new AtomicInteger();
+  /** The prepared contexts, ready or being made, oldest first. */
+  private final ConcurrentLinkedDeque<CompletableFuture<Prepared>> queue = new ConcurrentLinkedDeque<>();
+  /** How many are in {@link #queue} or about to be added: the count that {@link #target()} bounds. */
+  private final AtomicInteger count = new AtomicInteger();
   /** Isolated contexts that leases hold now. */
   private final AtomicInteger leased = new AtomicInteger();
-  /** Set once a keyed lease used the default profile: the browser keeps no spare isolated context. */
+  /** Set once a keyed lease used the default profile: the browser prepares no isolated context. */
   private volatile boolean keyed;
   private volatile boolean stopped;
 
-  SpareContexts(PoolConfig config, PipeConnection conn, LeaseContexts.Browser browser) {
+  PreparedContexts(PoolConfig config, PipeConnection conn, LeaseContexts.Browser browser) {
     this.config = config;
     this.conn = conn;
     this.browser = browser;
@@ -61,10 +58,10 @@ final class SpareContexts {
 
   /** How many are prepared or being prepared now. */
   int count() {
-    return spareCount.get();
+    return count.get();
   }
 
-  /** A lease took an isolated context (a spare or a fresh one). */
+  /** A lease took an isolated context (a prepared or a fresh one). */
   void leaseTook() {
     leased.incrementAndGet();
   }
@@ -74,45 +71,37 @@ final class SpareContexts {
     leased.decrementAndGet();
   }
 
-  /**
-   * How many spare contexts this browser keeps: none once keyed; with one lease per browser, one while no
-   * lease holds it (as a browser that serves one lease at a time needs no more); with several, up to
-   * {@link #MAX_SPARE}, never more than its free slots.
-   */
+  /** How many prepared contexts this browser keeps now: {@link Capacity#preparedContexts} decides. */
   int target() {
-    if (keyed) {
-      return 0;
-    }
-    int capacity = config.maxContextsPerBrowser();
-    return Math.max(0, Math.min(capacity == 1 ? 1 : MAX_SPARE, capacity - leased.get()));
+    return Capacity.preparedContexts(config.maxContextsPerBrowser(), leased.get(), keyed);
   }
 
-  /** Starts preparing spares in the background, up to {@link #target()}. */
+  /** Starts preparing contexts in the background, up to {@link #target()}. */
   void topUp() {
     while (!stopped && conn.isOpen()) {
-      int n = spareCount.get();
+      int n = count.get();
       if (n >= target()) {
         return;
       }
-      if (!spareCount.compareAndSet(n, n + 1)) {
+      if (!count.compareAndSet(n, n + 1)) {
         continue;
       }
-      spare.add(prepareOne());
+      queue.add(prepareOne());
     }
   }
 
-  /** The browser became keyed: its spares are disposed and no more are made. */
+  /** The browser became keyed: its prepared contexts are disposed and no more are made. */
   void becomeKeyed() {
     keyed = true;
     CompletableFuture<Prepared> unused;
-    while ((unused = spare.poll()) != null) {
-      spareCount.decrementAndGet();
+    while ((unused = queue.poll()) != null) {
+      count.decrementAndGet();
       unused.thenAccept(p -> conn.sendQuietly("Target.disposeBrowserContext",
           JSON.objectNode().put("browserContextId", p.contextId())));
     }
   }
 
-  /** One context with one warmed-up page, made in the background. */
+  /** One context with one page whose renderer is running, made in the background. */
   private CompletableFuture<Prepared> prepareOne() {
     // Never behind a write stuck on the pipe: this runs on the releasing thread.
     return conn.sendUnlessBusy("Target.createBrowserContext", JSON.objectNode().put("disposeOnDetach", false),
@@ -128,25 +117,25 @@ final class SpareContexts {
                 JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
   }
 
-  /** Takes a spare: a ready one first, else the oldest (still being made); null when there is none. */
+  /** Takes a prepared context: a ready one first, else the oldest (still being made); null when there is none. */
   private CompletableFuture<Prepared> poll() {
-    for (CompletableFuture<Prepared> f : spare) {
-      if (f.isDone() && spare.remove(f)) {
-        spareCount.decrementAndGet();
+    for (CompletableFuture<Prepared> f : queue) {
+      if (f.isDone() && queue.remove(f)) {
+        count.decrementAndGet();
         if (!f.isCompletedExceptionally()) {
           return f;
         }
       }
     }
-    CompletableFuture<Prepared> f = spare.poll();
+    CompletableFuture<Prepared> f = queue.poll();
     if (f != null) {
-      spareCount.decrementAndGet();
+      count.decrementAndGet();
     }
     return f;
   }
 
   /**
-   * Takes a spare once it is ready; null when there is none or its preparation failed.
+   * Takes a prepared context once it is ready; null when there is none or its preparation failed.
    *
    * @throws NotReadyInTimeException when the one being made is not ready within {@code timeout} (the
    *     caller's deadline); it stays for the next lease
@@ -166,8 +155,8 @@ final class SpareContexts {
       throw new IllegalStateException("interrupted while taking a context from " + browser.describe(), e);
     } catch (TimeoutException e) {
       if (callerBound) {
-        spareCount.incrementAndGet();
-        spare.addFirst(f); // still being prepared, for the next lease
+        count.incrementAndGet();
+        queue.addFirst(f); // still being prepared, for the next lease
         throw new NotReadyInTimeException(browser.describe() + " had no context ready within " + timeout);
       }
       throw new IllegalStateException(browser.describe() + " did not prepare a context within launchTimeout "

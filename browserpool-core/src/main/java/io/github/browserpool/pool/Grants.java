@@ -4,66 +4,57 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.pool.PoolEntry.State;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reserves a browser for each caller: its key's browser, the most recently active idle one, a free
- * slot, a slot freed by evicting a victim, or a place in the {@link WaiterQueue}, as the {@link
- * Admission} rule says. Decisions are made under the pool lock; a caller waits outside it, bounded by
- * its acquire deadline.
+ * Grants each caller a claim on capacity: its key's browser, room in a browser that serves several
+ * leases, the most recently active idle one, a new browser, one freed by evicting the least recently
+ * active (EVICT_LRU), or a place in the {@link WaiterQueue}, as {@link Capacity} and {@link Admission}
+ * say. A grant holds its place in the browser ({@link PoolEntry#grant}) until the lease is handed over.
+ * Decisions are made under the pool lock; a caller waits outside it, bounded by its acquire deadline.
  */
-final class Reservations {
+final class Grants {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
   private final PoolEngine engine;
   private final String prefix;
 
-  Reservations(PoolEngine engine) {
+  Grants(PoolEngine engine) {
     this.engine = engine;
     this.prefix = engine.prefix;
   }
 
-  /** Reserves a browser for the caller: an IDLE one moved to LEASED, or a STARTING slot to launch. */
-  PoolEntry reserve(String key, long deadline) {
-    List<PoolEntry> victims = new ArrayList<>();
-    List<PoolEntry> warmUps = new ArrayList<>();
-    WaiterQueue.Waiter waiter;
-    long evictableAt;
-    engine.lock.lock();
-    try {
-      engine.ensureOpen();
-      if (engine.waiters.isEmpty() && !engine.suspended) {
-        PoolEntry granted = tryGrant(key, victims);
-        if (granted != null) {
-          engine.launches.planWarmUps(warmUps);
-          return granted;
-        }
+  /**
+   * Grants the caller a browser, waiting for one until {@code deadline} when none is free: an IDLE or
+   * LEASED one to serve the lease, or a new STARTING one to launch.
+   */
+  PoolEntry grant(String key, long deadline) {
+    Ticket ticket = engine.decide(fx -> decide(key, fx));
+    return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), deadline);
+  }
+
+  /** What {@link #decide} gave the caller: a browser now, or a place in the queue. */
+  private record Ticket(PoolEntry granted, WaiterQueue.Waiter waiter) {}
+
+  /** Under lock: a browser for {@code key} now, else a place in the queue, else (REJECT) a refusal. */
+  private Ticket decide(String key, Effects fx) {
+    engine.ensureOpen();
+    if (engine.waiters.isEmpty() && !engine.suspended) {
+      PoolEntry granted = tryGrant(key, fx);
+      if (granted != null) {
+        return new Ticket(granted, null);
       }
-      if (!engine.admission.queues() && !engine.suspended) {
-        throw new PoolExhaustedException(prefix + "all " + engine.config.maxBrowsers()
-            + " browsers are leased (" + engine.gauges() + "). Close leases sooner (try-with-resources), raise"
-            + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
-      }
-      waiter = engine.waiters.enqueue(key);
-      dispatch(victims);
-      evictableAt = engine.admission.nextEvictableAt(engine.bag);
-    } finally {
-      engine.lock.unlock();
-      engine.listeners.flush();
-      engine.leases.disposeDropped();
-      engine.closer.closeAll(victims);
-      engine.launches.startWarmUps(warmUps);
     }
-    if (evictableAt != Long.MAX_VALUE) {
-      // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
-      engine.reaper.scheduleNoLaterThan(evictableAt);
+    if (!engine.admission.queues() && !engine.suspended) {
+      throw new PoolExhaustedException(prefix + "all " + engine.config.maxBrowsers()
+          + " browsers are leased (" + engine.gauges() + "). Close leases sooner (try-with-resources), raise"
+          + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
     }
-    return await(waiter, deadline);
+    fx.waiterJoined(); // the engine's dispatch serves it if it can, then the reaper watches for eviction
+    return new Ticket(null, engine.waiters.enqueue(key));
   }
 
   private PoolEntry await(WaiterQueue.Waiter waiter, long deadline) {
@@ -101,43 +92,43 @@ final class Reservations {
 
   /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot freed. */
   private void giveBack(PoolEntry e) {
-    engine.mutate(victims -> {
+    engine.change(fx -> {
       if (e.state() == State.STARTING) {
         engine.bag.forget(e);
       } else {
         e.ungrant();
         if (e.held() == 0) {
-          engine.becomeIdle(e, State.LEASED, victims);
+          engine.becomeIdle(e, State.LEASED, fx);
         }
       }
     });
   }
 
   /**
-   * Tries to reserve a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
-   * May pick victims to close (after the lock is released) to make room. A reserved browser holds one
-   * more grant ({@link PoolEntry#pending}) until its lease is handed over.
+   * Tries to grant a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
+   * May evict to make room (closed after the lock is released). A granted browser holds one more grant
+   * ({@link PoolEntry#grant}) until its lease is handed over.
    */
-  private PoolEntry tryGrant(String key, List<PoolEntry> victims) {
+  private PoolEntry tryGrant(String key, Effects fx) {
     if (engine.suspended) {
       return null;
     }
     long now = engine.ticker.read();
     if (key != null) {
       PoolEntry mine = engine.bag.keyed(key);
-      if (mine != null && mine.drain != null && mine.state() == State.IDLE) {
-        engine.retire(mine, mine.drain, victims); // drained: the key starts afresh below
+      if (mine != null && mine.drained() && mine.state() == State.IDLE) {
+        engine.retire(mine, mine.drainReason(), fx); // drained: the key starts afresh below
         mine = null;
       }
       if (mine != null) {
-        if (mine.drain != null || !mine.transition(State.IDLE, State.LEASED)) {
+        if (mine.drained() || !mine.transition(State.IDLE, State.LEASED)) {
           return null; // busy or starting: wait for it
         }
         return granted(mine, now);
       }
     } else {
       // A browser already serving leases, with room for one more (only with maxContextsPerBrowser > 1).
-      PoolEntry shared = engine.bag.withRoom(now, engine.contextsPerBrowser, engine.config.maxLeasesPerBrowser());
+      PoolEntry shared = engine.bag.withRoom(now, engine.capacity);
       if (shared != null) {
         return granted(shared, now);
       }
@@ -147,40 +138,39 @@ final class Reservations {
       engine.bag.bind(idle, key);
       return granted(idle, now);
     }
-    if (engine.bag.alive() >= engine.config.maxBrowsers()) {
+    if (!engine.capacity.roomForBrowser(engine.bag.alive())) {
       PoolEntry victim = engine.bag.leastRecentlyActiveIdle();
       if (victim != null) {
-        if (!evict(victim, null, false, victims)) {
+        if (!evict(victim, null, false, fx)) {
           return null;
         }
       } else {
         // A keyed caller needs a whole browser: only a lease that has its browser to itself will do.
         LeaseState lease = engine.admission.leasedVictim(engine.bag, now, key != null);
-        if (lease == null || !evict(lease.entry, lease, key != null, victims)) {
+        if (lease == null || !evict(lease.entry, lease, key != null, fx)) {
           return null;
         }
         PoolEntry freed = lease.entry;
         if (freed.state() == State.LEASED) { // only its context went
-          if (freed.drain == null && now - freed.expiresAt < 0) {
+          if (engine.capacity.takesLeases(freed, now)) {
             return granted(freed, now); // the caller takes the freed slot
           }
           if (freed.held() > 0) {
             return null; // a drained browser takes no new lease: wait for the next free slot
           }
-          engine.retire(freed, freed.drain != null ? freed.drain : CloseReason.LIFETIME, victims);
+          engine.retire(freed, freed.drained() ? freed.drainReason() : CloseReason.LIFETIME, fx);
         }
       }
     }
     PoolEntry fresh = engine.bag.add(now);
     engine.bag.bind(fresh, key);
-    fresh.pending++;
+    fresh.grant(now);
     return fresh;
   }
 
   /** One more grant on a live browser; granted now, so not an LRU victim while it is handed over. */
   private PoolEntry granted(PoolEntry e, long now) {
-    e.pending++;
-    e.lastActivity = now;
+    e.grant(now);
     return e;
   }
 
@@ -190,19 +180,18 @@ final class Reservations {
    * context, and the browser stays LEASED with a free slot; otherwise the browser goes with the lease (a
    * keyed caller needs a whole browser).
    */
-  private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, List<PoolEntry> victims) {
+  private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, Effects fx) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
           + java.time.Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }
-      engine.counters.leasesRevoked.increment();
-      engine.listeners.revoked(lease, CloseReason.LRU);
+      engine.leases.revoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
           prefix, lease.id, victim.describe(), engine.config.evictionProtection());
-      if (!forKey && engine.leases.ownsContextOnly(victim)) {
-        engine.leases.dropContext(lease);
+      if (!forKey && engine.capacity.shared(victim)) {
+        engine.leases.dropContext(lease, fx);
         return true;
       }
     }
@@ -210,14 +199,21 @@ final class Reservations {
       return false;
     }
     engine.bag.unbind(victim);
-    victims.add(victim);
+    fx.close(victim);
     return true;
   }
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
-  void dispatch(List<PoolEntry> victims) {
+  void dispatch(Effects fx) {
     if (!engine.suspended) {
-      engine.waiters.dispatch(key -> tryGrant(key, victims));
+      engine.waiters.dispatch(key -> tryGrant(key, fx));
+    }
+    if (fx.joinedWaiter()) {
+      long evictableAt = engine.admission.nextEvictableAt(engine.bag);
+      if (evictableAt != Long.MAX_VALUE) {
+        // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
+        fx.wakeBy(evictableAt);
+      }
     }
   }
 }
