@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <p>Each method has one {@link Access}: allowed on page and child sessions only ({@code page}), allowed on
  * every session ({@code both}), allowed on every session after {@link ScopeFilter}'s checks of the
- * contexts, targets, sessions or windows that it names ({@code scoped}), answered by the relay itself
+ * contexts, targets, sessions or windows that it names ({@code scoped}), the same on the browser session
+ * only ({@code browser}, with the reason it is refused on pages), answered by the relay itself
  * ({@code local}), or refused with the reason written beside it ({@code refuse}). Page and child
  * sessions are sessions attached to the lease's own targets (pages, frames, workers), so a method that
  * acts on the session's target and its storage partition stays inside the lease's context.
@@ -31,13 +32,18 @@ public final class CdpAllowList {
     BOTH,
     /** Forwarded on every session once the context, target, session or window that it names is the lease's. */
     SCOPED,
+    /** Like SCOPED, on the browser session only; refused on page and child sessions. */
+    BROWSER,
     /** Answered by the relay without asking Chromium. */
     LOCAL,
     /** Refused on every session. */
     REFUSE
   }
 
-  /** The decision for one method; {@code reason} explains a refusal (for PAGE: on the browser session). */
+  /**
+   * The decision for one method; {@code reason} explains a refusal (for PAGE: on the browser session; for
+   * BROWSER: on a page session).
+   */
   public record Rule(String method, Access access, String reason) {}
 
   private static final String DEFAULT_PAGE_REASON =
@@ -77,8 +83,9 @@ public final class CdpAllowList {
           -- the endpoint routes flat sessions only: attach with flatten: true and send on the session
       refuse Target: setRemoteLocations getDevToolsTarget openDevTools
           -- it reaches DevTools front-ends or remote targets, outside the lease
-      scoped Storage: getCookies setCookies clearCookies
-          -- browserContextId: the lease's context is filled in when none is named, and another one is refused
+      browser Storage: getCookies setCookies clearCookies
+          -- on a page session Chromium does not bind them to the page's context: send them on the browser
+          session (the lease's context is filled in), or use Network.getCookies on the page
       page   Storage: getStorageKeyForFrame getStorageKey clearDataForOrigin clearDataForStorageKey getUsageAndQuota
           overrideQuotaForOrigin trackCacheStorageForOrigin trackCacheStorageForStorageKey trackIndexedDBForOrigin
           trackIndexedDBForStorageKey untrackCacheStorageForOrigin untrackCacheStorageForStorageKey
@@ -280,6 +287,10 @@ public final class CdpAllowList {
         return browserSession
             ? method + " is not allowed on the browser session of a lease's endpoint: " + rule.reason()
             : null;
+      case BROWSER:
+        return browserSession
+            ? null
+            : method + " is not allowed on a page or child session of a lease's endpoint: " + rule.reason();
       default:
         return null;
     }
@@ -318,6 +329,10 @@ public final class CdpAllowList {
     Access access = Access.valueOf(words[0].toUpperCase(Locale.ROOT));
     if (access == Access.REFUSE && reason == null) {
       throw new IllegalStateException("CdpAllowList: a refusal needs its reason: " + entry);
+    }
+    if (access == Access.BROWSER && reason == null) {
+      throw new IllegalStateException("CdpAllowList: a browser-session method needs the reason it is refused"
+          + " on pages: " + entry);
     }
     if (access == Access.PAGE && reason == null) {
       reason = DEFAULT_PAGE_REASON;

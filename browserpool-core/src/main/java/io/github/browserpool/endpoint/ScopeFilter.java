@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code SCOPED} methods. A client sees its lease's browser context as the browser's only (default)
  * context. It may not name a context, target, session or window outside its lease. Commands that act on
  * "the default context" when they name none (createTarget, cookies, permissions, downloads) get the
- * lease's context filled in, on any session. The filter is the lease's: it remembers the windows of the
+ * lease's context filled in, on page sessions too. The filter is the lease's: it remembers the windows of the
  * lease's pages for all of the lease's clients.
  */
 final class ScopeFilter {
@@ -96,7 +96,7 @@ final class ScopeFilter {
     if (access == CdpAllowList.Access.LOCAL) {
       return answer(method);
     }
-    if (access != CdpAllowList.Access.SCOPED) {
+    if (access != CdpAllowList.Access.SCOPED && access != CdpAllowList.Access.BROWSER) {
       return Verdict.FORWARD;
     }
     JsonNode named = params.get("browserContextId");
@@ -104,7 +104,6 @@ final class ScopeFilter {
       return Verdict.refuse("browserContextId " + named + " is outside this lease: a lease's client sees"
           + " only its own context");
     }
-    // On a page session too: Chromium reads "no browserContextId" as the default context, not the page's.
     if (isolated && (named == null || named.isNull()) && takesContext(method)) {
       params.put("browserContextId", contextId);
     }
@@ -144,10 +143,13 @@ final class ScopeFilter {
         + " has no answer for it");
   }
 
-  /** Whether a SCOPED method takes a {@code browserContextId} that Chromium would read as the default context. */
+  /**
+   * Whether a method takes a {@code browserContextId} that Chromium would read as the default context:
+   * on a page session too (a target created there without one lands in the default context).
+   */
   private static boolean takesContext(String method) {
-    return method.startsWith("Browser.") && !TARGETED.contains(method) && !WINDOWED.contains(method)
-        || method.startsWith("Storage.") || "Target.createTarget".equals(method);
+    return "Target.createTarget".equals(method) || method.startsWith("Storage.")
+        || method.startsWith("Browser.") && !TARGETED.contains(method) && !WINDOWED.contains(method);
   }
 
   /** Learns the window of a {@code Browser.getWindowForTarget} reply, sent for one of the lease's targets. */

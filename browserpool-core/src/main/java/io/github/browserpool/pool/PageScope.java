@@ -34,6 +34,7 @@ final class PageScope {
       case BOTH:
         return null;
       case REFUSE:
+      case BROWSER:
         return rule.reason();
       default:
         if (method.startsWith("Target.")) {

@@ -82,9 +82,19 @@ class CdpAllowListTest {
 
   @Test
   void contextsAreFilledOnPageSessionsToo() {
-    // Chromium reads a missing browserContextId as the default context, also on a page session.
-    for (String method : new String[] {"Storage.getCookies", "Storage.setCookies", "Storage.clearCookies",
-        "Browser.setDownloadBehavior", "Browser.grantPermissions", "Browser.setPermission", "Browser.resetPermissions",
+    // Chromium reads a missing browserContextId as the default context, on a page session too.
+    for (String method : new String[] {"Storage.getCookies", "Storage.setCookies", "Storage.clearCookies"}) {
+      assertThat(CdpAllowList.rule(method).access()).as(method).isEqualTo(Access.BROWSER);
+      ObjectNode p = params();
+      assertThat(isolated.command(method, p, true).action()).as(method).isEqualTo(Action.FORWARD);
+      assertThat(p.path("browserContextId").asText()).as(method).isEqualTo("CTX");
+      assertThat(isolated.command(method, params().put("browserContextId", "OTHER"), true).action())
+          .as(method + " naming another context").isEqualTo(Action.REFUSE);
+      ScopeFilter.Verdict onPage = isolated.command(method, params(), false);
+      assertThat(onPage.action()).as(method + " on a page").isEqualTo(Action.REFUSE);
+      assertThat(onPage.detail()).contains("page or child session").contains("Network.getCookies");
+    }
+    for (String method : new String[] {"Browser.setDownloadBehavior", "Browser.grantPermissions", "Browser.setPermission", "Browser.resetPermissions",
         "Browser.cancelDownload", "Target.createTarget"}) {
       assertThat(CdpAllowList.rule(method).access()).as(method).isEqualTo(Access.SCOPED);
       for (boolean root : new boolean[] {true, false}) {
@@ -128,7 +138,7 @@ class CdpAllowListTest {
     for (String method : CdpAllowList.methods()) {
       CdpAllowList.Rule rule = CdpAllowList.rule(method);
       assertThat(method).matches("[A-Z][A-Za-z]*\\.[a-z][A-Za-z0-9]*");
-      if (rule.access() == Access.REFUSE || rule.access() == Access.PAGE) {
+      if (rule.access() == Access.REFUSE || rule.access() == Access.PAGE || rule.access() == Access.BROWSER) {
         assertThat(rule.reason()).as(method).isNotBlank();
       }
       if (rule.access() == Access.LOCAL) {
