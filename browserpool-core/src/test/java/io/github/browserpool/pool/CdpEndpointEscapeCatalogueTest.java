@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.endpoint.EndpointTestClient;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.github.browserpool.endpoint.TestSite;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +32,7 @@ class CdpEndpointEscapeCatalogueTest {
 
   @TempDir Path tempRoot;
   private PoolEngine engine;
-  private HttpServer site;
+  private TestSite site;
   private final List<String> attempts = new ArrayList<>();
 
   @BeforeEach
@@ -45,32 +41,18 @@ class CdpEndpointEscapeCatalogueTest {
         .tempRoot(tempRoot).build();
     engine = new PoolEngine(config, LocalBrowserLauncher.create(config), true);
     engine.start();
-    site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    // The page on 127.0.0.1 and its frame on localhost: another site, so an out-of-process iframe.
-    site.createContext("/outer", x -> send(x, "<!doctype html><title>outer</title>"
-        + "<iframe src='http://localhost:" + x.getLocalAddress().getPort() + "/inner'></iframe>"));
-    site.createContext("/inner", x -> send(x, "<!doctype html><title>inner</title><p>frame"));
-    site.start();
-  }
-
-  private static void send(com.sun.net.httpserver.HttpExchange x, String html) throws java.io.IOException {
-    byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
-    x.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-    x.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = x.getResponseBody()) {
-      out.write(bytes);
-    }
+    site = new TestSite();
   }
 
   @AfterEach
   void nothingLeft() {
-    site.stop(0);
+    site.close();
     engine.close();
     ChromiumLeaks.assertNothingLeftUnder(tempRoot);
   }
 
   private String url(String path) {
-    return "http://127.0.0.1:" + site.getAddress().getPort() + path;
+    return site.url(path);
   }
 
   private static ObjectNode params() {
