@@ -76,7 +76,9 @@ public final class CdpAllowList {
           -- answered by browserpool with no ids: the lease's context is the client's default context
       refuse Target: createBrowserContext disposeBrowserContext
           -- a lease's client works in the lease's own context, which is its default context
-      refuse Target: attachToBrowserTarget -- the client's connection already is its browser session
+      browser Target: attachToBrowserTarget
+          -- send it on the client's browser session (the connection itself): the session it opens is one
+          more browser session of the client, under the same rules (Playwright's newCDPSession asks for one)
       refuse Target: exposeDevToolsProtocol
           -- it would give the page's JavaScript a CDP channel to the whole browser, which no filter confines
       refuse Target: sendMessageToTarget

@@ -141,7 +141,8 @@ final class CdpRelay implements RawRoute.Listener {
     String method = read.command().method();
     ObjectNode params = read.command().params();
     String target = sessionId != null ? sessionId : rootSession;
-    ScopeFilter.Verdict verdict = filter.command(method, params, sessionId == null);
+    ScopeFilter.Verdict verdict = filter.command(method, params,
+        sessionId == null || targetEvents.isBrowserSession(sessionId));
     switch (verdict.action()) {
       case REFUSE:
         log.debug("{}endpoint of {}: refused {}: {}", logPrefix, lease.scope.describe(), method, verdict.detail());

@@ -37,7 +37,6 @@ class CdpAllowListTest {
     String[][] refused = {
         {"Target.exposeDevToolsProtocol", "channel to the whole browser"},
         {"Target.setRemoteLocations", "remote targets"},
-        {"Target.attachToBrowserTarget", "browser session"},
         {"Target.createBrowserContext", "own context"},
         {"Browser.close", "close the lease"},
         {"Browser.crash", "pool owns this browser"},
@@ -76,6 +75,9 @@ class CdpAllowListTest {
       assertThat(onRoot.detail()).startsWith(method + " is not allowed on the browser session").contains("page's session");
     }
     assertThat(CdpAllowList.refusal("Fetch.enable", true)).contains("every context");
+    assertThat(isolated.command("Target.attachToBrowserTarget", params(), true)).isSameAs(ScopeFilter.Verdict.FORWARD);
+    assertThat(isolated.command("Target.attachToBrowserTarget", params(), false).detail())
+        .startsWith("Target.attachToBrowserTarget is not allowed on a page or child session").contains("same rules");
     assertThat(isolated.command("Browser.getVersion", params(), true)).isSameAs(ScopeFilter.Verdict.FORWARD);
     assertThat(isolated.command("Browser.getVersion", params(), false)).isSameAs(ScopeFilter.Verdict.FORWARD);
   }

@@ -3,8 +3,10 @@ package io.github.browserpool.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonObject;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.CDPSession;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.Page;
@@ -221,8 +223,7 @@ class PlaywrightEndpointTest {
   /**
    * What Playwright does in normal use keeps working under the endpoint's allow-list, in a browser that
    * another lease shares: frames, input, network interception, emulation, permissions, screenshots, PDF,
-   * Playwright's own tracing, downloads, file uploads and storage state. (Playwright's newCDPSession asks
-   * for Target.attachToBrowserTarget, which the endpoint refuses.)
+   * Playwright's own tracing, downloads, file uploads, storage state, and a CDP session of a page.
    */
   @Test
   void normalPlaywrightUseWorksInASharedBrowser() throws Exception {
@@ -262,6 +263,22 @@ class PlaywrightEndpointTest {
       String state = context.storageState();
       assertThat(state).contains("by-playwright");
       assertThat(context.cookies()).extracting(c -> c.name).contains("set");
+
+      // A CDP session of a page (Playwright opens a second browser session for it) that sizes the page's window.
+      CDPSession cdp = context.newCDPSession(page);
+      JsonObject window = cdp.send("Browser.getWindowForTarget");
+      JsonObject bounds = new JsonObject();
+      bounds.addProperty("width", 900);
+      bounds.addProperty("height", 700);
+      JsonObject resize = new JsonObject();
+      resize.add("windowId", window.get("windowId"));
+      resize.add("bounds", bounds);
+      cdp.send("Browser.setWindowBounds", resize);
+      JsonObject which = new JsonObject();
+      which.add("windowId", window.get("windowId"));
+      assertThat(cdp.send("Browser.getWindowBounds", which).getAsJsonObject("bounds").get("width").getAsInt())
+          .isEqualTo(900);
+      cdp.detach();
 
       Path trace = tempRoot.resolve("trace.zip");
       context.tracing().stop(new Tracing.StopOptions().setPath(trace));
