@@ -141,7 +141,8 @@ final class CdpRelay implements RawRoute.Listener {
     String method = read.command().method();
     ObjectNode params = read.command().params();
     String target = sessionId != null ? sessionId : rootSession;
-    ScopeFilter.Verdict verdict = filter.command(method, params, sessionId == null);
+    ScopeFilter.Verdict verdict = filter.command(method, params,
+        sessionId == null || targetEvents.isBrowserSession(sessionId));
     switch (verdict.action()) {
       case REFUSE:
         log.debug("{}endpoint of {}: refused {}: {}", logPrefix, lease.scope.describe(), method, verdict.detail());
@@ -171,8 +172,19 @@ final class CdpRelay implements RawRoute.Listener {
         });
         break;
       default:
-        forward(id, target, method, params, null);
+        forward(id, target, method, params, windowReply(method, target));
     }
+  }
+
+  /** For Browser.getWindowForTarget (of a lease's target): a reply hook that lets the filter learn the window. */
+  private Consumer<String> windowReply(String method, String target) {
+    if (!"Browser.getWindowForTarget".equals(method)) {
+      return null;
+    }
+    return replyText -> {
+      filter.rememberWindow(replyText);
+      sendToClient(forClient(replyText, target));
+    };
   }
 
   /** Writes one client command to the pipe, unless the relay has ended. */
@@ -187,7 +199,7 @@ final class CdpRelay implements RawRoute.Listener {
   /** Sends a command that names a target once the target is known to be the lease's; holds the queue meanwhile. */
   private void checkThenSend(long id, String sessionId, String target, String method, ObjectNode params, String targetId) {
     if (lease.known.contains(targetId)) {
-      forward(id, target, method, params, null);
+      forward(id, target, method, params, windowReply(method, target));
       return;
     }
     busy = true;
@@ -201,7 +213,7 @@ final class CdpRelay implements RawRoute.Listener {
           if (failure == null && filter.inScope(info)) {
             lease.remember(info);
             try {
-              forward(id, target, method, params, null);
+              forward(id, target, method, params, windowReply(method, target));
             } catch (RuntimeException e) {
               end(1001, "browserpool: the browser connection closed", false);
               return;

@@ -1,23 +1,29 @@
 package io.github.browserpool.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The confinement rules of a lease's endpoint: what a client's command may do, and which targets it may
- * see. Pure logic over JSON; {@link CdpRelay} applies it.
+ * see. Logic over JSON (and the windows it learned); {@link CdpRelay} applies it.
  *
- * <p>A client sees its lease's browser context as the browser's only (default) context. It may not close,
- * crash or trace the browser, create or dispose contexts, attach to the browser target a second time,
- * or name a context or target outside its lease. Commands that act on "the default context" when they
- * name none (createTarget, cookies, permissions, downloads) get the lease's context filled in.
+ * <p>What a method may do at all is {@link CdpAllowList}'s decision; this class adds the checks of its
+ * {@code SCOPED} methods. A client sees its lease's browser context as the browser's only (default)
+ * context. It may not name a context, target, session or window outside its lease. Commands that act on
+ * "the default context" when they name none (createTarget, cookies, permissions, downloads) get the
+ * lease's context filled in, on page sessions too. The filter is the lease's: it remembers the windows of the
+ * lease's pages for all of the lease's clients.
  */
 final class ScopeFilter {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** What to do with one command. */
   enum Action {
@@ -48,18 +54,17 @@ final class ScopeFilter {
   /** Methods that act on a target named by {@code params.targetId}. */
   private static final Set<String> TARGETED = Set.of(
       "Target.attachToTarget", "Target.closeTarget", "Target.activateTarget", "Target.getTargetInfo",
-      "Target.exposeDevToolsProtocol", "Target.autoAttachRelated", "Target.detachFromTarget",
-      "Browser.getWindowForTarget");
+      "Target.autoAttachRelated", "Target.detachFromTarget", "Browser.getWindowForTarget");
 
-  /** Methods that act on the default context when they name none. */
-  private static final Set<String> CONTEXT_DEFAULTED = Set.of(
-      "Target.createTarget", "Browser.setDownloadBehavior", "Browser.grantPermissions",
-      "Browser.resetPermissions", "Browser.setPermission", "Storage.getCookies", "Storage.setCookies",
-      "Storage.clearCookies");
+  /** Methods that act on a window named by {@code params.windowId}. */
+  private static final Set<String> WINDOWED = Set.of(
+      "Browser.getWindowBounds", "Browser.setWindowBounds", "Browser.setContentsSize");
 
   private final String contextId;
   private final boolean isolated;
   private final String hiddenTargetId;
+  /** Windows of the lease's pages, learned from Browser.getWindowForTarget replies. */
+  private final Set<Long> windows = ConcurrentHashMap.newKeySet();
 
   /**
    * @param contextId the lease's context (for a keyed lease, the id of the browser's default context)
@@ -77,44 +82,29 @@ final class ScopeFilter {
   }
 
   /**
-   * Judges one client command.
+   * Judges one client command by {@link CdpAllowList}, then checks what a {@code SCOPED} method names.
    *
    * @param params the command's params; completed in place when the verdict is to forward
    * @param rootSession whether it was sent on the client's browser-level session
    */
   Verdict command(String method, ObjectNode params, boolean rootSession) {
-    switch (method) {
-      case "Browser.close":
-      case "Browser.crash":
-      case "Browser.crashGpuProcess":
-        return Verdict.refuse(method + " is not allowed: the pool owns this browser. Close the lease"
-            + " (or just disconnect) instead");
-      case "Target.createBrowserContext":
-      case "Target.disposeBrowserContext":
-        return Verdict.refuse(method + " is not allowed: a lease's client works in the lease's own"
-            + " context, which is its default context");
-      case "Target.attachToBrowserTarget":
-      case "Target.sendMessageToTarget":
-      case "Target.setRemoteLocations":
-      case "Target.openDevTools":
-      case "Browser.executeBrowserCommand":
-        return Verdict.refuse(method + " is not allowed through a lease's endpoint");
-      case "Tracing.start":
-        return Verdict.refuse("Tracing.start is not allowed: it records the whole browser, beyond the"
-            + " lease");
-      case "Target.getBrowserContexts":
-        ObjectNode none = JSON.objectNode();
-        none.putArray("browserContextIds");
-        return new Verdict(Action.ANSWER, null, none);
-      default:
-        break;
+    String refusal = CdpAllowList.refusal(method, rootSession);
+    if (refusal != null) {
+      return Verdict.refuse(refusal);
+    }
+    CdpAllowList.Access access = CdpAllowList.rule(method).access();
+    if (access == CdpAllowList.Access.LOCAL) {
+      return answer(method);
+    }
+    if (access != CdpAllowList.Access.SCOPED && access != CdpAllowList.Access.BROWSER) {
+      return Verdict.FORWARD;
     }
     JsonNode named = params.get("browserContextId");
     if (named != null && !named.isNull() && !contextId.equals(named.asText())) {
       return Verdict.refuse("browserContextId " + named + " is outside this lease: a lease's client sees"
           + " only its own context");
     }
-    if (rootSession && isolated && (named == null || named.isNull()) && CONTEXT_DEFAULTED.contains(method)) {
+    if (isolated && (named == null || named.isNull()) && takesContext(method)) {
       params.put("browserContextId", contextId);
     }
     if ("Target.createTarget".equals(method)) {
@@ -133,7 +123,45 @@ final class ScopeFilter {
       }
       return new Verdict(Action.CHECK_TARGET, targetId, null);
     }
+    if (WINDOWED.contains(method)) {
+      JsonNode window = params.get("windowId");
+      if (window == null || !window.canConvertToLong() || !windows.contains(window.asLong())) {
+        return Verdict.refuse("Browser window with id " + window + " not found: a lease's client may only"
+            + " use the windows of its own pages, as Browser.getWindowForTarget names them");
+      }
+    }
     return Verdict.FORWARD;
+  }
+
+  private static Verdict answer(String method) {
+    if ("Target.getBrowserContexts".equals(method)) {
+      ObjectNode none = JSON.objectNode();
+      none.putArray("browserContextIds");
+      return new Verdict(Action.ANSWER, null, none);
+    }
+    throw new IllegalStateException("CdpAllowList names " + method + " as answered locally, but ScopeFilter"
+        + " has no answer for it");
+  }
+
+  /**
+   * Whether a method takes a {@code browserContextId} that Chromium would read as the default context:
+   * on a page session too (a target created there without one lands in the default context).
+   */
+  private static boolean takesContext(String method) {
+    return "Target.createTarget".equals(method) || method.startsWith("Storage.")
+        || method.startsWith("Browser.") && !TARGETED.contains(method) && !WINDOWED.contains(method);
+  }
+
+  /** Learns the window of a {@code Browser.getWindowForTarget} reply, sent for one of the lease's targets. */
+  void rememberWindow(String replyText) {
+    try {
+      JsonNode window = MAPPER.readTree(replyText).path("result").path("windowId");
+      if (window.canConvertToLong()) {
+        windows.add(window.asLong());
+      }
+    } catch (IOException e) {
+      // Not JSON: nothing to learn; the client gets the reply as it came.
+    }
   }
 
   /** Whether a {@code TargetInfo} belongs to the lease: its context, and not the hidden target. */

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.cdp.RawRoute;
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * Which of the browser's {@code Target.*} events one relay's client may see, and what they change: a
  * target in the lease's scope becomes known to the lease, an attach to one gives the client a new
- * session, a detach ends one, and a foreign target auto-attached (perhaps with {@code
+ * session (an attach to the browser target, which only the client's own attachToBrowserTarget makes,
+ * a new browser session), a detach ends one, and a foreign target auto-attached (perhaps with {@code
  * waitForDebuggerOnStart}) is let run and detached at once. Runs on the pipe's reader thread, in pipe
  * order, so a new session is routed before any of its messages arrive.
  */
@@ -21,6 +24,8 @@ final class TargetEvents {
   private final ScopeFilter filter;
   private final RawRoute route;
   private final Predicate<String> clientSession;
+  /** The client's further browser sessions (from its Target.attachToBrowserTarget), besides the relay's root. */
+  private final Set<String> browserSessions = ConcurrentHashMap.newKeySet();
 
   /**
    * @param clientSession whether a session id is one of the client's own (its route's, but not the
@@ -31,6 +36,11 @@ final class TargetEvents {
     this.filter = filter;
     this.route = route;
     this.clientSession = clientSession;
+  }
+
+  /** Whether {@code sessionId} is a browser session the client opened: its commands are judged as the root's. */
+  boolean isBrowserSession(String sessionId) {
+    return browserSessions.contains(sessionId);
   }
 
   /**
@@ -52,6 +62,13 @@ final class TargetEvents {
         if (child == null) {
           return false;
         }
+        if ("browser".equals(info.path("type").asText())) {
+          // Only the client's own Target.attachToBrowserTarget attaches the browser target on its sessions
+          // (auto-attach never does): one more browser session of the client, judged as one.
+          route.addSession(child);
+          browserSessions.add(child);
+          return true;
+        }
         if (filter.inScope(info)) {
           lease.remember(info);
           route.addSession(child);
@@ -71,6 +88,7 @@ final class TargetEvents {
         if (child != null && clientSession.test(child)) {
           forwardNow.run();
           route.removeSession(child);
+          browserSessions.remove(child);
         }
         return false;
       }

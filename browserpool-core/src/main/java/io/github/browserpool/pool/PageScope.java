@@ -1,34 +1,49 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.endpoint.CdpAllowList;
 import java.util.Set;
 
 /**
- * What a lease's page may ask of Chromium when its browser serves other leases too. A page session can
- * reach beyond its page through the browser-wide domains: {@code Target} lists, attaches to, drives and
- * closes every target of the browser (other leases' pages included), and {@code Browser} closes or
- * crashes the whole browser. In a shared browser those commands are refused before they are sent; what
- * stays is scoped to the page itself (its own target's info, auto-attaching its own frames and workers).
- * A lease that has its browser to itself (maxContextsPerBrowser 1, or a keyed lease) is not limited.
+ * What a lease's page may ask of Chromium when its browser serves other leases too, by the endpoint's
+ * reviewed table ({@link CdpAllowList}): what the table allows on a page session goes, what it refuses is
+ * refused for the same reason, and so is every method it does not know. The table's {@code SCOPED}
+ * methods name contexts, targets or windows, which the endpoint checks and the typed API cannot (it sees
+ * only the method's name), so they are refused too, but for a few {@code Target} commands that Chromium
+ * itself confines to the page session: its own target's info, auto-attaching its own frames and workers,
+ * and detaching or messaging the sessions it attached itself. A lease that has its browser to itself
+ * (maxContextsPerBrowser 1, or a keyed lease) is not limited.
  */
 final class PageScope {
-  /** The Target and Browser commands that act only on the page's own target and its children. */
-  private static final Set<String> ALLOWED = Set.of(
-      "Target.getTargetInfo", "Target.setAutoAttach", "Target.detachFromTarget", "Target.sendMessageToTarget",
-      "Browser.getVersion");
+  /** SCOPED methods that a page session may send as they are. */
+  private static final Set<String> PAGE_CONFINED = Set.of(
+      "Target.getTargetInfo", "Target.setAutoAttach", "Target.detachFromTarget", "Target.sendMessageToTarget");
 
   private PageScope() {}
 
   /** Why {@code method} is refused on a page of a shared browser, or null when it is allowed. */
   static String refusal(String method) {
-    if (ALLOWED.contains(method)) {
+    if (PAGE_CONFINED.contains(method)) {
       return null;
     }
-    if (method.startsWith("Target.")) {
-      return "the Target domain reaches every page of the browser, other leases' included";
+    CdpAllowList.Rule rule = CdpAllowList.rule(method);
+    if (rule == null) {
+      return "browserpool has not reviewed it for a browser that leases share";
     }
-    if (method.startsWith("Browser.")) {
-      return "the Browser domain acts on the whole browser, which other leases share";
+    switch (rule.access()) {
+      case PAGE:
+      case BOTH:
+        return null;
+      case REFUSE:
+      case BROWSER:
+        return rule.reason();
+      default:
+        if (method.startsWith("Target.")) {
+          return "the Target domain reaches every page of the browser, other leases' included";
+        }
+        if (method.startsWith("Browser.")) {
+          return "the Browser domain acts on the whole browser, which other leases share";
+        }
+        return "it names browser contexts, which only lease.cdpEndpoint() checks";
     }
-    return null;
   }
 }

@@ -70,6 +70,11 @@ public final class EndpointTestClient implements AutoCloseable {
     return new EndpointTestClient(uri, HttpClient.newHttpClient());
   }
 
+  /** Connects through a given HttpClient, for tests that open many connections. */
+  public static EndpointTestClient connect(URI uri, HttpClient http) {
+    return new EndpointTestClient(uri, http);
+  }
+
   /** Sends a command (on {@code sessionId}, or the root when null) and waits for its reply message. */
   public JsonNode call(String sessionId, String method, JsonNode params) {
     long id = ids.incrementAndGet();

@@ -3,15 +3,24 @@ package io.github.browserpool.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonObject;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.CDPSession;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Tracing;
 import com.microsoft.playwright.options.Cookie;
+import com.microsoft.playwright.options.FilePayload;
+import com.microsoft.playwright.options.Media;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -208,6 +217,75 @@ class PlaywrightEndpointTest {
         return !browser.isConnected();
       });
       lease.close();
+    }
+  }
+
+  /**
+   * What Playwright does in normal use keeps working under the endpoint's allow-list, in a browser that
+   * another lease shares: frames, input, network interception, emulation, permissions, screenshots, PDF,
+   * Playwright's own tracing, downloads, file uploads, storage state, and a CDP session of a page.
+   */
+  @Test
+  void normalPlaywrightUseWorksInASharedBrowser() throws Exception {
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(2).maxBrowsers(1).poolName("pw-allow")
+        .tempRoot(tempRoot).build();
+    try (BrowserPool pool = BrowserPool.start(config);
+        BrowserLease neighbour = pool.acquire();
+        BrowserLease lease = pool.acquire()) {
+      assertThat(lease.browserPid()).as("a shared browser").isEqualTo(neighbour.browserPid());
+      Browser browser = playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
+      BrowserContext context = browser.contexts().get(0);
+      context.tracing().start(new Tracing.StartOptions().setScreenshots(true).setSnapshots(true));
+      context.grantPermissions(List.of("geolocation"), new BrowserContext.GrantPermissionsOptions().setOrigin(site.url("")));
+      context.addCookies(List.of(new Cookie("set", "by-playwright").setUrl(site.url("/"))));
+      context.route("**/frame", route -> route.fulfill(new com.microsoft.playwright.Route.FulfillOptions()
+          .setContentType("text/html").setBody("<title>routed</title><p>routed frame")));
+      Page page = context.newPage();
+      page.setViewportSize(800, 600);
+      page.emulateMedia(new Page.EmulateMediaOptions().setMedia(Media.PRINT));
+      page.navigate(site.url("/page"));
+      page.fill("#t", "typed");
+      page.keyboard().press("End");
+      page.mouse().click(5, 5);
+      assertThat(page.inputValue("#t")).isEqualTo("typed");
+      Frame frame = page.frames().stream().filter(f -> f.url().endsWith("/frame")).findFirst().orElseThrow();
+      assertThat(frame.textContent("p")).isEqualTo("routed frame");
+      page.setInputFiles("#f", new FilePayload("up.txt", "text/plain", "uploaded".getBytes(StandardCharsets.UTF_8)));
+      assertThat(page.evaluate("document.getElementById('f').files[0].name")).isEqualTo("up.txt");
+      Download download = page.waitForDownload(() -> page.click("#d"));
+      Path saved = tempRoot.resolve("saved.txt");
+      download.saveAs(saved);
+      assertThat(Files.readString(saved)).isEqualTo("downloaded bytes");
+      assertThat(page.screenshot(new Page.ScreenshotOptions().setFullPage(true)).length).isGreaterThan(1000);
+      page.emulateMedia(new Page.EmulateMediaOptions().setMedia(Media.SCREEN));
+      byte[] pdf = page.pdf();
+      assertThat(new String(pdf, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("%PDF");
+      String state = context.storageState();
+      assertThat(state).contains("by-playwright");
+      assertThat(context.cookies()).extracting(c -> c.name).contains("set");
+
+      // A CDP session of a page (Playwright opens a second browser session for it) that sizes the page's window.
+      CDPSession cdp = context.newCDPSession(page);
+      JsonObject window = cdp.send("Browser.getWindowForTarget");
+      JsonObject bounds = new JsonObject();
+      bounds.addProperty("width", 900);
+      bounds.addProperty("height", 700);
+      JsonObject resize = new JsonObject();
+      resize.add("windowId", window.get("windowId"));
+      resize.add("bounds", bounds);
+      cdp.send("Browser.setWindowBounds", resize);
+      JsonObject which = new JsonObject();
+      which.add("windowId", window.get("windowId"));
+      assertThat(cdp.send("Browser.getWindowBounds", which).getAsJsonObject("bounds").get("width").getAsInt())
+          .isEqualTo(900);
+      cdp.detach();
+
+      Path trace = tempRoot.resolve("trace.zip");
+      context.tracing().stop(new Tracing.StopOptions().setPath(trace));
+      assertThat(Files.size(trace)).as("Playwright's trace").isGreaterThan(1000);
+      page.close();
+      browser.close();
+      assertThat(neighbour.newPage().getRuntime().evaluate("1+1").getResult().getValue()).isEqualTo(2);
     }
   }
 }

@@ -20,7 +20,7 @@ class ScopeFilterTest {
   @Test
   void browserWideAndContextChangingCommandsAreRefused() {
     for (String method : new String[] {"Browser.close", "Browser.crash", "Target.createBrowserContext",
-        "Target.disposeBrowserContext", "Target.attachToBrowserTarget", "Tracing.start"}) {
+        "Target.disposeBrowserContext", "Tracing.start"}) {
       assertThat(isolated.command(method, params(), true).action()).as(method).isEqualTo(Action.REFUSE);
       assertThat(isolated.command(method, params(), false).action()).as(method + " on a page").isEqualTo(Action.REFUSE);
     }

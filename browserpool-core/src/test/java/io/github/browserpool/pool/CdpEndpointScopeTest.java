@@ -99,7 +99,16 @@ class CdpEndpointScopeTest {
       assertThat(client.call("Target.disposeBrowserContext", params().put("browserContextId", foreignContext))
           .has("error")).isTrue();
       assertThat(client.call("Target.createBrowserContext", params()).has("error")).isTrue();
-      assertThat(client.call("Target.attachToBrowserTarget", params()).has("error")).isTrue();
+      // A second browser session (Playwright's newCDPSession asks for one) is under the same rules.
+      String second = client.call("Target.attachToBrowserTarget", params()).path("result").path("sessionId").asText();
+      assertThat(second).isNotEmpty();
+      assertThat(client.call(second, "Target.getTargets", null).path("result").path("targetInfos").toString())
+          .doesNotContain(foreignPage).doesNotContain(foreignContext);
+      assertThat(client.call(second, "Target.attachToTarget", params().put("targetId", foreignPage).put("flatten", true))
+          .path("error").path("message").asText()).contains("No target");
+      assertThat(client.call(second, "Browser.close", null).has("error")).isTrue();
+      assertThat(client.call(second, "Fetch.enable", params()).path("error").path("message").asText())
+          .contains("every context");
       assertThat(client.call("Tracing.start", params()).path("error").path("message").asText()).contains("whole browser");
       assertThat(client.call("Browser.close", null).has("error")).isTrue();
       assertThat(client.call("Storage.getCookies", params().put("browserContextId", foreignContext)).has("error")).isTrue();
