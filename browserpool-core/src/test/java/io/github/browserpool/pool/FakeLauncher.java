@@ -26,6 +26,11 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile Runnable onNextClose;
   /** What {@link #failureReportGrace()} answers: zero, like a local launcher, unless a test sets it. */
   public volatile java.time.Duration failureReportGrace = java.time.Duration.ZERO;
+  /**
+   * Browsers launched from now on are remote, as Grid sessions are: no PID (-1), no profile dir, and an
+   * id of their own ({@code session-<n>}).
+   */
+  public volatile boolean remote;
   /** Whether each browser records the contexts it opened (tests read them; a benchmark must not grow a list). */
   private final boolean recordContexts;
 
@@ -51,7 +56,7 @@ public final class FakeLauncher implements BrowserLauncher {
       errorNext = null;
       throw err;
     }
-    FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events);
+    FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events, remote);
     b.dead = launchDead;
     launched.add(b);
     return b;
@@ -88,15 +93,23 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile boolean stopped;
     /** The PIDs of its process tree as treePids() reports them; just its own PID unless a test sets more. */
     public volatile java.util.Set<Long> tree;
+    /** Remote (see {@link FakeLauncher#remote}): -1 as its PID, no dir, {@code session-<pid>} as its id. */
+    private final boolean isRemote;
 
-    FakeBrowser(long pid, BrowserEvents events) {
+    FakeBrowser(long pid, BrowserEvents events, boolean remote) {
       this.pid = pid;
       this.events = events;
+      this.isRemote = remote;
     }
 
     @Override
     public long pid() {
-      return pid;
+      return isRemote ? -1 : pid;
+    }
+
+    @Override
+    public String browserId() {
+      return isRemote ? "session-" + pid : LaunchedBrowser.super.browserId();
     }
 
     @Override
@@ -107,7 +120,7 @@ public final class FakeLauncher implements BrowserLauncher {
 
     @Override
     public Path userDataDir() {
-      return Path.of("/fake/chromelambda-" + pid);
+      return isRemote ? null : Path.of("/fake/chromelambda-" + pid);
     }
 
     @Override
