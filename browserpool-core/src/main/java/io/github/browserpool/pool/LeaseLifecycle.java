@@ -271,7 +271,7 @@ final class LeaseLifecycle {
       crashed(entry, victims);
       return;
     }
-    revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.RELEASED);
-    engine.retire(entry, CloseReason.RELEASED, victims);
+    revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.UNRESPONSIVE);
+    engine.retire(entry, CloseReason.UNRESPONSIVE, victims);
   }
 }
