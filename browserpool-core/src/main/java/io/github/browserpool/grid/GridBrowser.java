@@ -9,7 +9,6 @@ import io.github.browserpool.pool.ContextBrowser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +40,6 @@ final class GridBrowser extends ContextBrowser {
   static final int PROBE_FAILURES = 3;
   /** How long probes may go unanswered (timeouts only) before the session counts as gone. */
   static final Duration UNANSWERED = Duration.ofSeconds(30);
-  private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "browserpool-grid-probe");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final String prefix;
   private final GridClient client;
@@ -57,6 +51,8 @@ final class GridBrowser extends ContextBrowser {
   private final Duration closeTimeout;
   private final Duration probeInterval;
   private final Duration probeTimeout;
+  /** The launcher's {@code <pool>-grid-probe} thread, shared by the pool's sessions. */
+  private final ScheduledExecutorService probes;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile String endReason;
@@ -67,7 +63,7 @@ final class GridBrowser extends ContextBrowser {
   private long lastAnswered;
 
   GridBrowser(PoolConfig config, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
-      BrowserEvents events, Duration probeInterval) {
+      BrowserEvents events, Duration probeInterval, ScheduledExecutorService probes) {
     // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
     super(config, conn, false);
     this.prefix = "[" + config.poolName() + "] ";
@@ -79,6 +75,7 @@ final class GridBrowser extends ContextBrowser {
     this.cdpTimeout = config.launchTimeout();
     this.closeTimeout = config.closeTimeout();
     this.probeInterval = probeInterval;
+    this.probes = probes;
     this.ticker = config.ticker();
     this.lastAnswered = ticker.read();
     this.probeTimeout = probeInterval.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
@@ -128,9 +125,9 @@ final class GridBrowser extends ContextBrowser {
       return;
     }
     try {
-      nextProbe = PROBES.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
+      nextProbe = probes.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      // only at JVM exit
+      // the pool closed: its sessions are deleted already
     }
   }
 

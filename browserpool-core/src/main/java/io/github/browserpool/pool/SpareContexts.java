@@ -5,7 +5,6 @@ package io.github.browserpool.pool;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
-import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,6 @@ import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
  */
 final class SpareContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final Executor PREPARER = DaemonThreads.onDemand("browserpool-prepare-");
   /** At most this many spare contexts per browser that serves several leases (each costs a renderer). */
   static final int MAX_SPARE = 2;
 
@@ -122,7 +120,7 @@ final class SpareContexts {
           return conn.send("Target.createTarget",
                   JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
               .thenApplyAsync(t -> new Prepared(contextId,
-                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
+                  conn.attach(t.path("targetId").asText(), cdpTimeout)), conn.threads().prepare());
         })
         .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
                 JSON.objectNode().put("expression", "1")).thenApply(warm -> p));

@@ -22,6 +22,8 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile boolean launchDead;
   /** When set, openContext(isolated, timeout) reports that no context was ready in time. */
   public volatile boolean contextNotReady;
+  /** While set, every close() waits (up to 30 s) until it is counted down: closes that take their time. */
+  public volatile java.util.concurrent.CountDownLatch closeGate;
   /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
   public volatile Runnable onNextClose;
   /** What {@link #failureReportGrace()} answers: zero, like a local launcher, unless a test sets it. */
@@ -193,6 +195,14 @@ public final class FakeLauncher implements BrowserLauncher {
       onNextClose = null;
       if (hook != null) {
         hook.run();
+      }
+      java.util.concurrent.CountDownLatch gate = closeGate;
+      if (gate != null) {
+        try {
+          gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (closeCalls.incrementAndGet() == 1) {
         closedWith = reason;
