@@ -135,36 +135,47 @@ final class GridBrowser extends ContextBrowser {
     if (closing.get() || ended.get()) {
       return;
     }
+    // The JDK completes an async send on its own default executor (a new thread per task on a small
+    // machine): the answer is handled back on the pool's probe thread.
     client.getAsync("/session/" + sessionId + "/timeouts", probeTimeout).whenComplete((reply, failure) -> {
-      if (closing.get() || ended.get()) {
-        return;
+      try {
+        probes.execute(() -> probed(reply, failure));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the pool closed: its sessions are deleted already
       }
-      long now = ticker.read();
-      if (reply != null && reply.ok()) {
-        probeFailures = 0;
-        lastAnswered = now;
-      } else if (reply != null && reply.sessionGone()) {
-        ended("the Grid says it no longer exists: " + reply.message());
-        return;
-      } else {
-        boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
-        if (!timedOut) {
-          probeFailures++;
-          lastAnswered = now; // an error answer is an answer
-        }
-        String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
-        LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
-        if (probeFailures >= PROBE_FAILURES) {
-          ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
-          return;
-        }
-        if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
-          ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
-          return;
-        }
-      }
-      scheduleProbe();
     });
+  }
+
+  /** Handles one probe's answer, on the probe thread, and schedules the next probe. */
+  private void probed(GridClient.Reply reply, Throwable failure) {
+    if (closing.get() || ended.get()) {
+      return;
+    }
+    long now = ticker.read();
+    if (reply != null && reply.ok()) {
+      probeFailures = 0;
+      lastAnswered = now;
+    } else if (reply != null && reply.sessionGone()) {
+      ended("the Grid says it no longer exists: " + reply.message());
+      return;
+    } else {
+      boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
+      if (!timedOut) {
+        probeFailures++;
+        lastAnswered = now; // an error answer is an answer
+      }
+      String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
+      LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
+      if (probeFailures >= PROBE_FAILURES) {
+        ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
+        return;
+      }
+      if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
+        ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
+        return;
+      }
+    }
+    scheduleProbe();
   }
 
   private static Throwable unwrap(Throwable t) {

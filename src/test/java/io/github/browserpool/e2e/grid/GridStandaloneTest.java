@@ -120,6 +120,9 @@ class GridStandaloneTest {
       }
       assertThat(GridProcess.sessionIds(grid.url())).containsExactly(sessionId);
     }
+    // The pool's threads (its connections', HTTP client's, probe's) end with it.
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> Thread.getAllStackTraces()
+        .keySet().stream().noneMatch(t -> t.isAlive() && t.getName().contains("grid-basic")));
     assertThat(GridProcess.sessionGone(grid.url(), sessionId)).as("deleted by pool.close()").isTrue();
     assertThat(eventIds).as("the lease's id in every listener event")
         .containsExactlyInAnyOrder("launched " + sessionId, "acquired " + sessionId, "closed " + sessionId);
