@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code browserpool-<kind>-N}, bounded alike and never shut down.
  */
 public final class DaemonThreads {
-  /** How long a thread of these pools lives without work. */
-  static final long IDLE_SECONDS = 5;
+  /** How long a pool's thread lives without work. */
+  public static final long IDLE_SECONDS = 5;
   /** The bound of each kind of {@link #shared()}: 16 leases' worth. */
   private static final int SHARED_BOUND = 16;
   private static final DaemonThreads SHARED = new DaemonThreads("browserpool", SHARED_BOUND, SHARED_BOUND);
@@ -56,12 +56,12 @@ public final class DaemonThreads {
           + " must be at least 1");
     }
     this.owner = owner;
-    events = bounded("cdp-events", maxLeases + 1);
+    events = ofKind("cdp-events", maxLeases + 1);
     timeouts = timer(owner + "-cdp-timeouts");
-    pageClose = bounded("cdp-page-close", maxLeases);
-    prepare = bounded("prepare", maxLeases);
-    proxyAuth = bounded("proxy-auth", maxLeases);
-    gracefulClose = bounded("graceful-close", maxBrowsers);
+    pageClose = ofKind("cdp-page-close", maxLeases);
+    prepare = ofKind("prepare", maxLeases);
+    proxyAuth = ofKind("proxy-auth", maxLeases);
+    gracefulClose = ofKind("graceful-close", maxBrowsers);
     all = List.of(events, timeouts, pageClose, prepare, proxyAuth, gracefulClose);
   }
 
@@ -99,9 +99,9 @@ public final class DaemonThreads {
    * An executor of at most {@code bound} daemon threads {@code prefix + N} (N = 1, 2, ...), started as
    * work comes and ended after {@link #IDLE_SECONDS} without work; past the bound, work waits in a queue.
    */
-  public static ThreadPoolExecutor bounded(String prefix, int bound, long idleSeconds) {
+  public static ThreadPoolExecutor bounded(String prefix, int bound) {
     AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(bound, bound, idleSeconds, TimeUnit.SECONDS,
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(bound, bound, IDLE_SECONDS, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), task -> named(prefix + count.incrementAndGet()).newThread(task));
     executor.allowCoreThreadTimeOut(true);
     return executor;
@@ -119,8 +119,8 @@ public final class DaemonThreads {
     return timer;
   }
 
-  private ThreadPoolExecutor bounded(String kind, int bound) {
-    return bounded(owner + "-" + kind + "-", bound, IDLE_SECONDS);
+  private ThreadPoolExecutor ofKind(String kind, int bound) {
+    return bounded(owner + "-" + kind + "-", bound);
   }
 
   /** Runs the pages' event handlers. */
@@ -166,7 +166,16 @@ public final class DaemonThreads {
 
   /** Waits until every thread has ended or {@code deadlineNanos} ({@link System#nanoTime()}); true if all did. */
   public boolean awaitTermination(long deadlineNanos) throws InterruptedException {
-    for (ExecutorService e : all) {
+    return awaitAll(all, deadlineNanos);
+  }
+
+  /**
+   * Waits until every executor of {@code executors}, shut down, has ended or {@code deadlineNanos} ({@link
+   * System#nanoTime()}); true if all did.
+   */
+  public static boolean awaitAll(List<? extends ExecutorService> executors, long deadlineNanos)
+      throws InterruptedException {
+    for (ExecutorService e : executors) {
       if (!e.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         return false;
       }

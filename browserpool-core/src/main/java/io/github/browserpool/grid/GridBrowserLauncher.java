@@ -60,7 +60,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     static Threads forPool(PoolConfig config) {
       String pool = config.poolName();
       int http = (int) Math.min(Integer.MAX_VALUE, config.maxBrowsers() + 2L);
-      return new Threads(DaemonThreads.forPool(config), DaemonThreads.bounded(pool + "-grid-http-", http, 5),
+      return new Threads(DaemonThreads.forPool(config), DaemonThreads.bounded(pool + "-grid-http-", http),
           DaemonThreads.timer(pool + "-grid-probe"), DaemonThreads.timer(pool + "-grid-orphans"));
     }
 
@@ -76,11 +76,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
 
     boolean shutdown(long deadlineNanos) throws InterruptedException {
       stop();
-      boolean ended = connections.awaitTermination(deadlineNanos);
-      for (ExecutorService e : own()) {
-        ended &= e.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-      return ended;
+      return connections.awaitTermination(deadlineNanos) && DaemonThreads.awaitAll(own(), deadlineNanos);
     }
   }
 

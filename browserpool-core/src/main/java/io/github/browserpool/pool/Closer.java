@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * slot, so under churn more browsers than the pool holds may be closing; the closes beyond twice
  * maxBrowsers wait their turn (acquire never waits for them), and a pool that closes has threads for each
  * of its own browsers unless that many older closes are still running. Idle threads end after {@link
- * #IDLE_SECONDS}; {@link #shutdown} ends them all.
+ * DaemonThreads#IDLE_SECONDS}; {@link #shutdown} ends them all.
  */
 final class Closer {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -42,9 +41,6 @@ final class Closer {
   /** The executors the closer made and ends in {@link #shutdown}; empty when it was given one. */
   private final List<ThreadPoolExecutor> owned;
 
-  /** How long a worker or closer thread lives without work. */
-  static final long IDLE_SECONDS = 5;
-
   /**
    * @param worker runs the work and the closes; null for the two bounded sets of threads named after
    *     the pool described above
@@ -58,8 +54,8 @@ final class Closer {
     this.forget = forget;
     if (worker == null) {
       int bound = (int) Math.min(Integer.MAX_VALUE, 2L * config.maxBrowsers());
-      ThreadPoolExecutor work = DaemonThreads.bounded(config.poolName() + "-worker-", bound, IDLE_SECONDS);
-      ThreadPoolExecutor closing = DaemonThreads.bounded(config.poolName() + "-closer-", bound, IDLE_SECONDS);
+      ThreadPoolExecutor work = DaemonThreads.bounded(config.poolName() + "-worker-", bound);
+      ThreadPoolExecutor closing = DaemonThreads.bounded(config.poolName() + "-closer-", bound);
       this.owned = List.of(work, closing);
       this.worker = work;
       this.closes = closing;
@@ -121,11 +117,6 @@ final class Closer {
 
   /** Waits until the closer's threads have ended or {@code deadlineNanos}; true if they did. */
   boolean awaitTermination(long deadlineNanos) throws InterruptedException {
-    for (ThreadPoolExecutor e : owned) {
-      if (!e.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        return false;
-      }
-    }
-    return true;
+    return DaemonThreads.awaitAll(owned, deadlineNanos);
   }
 }
