@@ -5,9 +5,10 @@ import java.time.Duration;
 /**
  * A snapshot of one browser in a pool, from {@link BrowserPool#browsers()}.
  *
- * @param browserId the browser's id: the name of its profile dir ({@code chromelambda-<uuid>}), or
- *     {@code starting-<n>} while it is being launched
- * @param pid the PID of the browser's main process; -1 while it is being launched
+ * @param browserId the browser's id, the same as {@link BrowserLease#browserId()} and in listener events:
+ *     the name of its profile dir ({@code chromelambda-<uuid>}), the session id for a Selenium Grid
+ *     session, or {@code starting-<n>} while it is being launched
+ * @param pid the PID of the browser's main process; -1 while it is being launched, and for a Grid session
  * @param state where the browser is in its life
  * @param sessionKey the session key it is bound to, or null
  * @param age time since the pool reserved its slot (the pool's {@link Ticker})

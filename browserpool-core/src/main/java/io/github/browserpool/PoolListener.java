@@ -26,8 +26,8 @@ public interface PoolListener {
 
   /**
    * The pool took a lease away: {@link CloseReason#ABANDONED}, {@link CloseReason#LRU}, {@link
-   * CloseReason#CRASHED} (its browser died) or {@link CloseReason#SHUTDOWN}. Counted in {@link
-   * PoolStats#leasesRevoked()}.
+   * CloseReason#CRASHED} (its browser died), {@link CloseReason#UNRESPONSIVE} (its browser stopped
+   * answering) or {@link CloseReason#SHUTDOWN}. Counted in {@link PoolStats#leasesRevoked()}.
    */
   default void revoked(LeaseEvent lease, CloseReason reason) {}
 

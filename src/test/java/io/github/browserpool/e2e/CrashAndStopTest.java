@@ -166,6 +166,7 @@ class CrashAndStopTest {
       PoolStats after = pool.stats();
       assertThat(after.forcedKills()).isGreaterThanOrEqualTo(1);
       assertThat(after.closed()).isEqualTo(1);
+      assertThat(after.closed(CloseReason.UNRESPONSIVE)).as("stopped, not exited: unresponsive").isEqualTo(1);
       assertThat(after.total()).isZero();
     } finally {
       thawAndClose(tree, pool);
@@ -230,6 +231,7 @@ class CrashAndStopTest {
       await().atMost(closeTimeout.plusSeconds(2)).until(() -> pool.browsers().isEmpty()
           && Procs.alive(tree).isEmpty() && !java.nio.file.Files.exists(dir));
       assertThat(pool.stats().forcedKills()).isEqualTo(1);
+      assertThat(pool.stats().closed(CloseReason.UNRESPONSIVE)).as("frozen, not exited: unresponsive").isEqualTo(1);
       writer.join(Duration.ofSeconds(5).toMillis());
       assertThat(writer.isAlive()).as("the blocked writer is released").isFalse();
     } finally {

@@ -36,8 +36,11 @@ final class CdtBridge {
   private final FrameWriter writer;
   private final SessionRegistry sessions;
   private final Runnable activity;
+  private final DaemonThreads threads;
 
-  CdtBridge(ConnectionState state, PendingCalls pending, FrameWriter writer, SessionRegistry sessions, Runnable activity) {
+  CdtBridge(ConnectionState state, PendingCalls pending, FrameWriter writer, SessionRegistry sessions, Runnable activity,
+      DaemonThreads threads) {
+    this.threads = threads;
     this.state = state;
     this.pending = pending;
     this.writer = writer;
@@ -166,7 +169,7 @@ final class CdtBridge {
 
     /** Fails the call with code {@link CdpCallTimeoutException#CODE} if it is still waiting after {@code nanos}. */
     void armTimeout(int id, String method, long nanos) {
-      timeout = CallTimeouts.TIMER.schedule(() -> timedOut(id, method, nanos), nanos, TimeUnit.NANOSECONDS);
+      timeout = threads.timeouts().schedule(() -> timedOut(id, method, nanos), nanos, TimeUnit.NANOSECONDS);
       if (done) {
         timeout.cancel(false);
       }
@@ -182,7 +185,7 @@ final class CdtBridge {
           + " on page " + session.targetId() + "; that page is closed now, so later calls on it fail at once");
       sessions.gone(session, "an earlier call (" + method + ") got no reply within " + limit
           + ", so the page was closed", false);
-      CallTimeouts.CLEANUP.execute(session::closeTargetOnce);
+      threads.pageClose().execute(session::closeTargetOnce);
     }
 
     private void disarm() {

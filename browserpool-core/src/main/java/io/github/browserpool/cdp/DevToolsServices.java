@@ -80,7 +80,7 @@ public final class DevToolsServices {
     ChromeDevToolsServiceConfiguration configuration = new ChromeDevToolsServiceConfiguration();
     // Its field initialiser made a single-thread executor; it has started no thread yet. End it unused.
     configuration.getEventExecutorService().shutdown();
-    configuration.setEventExecutorService(new SerialEventExecutor(name));
+    configuration.setEventExecutorService(new SerialEventExecutor(name, session.connection().threads().events()));
 
     CommandInvocationHandler commands = new CommandInvocationHandler();
     InvocationHandler guarded = new GuardedInvocationHandler(commands, guard);

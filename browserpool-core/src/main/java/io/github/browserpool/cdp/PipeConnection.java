@@ -50,6 +50,7 @@ public final class PipeConnection implements AutoCloseable {
   public static final Duration POOL_WRITE_WAIT = Duration.ofSeconds(1);
 
   private final ConnectionState state;
+  private final DaemonThreads threads;
   private final FrameReader reader;
   private final FrameWriter writer;
   private final PendingCalls pending = new PendingCalls();
@@ -73,6 +74,16 @@ public final class PipeConnection implements AutoCloseable {
    *     one is read; never for events or for {@link #send} traffic. Must be cheap and not block
    */
   public PipeConnection(String name, InputStream fromBrowser, OutputStream toBrowser, Runnable activity) {
+    this(name, fromBrowser, toBrowser, activity, DaemonThreads.shared());
+  }
+
+  /**
+   * As above, its pages' event handlers, call timeouts and the pool's own work for it running on {@code
+   * threads}: the pool's own, so that they end with the pool.
+   */
+  public PipeConnection(String name, InputStream fromBrowser, OutputStream toBrowser, Runnable activity,
+      DaemonThreads threads) {
+    this.threads = Objects.requireNonNull(threads, "threads");
     state = new ConnectionState(Objects.requireNonNull(name, "name"));
     reader = new FrameReader(state.logPrefix(), Objects.requireNonNull(fromBrowser, "fromBrowser"));
     writer = new FrameWriter(state, Objects.requireNonNull(toBrowser, "toBrowser"), why -> shutDown(why, false));
@@ -80,8 +91,13 @@ public final class PipeConnection implements AutoCloseable {
     commands = new Commands(state, pending, writer);
     sessions = new SessionRegistry(this, state, pending, commands);
     rawRoutes = new RawRoutes(state, pending, writer, commands);
-    cdt = new CdtBridge(state, pending, writer, sessions, activity);
+    cdt = new CdtBridge(state, pending, writer, sessions, activity, threads);
     router = new MessageRouter(state.logPrefix(), pending, sessions, rawRoutes);
+  }
+
+  /** The threads its pages' event handlers, call timeouts and the pool's own work for it run on. */
+  public DaemonThreads threads() {
+    return threads;
   }
 
   /**

@@ -37,7 +37,7 @@ public final class RawSessionPage implements io.github.browserpool.RawPage {
     this.connection = connection;
     this.guard = guard;
     this.timeout = timeout;
-    this.events = new SerialEventExecutor(connection.name());
+    this.events = new SerialEventExecutor(connection.name(), connection.threads().events());
     session.addMessageHandler(this::onMessage);
   }
 

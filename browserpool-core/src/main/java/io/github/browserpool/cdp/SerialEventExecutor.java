@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one cdt service's event handlers in order, one at a time, on a pool of daemon threads shared by
- * every service ({@code browserpool-cdp-events-N}, created on demand, ended after 30 s idle).
+ * Runs one cdt service's event handlers in order, one at a time, on the {@code cdp-events} threads of its
+ * connection's {@link DaemonThreads}, which every service of the pool shares.
  *
  * <p>cdt's default gives each service a non-daemon thread of its own that keeps the JVM alive until the
  * service is closed. {@link #shutdown()} stops only this service's queue.
@@ -22,17 +22,11 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
   /** Events run per turn before the thread is handed back, so one busy service cannot hog a thread. */
   private static final int BATCH = 32;
 
-  private static final Executor SHARED = DaemonThreads.onDemand("browserpool-cdp-events-");
-
   private final String logPrefix;
   private final Executor threads;
   private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile boolean shutdown;
-
-  SerialEventExecutor(String name) {
-    this(name, SHARED);
-  }
 
   SerialEventExecutor(String name, Executor threads) {
     this.logPrefix = "[" + name + "] ";

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +113,15 @@ public final class ChromeProcess {
   }
 
   /**
+   * As {@link #terminate(CloseReason, Supplier, Executor, Duration, Duration)}, sending {@code graceful}
+   * on the calling thread: for a browser whose pipe cannot be full (a launch that failed, a test).
+   */
+  public CloseOutcome terminate(CloseReason reason, Supplier<CompletableFuture<?>> graceful,
+      Duration gracefulTimeout, Duration budget) {
+    return terminate(reason, graceful, Runnable::run, gracefulTimeout, budget);
+  }
+
+  /**
    * Closes the whole tree with escalation, verifies every PID dead and deletes the profile dir, all
    * within {@code budget}: {@code Browser.close} until {@code min(gracefulTimeout, budget/2)}, SIGTERM
    * of the tree (main process first) until {@code 3/4 budget}, then SIGKILL of the tree; death, the subreaper's
@@ -120,13 +130,14 @@ public final class ChromeProcess {
    * CloseBudget#FINISH_LIMIT}). A stopped browser cannot answer or act on SIGTERM: it gets SIGKILL at once.
    * Idempotent and safe from any thread: every caller gets the first close's outcome.
    *
-   * @param graceful sends CDP {@code Browser.close} (may be null); run on another thread and never
+   * @param graceful sends CDP {@code Browser.close} (may be null); run on {@code sender} and never
    *     waited for, so a send stuck behind a blocked write cannot hold the close
+   * @param sender runs {@code graceful}: the pool's {@code graceful-close} threads
    * @param gracefulTimeout how long to wait for the tree to exit after {@code graceful}, capped at half
    *     the budget
    * @param budget the whole close's deadline
    */
-  public CloseOutcome terminate(CloseReason reason, Supplier<CompletableFuture<?>> graceful,
+  public CloseOutcome terminate(CloseReason reason, Supplier<CompletableFuture<?>> graceful, Executor sender,
       Duration gracefulTimeout, Duration budget) {
     synchronized (this) {
       if (closeStarted) {
@@ -136,7 +147,7 @@ public final class ChromeProcess {
     }
     CloseOutcome outcome;
     try {
-      outcome = new CloseSequence(this, tree, prefix).run(reason, graceful, gracefulTimeout, budget);
+      outcome = new CloseSequence(this, tree, prefix).run(reason, graceful, sender, gracefulTimeout, budget);
     } catch (RuntimeException e) {
       LOG.error("{}closing browser pid {} failed", prefix, pid(), e);
       outcome = new CloseOutcome(reason, CloseOutcome.Step.SIGKILL, Duration.ZERO, true, false, !Files.exists(dir));

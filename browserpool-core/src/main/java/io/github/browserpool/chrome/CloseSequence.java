@@ -6,11 +6,8 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +26,6 @@ final class CloseSequence {
    * tree is seen dead (to catch a helper born during the close), at most this many in all.
    */
   static final int MAX_SCANS = 4;
-  private static final ExecutorService GRACEFUL_SENDER = new ThreadPoolExecutor(
-      0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-        Thread t = new Thread(r, "browserpool-graceful-close");
-        t.setDaemon(true);
-        return t;
-      });
 
   private final ChromeProcess browser;
   private final ProcessTree tree;
@@ -54,8 +45,8 @@ final class CloseSequence {
   }
 
   /** Runs the close; see {@link ChromeProcess#terminate} for what each argument means. */
-  CloseOutcome run(CloseReason reason, Supplier<CompletableFuture<?>> graceful, Duration gracefulTimeout,
-      Duration budget) {
+  CloseOutcome run(CloseReason reason, Supplier<CompletableFuture<?>> graceful, Executor sender,
+      Duration gracefulTimeout, Duration budget) {
     CloseBudget b = CloseBudget.startingAt(System.nanoTime(), gracefulTimeout, budget);
     long start = b.start();
     scan();
@@ -67,7 +58,7 @@ final class CloseSequence {
     if (!dead) {
       step = CloseOutcome.Step.GRACEFUL;
       if (graceful != null && !stopped && tree.isMainAlive()) {
-        sendGracefully(graceful);
+        sendGracefully(graceful, sender);
         dead = settle(b.gracefulEnd(), false);
       }
     }
@@ -193,10 +184,10 @@ final class CloseSequence {
     t.start();
   }
 
-  /** Runs the graceful step on its own thread: sending may block behind a write stuck on a full pipe. */
-  private void sendGracefully(Supplier<CompletableFuture<?>> graceful) {
+  /** Runs the graceful step on {@code sender}: sending may block behind a write stuck on a full pipe. */
+  private void sendGracefully(Supplier<CompletableFuture<?>> graceful, Executor sender) {
     try {
-      GRACEFUL_SENDER.execute(() -> {
+      sender.execute(() -> {
         try {
           graceful.get();
         } catch (RuntimeException e) {

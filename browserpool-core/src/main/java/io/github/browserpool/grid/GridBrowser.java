@@ -9,7 +9,6 @@ import io.github.browserpool.pool.ContextBrowser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +40,6 @@ final class GridBrowser extends ContextBrowser {
   static final int PROBE_FAILURES = 3;
   /** How long probes may go unanswered (timeouts only) before the session counts as gone. */
   static final Duration UNANSWERED = Duration.ofSeconds(30);
-  private static final ScheduledExecutorService PROBES = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "browserpool-grid-probe");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final String prefix;
   private final GridClient client;
@@ -57,6 +51,8 @@ final class GridBrowser extends ContextBrowser {
   private final Duration closeTimeout;
   private final Duration probeInterval;
   private final Duration probeTimeout;
+  /** The launcher's {@code <pool>-grid-probe} thread, shared by the pool's sessions. */
+  private final ScheduledExecutorService probes;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile String endReason;
@@ -68,7 +64,7 @@ final class GridBrowser extends ContextBrowser {
 
   /** @param driverTab chromedriver's own tab, which keyed leases' endpoint clients must not see; null if unknown */
   GridBrowser(PoolConfig config, GridClient client, String sessionId, PipeConnection conn, WebSocketPipe pipe,
-      BrowserEvents events, Duration probeInterval, String driverTab) {
+      BrowserEvents events, Duration probeInterval, String driverTab, ScheduledExecutorService probes) {
     // A keyed lease needs no keeper page: chromedriver's own tab keeps the default profile alive.
     super(config, conn, driverTab);
     this.prefix = "[" + config.poolName() + "] ";
@@ -80,6 +76,7 @@ final class GridBrowser extends ContextBrowser {
     this.cdpTimeout = config.launchTimeout();
     this.closeTimeout = config.closeTimeout();
     this.probeInterval = probeInterval;
+    this.probes = probes;
     this.ticker = config.ticker();
     this.lastAnswered = ticker.read();
     this.probeTimeout = probeInterval.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
@@ -129,9 +126,9 @@ final class GridBrowser extends ContextBrowser {
       return;
     }
     try {
-      nextProbe = PROBES.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
+      nextProbe = probes.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      // only at JVM exit
+      // the pool closed: its sessions are deleted already
     }
   }
 
@@ -139,36 +136,47 @@ final class GridBrowser extends ContextBrowser {
     if (closing.get() || ended.get()) {
       return;
     }
+    // The JDK completes an async send on its own default executor (a new thread per task on a small
+    // machine): the answer is handled back on the pool's probe thread.
     client.getAsync("/session/" + sessionId + "/timeouts", probeTimeout).whenComplete((reply, failure) -> {
-      if (closing.get() || ended.get()) {
-        return;
+      try {
+        probes.execute(() -> probed(reply, failure));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the pool closed: its sessions are deleted already
       }
-      long now = ticker.read();
-      if (reply != null && reply.ok()) {
-        probeFailures = 0;
-        lastAnswered = now;
-      } else if (reply != null && reply.sessionGone()) {
-        ended("the Grid says it no longer exists: " + reply.message());
-        return;
-      } else {
-        boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
-        if (!timedOut) {
-          probeFailures++;
-          lastAnswered = now; // an error answer is an answer
-        }
-        String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
-        LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
-        if (probeFailures >= PROBE_FAILURES) {
-          ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
-          return;
-        }
-        if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
-          ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
-          return;
-        }
-      }
-      scheduleProbe();
     });
+  }
+
+  /** Handles one probe's answer, on the probe thread, and schedules the next probe. */
+  private void probed(GridClient.Reply reply, Throwable failure) {
+    if (closing.get() || ended.get()) {
+      return;
+    }
+    long now = ticker.read();
+    if (reply != null && reply.ok()) {
+      probeFailures = 0;
+      lastAnswered = now;
+    } else if (reply != null && reply.sessionGone()) {
+      ended("the Grid says it no longer exists: " + reply.message());
+      return;
+    } else {
+      boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
+      if (!timedOut) {
+        probeFailures++;
+        lastAnswered = now; // an error answer is an answer
+      }
+      String what = reply != null ? "HTTP " + reply.status() + ": " + reply.message() : String.valueOf(unwrap(failure));
+      LOG.debug("{}probe {} of {} failed ({} in a row): {}", prefix, sessionId, client.base(), probeFailures, what);
+      if (probeFailures >= PROBE_FAILURES) {
+        ended(PROBE_FAILURES + " probes in a row failed, the last with " + what);
+        return;
+      }
+      if (now - lastAnswered - UNANSWERED.toNanos() >= 0) {
+        ended("no probe was answered for " + UNANSWERED + ", the last failed with " + what);
+        return;
+      }
+    }
+    scheduleProbe();
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -3,14 +3,19 @@ package io.github.browserpool.grid;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.pool.BrowserLauncher;
 import io.github.browserpool.pool.LaunchedBrowser;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -40,12 +45,47 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   private final NewSession sessions;
   private final Duration sessionTimeout;
   private final Duration probeInterval;
+  /** The pool's threads: its connections', its HTTP client's, the probe's and the orphan hunt's. */
+  private final Threads threads;
 
-  private GridBrowserLauncher(PoolConfig config, GridClient client, Duration sessionTimeout) {
+  /**
+   * The threads a Grid pool owns, named after it, all ended by {@link #shutdown}: its sessions'
+   * connections ({@link DaemonThreads}); {@code <pool>-grid-http-N}, the HTTP client's, one per session
+   * (its websocket and its probe's answers) plus two for the pool's own calls; one {@code <pool>-grid-probe}
+   * that schedules every session's probe; one {@code <pool>-grid-orphans} that hunts orphaned sessions.
+   */
+  private record Threads(DaemonThreads connections, ThreadPoolExecutor http, ScheduledThreadPoolExecutor probes,
+      ScheduledThreadPoolExecutor orphans) {
+    static Threads forPool(PoolConfig config) {
+      String pool = config.poolName();
+      int http = (int) Math.min(Integer.MAX_VALUE, config.maxBrowsers() + 2L);
+      return new Threads(DaemonThreads.forPool(config), DaemonThreads.bounded(pool + "-grid-http-", http),
+          DaemonThreads.timer(pool + "-grid-probe"), DaemonThreads.timer(pool + "-grid-orphans"));
+    }
+
+    private List<ExecutorService> own() {
+      return List.of(http, probes, orphans);
+    }
+
+    /** Ends them all without waiting. */
+    void stop() {
+      connections.shutdown();
+      own().forEach(ExecutorService::shutdownNow);
+    }
+
+    boolean shutdown(long deadlineNanos) throws InterruptedException {
+      stop();
+      return connections.awaitTermination(deadlineNanos) && DaemonThreads.awaitAll(own(), deadlineNanos);
+    }
+  }
+
+  private GridBrowserLauncher(PoolConfig config, GridClient client, Duration sessionTimeout, Threads threads) {
     this.config = config;
     this.prefix = "[" + config.poolName() + "] ";
     this.client = client;
-    this.sessions = new NewSession(config, client, new OrphanHunter(prefix, client, config.closeTimeout()));
+    this.threads = threads;
+    this.sessions = new NewSession(config, client, new OrphanHunter(prefix, client, config.closeTimeout(),
+        threads.orphans()));
     this.sessionTimeout = sessionTimeout;
     Duration third = sessionTimeout.dividedBy(3);
     Duration interval = third.compareTo(DEFAULT_PROBE_INTERVAL) < 0 ? third : DEFAULT_PROBE_INTERVAL;
@@ -63,10 +103,17 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     URI grid = config.seleniumGrid();
     Duration connect = config.launchTimeout().compareTo(Duration.ofSeconds(10)) <= 0
         ? config.launchTimeout() : Duration.ofSeconds(10);
-    GridClient client = new GridClient(grid, connect);
-    GridStatus status = GridStatus.read(client, prefix, config.launchTimeout());
+    Threads threads = Threads.forPool(config);
+    GridClient client = new GridClient(grid, connect, threads.http());
+    GridStatus status;
+    try {
+      status = GridStatus.read(client, prefix, config.launchTimeout());
+    } catch (RuntimeException e) {
+      threads.stop();
+      throw e;
+    }
     GridBrowserLauncher launcher = new GridBrowserLauncher(config, client,
-        status.sessionTimeout(DEFAULT_SESSION_TIMEOUT));
+        status.sessionTimeout(DEFAULT_SESSION_TIMEOUT), threads);
     launcher.sweep(status);
     LOG.info("{}using Selenium Grid {} ({} nodes, session-timeout {}; probing each session every {})",
         prefix, grid, status.nodes(), launcher.sessionTimeout, launcher.probeInterval);
@@ -97,6 +144,11 @@ public final class GridBrowserLauncher implements BrowserLauncher {
   @Override
   public Duration failureReportGrace() {
     return FAILURE_REPORT_GRACE;
+  }
+
+  @Override
+  public boolean shutdown(long deadlineNanos) throws InterruptedException {
+    return threads.shutdown(deadlineNanos);
   }
 
   @Override
@@ -135,11 +187,11 @@ public final class GridBrowserLauncher implements BrowserLauncher {
       throw new BrowserLaunchException(prefix + "interrupted while connecting to " + cdp, e);
     }
     PipeConnection conn = new PipeConnection(config.poolName() + " grid " + sessionId, pipe.in(), pipe.out(),
-        events::activity);
+        events::activity, threads.connections());
     conn.start();
     firstCall(conn, "Browser.getVersion", sessionId, cdp, left);
     GridBrowser browser = new GridBrowser(config, client, sessionId, conn, pipe, events, probeInterval,
-        driverTab(firstCall(conn, "Target.getTargets", sessionId, cdp, left), sessionId));
+        driverTab(firstCall(conn, "Target.getTargets", sessionId, cdp, left), sessionId), threads.probes());
     browser.start();
     browser.prepareNext();
     LOG.debug("{}created Grid session {} in {} ms", prefix, sessionId,

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,16 @@ final class GridClient {
   private final URI base;
   private final HttpClient http;
 
-  GridClient(URI base, Duration connectTimeout) {
+  /**
+   * @param executor runs the client's response handling and websocket callbacks (the JDK's default is an
+   *     unbounded pool that never ends with the pool)
+   */
+  GridClient(URI base, Duration connectTimeout, Executor executor) {
     this.base = base;
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(connectTimeout)
+        .executor(executor)
         .build();
   }
 

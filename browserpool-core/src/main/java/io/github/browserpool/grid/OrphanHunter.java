@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -13,31 +13,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes the sessions of requests the pool gave up on. Grid may still create such a session from its
  * queue, and nobody would use it; it carries the request's id in its owner label, so it is deleted when
- * {@code /status} shows it, for {@link #ORPHAN_HUNT} after the request was given up.
+ * {@code /status} shows it, for {@link #ORPHAN_HUNT} after the request was given up, or until the pool
+ * closes: without the probe's keep-alive, the Grid then drops such a session after its session-timeout.
  */
 final class OrphanHunter {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanHunter.class);
   /** How long sessions of requests the pool gave up on are hunted for (and deleted) in the Grid. */
   static final Duration ORPHAN_HUNT = Duration.ofMinutes(10);
   private static final Duration ORPHAN_HUNT_PERIOD = Duration.ofSeconds(2);
-  private static final ScheduledExecutorService HUNTER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "browserpool-grid-orphans");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final String prefix;
   private final GridClient client;
   private final Duration deleteTimeout;
+  /** The launcher's {@code <pool>-grid-orphans} thread; shut down with the pool, which ends the hunt. */
+  private final ScheduledExecutorService hunter;
   /** Request ids of session requests given up on, with when to stop hunting for their session (nanoTime). */
   private final Map<String, Long> orphans = new ConcurrentHashMap<>();
   private final Object huntLock = new Object();
   private boolean hunting; // guarded by huntLock
 
-  OrphanHunter(String prefix, GridClient client, Duration deleteTimeout) {
+  OrphanHunter(String prefix, GridClient client, Duration deleteTimeout, ScheduledExecutorService hunter) {
     this.prefix = prefix;
     this.client = client;
     this.deleteTimeout = deleteTimeout;
+    this.hunter = hunter;
   }
 
   /** Remembers a request the pool gave up on, and hunts for its session. */
@@ -45,8 +44,7 @@ final class OrphanHunter {
     orphans.put(requestId, System.nanoTime() + ORPHAN_HUNT.toNanos());
     synchronized (huntLock) {
       if (!hunting) {
-        hunting = true;
-        HUNTER.schedule(this::huntOnce, ORPHAN_HUNT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        hunting = schedule();
       }
     }
   }
@@ -71,12 +69,19 @@ final class OrphanHunter {
       Thread.currentThread().interrupt();
     } finally {
       synchronized (huntLock) {
-        if (orphans.isEmpty()) {
-          hunting = false;
-        } else {
-          HUNTER.schedule(this::huntOnce, ORPHAN_HUNT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        hunting = !orphans.isEmpty() && schedule();
       }
+    }
+  }
+
+  /** Schedules the next hunt; false once the pool closed (its Grid's session-timeout reaps what is left). */
+  private boolean schedule() {
+    try {
+      hunter.schedule(this::huntOnce, ORPHAN_HUNT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      LOG.debug("{}the pool closed: no more hunting for {} orphaned Grid sessions", prefix, orphans.size());
+      return false;
     }
   }
 }

@@ -45,7 +45,7 @@ final class BrowserInfos {
       LaunchedBrowser b = e.browser;
       MemorySampler.Sample m = r.state() == State.CLOSING ? e.memoryOrNone() : memory.sample(e);
       out.add(new BrowserInfo(
-          b != null ? Listeners.browserId(b) : "starting-" + e.id,
+          b != null ? b.browserId() : "starting-" + e.id,
           b != null ? b.pid() : -1,
           BrowserInfo.State.valueOf(r.state().name()),
           r.key(),

@@ -25,6 +25,17 @@ public interface BrowserLauncher {
     return java.time.Duration.ZERO;
   }
 
+  /**
+   * Ends the threads this launcher owns for the pool (its browsers' connections, probes), waiting for
+   * them until {@code deadlineNanos} ({@link System#nanoTime()}). Called once by the pool's close, after
+   * every browser has closed; no launch follows. The default owns none.
+   *
+   * @return whether every thread ended in time
+   */
+  default boolean shutdown(long deadlineNanos) throws InterruptedException {
+    return true;
+  }
+
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {
     /**

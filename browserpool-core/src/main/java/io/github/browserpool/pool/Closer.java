@@ -1,22 +1,31 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolListener;
+import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.Ticker;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the pool's slow work off the caller's path and outside the lock: launches, warm-ups and, its
- * main job, closing browsers that are already CLOSING (kill, verify, delete the dir), then freeing their
- * records.
+ * Runs the pool's slow work off the caller's path and outside the lock, on two bounded sets of daemon
+ * threads named after the pool: {@code <pool>-worker-N} for launches, warm-ups, exit handling and the
+ * disposal of revoked leases' contexts ({@link #runAsync}); {@code <pool>-closer-N} for closing browsers
+ * that are already CLOSING (kill, verify, delete the dir), then freeing their records. Closes have
+ * threads of their own so that a launch never waits behind them.
+ *
+ * <p>The bounds, both twice maxBrowsers: at most maxBrowsers launches run at once (each holds a
+ * STARTING slot), which leaves as many threads for the short tasks. A CLOSING browser no longer holds a
+ * slot, so under churn more browsers than the pool holds may be closing; the closes beyond twice
+ * maxBrowsers wait their turn (acquire never waits for them), and a pool that closes has threads for each
+ * of its own browsers unless that many older closes are still running. Idle threads end after {@link
+ * DaemonThreads#IDLE_SECONDS}; {@link #shutdown} ends them all.
  */
 final class Closer {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -28,12 +37,15 @@ final class Closer {
   /** Frees a closed entry's record (under the lock, then serves waiters): the engine's. */
   private final Consumer<PoolEntry> forget;
   private final Executor worker;
-  private final ExecutorService ownedWorker;
+  private final Executor closes;
+  /** The executors the closer made and ends in {@link #shutdown}; empty when it was given one. */
+  private final List<ThreadPoolExecutor> owned;
 
   /**
-   * @param worker runs the work; null for a daemon cached pool named after the pool
+   * @param worker runs the work and the closes; null for the two bounded sets of threads named after
+   *     the pool described above
    */
-  Closer(String poolName, String prefix, Ticker ticker, PoolCounters counters, Listeners listeners,
+  Closer(PoolConfig config, String prefix, Ticker ticker, PoolCounters counters, Listeners listeners,
       Consumer<PoolEntry> forget, Executor worker) {
     this.prefix = prefix;
     this.ticker = ticker;
@@ -41,32 +53,36 @@ final class Closer {
     this.listeners = listeners;
     this.forget = forget;
     if (worker == null) {
-      AtomicInteger n = new AtomicInteger();
-      this.ownedWorker = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, poolName + "-worker-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      this.worker = ownedWorker;
+      int bound = (int) Math.min(Integer.MAX_VALUE, 2L * config.maxBrowsers());
+      ThreadPoolExecutor work = DaemonThreads.bounded(config.poolName() + "-worker-", bound);
+      ThreadPoolExecutor closing = DaemonThreads.bounded(config.poolName() + "-closer-", bound);
+      this.owned = List.of(work, closing);
+      this.worker = work;
+      this.closes = closing;
     } else {
-      this.ownedWorker = null;
+      this.owned = List.of();
       this.worker = worker;
+      this.closes = worker;
     }
   }
 
   /** Runs {@code r} on the worker; on the calling thread once the worker is shut down. */
   void runAsync(Runnable r) {
+    run(worker, r);
+  }
+
+  private static void run(Executor on, Runnable r) {
     try {
-      worker.execute(r);
+      on.execute(r);
     } catch (RejectedExecutionException e) {
       r.run();
     }
   }
 
-  /** Closes each victim on the worker, under the reason it was retired with. */
+  /** Closes each victim on the closer threads, under the reason it was retired with. */
   void closeAll(List<PoolEntry> victims) {
     for (PoolEntry e : victims) {
-      runAsync(() -> closeOne(e, e.closeReason));
+      run(closes, () -> closeOne(e, e.closeReason));
     }
   }
 
@@ -94,10 +110,13 @@ final class Closer {
     }
   }
 
-  /** Stops the worker the closer owns; work already queued still runs. */
+  /** Stops the threads the closer owns; work already queued still runs, and later work runs on its caller. */
   void shutdown() {
-    if (ownedWorker != null) {
-      ownedWorker.shutdown();
-    }
+    owned.forEach(ThreadPoolExecutor::shutdown);
+  }
+
+  /** Waits until the closer's threads have ended or {@code deadlineNanos}; true if they did. */
+  boolean awaitTermination(long deadlineNanos) throws InterruptedException {
+    return DaemonThreads.awaitAll(owned, deadlineNanos);
   }
 }

@@ -27,12 +27,14 @@ public interface LaunchedBrowser {
   }
 
   /**
-   * A stable id of this browser: the profile dir's name for a local browser (the default), the session
-   * id for a Grid session.
+   * The browser's one id, the same in {@code BrowserLease.browserId()}, {@code BrowserInfo}, listener
+   * events and logs: the profile dir's name for a local browser (the default; {@code pid-<pid>} for a
+   * browser without a dir), the session id for a Grid session. Stable for the browser's life.
    */
   default String browserId() {
     Path dir = userDataDir();
-    return dir == null ? null : dir.getFileName().toString();
+    Path name = dir == null ? null : dir.getFileName();
+    return name == null ? "pid-" + pid() : name.toString();
   }
 
   /** How logs and exception messages name this browser, e.g. {@code "pid 1234"}. */

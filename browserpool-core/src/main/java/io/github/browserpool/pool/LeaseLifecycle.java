@@ -266,7 +266,7 @@ final class LeaseLifecycle {
       crashed(entry, fx);
       return;
     }
-    revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.RELEASED);
-    engine.retire(entry, CloseReason.RELEASED, fx);
+    revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.UNRESPONSIVE);
+    engine.retire(entry, CloseReason.UNRESPONSIVE, fx);
   }
 }

@@ -86,16 +86,9 @@ final class Listeners {
 
   // The events' payloads.
 
-  /** The id users see for a browser: its profile dir's name locally, the session id on a Grid. */
-  static String browserId(LaunchedBrowser b) {
-    java.nio.file.Path dir = b.userDataDir();
-    java.nio.file.Path name = dir == null ? null : dir.getFileName();
-    return name == null ? "pid-" + b.pid() : name.toString();
-  }
-
   PoolListener.BrowserEvent browserEvent(PoolEntry e) {
     LaunchedBrowser b = e.browser;
-    return new PoolListener.BrowserEvent(poolName, b != null ? browserId(b) : "starting-" + e.id,
+    return new PoolListener.BrowserEvent(poolName, b != null ? b.browserId() : "starting-" + e.id,
         b != null ? b.pid() : -1);
   }
 

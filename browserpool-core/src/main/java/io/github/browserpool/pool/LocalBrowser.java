@@ -81,7 +81,7 @@ final class LocalBrowser extends ContextBrowser {
     // Never behind a write stuck on the full pipe of a frozen browser for longer than the graceful step.
     CloseOutcome outcome = process.terminate(reason,
         () -> conn.isOpen() ? conn.sendUnlessBusy("Browser.close", null, graceful) : CompletableFuture.completedFuture(null),
-        graceful, config.closeTimeout());
+        conn.threads().gracefulClose(), graceful, config.closeTimeout());
     conn.close();
     return new CloseResult(outcome.forced(), outcome.dirDeleted());
   }

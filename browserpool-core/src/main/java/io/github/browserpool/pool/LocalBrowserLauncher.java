@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.chrome.ChromeExecutable;
 import io.github.browserpool.chrome.ChromeProcess;
@@ -34,11 +35,14 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
   private final PoolConfig config;
   private final LaunchSpec spec;
   private final String prefix;
+  /** The threads of this pool's connections; they end in {@link #shutdown}. */
+  private final DaemonThreads threads;
 
   private LocalBrowserLauncher(PoolConfig config, LaunchSpec spec) {
     this.config = config;
     this.spec = spec;
     this.prefix = "[" + config.poolName() + "] ";
+    this.threads = DaemonThreads.forPool(config);
   }
 
   /**
@@ -140,7 +144,8 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
   public LaunchedBrowser launch(BrowserEvents events) {
     ChromeProcess process = ChromeProcess.spawn(spec);
     PipeConnection conn = new PipeConnection(
-        config.poolName() + " pid " + process.pid(), process.fromBrowser(), process.toBrowser(), events::activity);
+        config.poolName() + " pid " + process.pid(), process.fromBrowser(), process.toBrowser(), events::activity,
+        threads);
     conn.start();
     String failure = awaitReady(process, conn);
     if (failure != null) {
@@ -162,6 +167,12 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
     process.onExit().thenRun(unexpected);
     conn.closedFuture().thenRun(unexpected);
     return browser;
+  }
+
+  @Override
+  public boolean shutdown(long deadlineNanos) throws InterruptedException {
+    threads.shutdown();
+    return threads.awaitTermination(deadlineNanos);
   }
 
   /** Waits for the first CDP reply; returns null when ready, else what went wrong. */

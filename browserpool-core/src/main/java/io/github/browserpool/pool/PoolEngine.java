@@ -97,7 +97,7 @@ public final class PoolEngine {
   /**
    * Creates an engine with its own threads, or with the given ones.
    *
-   * @param worker runs launches, warm-ups and closes; null for a daemon cached pool named after the pool,
+   * @param worker runs launches, warm-ups and closes; null for the bounded threads of {@link Closer},
    *     {@link #DIRECT} to run them on the calling thread
    * @param scheduler runs the reaper; null schedules nothing (a test then calls {@link #housekeep()} by
    *     hand, or passes a fake scheduler and runs what it recorded)
@@ -118,12 +118,12 @@ public final class PoolEngine {
     this.capacity = Capacity.of(config);
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
-    this.closer = new Closer(config.poolName(), prefix, ticker, counters, listeners,
+    this.closer = new Closer(config, prefix, ticker, counters, listeners,
         e -> change(fx -> bag.forget(e)), worker);
     this.launches = new Launches(this, launcher);
     this.leases = new LeaseLifecycle(this);
     this.reaper = new Reaper(this, scheduler);
-    this.shutdown = new Shutdown(this);
+    this.shutdown = new Shutdown(this, launcher);
     this.grants = new Grants(this);
     this.steering = new Steering(this);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());

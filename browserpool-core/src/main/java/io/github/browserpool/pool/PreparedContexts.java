@@ -3,7 +3,6 @@ package io.github.browserpool.pool;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
-import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +21,6 @@ import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
  */
 final class PreparedContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final Executor PREPARER = DaemonThreads.onDemand("browserpool-prepare-");
 
   /** A ready isolated context with one attached page. */
   record Prepared(String contextId, CdpSession page) {}
@@ -111,7 +109,7 @@ final class PreparedContexts {
           return conn.send("Target.createTarget",
                   JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
               .thenApplyAsync(t -> new Prepared(contextId,
-                  conn.attach(t.path("targetId").asText(), cdpTimeout)), PREPARER);
+                  conn.attach(t.path("targetId").asText(), cdpTimeout)), conn.threads().prepare());
         })
         .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
                 JSON.objectNode().put("expression", "1")).thenApply(warm -> p));

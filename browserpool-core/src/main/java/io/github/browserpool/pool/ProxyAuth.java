@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.cdp.CdpSession;
-import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.cdp.PipeConnection;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -17,11 +16,10 @@ import java.util.concurrent.TimeUnit;
  * credentials; a server's own challenge gets Chromium's default answer. This is the pool's own traffic:
  * it is sent over the connection, not through the lease's page, so it never counts as the lease's
  * activity, and a page that never stops loading cannot keep a forgotten lease alive. The answers are
- * sent from a daemon thread, never from the pipe's reader.
+ * sent from the connection's {@code proxy-auth} threads, never from the pipe's reader.
  */
 final class ProxyAuth {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Executor ANSWERS = DaemonThreads.onDemand("browserpool-proxy-auth-");
 
   private ProxyAuth() {}
 
@@ -36,7 +34,7 @@ final class ProxyAuth {
   /** Installs the answers on {@code session} and waits (bounded) until Chromium intercepts for it. */
   static void install(PipeConnection conn, CdpSession session, Credentials creds, Duration timeout) {
     String sid = session.sessionId();
-    Executor answers = ANSWERS;
+    Executor answers = conn.threads().proxyAuth();
     session.addMessageHandler(message -> {
       if (!message.contains("\"Fetch.")) {
         return; // most messages: no parsing on the reader thread

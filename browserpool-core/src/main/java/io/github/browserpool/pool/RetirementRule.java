@@ -33,7 +33,7 @@ final class RetirementRule {
    */
   CloseReason afterLease(PoolEntry e, long now, boolean reusable, boolean poolClosed, boolean overMemory) {
     if (!reusable) {
-      return CloseReason.RELEASED;
+      return CloseReason.UNRESPONSIVE;
     } else if (poolClosed) {
       return CloseReason.SHUTDOWN;
     } else if (now - e.expiresAt >= 0) {

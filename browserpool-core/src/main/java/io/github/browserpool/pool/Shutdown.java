@@ -3,6 +3,7 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,18 +15,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Closing the pool: fails waiters, revokes leases, closes every browser, waits (bounded) for all of it,
- * then stops the pool's threads. A second caller waits for the first one's close to finish.
+ * then stops the pool's threads and waits up to {@link #THREADS_GRACE} for them to end. A second caller
+ * waits for the first one's close to finish, within the same budget.
  */
 final class Shutdown {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
+  /** How long the pool's threads may take to end once its browsers are closed. */
+  static final Duration THREADS_GRACE = Duration.ofSeconds(1);
+
   private final PoolEngine engine;
+  private final BrowserLauncher launcher;
   private final String prefix;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-  Shutdown(PoolEngine engine) {
+  Shutdown(PoolEngine engine, BrowserLauncher launcher) {
     this.engine = engine;
+    this.launcher = launcher;
     this.prefix = engine.prefix;
+  }
+
+  /** How long closing the browsers may take: their close, a launch still running, and some slack. */
+  private long budgetNanos() {
+    return PoolEngine.saturatedNanos(engine.config.closeTimeout())
+        + PoolEngine.saturatedNanos(engine.config.launchTimeout()) + TimeUnit.SECONDS.toNanos(5);
   }
 
   void close() {
@@ -59,21 +72,19 @@ final class Shutdown {
     }
     CompletableFuture<?>[] futures = all.stream().map(e -> e.closed).toArray(CompletableFuture[]::new);
     try {
-      CompletableFuture.allOf(futures).get(
-          PoolEngine.saturatedNanos(engine.config.closeTimeout())
-              + PoolEngine.saturatedNanos(engine.config.launchTimeout()) + TimeUnit.SECONDS.toNanos(5),
-          TimeUnit.NANOSECONDS);
+      CompletableFuture.allOf(futures).get(budgetNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       LOG.error("{}close did not finish in time: {}", prefix, e.toString());
     }
     if (!first) {
-      terminated.join();
+      awaitTermination();
       return;
     }
     engine.reaper.shutdown();
     engine.closer.shutdown();
+    stopThreads();
     engine.unregisterMBean();
     engine.listeners.flush();
     PoolStats s = engine.stats();
@@ -82,14 +93,60 @@ final class Shutdown {
     terminated.complete(null);
   }
 
-  /** Waits until {@link #close()} has finished, however many callers started it. */
+  /**
+   * Ends the threads of the closer and of the launcher (its browsers' connections, a Grid's probes); waits
+   * for them up to {@link #THREADS_GRACE}, and names those still alive in a WARN past it.
+   */
+  private void stopThreads() {
+    long deadline = System.nanoTime() + THREADS_GRACE.toNanos();
+    boolean ended;
+    try {
+      boolean launcherThreads = launcher.shutdown(deadline);
+      ended = engine.closer.awaitTermination(deadline) && launcherThreads;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    } catch (RuntimeException e) {
+      LOG.warn("{}stopping the launcher's threads failed", prefix, e);
+      ended = false;
+    }
+    if (!ended) {
+      LOG.warn("{}some of the pool's threads were still running {} ms after its browsers closed; they end"
+          + " when their work does: {}", prefix, THREADS_GRACE.toMillis(), liveThreads());
+    }
+  }
+
+  /** The names of the live threads that carry the pool's name. */
+  private List<String> liveThreads() {
+    String name = engine.config.poolName();
+    List<String> names = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().contains(name)) {
+        names.add(t.getName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Waits until {@link #close()} has finished, however many callers started it; at most the close's
+   * budget plus {@link #THREADS_GRACE}, past which it logs a WARN and returns.
+   */
   void awaitTermination() {
-    terminated.join();
+    long wait = budgetNanos() + THREADS_GRACE.toNanos();
+    try {
+      terminated.get(wait, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("{}close() by another caller has not finished within {} ms; returning without it", prefix,
+          TimeUnit.NANOSECONDS.toMillis(wait));
+    }
   }
 
   /**
    * Discards an engine that was never started (its start failed, e.g. the MBean name was taken):
-   * stops its executors, which have no threads yet, and marks it closed. Logs nothing.
+   * stops its executors and the launcher's, which have no threads yet, and marks it closed. Logs nothing.
    */
   void discardUnstarted() {
     engine.lock.lock();
@@ -100,6 +157,11 @@ final class Shutdown {
     }
     engine.reaper.shutdown();
     engine.closer.shutdown();
+    try {
+      launcher.shutdown(System.nanoTime()); // nothing to wait for: no browser was launched
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     terminated.complete(null);
   }
 }

@@ -23,7 +23,8 @@ final class ConnectionParts {
   final SessionRegistry sessions = new SessionRegistry(carrier, state, pending, commands);
   final RawRoutes rawRoutes = new RawRoutes(state, pending, writer, commands);
   final AtomicInteger activity = new AtomicInteger();
-  final CdtBridge cdt = new CdtBridge(state, pending, writer, sessions, activity::incrementAndGet);
+  final CdtBridge cdt = new CdtBridge(state, pending, writer, sessions, activity::incrementAndGet,
+      DaemonThreads.shared());
   final MessageRouter router = new MessageRouter(state.logPrefix(), pending, sessions, rawRoutes);
 
   /** Registers a session as an attach reply would. */

@@ -508,12 +508,12 @@ class PipeConnectionTest {
     BlockingQueue<String> toCdt = new LinkedBlockingQueue<>();
     session.addMessageHandler(toCdt::add);
     session.callTimeout(Duration.ofMinutes(5));
-    int queuedBefore = CallTimeouts.TIMER.getQueue().size();
+    int queuedBefore = DaemonThreads.shared().timeouts().getQueue().size();
     session.send("{\"id\":12,\"method\":\"Runtime.evaluate\",\"params\":{}}");
-    assertThat(CallTimeouts.TIMER.getQueue()).hasSize(queuedBefore + 1);
+    assertThat(DaemonThreads.shared().timeouts().getQueue()).hasSize(queuedBefore + 1);
     browser.reply(browser.next(), "{\"result\":{}}");
     assertThat(JSON.readTree(toCdt.poll(5, SECONDS)).has("error")).isFalse();
-    assertThat(CallTimeouts.TIMER.getQueue()).as("the timer was cancelled and removed").hasSize(queuedBefore);
+    assertThat(DaemonThreads.shared().timeouts().getQueue()).as("the timer was cancelled and removed").hasSize(queuedBefore);
     assertThat(session.closed()).isFalse();
   }
 

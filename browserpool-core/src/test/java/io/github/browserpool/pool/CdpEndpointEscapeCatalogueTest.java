@@ -118,8 +118,8 @@ class CdpEndpointEscapeCatalogueTest {
     LeaseState leaseA = engine.acquire(null);
     LeaseState leaseB = engine.acquire(null);
     assertThat(leaseB.browserPid()).as("both leases in the one browser").isEqualTo(leaseA.browserPid());
-    LocalBrowser.Context ctxA = (LocalBrowser.Context) leaseA.context;
-    LocalBrowser.Context ctxB = (LocalBrowser.Context) leaseB.context;
+    LaunchedBrowser.RawCdp ctxA = leaseA.context.rawCdp();
+    LaunchedBrowser.RawCdp ctxB = leaseB.context.rawCdp();
     PipeConnection pipe = ctxA.connection();
     String otherCtx = ctxB.contextId();
 

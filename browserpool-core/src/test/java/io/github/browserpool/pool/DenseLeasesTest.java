@@ -253,7 +253,7 @@ class DenseLeasesTest extends EngineOnFakes {
     a.close();
     assertThat(b.isActive()).isFalse();
     assertThatThrownBy(b::touch).isInstanceOf(LeaseRevokedException.class).hasMessageContaining("stopped responding");
-    assertThat(browserOf(a).closedWith).isEqualTo(CloseReason.RELEASED);
+    assertThat(browserOf(a).closedWith).isEqualTo(CloseReason.UNRESPONSIVE);
   }
 
   @Test
@@ -286,7 +286,7 @@ class DenseLeasesTest extends EngineOnFakes {
     assertThat(b.browserPid()).as("the caller is served by another browser").isNotEqualTo(stopped.pid);
     assertThat(a.isActive()).isFalse();
     assertThatThrownBy(a::touch).isInstanceOf(LeaseRevokedException.class).hasMessageContaining("stopped responding");
-    assertThat(stopped.closedWith).as("it did not exit: not a crash").isEqualTo(CloseReason.RELEASED);
+    assertThat(stopped.closedWith).as("it did not exit: not a crash").isEqualTo(CloseReason.UNRESPONSIVE);
     PoolStats s = engine.stats();
     assertThat(s.closed(CloseReason.CRASHED)).isZero();
     assertThat(s.launched()).isEqualTo(s.closed() + s.total());

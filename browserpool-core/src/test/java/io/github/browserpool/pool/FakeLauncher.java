@@ -22,10 +22,17 @@ public final class FakeLauncher implements BrowserLauncher {
   public volatile boolean launchDead;
   /** When set, openContext(isolated, timeout) reports that no context was ready in time. */
   public volatile boolean contextNotReady;
+  /** While set, every close() waits (up to 30 s) until it is counted down: closes that take their time. */
+  public volatile java.util.concurrent.CountDownLatch closeGate;
   /** Runs inside the next close() of any browser (once), to act while the engine is mid-pass. */
   public volatile Runnable onNextClose;
   /** What {@link #failureReportGrace()} answers: zero, like a local launcher, unless a test sets it. */
   public volatile java.time.Duration failureReportGrace = java.time.Duration.ZERO;
+  /**
+   * Browsers launched from now on are remote, as Grid sessions are: no PID (-1), no profile dir, and an
+   * id of their own ({@code session-<n>}).
+   */
+  public volatile boolean remote;
   /** Whether each browser records the contexts it opened (tests read them; a benchmark must not grow a list). */
   private final boolean recordContexts;
 
@@ -51,7 +58,7 @@ public final class FakeLauncher implements BrowserLauncher {
       errorNext = null;
       throw err;
     }
-    FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events);
+    FakeBrowser b = new FakeBrowser(pids.incrementAndGet(), events, remote);
     b.dead = launchDead;
     launched.add(b);
     return b;
@@ -88,15 +95,23 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile boolean stopped;
     /** The PIDs of its process tree as treePids() reports them; just its own PID unless a test sets more. */
     public volatile java.util.Set<Long> tree;
+    /** Remote (see {@link FakeLauncher#remote}): -1 as its PID, no dir, {@code session-<pid>} as its id. */
+    private final boolean isRemote;
 
-    FakeBrowser(long pid, BrowserEvents events) {
+    FakeBrowser(long pid, BrowserEvents events, boolean remote) {
       this.pid = pid;
       this.events = events;
+      this.isRemote = remote;
     }
 
     @Override
     public long pid() {
-      return pid;
+      return isRemote ? -1 : pid;
+    }
+
+    @Override
+    public String browserId() {
+      return isRemote ? "session-" + pid : LaunchedBrowser.super.browserId();
     }
 
     @Override
@@ -107,7 +122,7 @@ public final class FakeLauncher implements BrowserLauncher {
 
     @Override
     public Path userDataDir() {
-      return Path.of("/fake/chromelambda-" + pid);
+      return isRemote ? null : Path.of("/fake/chromelambda-" + pid);
     }
 
     @Override
@@ -180,6 +195,14 @@ public final class FakeLauncher implements BrowserLauncher {
       onNextClose = null;
       if (hook != null) {
         hook.run();
+      }
+      java.util.concurrent.CountDownLatch gate = closeGate;
+      if (gate != null) {
+        try {
+          gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (closeCalls.incrementAndGet() == 1) {
         closedWith = reason;

@@ -344,7 +344,7 @@ class PoolEngineTest extends EngineOnFakes {
     LeaseState a = engine.acquire(null);
     launcher.byPid(a.browserPid()).resetFails = true;
     a.close();
-    assertThat(launcher.byPid(a.browserPid()).closedWith).isEqualTo(CloseReason.RELEASED);
+    assertThat(launcher.byPid(a.browserPid()).closedWith).isEqualTo(CloseReason.UNRESPONSIVE);
   }
 
   @Test
@@ -361,7 +361,7 @@ class PoolEngineTest extends EngineOnFakes {
     browser.events.exitedUnexpectedly(); // handled late: changes nothing
     PoolStats s = engine.stats();
     assertThat(s.closed(CloseReason.CRASHED)).isEqualTo(1);
-    assertThat(s.closed(CloseReason.RELEASED)).isZero();
+    assertThat(s.closed(CloseReason.UNRESPONSIVE)).isZero();
     assertThat(s.launched()).isEqualTo(s.closed() + s.total());
   }
 

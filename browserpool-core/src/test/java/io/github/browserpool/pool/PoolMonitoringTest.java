@@ -254,6 +254,71 @@ class PoolMonitoringTest extends EngineOnFakes {
   }
 
   @Test
+  void aLeaseTheSnapshotsAndTheEventsNameABrowserByTheSameIdLocalOrRemote() {
+    // A remote browser (a Grid session: no PID, no dir) used to be "pid--1" in browsers() and in events,
+    // but its session id in lease.browserId(), so the two could not be matched.
+    Map<String, Set<String>> idsByEvent = new ConcurrentHashMap<>();
+    PoolListener ids = new PoolListener() {
+      private void saw(String event, String id) {
+        idsByEvent.computeIfAbsent(event, k -> ConcurrentHashMap.newKeySet()).add(id);
+      }
+
+      @Override
+      public void launched(BrowserEvent b, Duration took) {
+        saw("launched", b.browserId());
+      }
+
+      @Override
+      public void acquired(LeaseEvent l, Duration waited) {
+        saw("acquired", l.browserId());
+      }
+
+      @Override
+      public void released(LeaseEvent l, Duration held) {
+        saw("released", l.browserId());
+      }
+
+      @Override
+      public void closed(BrowserEvent b, CloseReason reason, Duration took, boolean forced) {
+        saw("closed", b.browserId());
+      }
+    };
+    start(config().maxBrowsers(2).listener(ids));
+    LeaseState local = engine.acquire(null);
+    launcher.remote = true;
+    LeaseState remote = engine.acquire("k");
+    String localId = local.browserId();
+    String remoteId = remote.browserId();
+    assertThat(localId).isEqualTo("chromelambda-" + local.browserPid());
+    assertThat(remote.browserPid()).isEqualTo(-1);
+    assertThat(remoteId).isEqualTo("session-" + launcher.launched.get(1).pid);
+    assertThat(engine.browsers()).extracting(BrowserInfo::browserId).containsExactlyInAnyOrder(localId, remoteId);
+    local.close();
+    remote.close();
+    engine.close();
+    assertThat(idsByEvent.keySet()).containsExactlyInAnyOrder("launched", "acquired", "released", "closed");
+    idsByEvent.forEach((event, seen) -> assertThat(seen).as(event).containsExactlyInAnyOrder(localId, remoteId));
+  }
+
+  @Test
+  void aBrowserThatStoppedRespondingClosesAsUnresponsiveInStatsAndEvents() {
+    List<String> log = new CopyOnWriteArrayList<>();
+    start(config().maxBrowsers(1).maxContextsPerBrowser(2).listener(new Recorder("A", log)));
+    LeaseState a = engine.acquire(null);
+    LeaseState b = engine.acquire(null);
+    long pid = a.browserPid();
+    launcher.byPid(pid).resetFails = true; // alive, but it could not dispose a's context
+    a.close();
+    assertThat(log).contains("A revoked #" + b.id + " UNRESPONSIVE", "A closed " + pid + " UNRESPONSIVE");
+    assertThat(launcher.byPid(pid).closedWith).isEqualTo(CloseReason.UNRESPONSIVE);
+    PoolStats s = engine.stats();
+    assertThat(s.closed(CloseReason.UNRESPONSIVE)).isEqualTo(1);
+    assertThat(s.closed(CloseReason.RELEASED)).as("no longer counted as a release").isZero();
+    assertThat(s.closed(CloseReason.CRASHED)).as("it did not exit").isZero();
+    assertThat(s.leasesRevoked()).isEqualTo(1);
+  }
+
+  @Test
   void memoryIsSampledAtMostOnceASecondPerBrowser() {
     start(config());
     LeaseState lease = engine.acquire(null);

@@ -70,7 +70,7 @@ class RetirementRuleTest {
   @Test
   void afterALeaseTheReasonsApplyInOrder() {
     PoolEntry e = idleEntry();
-    assertThat(rule.afterLease(e, T0, false, true, true)).isEqualTo(CloseReason.RELEASED);
+    assertThat(rule.afterLease(e, T0, false, true, true)).isEqualTo(CloseReason.UNRESPONSIVE);
     assertThat(rule.afterLease(e, T0, true, true, true)).isEqualTo(CloseReason.SHUTDOWN);
     assertThat(rule.afterLease(e, T0 + LIFETIME, true, false, true)).isEqualTo(CloseReason.LIFETIME);
     PoolEntry third = served(idleEntry(), 3);

@@ -79,6 +79,7 @@ class BrowserPoolMetricsTest {
     double allCloses = registry.get("browserpool.closed").functionCounters().stream()
         .mapToDouble(c -> c.count()).sum();
     assertThat(allCloses).isEqualTo(last.closed()).isEqualTo(2);
+    assertThat(closed(registry, CloseReason.UNRESPONSIVE)).as("a counter of its own, none here").isZero();
     assertThat(gauge(registry, "browserpool.browsers", "state", "idle")).isZero();
   }
 

@@ -9,6 +9,7 @@ import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpServer;
 import io.github.browserpool.AcquireTimeoutException;
 import io.github.browserpool.BrowserCrashedException;
+import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
@@ -17,6 +18,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
+import io.github.browserpool.PoolListener;
 import io.github.browserpool.e2e.Pages;
 import io.github.browserpool.test.GridProcess;
 import java.net.InetAddress;
@@ -26,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,11 +81,31 @@ class GridStandaloneTest {
   void leaseNavigatesALocalPageOverSeCdpAndThePoolDeletesTheSessionWhenItCloses() throws Exception {
     String url = Pages.url(server, "/");
     String sessionId;
-    try (BrowserPool pool = BrowserPool.start(config("grid-basic").build())) {
+    // The ids listener events carry, to match them with the lease's: one id per browser.
+    Set<String> eventIds = ConcurrentHashMap.newKeySet();
+    PoolListener ids = new PoolListener() {
+      @Override
+      public void launched(BrowserEvent browser, Duration took) {
+        eventIds.add("launched " + browser.browserId());
+      }
+
+      @Override
+      public void acquired(LeaseEvent lease, Duration waited) {
+        eventIds.add("acquired " + lease.browserId());
+      }
+
+      @Override
+      public void closed(BrowserEvent browser, CloseReason reason, Duration took, boolean forced) {
+        eventIds.add("closed " + browser.browserId());
+      }
+    };
+    try (BrowserPool pool = BrowserPool.start(config("grid-basic").listener(ids).build())) {
       try (BrowserLease lease = pool.acquire()) {
         sessionId = lease.browserId();
         assertThat(lease.browserPid()).isEqualTo(-1);
         assertThat(lease.userDataDir()).isNull();
+        assertThat(pool.browsers()).extracting(BrowserInfo::browserId).as("the lease's id in browsers()")
+            .containsExactly(sessionId);
         assertThat(GridProcess.sessionIds(grid.url())).containsExactly(sessionId);
         assertThat(GridProcess.sessions(grid.url()).get(0).owner().path("pool").asText()).isEqualTo("grid-basic");
         ChromeDevToolsService page = lease.newPage();
@@ -96,7 +120,12 @@ class GridStandaloneTest {
       }
       assertThat(GridProcess.sessionIds(grid.url())).containsExactly(sessionId);
     }
+    // The pool's threads (its connections', HTTP client's, probe's) end with it.
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> Thread.getAllStackTraces()
+        .keySet().stream().noneMatch(t -> t.isAlive() && t.getName().contains("grid-basic")));
     assertThat(GridProcess.sessionGone(grid.url(), sessionId)).as("deleted by pool.close()").isTrue();
+    assertThat(eventIds).as("the lease's id in every listener event")
+        .containsExactlyInAnyOrder("launched " + sessionId, "acquired " + sessionId, "closed " + sessionId);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> { // /status follows a moment later
       assertThat(GridProcess.sessionIds(grid.url())).isEmpty();
       assertThat(grid.processes()).as("chromedriver and Chromium of the deleted session").isEmpty();
