@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the setting to change). Each case must leave no process and no profile dir behind. The table is
  * also written to {@code target/bad-input.md} for the README.
  */
+@Tag("chromium")
 @ExtendWith(LeakGuard.class)
 class BadInputCatalogueTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Deadlines with real Chromium: acquireTimeout bounds acquire() even while a launch is slow, and an
  * EVICT_LRU waiter is served when a quiet lease passes evictionProtection, though nothing else happens.
  */
+@Tag("chromium")
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class DeadlinesTest {

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,6 +61,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
  * with maxContextsPerBrowser N.
  */
+@Tag("chromium")
 @ExtendWith(LeakGuard.class)
 class MixedFaultSoakTest {
   private static final int THREADS = 8;
