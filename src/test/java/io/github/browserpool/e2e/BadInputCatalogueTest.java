@@ -15,6 +15,7 @@ import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.CdpCallTimeoutException;
+import io.github.browserpool.test.Binaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("chromium")
 @ExtendWith(LeakGuard.class)
 class BadInputCatalogueTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMIUM = Binaries.chromium();
   /** Launch failures that happen at once must be reported well before this. */
   private static final Duration LONG_LAUNCH_TIMEOUT = Duration.ofSeconds(60);
   private static final Map<Integer, String> ROWS = new ConcurrentSkipListMap<>();

@@ -15,6 +15,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.Binaries;
 import io.github.browserpool.test.ProcessInfo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -513,7 +514,7 @@ class MixedFaultSoakTest {
 
     SlowLaunches(Path tempRoot, int attempts) throws IOException {
       Path exe = tempRoot.resolve("slow-chromium.sh");
-      String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "chromium";
+      Path chromium = Binaries.chromium();
       Files.writeString(exe, "#!/bin/sh\nsleep 2\nexec " + chromium + " \"$@\"\n");
       Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
       this.pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("soak-slow").tempRoot(tempRoot)
