@@ -3,6 +3,7 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.Ticker;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -82,7 +83,7 @@ final class Closer {
         }
         if (listeners.active()) {
           PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-          java.time.Duration took = java.time.Duration.ofNanos(ticker.read() - start);
+          Duration took = Duration.ofNanos(ticker.read() - start);
           boolean forced = r.forced();
           listeners.emit(l -> l.closed(ev, reason, took, forced));
         }

@@ -4,6 +4,8 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * One launched browser as the engine sees it: it can serve leases and be closed. Two kinds exist: a
@@ -19,8 +21,8 @@ public interface LaunchedBrowser {
    * The live PIDs of the browser's process tree: the main process, its descendants and its crashpad
    * handlers. Reads /proc; never called under the pool lock. The default is the main PID alone.
    */
-  default java.util.Set<Long> treePids() {
-    return java.util.Set.of(pid());
+  default Set<Long> treePids() {
+    return Set.of(pid());
   }
 
   /**
@@ -50,7 +52,7 @@ public interface LaunchedBrowser {
    * deadline) with {@link NotReadyInTimeException} when the browser is healthy but not ready yet; the
    * work it started goes on, and the browser can serve the next lease. The default ignores the timeout.
    */
-  default LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+  default LeaseContext openContext(boolean isolated, Duration timeout) {
     return openContext(isolated);
   }
 
@@ -61,7 +63,7 @@ public interface LaunchedBrowser {
    *
    * @throws UnsupportedOperationException when this kind of browser cannot set a proxy per context
    */
-  default LeaseContext openContext(boolean isolated, java.time.Duration timeout, String proxyServer,
+  default LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer,
       String proxyUser, String proxyPassword) {
     if (proxyServer == null) {
       return openContext(isolated, timeout);

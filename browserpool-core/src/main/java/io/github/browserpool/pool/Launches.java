@@ -6,8 +6,10 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,7 +121,7 @@ final class Launches {
       // It finished at this very moment: LEASED for us, or failed (then the launch threw).
       try {
         launching.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         Throwable c = e.getCause();
         throw c instanceof RuntimeException ? (RuntimeException) c : new BrowserLaunchException(prefix + c, c);
       }
@@ -170,7 +172,7 @@ final class Launches {
     Listeners listeners = engine.listeners;
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity - launchStart);
+      Duration took = Duration.ofNanos(entry.lastActivity - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
     boolean[] outcome = new boolean[3]; // shut down, exited meanwhile, joined the pool idle

@@ -1,10 +1,13 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.LeaseOptions;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +22,8 @@ final class LeaseLifecycle {
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
   /** Revoked leases whose contexts are still to be disposed, outside the lock. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<LeaseState> dropped =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<LeaseState> dropped =
+      new ConcurrentLinkedQueue<>();
 
   LeaseLifecycle(PoolEngine engine) {
     this.engine = engine;
@@ -35,7 +38,7 @@ final class LeaseLifecycle {
    *
    * @return the lease, or null when the browser died on the way (the caller tries again)
    */
-  LeaseState activate(PoolEntry entry, String key, io.github.browserpool.LeaseOptions options, Throwable site,
+  LeaseState activate(PoolEntry entry, String key, LeaseOptions options, Throwable site,
       long deadline) {
     if (entry.state() == State.STARTING) {
       engine.launches.awaitLaunch(entry, deadline);
@@ -68,7 +71,7 @@ final class LeaseLifecycle {
     try {
       long remaining = Math.max(0, deadline - engine.ticker.read());
       LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null,
-          java.time.Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
+          Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
@@ -144,7 +147,7 @@ final class LeaseLifecycle {
     Listeners listeners = engine.listeners;
     if (listeners.active() && lease.context != null) { // handed over: it was held
       PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-      java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
+      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
     }
     engine.reaper.scheduleNoLaterThan(entry.lastActivity + engine.idleNanos);

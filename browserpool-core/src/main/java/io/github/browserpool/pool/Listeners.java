@@ -1,6 +1,8 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -88,8 +90,8 @@ final class Listeners {
 
   /** The id users see for a browser: its profile dir's name locally, the session id on a Grid. */
   static String browserId(LaunchedBrowser b) {
-    java.nio.file.Path dir = b.userDataDir();
-    java.nio.file.Path name = dir == null ? null : dir.getFileName();
+    Path dir = b.userDataDir();
+    Path name = dir == null ? null : dir.getFileName();
     return name == null ? "pid-" + b.pid() : name.toString();
   }
 
@@ -105,7 +107,7 @@ final class Listeners {
   }
 
   /** Raises a revocation (under the lock it is queued, and delivered once the lock is released). */
-  void revoked(LeaseState lease, io.github.browserpool.CloseReason reason) {
+  void revoked(LeaseState lease, CloseReason reason) {
     if (active()) {
       PoolListener.LeaseEvent ev = leaseEvent(lease);
       emit(l -> l.revoked(ev, reason));

@@ -8,6 +8,7 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,7 +43,7 @@ final class LocalBrowser extends ContextBrowser {
   }
 
   @Override
-  public java.util.Set<Long> treePids() {
+  public Set<Long> treePids() {
     return process.treePids();
   }
 

@@ -4,6 +4,7 @@ import io.github.browserpool.AcquireTimeoutException;
 import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.LeaseOptions;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolListener;
@@ -11,12 +12,14 @@ import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.endpoint.EndpointServer;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,7 +122,7 @@ public final class PoolEngine {
     this.endpoints = new EndpointServer(config.poolName());
   }
 
-  static long saturatedNanos(java.time.Duration d) {
+  static long saturatedNanos(Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {
@@ -144,11 +147,11 @@ public final class PoolEngine {
 
   /** Grants a lease with default options, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
-    return acquire(key, io.github.browserpool.LeaseOptions.defaults());
+    return acquire(key, LeaseOptions.defaults());
   }
 
   /** Grants a lease whose pages get {@code options}, launching or waiting as the capacity policy says. */
-  public LeaseState acquire(String key, io.github.browserpool.LeaseOptions options) {
+  public LeaseState acquire(String key, LeaseOptions options) {
     Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
     long start = ticker.read();
     long deadline = start + saturatedNanos(config.acquireTimeout());
@@ -159,7 +162,7 @@ public final class PoolEngine {
       if (lease != null) {
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-          java.time.Duration waited = java.time.Duration.ofNanos(lease.grantedAt - start);
+          Duration waited = Duration.ofNanos(lease.grantedAt - start);
           listeners.emit(l -> l.acquired(ev, waited));
         }
         return lease;
@@ -385,7 +388,7 @@ public final class PoolEngine {
   }
 
   /** The MXBean's name while it is registered, else null. */
-  public javax.management.ObjectName mbeanName() {
+  public ObjectName mbeanName() {
     PoolJmx bean = jmx;
     return bean == null ? null : bean.name();
   }

@@ -1,6 +1,8 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -52,7 +54,7 @@ final class PoolEntry {
   // Guarded by the engine's lock.
   String key;
   /** The leases it serves now, in the order they were granted. */
-  final java.util.List<LeaseState> leases = new java.util.ArrayList<>(1);
+  final List<LeaseState> leases = new ArrayList<>(1);
   /** Grants not yet turned into a lease: a caller is still waiting for its launch or opening its context. */
   int pending;
   /** Leases served since launch (including those served now). */

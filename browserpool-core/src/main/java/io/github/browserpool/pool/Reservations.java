@@ -4,6 +4,7 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -193,7 +194,7 @@ final class Reservations {
   private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, List<PoolEntry> victims) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
-          + java.time.Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
+          + Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }
