@@ -1,9 +1,13 @@
 package io.github.browserpool;
 
+import io.github.browserpool.grid.GridBrowserLauncher;
 import io.github.browserpool.pool.BrowserLauncher;
 import io.github.browserpool.pool.LivePools;
+import io.github.browserpool.pool.LocalBrowserLauncher;
 import io.github.browserpool.pool.PoolEngine;
 import java.lang.ref.Cleaner;
+import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +59,9 @@ public final class BrowserPool implements AutoCloseable {
     }
     if (config.seleniumGrid() != null) {
       // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
-      return start(config, io.github.browserpool.grid.GridBrowserLauncher.create(config), false);
+      return start(config, GridBrowserLauncher.create(config), false);
     }
-    return start(config, io.github.browserpool.pool.LocalBrowserLauncher.create(config), true);
+    return start(config, LocalBrowserLauncher.create(config), true);
   }
 
   /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
@@ -72,7 +76,7 @@ public final class BrowserPool implements AutoCloseable {
       }
     }
     if (sweep) {
-      io.github.browserpool.pool.LocalBrowserLauncher.sweep(engine);
+      LocalBrowserLauncher.sweep(engine);
     }
     BrowserPool pool = new BrowserPool(engine);
     LivePools.register(engine);
@@ -105,7 +109,7 @@ public final class BrowserPool implements AutoCloseable {
    * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
   public BrowserLease acquire(LeaseOptions options) {
-    java.util.Objects.requireNonNull(options, "options: pass LeaseOptions.defaults() for none");
+    Objects.requireNonNull(options, "options: pass LeaseOptions.defaults() for none");
     return new BrowserLease(engine.acquire(null, options), CLEANER, this);
   }
 
@@ -134,7 +138,7 @@ public final class BrowserPool implements AutoCloseable {
    * age, leases, and the processes and memory (PSS) of its tree. Memory is read from /proc at most once
    * a second per browser, so calling this often is cheap, but it is never free: it scans /proc.
    */
-  public java.util.List<BrowserInfo> browsers() {
+  public List<BrowserInfo> browsers() {
     return engine.browsers();
   }
 

@@ -1,9 +1,12 @@
 package io.github.browserpool;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +32,7 @@ public final class LeaseOptions {
 
   private static final LeaseOptions DEFAULTS = new Builder().build();
   private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
-  private static final java.util.Set<String> PROXY_SCHEMES = java.util.Set.of("http", "https", "socks4", "socks5");
+  private static final Set<String> PROXY_SCHEMES = Set.of("http", "https", "socks4", "socks5");
 
   private final String proxyServer;
   private final String proxyUser;
@@ -160,10 +163,10 @@ public final class LeaseOptions {
      */
     public Builder proxy(String proxy) {
       Objects.requireNonNull(proxy, "proxy");
-      java.net.URI uri;
+      URI uri;
       try {
-        uri = new java.net.URI(proxy);
-      } catch (java.net.URISyntaxException e) {
+        uri = new URI(proxy);
+      } catch (URISyntaxException e) {
         throw badProxy(proxy, "it is not a URL (" + e.getReason() + ")");
       }
       String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);

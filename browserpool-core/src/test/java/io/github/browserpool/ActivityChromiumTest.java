@@ -11,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What counts as activity, and the per-call timeout, against real Chromium. Activity is the lease
  * client's own round trips and touch(); a page's events are not. Each test proves it left nothing behind.
  */
+@Tag("chromium")
 class ActivityChromiumTest extends OnRealChromium {
   @Test
   void aForgottenLeaseIsReclaimedWhileItsPageKeepsTalking() {

@@ -14,9 +14,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Pool behaviours end to end against real Chromium. Each test proves it left nothing behind. */
+@Tag("chromium")
 class ChromiumSmokeTest extends OnRealChromium {
   static Object eval(ChromeDevToolsService page, String expr) {
     return page.getRuntime().evaluate(expr).getResult().getValue();

@@ -8,6 +8,7 @@ import com.github.kklisura.cdt.protocol.types.network.Cookie;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * (one context), or for what belongs to a tab or its opener (sessionStorage, a window name) in the same
  * page; so a probe that could not see anything fails there instead of passing blindly between leases.
  */
+@Tag("chromium")
 class DenseLeaseIsolationChromiumTest extends OnLocalSite {
 
   /** One browser that serves up to 4 leases at once; a second browser could not even be launched. */

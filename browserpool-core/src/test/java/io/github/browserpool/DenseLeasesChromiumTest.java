@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * forgotten one loses its context while the browser keeps serving the others, and the contexts
  * prepared ahead stay bounded.
  */
+@Tag("chromium")
 class DenseLeasesChromiumTest extends OnRealChromium {
 
   private static String evaluate(ChromeDevToolsService page, String expression) {

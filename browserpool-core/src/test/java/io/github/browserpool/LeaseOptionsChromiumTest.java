@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A lease's user agent, locale, time zone and viewport as its pages see them in real Chromium, on the
  * typed and the raw page, and the next lease in the same browser untouched by them.
  */
+@Tag("chromium")
 class LeaseOptionsChromiumTest {
   private static final String PROBE = "JSON.stringify([navigator.userAgent, navigator.language,"
       + " Intl.DateTimeFormat().resolvedOptions().timeZone, innerWidth, innerHeight,"

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A per-lease proxy in real Chromium: a proxy served by the test on 127.0.0.1 records each request it
  * gets (and checks credentials when it asks for them); only the lease with the proxy goes through it.
  */
+@Tag("chromium")
 class LeaseProxyChromiumTest {
   @TempDir Path tempRoot;
   private TestProxy proxy;

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.List;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** browsers(), recycling by memory and the MBean against real Chromium. Each test leaves nothing behind. */
+@Tag("chromium")
 class MonitoringChromiumTest extends OnRealChromium {
   private static final long MIB = 1024 * 1024;
 

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.test.ProcessTable;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * lease goes on with a new page, the other lease never notices, and the browser is not touched.
  * Both pages are on the same origin, so a renderer shared between the leases would take both down.
  */
+@Tag("chromium")
 class RendererCrashChromiumTest extends OnLocalSite {
 
   @Test

@@ -18,12 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.core.ConditionFactory;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Clients that forget to close: abandoned leases, leases and pools dropped for the garbage collector. */
 // A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Tag("chromium")
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class AbandonAndGcTest {

@@ -15,6 +15,7 @@ import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolExhaustedException;
 import io.github.browserpool.CdpCallTimeoutException;
+import io.github.browserpool.test.Binaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,9 +44,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the setting to change). Each case must leave no process and no profile dir behind. The table is
  * also written to {@code target/bad-input.md} for the README.
  */
+@Tag("chromium")
 @ExtendWith(LeakGuard.class)
 class BadInputCatalogueTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMIUM = Binaries.chromium();
   /** Launch failures that happen at once must be reported well before this. */
   private static final Duration LONG_LAUNCH_TIMEOUT = Duration.ofSeconds(60);
   private static final Map<Integer, String> ROWS = new ConcurrentSkipListMap<>();

@@ -13,12 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The happy path against real Chromium: lease, page, navigation, title, and stats that add up. */
 // A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Tag("chromium")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class BasicLeaseTest {

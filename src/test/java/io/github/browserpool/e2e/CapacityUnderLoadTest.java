@@ -25,12 +25,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many threads against few browsers: LRU eviction under pressure, and close() in the middle of the load. */
 // A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Tag("chromium")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class CapacityUnderLoadTest {

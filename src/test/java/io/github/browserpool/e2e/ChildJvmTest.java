@@ -14,12 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Pools in other JVMs ({@link ChildPool}): a JVM killed with its browsers, and two live JVMs on one tempRoot. */
 // A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Tag("chromium")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class ChildJvmTest {

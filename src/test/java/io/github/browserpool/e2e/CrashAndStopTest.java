@@ -25,12 +25,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Browsers that die or freeze under a lease: kill -9 of the browser, of its renderers, SIGSTOP of the tree. */
 // A hung CDP call (cdt waits forever) interrupts the test instead of stalling the suite.
+@Tag("chromium")
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class CrashAndStopTest {

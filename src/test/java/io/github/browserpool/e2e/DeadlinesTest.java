@@ -12,12 +12,14 @@ import io.github.browserpool.CapacityPolicy;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.test.Binaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Deadlines with real Chromium: acquireTimeout bounds acquire() even while a launch is slow, and an
  * EVICT_LRU waiter is served when a quiet lease passes evictionProtection, though nothing else happens.
  */
+@Tag("chromium")
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
 class DeadlinesTest {
@@ -35,7 +38,7 @@ class DeadlinesTest {
   @Test
   void acquireTimeoutBoundsASlowLaunchAndTheBrowserJoinsThePool(Path tempRoot) throws Exception {
     Path slow = tempRoot.resolve("slow-chromium");
-    Files.writeString(slow, "#!/bin/sh\nsleep 3\nexec " + chromium() + " \"$@\"\n");
+    Files.writeString(slow, "#!/bin/sh\nsleep 3\nexec " + Binaries.chromium() + " \"$@\"\n");
     Files.setPosixFilePermissions(slow, PosixFilePermissions.fromString("rwx------"));
     Duration acquireTimeout = Duration.ofSeconds(1);
     try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("slow-launch").tempRoot(tempRoot)
@@ -82,12 +85,4 @@ class DeadlinesTest {
     }
   }
 
-  private static String chromium() {
-    for (String p : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no Chromium found; run scripts/setup.sh");
-  }
 }

@@ -15,6 +15,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolStats;
+import io.github.browserpool.test.Binaries;
 import io.github.browserpool.test.ProcessInfo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -38,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,6 +62,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
  * with maxContextsPerBrowser N.
  */
+@Tag("chromium")
 @ExtendWith(LeakGuard.class)
 class MixedFaultSoakTest {
   private static final int THREADS = 8;
@@ -511,7 +514,7 @@ class MixedFaultSoakTest {
 
     SlowLaunches(Path tempRoot, int attempts) throws IOException {
       Path exe = tempRoot.resolve("slow-chromium.sh");
-      String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : "chromium";
+      Path chromium = Binaries.chromium();
       Files.writeString(exe, "#!/bin/sh\nsleep 2\nexec " + chromium + " \"$@\"\n");
       Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
       this.pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("soak-slow").tempRoot(tempRoot)

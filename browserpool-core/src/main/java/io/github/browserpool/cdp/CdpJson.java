@@ -2,6 +2,10 @@ package io.github.browserpool.cdp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.browserpool.CdpCallTimeoutException;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
+import io.github.browserpool.CdpSessionClosedException;
 
 /** The package's one Jackson mapper, and the texts it makes up or shortens for logs. */
 final class CdpJson {
@@ -25,10 +29,10 @@ final class CdpJson {
    * or no code at all: such a failure is not Chromium's answer.
    */
   static boolean isMadeUp(long code) {
-    return code == io.github.browserpool.CdpException.NO_CODE
-        || code == io.github.browserpool.CdpConnectionClosedException.CODE
-        || code == io.github.browserpool.CdpSessionClosedException.CODE
-        || code == io.github.browserpool.CdpCallTimeoutException.CODE;
+    return code == CdpException.NO_CODE
+        || code == CdpConnectionClosedException.CODE
+        || code == CdpSessionClosedException.CODE
+        || code == CdpCallTimeoutException.CODE;
   }
 
   /** {@code text} cut to 300 characters for a log line, saying how long it was. */

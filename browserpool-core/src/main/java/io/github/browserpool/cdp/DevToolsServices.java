@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import io.github.browserpool.CdpSessionClosedException;
 import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpCallTimeoutException;
@@ -160,7 +161,7 @@ public final class DevToolsServices {
 
     /** An error reply Chromium sent, as opposed to one made up for a timeout or a closed page/pipe. */
     private static boolean isChromiumsOwnError(Throwable cause) {
-      if (cause instanceof com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException cdt) {
+      if (cause instanceof ChromeDevToolsInvocationException cdt) {
         return cdt.getCode() != null && !CdpJson.isMadeUp(cdt.getCode());
       }
       return false;

@@ -6,6 +6,7 @@ import io.github.browserpool.CdpSessionClosedException;
 import io.github.browserpool.CdpCallTimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.browserpool.RawPage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link io.github.browserpool.RawPage} of one attached page session. Thread-safe. */
-public final class RawSessionPage implements io.github.browserpool.RawPage {
+public final class RawSessionPage implements RawPage {
   private static final Logger log = LoggerFactory.getLogger(RawSessionPage.class);
 
   private final CdpSession session;

@@ -1,9 +1,11 @@
 package io.github.browserpool.chrome;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -57,8 +59,8 @@ final class OwnerMarker implements AutoCloseable {
       if (lock == null) {
         throw new IOException("could not lock the owner marker of " + dir);
       }
-      ch.write(java.nio.ByteBuffer.wrap(
-          ("pid " + ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      ch.write(ByteBuffer.wrap(
+          ("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
       Files.move(tmp, dir.resolve(LOCK_FILE), StandardCopyOption.ATOMIC_MOVE);
       return new OwnerMarker(dir, ch);
     } catch (IOException | RuntimeException e) {

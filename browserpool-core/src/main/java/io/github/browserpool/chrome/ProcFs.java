@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads process facts from Linux's /proc. A zombie (state Z) or dead (X) process counts as dead:
@@ -17,7 +18,7 @@ import java.util.Set;
 public final class ProcFs {
   private static final Path PROC = Path.of("/proc");
   /** Counts full passes over /proc ({@link #scan}, {@link #referencing}, {@link #descendants}), for tests. */
-  private static final java.util.concurrent.atomic.AtomicLong FULL_SCANS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong FULL_SCANS = new AtomicLong();
 
   private ProcFs() {}
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.cdp.PipeConnection;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,7 +113,7 @@ final class LeaseEndpoint {
    * popups their pages opened. Waits (up to 2 s) for the list, so they are gone before the next lease.
    */
   private void closeClientPages(PipeConnection conn) {
-    Set<String> doomed = new java.util.HashSet<>(created);
+    Set<String> doomed = new HashSet<>(created);
     CompletableFuture<ScopeFilter> f = filter;
     try {
       ScopeFilter scopeFilter = f == null ? null : f.getNow(null);

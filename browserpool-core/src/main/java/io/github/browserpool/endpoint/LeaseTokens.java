@@ -5,8 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The endpoint's tokens: 160 bits from {@link SecureRandom} each, one per lease. A token is looked up by
@@ -22,7 +24,7 @@ final class LeaseTokens<T> {
   private record Entry<T>(byte[] digest, T value) {}
 
   /** Makes a new token (URL-safe base64, 27 characters) and stores the value made for it. */
-  T issue(java.util.function.Function<String, T> valueForToken) {
+  T issue(Function<String, T> valueForToken) {
     while (true) {
       byte[] raw = new byte[TOKEN_BYTES];
       random.nextBytes(raw);
@@ -39,7 +41,7 @@ final class LeaseTokens<T> {
   }
 
   /** Every live value. */
-  java.util.List<T> values() {
+  List<T> values() {
     return byDigest.values().stream().map(Entry::value).toList();
   }
 

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.AcquireTimeoutException;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.chrome.ChromeFlags;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -193,10 +195,10 @@ final class NewSession {
       }
     }
     config.chromeArguments().forEach(args::add);
-    java.util.List<String> all = new java.util.ArrayList<>();
+    List<String> all = new ArrayList<>();
     args.forEach(a -> all.add(a.asText()));
     args.removeAll();
-    io.github.browserpool.chrome.ChromeFlags.withDisabledFeatures(all).forEach(args::add);
+    ChromeFlags.withDisabledFeatures(all).forEach(args::add);
     caps.set(PoolConfig.GRID_OWNER_CAPABILITY, GridOwner.label(config.poolName(), requestId));
     ObjectNode body = GridClient.JSON.createObjectNode();
     body.putObject("capabilities").set("alwaysMatch", caps);

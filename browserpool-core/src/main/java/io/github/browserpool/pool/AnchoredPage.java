@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.cdp.ProxyObjects;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -47,7 +48,7 @@ final class AnchoredPage {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       if (method.getDeclaringClass() == Object.class) {
-        return io.github.browserpool.cdp.ProxyObjects.objectMethod(proxy, method, args,
+        return ProxyObjects.objectMethod(proxy, method, args,
             () -> "AnchoredPage[" + target + "]");
       }
       Object result;

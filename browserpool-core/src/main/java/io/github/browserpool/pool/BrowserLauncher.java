@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.BrowserLaunchException;
+import java.time.Duration;
 
 /**
  * Launches browsers for the engine. The production launcher starts Chromium; unit tests pass a fake,
@@ -21,8 +22,8 @@ public interface BrowserLauncher {
    * pool's timeout (a Grid that kept the session request in its queue). Zero, the default, for a
    * launcher that never gives up at the deadline: its caller gets {@code AcquireTimeoutException} at once.
    */
-  default java.time.Duration failureReportGrace() {
-    return java.time.Duration.ZERO;
+  default Duration failureReportGrace() {
+    return Duration.ZERO;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.Ticker;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -98,7 +99,7 @@ final class Closer {
         }
         if (listeners.active()) {
           PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-          java.time.Duration took = java.time.Duration.ofNanos(ticker.read() - start);
+          Duration took = Duration.ofNanos(ticker.read() - start);
           boolean forced = r.forced();
           listeners.emit(l -> l.closed(ev, reason, took, forced));
         }

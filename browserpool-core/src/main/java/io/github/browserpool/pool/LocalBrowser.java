@@ -7,6 +7,7 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,7 +42,7 @@ final class LocalBrowser extends ContextBrowser {
   }
 
   @Override
-  public java.util.Set<Long> treePids() {
+  public Set<Long> treePids() {
     return process.treePids();
   }
 

@@ -136,7 +136,7 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
     if (r.dirs() > 0 || r.processes() > 0) {
       LOG.warn("{}startup sweep of {} removed {} stale profile dirs (of dead owners, or unmarked, unused and"
           + " older than {}) and killed {} processes of dead owners", engine.prefix(), engine.config().tempRoot(),
-          r.dirs(), io.github.browserpool.chrome.ProfileSweeper.MARKERLESS_MAX_AGE, r.processes());
+          r.dirs(), ProfileSweeper.MARKERLESS_MAX_AGE, r.processes());
     }
   }
 

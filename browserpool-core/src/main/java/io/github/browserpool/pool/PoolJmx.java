@@ -11,6 +11,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pool's MXBean and its registration. It holds the engine, never the public pool handle, so a
@@ -172,7 +173,7 @@ public final class PoolJmx implements BrowserPoolMXBean {
     try {
       bean.unregister();
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(PoolEngine.class).warn("{}{}", prefix, e.getMessage(), e);
+      LoggerFactory.getLogger(PoolEngine.class).warn("{}{}", prefix, e.getMessage(), e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ public interface Scheduler {
         try {
           ScheduledFuture<?> f = s.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
           return () -> f.cancel(false);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
           return () -> { }; // shut down: the pool is closing
         }
       }

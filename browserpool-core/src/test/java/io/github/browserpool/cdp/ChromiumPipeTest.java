@@ -4,7 +4,7 @@ import io.github.browserpool.CdpConnectionClosedException;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.assertj.core.api.Assumptions.assumeThatCode;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +13,7 @@ import com.github.kklisura.cdt.protocol.types.page.PermissionsPolicyFeatureState
 import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
-import java.nio.file.Files;
+import io.github.browserpool.chrome.ChromeExecutable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +37,7 @@ class ChromiumPipeTest {
 
   @BeforeEach
   void needsChromium() {
-    assumeThat(Files.isExecutable(LaunchedChromium.CHROMIUM)).as("Chromium at " + LaunchedChromium.CHROMIUM).isTrue();
+    assumeThatCode(() -> ChromeExecutable.locate(null)).as("a Chromium (CHROME_PATH or PATH)").doesNotThrowAnyException();
   }
 
   @Test

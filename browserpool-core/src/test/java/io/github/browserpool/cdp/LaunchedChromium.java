@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.browserpool.chrome.ChromeExecutable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +21,6 @@ import java.util.stream.Stream;
  * its whole process tree and asserts that no process whose command line names that dir is left alive.
  */
 final class LaunchedChromium implements AutoCloseable {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
   final Process process;
   final PipeConnection connection;
   /** The test's own dir: every process of this browser, crashpad included, names it on its command line. */
@@ -45,7 +44,7 @@ final class LaunchedChromium implements AutoCloseable {
             "/bin/sh",
             "-c",
             "exec \"$0\" \"$@\" 3<&0 4>&1 0</dev/null 1>&2",
-            CHROMIUM.toString(),
+            ChromeExecutable.locate(null).toString(),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",

@@ -19,10 +19,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Launches real Chromium and closes it every way; each test ends by proving nothing was left behind. */
+@Tag("chromium")
 class ChromeProcessTest {
   private static final Duration READY = Duration.ofSeconds(20);
   /** Chromium's singleton socket path must fit sun_path (108 bytes with the NUL). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.browserpool.BrowserLaunchException;
+import io.github.browserpool.test.Binaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -100,6 +101,20 @@ class LaunchSettingsTest {
         .isEqualTo(other);
     assertThat(ChromeExecutable.locate(null, Map.of("PATH", bin.toString(), "CHROME_PATH", " "))).isEqualTo(browser);
     assertThat(ChromeExecutable.locate(browser, Map.of("CHROME_PATH", other.toString()))).isEqualTo(browser);
+  }
+
+  @Test
+  void testSupportFindsTheChromiumThePoolFinds() {
+    assertThat(Binaries.CHROMIUM_NAMES).isEqualTo(ChromeExecutable.CANDIDATES);
+    Path found;
+    try {
+      found = ChromeExecutable.locate(null);
+    } catch (BrowserLaunchException none) {
+      assertThatThrownBy(Binaries::chromium).as("no Chromium here either").isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("CHROME_PATH");
+      return;
+    }
+    assertThat(Binaries.chromium()).isEqualTo(found);
   }
 
   @Test

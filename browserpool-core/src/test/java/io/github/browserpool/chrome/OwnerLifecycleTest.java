@@ -17,10 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real owners in child JVMs: the pipe lifeline when an owner is killed, and sweeps that spare live owners. */
+@Tag("chromium")
 class OwnerLifecycleTest {
   private static final Duration CHILD_READY = Duration.ofSeconds(30);
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * browsers normally and after SIGKILL, and counts the zombies left in that namespace. The number of
  * closes is {@code -Dzombie.closes} (default 12, ~20 s on a quiet machine; a quarter are crashes).
  */
+@Tag("chromium")
 class Pid1ZombiesTest {
   @TempDir Path tempRoot;
   @TempDir Path scratch;

@@ -29,10 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Playwright-Java drives leases through their CDP endpoints, against real Chromium. */
+@Tag("chromium")
 class PlaywrightEndpointTest {
   private static Playwright playwright;
   private static TestSite site;

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * puppeteer-core, run by node, drives a lease through its endpoint. The test installs puppeteer-core
  * itself (npm, into target/puppeteer, once) with PUPPETEER_SKIP_DOWNLOAD: the pool's Chromium is used.
  */
+@Tag("chromium")
 class PuppeteerEndpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path DIR = Path.of("target", "puppeteer").toAbsolutePath();

@@ -19,10 +19,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The raw escape hatch: any method, any event, here the Fetch domain that cdt-java-client lacks. */
+@Tag("chromium")
 class RawPageTest {
   @TempDir Path tempRoot;
 

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against real Chromium. In the pool package so that a test can play "another lease" on the same
  * browser through its pipe.
  */
+@Tag("chromium")
 class CdpEndpointScopeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

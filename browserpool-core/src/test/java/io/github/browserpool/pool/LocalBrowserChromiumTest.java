@@ -19,10 +19,12 @@ import java.util.Set;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link LocalBrowser} and its launcher against real Chromium; each test proves it left nothing behind. */
+@Tag("chromium")
 class LocalBrowserChromiumTest {
   @TempDir Path tempRoot;
   private final List<LaunchedBrowser> browsers = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.github.browserpool.PoolConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code mvn -B -q -pl browserpool-core -am test -Dtest=ManualCloseTimingTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dclose.timing=true [-Dclose.timing.browsers=32]}.
  */
+@Tag("chromium")
 @EnabledIfSystemProperty(named = "close.timing", matches = "true")
 class ManualCloseTimingTest {
   @Test

@@ -9,6 +9,7 @@ import io.github.browserpool.junit5.BrowserPoolSettings;
 import io.github.browserpool.test.Pages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(BrowserPoolExtension.class)
 @BrowserPoolSettings(poolName = "my-pages-test", maxBrowsers = 2,
     acquireTimeout = "PT2M") // generous: CI machines are often busy
+@Tag("chromium")
 class MyPagesTest {
   private static HttpServer app;
   private static String appUrl;

@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs the scraper's crawl on a smaller site and checks every page and every leftover. */
+@Tag("chromium")
 class ScraperExampleTest {
   private static final int PAGES = 30;
 

@@ -8,9 +8,11 @@ import io.github.browserpool.test.LeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs the sticky-session example's logic and checks what each lease saw. */
+@Tag("chromium")
 class StickySessionExampleTest {
 
   @Test

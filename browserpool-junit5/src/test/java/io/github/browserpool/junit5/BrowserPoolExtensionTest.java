@@ -21,12 +21,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** The extension against real Chromium, each case a test run of its own through EngineTestKit. */
+@Tag("chromium")
 class BrowserPoolExtensionTest {
 
   // ---- parameters resolve ------------------------------------------------------------------------

@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The meters read from a SimpleMeterRegistry after real leases on real Chromium. */
+@Tag("chromium")
 class BrowserPoolMetricsTest {
   @TempDir Path tempRoot;
 

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Selenium Grid 4 JVM (standalone, hub or node) on 127.0.0.1, for tests and benchmarks, started
- * from the caller's own class path with Debian's chromedriver. The caller brings the
+ * from the caller's own class path. Its nodes run {@link #CHROMEDRIVER} and {@link #CHROMIUM}, found as
+ * {@link Binaries} finds them, or the binaries given to the overloads that take them. The caller brings the
  * {@code org.seleniumhq.selenium:selenium-grid} jars (4.47.0 is what this was written against) in test
  * scope; this module does not depend on them.
  *
@@ -33,10 +34,20 @@ import java.util.stream.Stream;
  * <p>The static helpers speak W3C WebDriver and Grid HTTP to any Grid URL, without a Selenium client.
  */
 public final class GridProcess implements AutoCloseable {
-  /** The chromedriver every node runs (Debian's {@code chromium-driver}). */
-  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  /** The Chromium binary in every node's stereotype. */
-  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /**
+   * The chromedriver a node runs unless given another: the first {@code chromedriver} on {@code PATH}
+   * (Debian's {@code chromium-driver} package), or the bare name when there is none, which starting a
+   * node then reports with what to install.
+   */
+  public static final Path CHROMEDRIVER =
+      Binaries.findChromedriver(System.getenv()).orElse(Path.of(Binaries.CHROMEDRIVER_NAME));
+  /**
+   * The Chromium binary in a node's stereotype unless given another: {@code CHROME_PATH}, else the first
+   * of {@link Binaries#CHROMIUM_NAMES} on {@code PATH}, or the bare name {@code chromium} when there is
+   * none, which starting a node then reports with what to install.
+   */
+  public static final Path CHROMIUM =
+      Binaries.findChromium(System.getenv()).orElse(Path.of(Binaries.CHROMIUM_NAMES.get(0)));
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
@@ -64,8 +75,14 @@ public final class GridProcess implements AutoCloseable {
 
   /** A standalone Grid with {@code maxSessions} Chromium slots and the given session-timeout. */
   public static GridProcess standalone(String name, int sessionTimeoutSeconds, int maxSessions) throws IOException {
+    return standalone(name, sessionTimeoutSeconds, maxSessions, CHROMIUM, CHROMEDRIVER);
+  }
+
+  /** {@link #standalone(String, int, int)} whose slots run the given Chromium and chromedriver binaries. */
+  public static GridProcess standalone(String name, int sessionTimeoutSeconds, int maxSessions, Path chromium,
+      Path chromedriver) throws IOException {
     int port = freePort();
-    String toml = server(port) + node(sessionTimeoutSeconds, maxSessions, null)
+    String toml = server(port) + node(sessionTimeoutSeconds, maxSessions, null, chromium, chromedriver)
         + "[distributor]\nreject-unsupported-caps = true\n";
     return start(name, "standalone", port, toml);
   }
@@ -90,11 +107,17 @@ public final class GridProcess implements AutoCloseable {
   /** A node registered with {@code hub}. */
   public static GridProcess node(String name, GridProcess hub, int sessionTimeoutSeconds, int maxSessions)
       throws IOException {
+    return node(name, hub, sessionTimeoutSeconds, maxSessions, CHROMIUM, CHROMEDRIVER);
+  }
+
+  /** {@link #node(String, GridProcess, int, int)} whose slots run the given Chromium and chromedriver binaries. */
+  public static GridProcess node(String name, GridProcess hub, int sessionTimeoutSeconds, int maxSessions,
+      Path chromium, Path chromedriver) throws IOException {
     int port = freePort();
     String toml = server(port)
         + "[events]\npublish = \"tcp://127.0.0.1:" + hub.eventPorts[0] + "\"\nsubscribe = \"tcp://127.0.0.1:"
         + hub.eventPorts[1] + "\"\n\n"
-        + node(sessionTimeoutSeconds, maxSessions, hub);
+        + node(sessionTimeoutSeconds, maxSessions, hub, chromium, chromedriver);
     return start(name, "node", port, toml);
   }
 
@@ -102,21 +125,28 @@ public final class GridProcess implements AutoCloseable {
     return "[server]\nhost = \"127.0.0.1\"\nport = " + port + "\n\n";
   }
 
-  private static String node(int sessionTimeoutSeconds, int maxSessions, GridProcess hub) {
+  private static String node(int sessionTimeoutSeconds, int maxSessions, GridProcess hub, Path chromium,
+      Path chromedriver) {
+    requireExecutable(chromedriver, "chromedriver");
+    requireExecutable(chromium, "Chromium");
     return "[node]\ndetect-drivers = false\nselenium-manager = false\nsession-timeout = " + sessionTimeoutSeconds
         + "\nmax-sessions = " + maxSessions + "\noverride-max-sessions = true\n"
         + (hub != null ? "hub = \"" + hub.url() + "\"\nheartbeat-period = 2\nregister-period = 1\n" : "")
         + "\n[[node.driver-configuration]]\ndisplay-name = \"chromium\"\nwebdriver-executable = \""
-        + CHROMEDRIVER + "\"\nmax-sessions = " + maxSessions
-        + "\nstereotype = '{\"browserName\": \"chrome\", \"goog:chromeOptions\": {\"binary\": \"" + CHROMIUM
+        + chromedriver + "\"\nmax-sessions = " + maxSessions
+        + "\nstereotype = '{\"browserName\": \"chrome\", \"goog:chromeOptions\": {\"binary\": \"" + chromium
         + "\"}}'\n\n";
   }
 
-  private static GridProcess start(String name, String role, int port, String toml) throws IOException {
-    if (!Files.isExecutable(CHROMEDRIVER)) {
-      throw new IllegalStateException(CHROMEDRIVER + " is missing: run scripts/setup.sh, which installs Debian's"
-          + " chromium-driver package (apt-get install -y chromium-driver)");
+  private static void requireExecutable(Path binary, String what) {
+    if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
+      throw new IllegalStateException("The " + what + " binary " + binary + " is missing or not executable: run"
+          + " scripts/setup.sh, which installs Debian's chromium and chromium-driver packages (apt-get install -y"
+          + " chromium chromium-driver), set CHROME_PATH, or pass the binaries to GridProcess.standalone or node");
     }
+  }
+
+  private static GridProcess start(String name, String role, int port, String toml) throws IOException {
     Path dir = Files.createTempDirectory("bp-grid-" + name + "-").toRealPath();
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Path config = Files.writeString(dir.resolve("grid.toml"), toml);

@@ -30,9 +30,12 @@ class LeakCheckTest {
     LeakCheck.deleteTree(scratch);
   }
 
-  /** A process that holds {@code arg} in its command line; "; true" keeps sh from exec'ing sleep. */
+  /**
+   * A process that holds {@code arg} in its command line: a shell blocked on the builtin read, which forks
+   * nothing (a forked child names {@code arg} too until it execs, and a scan taken then would count it).
+   */
   private Process spawnNaming(String arg) throws IOException {
-    sleeper = new ProcessBuilder("/bin/sh", "-c", "sleep 30; true", arg).start();
+    sleeper = new ProcessBuilder("/bin/sh", "-c", "read x", arg).start();
     return sleeper;
   }
 

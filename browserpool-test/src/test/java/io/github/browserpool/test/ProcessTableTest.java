@@ -39,10 +39,11 @@ class ProcessTableTest {
   @Test
   void aTreeIsTheProcessItsDescendantsAndWhatNamesItsDir() throws Exception {
     // The "browser": sh with one sleeping child. Apart from it, a process naming the dir (as a browser's
-    // crashpad handler does after it was re-parented); "; true" keeps sh from exec'ing sleep.
+    // crashpad handler does after it was re-parented): a shell blocked on the builtin read, which forks
+    // nothing (a forked child names the dir too until it execs, and a tree taken then would list it).
     Process browser = start("/bin/sh", "-c", "sleep 30 & wait");
     long child = awaitOneChild(browser.pid());
-    Process helper = start("/bin/sh", "-c", "sleep 30; true", scratch.toString());
+    Process helper = start("/bin/sh", "-c", "read x", scratch.toString());
 
     List<Long> tree = List.copyOf(ProcessTable.tree(browser.pid(), scratch));
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * leases, fast, and the pool refills from the other node. Grid leaves the killed node's chromedriver
  * and Chromium running, so the test kills those by PID (found by the node's own TMPDIR).
  */
+@Tag("chromium")
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class GridHubAndNodesTest {
   private static final Duration LOAD = Duration.ofSeconds(30);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * idle session is kept alive past it; and the next pool on this host deletes a dead JVM's sessions at
  * once at start, and nothing else.
  */
+@Tag("chromium")
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class GridLifelineTest {
   private static final int T = 10;

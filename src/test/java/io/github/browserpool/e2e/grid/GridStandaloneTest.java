@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the pool's own idle and abandon deadlines, sessions that end behind the pool's back, and bad input. Every test leaves the Grid without sessions, and the
  * class leaves no Grid JVM, chromedriver or Chromium behind.
  */
+@Tag("chromium")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GridStandaloneTest {
   static final int SESSION_TIMEOUT_S = 10;

@@ -1,0 +1,157 @@
+package io.github.browserpool;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.LocationProvider;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The arrows between core's packages, checked on its compiled main classes (README, "Layout"; each
+ * package-info.java says the same in words). One line per package: what it may use of the others, and
+ * why. A package that has no line fails {@link #everyPackageOfCoreHasALine}, so adding a package is
+ * adding its line. Anything outside core (the JDK, cdt, Jackson, Netty, SLF4J) is not checked here.
+ */
+@AnalyzeClasses(locations = LayeringTest.CoreMainClasses.class)
+class LayeringTest {
+  private static final String CORE = "io.github.browserpool";
+  private static final List<String> PACKAGES = new ArrayList<>();
+
+  @ArchTest
+  static final ArchRule root = layer("", "the front door starts and drives the engine, and the engine alone",
+      pkg("pool"));
+  @ArchTest
+  static final ArchRule pool = layer("pool", "the engine reports in the public types (config, exceptions, stats,"
+      + " listener, ticker) and drives browsers through the CDP transport, the local processes and the endpoint",
+      rootTypes(), pkg("cdp"), pkg("chrome"), pkg("endpoint"));
+  @ArchTest
+  static final ArchRule grid = layer("grid", "a Grid session is a browser of the engine's SPI spoken to over CDP,"
+      + " launched with the Chromium flags both kinds share; it reads the config and reports in the public types"
+      + " (grid/package-info.java)",
+      rootTypes(), type("pool.BrowserLauncher"), type("pool.LaunchedBrowser"), type("pool.ContextBrowser"),
+      pkg("cdp"), type("chrome.ChromeFlags"));
+  @ArchTest
+  static final ArchRule endpoint = layer("endpoint", "the endpoint is a transport: it relays a lease's client over"
+      + " the pipe and knows the lease only through its own LeaseScope, which the engine implements",
+      pkg("cdp"));
+  @ArchTest
+  static final ArchRule cdp = layer("cdp", "users catch one exception root, CDP failures included, and"
+      + " RawSessionPage is the public RawPage; the module exports only the root package",
+      type("RawPage"), rootExceptions());
+  @ArchTest
+  static final ArchRule chrome = layer("chrome", "a launch failure thrown here is already the public exception,"
+      + " and every close carries the one reason enum that stats, listeners and logs use",
+      type("CloseReason"), type("BrowserLaunchException"));
+
+  /**
+   * Arrows that break the table today, each with the work that removes it. They are the only exceptions,
+   * pair by pair; {@link #everyKnownBreakStillHappens} fails once one is gone, so that its line goes too.
+   */
+  private static final List<Known> KNOWN = List.of(
+      new Known("BrowserPool", "grid.GridBrowserLauncher", "BrowserPool.start picks the Grid kind by an if/else;"
+          + " issue 18 has the kind chosen through the SPI"));
+
+  @ArchTest
+  static void everyPackageOfCoreHasALine(JavaClasses core) {
+    Set<String> packages = core.stream().map(JavaClass::getPackageName).collect(Collectors.toCollection(TreeSet::new));
+    assertThat(PACKAGES).as("packages with a line in LayeringTest").containsAll(packages);
+    assertThat(packages).as("core's packages (the import saw core's classes)").contains(CORE, CORE + ".pool");
+  }
+
+  @ArchTest
+  static void everyKnownBreakStillHappens(JavaClasses core) {
+    for (Known k : KNOWN) {
+      assertThat(core.stream().flatMap(c -> c.getDirectDependenciesFromSelf().stream()).anyMatch(k::covers))
+          .as("%s -> %s no longer happens: remove it from KNOWN", k.origin, k.target).isTrue();
+    }
+  }
+
+  /** The rule of one package: its classes use, of core, only their own package and {@code may}. */
+  @SafeVarargs
+  private static ArchRule layer(String name, String why, Predicate<JavaClass>... may) {
+    String pkg = qualified(name);
+    PACKAGES.add(pkg);
+    List<Predicate<JavaClass>> allowed = Arrays.asList(may);
+    return classes().that().resideInAPackage(pkg)
+        .should(new ArchCondition<JavaClass>("use, of core, only their own package and what their line allows") {
+          @Override
+          public void check(JavaClass origin, ConditionEvents events) {
+            for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+              JavaClass target = d.getTargetClass().getBaseComponentType();
+              boolean ok = !target.getPackageName().startsWith(CORE) || target.getPackageName().equals(pkg)
+                  || allowed.stream().anyMatch(a -> a.test(target)) || KNOWN.stream().anyMatch(k -> k.covers(d));
+              if (!ok) {
+                events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+              }
+            }
+          }
+        })
+        .because(why);
+  }
+
+  /** Every class of a package of core ({@code ""} is the root). */
+  private static Predicate<JavaClass> pkg(String name) {
+    String pkg = qualified(name);
+    return c -> c.getPackageName().equals(pkg);
+  }
+
+  /** One class of core and its nested classes, named relative to the root ({@code "chrome.ChromeFlags"}). */
+  private static Predicate<JavaClass> type(String name) {
+    String type = CORE + "." + name;
+    return c -> c.getName().equals(type) || c.getName().startsWith(type + "$");
+  }
+
+  /** The public root package less its front door (BrowserPool, BrowserLease, CleanerAction), which sits above the engine. */
+  private static Predicate<JavaClass> rootTypes() {
+    Predicate<JavaClass> frontDoor = type("BrowserPool").or(type("BrowserLease")).or(type("CleanerAction"));
+    return pkg("").and(frontDoor.negate());
+  }
+
+  /** The public exceptions: BrowserPoolException and its subclasses. */
+  private static Predicate<JavaClass> rootExceptions() {
+    return pkg("").and(c -> c.isAssignableTo(BrowserPoolException.class));
+  }
+
+  private static String qualified(String name) {
+    return name.isEmpty() ? CORE : CORE + "." + name;
+  }
+
+  /** One arrow that breaks the table today, between two top-level classes named relative to the root. */
+  private record Known(String origin, String target, String why) {
+    boolean covers(Dependency d) {
+      return type(origin).test(d.getOriginClass()) && type(target).test(d.getTargetClass().getBaseComponentType());
+    }
+  }
+
+  /**
+   * Where core's main classes are, and nothing else: not its tests, nor browserpool-test's
+   * io.github.browserpool.test, nor the jars on the class path (scanning those took seconds).
+   */
+  public static final class CoreMainClasses implements LocationProvider {
+    @Override
+    public Set<Location> get(Class<?> testClass) {
+      try {
+        return Set.of(Location.of(BrowserPool.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
