@@ -1,6 +1,7 @@
 package io.github.browserpool.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
 import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakGuard.class)
+@Tag("chromium")
 class PoolThreadsTest {
   private static final String POOL = "threads-e2e";
   private static final Duration LOAD = Duration.ofSeconds(30);

@@ -1,6 +1,5 @@
 package io.github.browserpool.cdp;
 
-import io.github.browserpool.PoolConfig;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -73,12 +72,6 @@ public final class DaemonThreads {
    */
   public static DaemonThreads forPool(String poolName, int maxBrowsers, int maxLeases) {
     return new DaemonThreads(poolName, maxBrowsers, maxLeases);
-  }
-
-  /** The threads of the pool configured by {@code config}, bounded by its maxBrowsers and maxContextsPerBrowser. */
-  public static DaemonThreads forPool(PoolConfig config) {
-    long leases = (long) config.maxBrowsers() * config.maxContextsPerBrowser();
-    return forPool(config.poolName(), config.maxBrowsers(), (int) Math.min(Integer.MAX_VALUE - 1, leases));
   }
 
   /** The JVM-wide threads of connections made outside a pool; never shut down. */

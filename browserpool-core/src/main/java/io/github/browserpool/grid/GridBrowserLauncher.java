@@ -59,7 +59,7 @@ public final class GridBrowserLauncher implements BrowserLauncher {
     static Threads forPool(PoolConfig config) {
       String pool = config.poolName();
       int http = (int) Math.min(Integer.MAX_VALUE, config.maxBrowsers() + 2L);
-      return new Threads(DaemonThreads.forPool(config), DaemonThreads.bounded(pool + "-grid-http-", http),
+      return new Threads(BrowserLauncher.connectionThreads(config), DaemonThreads.bounded(pool + "-grid-http-", http),
           DaemonThreads.timer(pool + "-grid-probe"), DaemonThreads.timer(pool + "-grid-orphans"));
     }
 

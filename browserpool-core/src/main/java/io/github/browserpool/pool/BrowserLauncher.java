@@ -1,6 +1,8 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.BrowserLaunchException;
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.cdp.DaemonThreads;
 import java.time.Duration;
 
 /**
@@ -52,5 +54,14 @@ public interface BrowserLauncher {
      * once for one browser (the pipe closes, then the process exits); the engine acts on the first call.
      */
     void exitedUnexpectedly();
+  }
+
+  /**
+   * The threads of the connections of the pool configured by {@code config}, bounded by its maxBrowsers
+   * and maxContextsPerBrowser (here, not in {@code cdp}, which knows nothing of the pool's config).
+   */
+  static DaemonThreads connectionThreads(PoolConfig config) {
+    long leases = (long) config.maxBrowsers() * config.maxContextsPerBrowser();
+    return DaemonThreads.forPool(config.poolName(), config.maxBrowsers(), (int) Math.min(Integer.MAX_VALUE - 1, leases));
   }
 }

@@ -42,7 +42,7 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
     this.config = config;
     this.spec = spec;
     this.prefix = "[" + config.poolName() + "] ";
-    this.threads = DaemonThreads.forPool(config);
+    this.threads = BrowserLauncher.connectionThreads(config);
   }
 
   /**

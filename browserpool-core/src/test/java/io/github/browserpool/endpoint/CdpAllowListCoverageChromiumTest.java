@@ -1,6 +1,7 @@
 package io.github.browserpool.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The protocol is read from the browser itself ({@code /json/protocol} of a headless Chromium started
  * for the purpose, killed and deleted after).
  */
+@Tag("chromium")
 class CdpAllowListCoverageChromiumTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CHROMIUM = System.getProperty("browserpool.chromium", "/usr/bin/chromium");

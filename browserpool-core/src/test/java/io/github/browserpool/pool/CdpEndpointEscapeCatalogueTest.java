@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every wait is bounded (a call without a reply within 10 s fails the test). B's client checks after
  * each group that B is untouched.
  */
+@Tag("chromium")
 class CdpEndpointEscapeCatalogueTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 10,000 commands sent without waiting. Each gets an error reply or a close (every wait bounded), and
  * the lease and its neighbour in the same browser keep working.
  */
+@Tag("chromium")
 class CdpEndpointFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,6 +1,7 @@
 package io.github.browserpool.e2e.grid;
 
 import static io.github.browserpool.e2e.grid.SeCdpClient.params;
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * leaves no Grid JVM, Playwright driver process or Playwright temp dir behind.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Tag("chromium")
 class GridEndpointTest {
   private static final Duration LOAD = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
