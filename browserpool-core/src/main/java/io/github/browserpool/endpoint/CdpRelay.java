@@ -8,9 +8,9 @@ import io.github.browserpool.CdpException;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.cdp.RawRoute;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class CdpRelay implements RawRoute.Listener {
   private static final Logger log = LoggerFactory.getLogger(CdpRelay.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long a client that took the relay's close frame has to answer it before its socket is closed. */
+  private static final Duration CLOSE_HANDSHAKE = Duration.ofSeconds(2);
 
   private final LeaseEndpoint lease;
   private final Channel channel;
@@ -450,7 +452,10 @@ final class CdpRelay implements RawRoute.Listener {
         close.release();
         return;
       }
-      channel.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+      // Read on until the client's own close frame (EndpointHandler closes the socket then): closing with
+      // its frames unread would reset the connection, and the client might lose our close frame.
+      channel.config().setAutoRead(true);
+      channel.writeAndFlush(close).addListener(written -> schedule(channel::close, CLOSE_HANDSHAKE.toNanos()));
       // A client that does not read never takes the close frame: let it go after a grace.
       schedule(channel::close, EndpointServer.CLOSE_GRACE.toNanos());
     })) {
