@@ -7,6 +7,7 @@ import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpException;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.cdp.RawRoute;
+import io.github.browserpool.cdp.SerialEventExecutor;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the channel's event loop, so a command held for a check (or sent before the relay's session exists)
  * never lets a later one overtake it. Ids are the client's own on the socket and the pipe's on the pipe.
  * {@link ClientMessages} reads each frame; the filter's verdict says where it goes. What goes to the
- * pipe is written by the relay's {@link CommandPump} on the endpoint's writer threads, never on the event
+ * pipe is written by the relay's own {@link SerialEventExecutor} on the endpoint's writer threads, never on the event
  * loop, and without a lock held across the write. Bounds: the client's socket is not read while more than
  * {@link EndpointServer#PAUSE_READING_CHARS} of its commands wait for the pipe ({@link ReadGate}); at
  * most {@link EndpointServer#MAX_COMMANDS_IN_FLIGHT} commands may wait for their reply (more are
@@ -58,7 +59,8 @@ final class CdpRelay implements RawRoute.Listener {
    * way reaches the pipe before anything written after {@code end}.
    */
   private final AtomicBoolean ended = new AtomicBoolean();
-  private final CommandPump pump;
+  /** Writes this client's commands to the pipe, in order, on the endpoint's writer threads. */
+  private final SerialEventExecutor pump;
   private final ReadGate gate;
   private final InFlight inFlight;
   private final ClientOutbox outbox;
@@ -81,7 +83,7 @@ final class CdpRelay implements RawRoute.Listener {
     this.logPrefix = lease.scope.logPrefix();
     EndpointServer server = lease.server;
     this.callTimeoutNanos = server.callTimeout().toNanos();
-    this.pump = new CommandPump(logPrefix, server.writers());
+    this.pump = new SerialEventExecutor(server.poolName() + " endpoint of " + lease.scope.describe(), server.writers());
     this.gate = new ReadGate(EndpointServer.PAUSE_READING_CHARS, this::readingChanged);
     this.inFlight = new InFlight(EndpointServer.MAX_COMMANDS_IN_FLIGHT, callTimeoutNanos);
     this.outbox = new ClientOutbox(EndpointServer.MAX_PENDING_CLIENT_CHARS, new NettySocket(channel), this::fellBehind);
@@ -94,7 +96,7 @@ final class CdpRelay implements RawRoute.Listener {
       return;
     }
     long ticket = take("Target.attachToBrowserTarget");
-    pump.submit(() -> open(ticket));
+    pump.execute(() -> open(ticket));
   }
 
   private void open(long ticket) {
@@ -248,7 +250,7 @@ final class CdpRelay implements RawRoute.Listener {
       inFlight.answered(ticket);
       deliver.accept(text);
     };
-    pump.submit(() -> {
+    pump.execute(() -> {
       try {
         write(ticket, id, session, method, params, reply);
       } finally {
@@ -350,7 +352,7 @@ final class CdpRelay implements RawRoute.Listener {
           drain();
         });
     };
-    pump.submit(() -> write(ticket, 0, rootSession, "Target.getTargetInfo",
+    pump.execute(() -> write(ticket, 0, rootSession, "Target.getTargetInfo",
         JSON.createObjectNode().put("targetId", targetId), reply));
   }
 
@@ -440,7 +442,7 @@ final class CdpRelay implements RawRoute.Listener {
     if (r != null) {
       r.close();
     }
-    pump.end();
+    pump.shutdown();
     outbox.discard();
     String session = rootSession;
     if (detach && session != null) {

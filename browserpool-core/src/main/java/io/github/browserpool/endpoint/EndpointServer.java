@@ -53,7 +53,8 @@ public final class EndpointServer implements AutoCloseable {
   /**
    * The largest client message (64 MiB), well under Chromium's 100 MiB pipe limit (one bigger message
    * kills the pipe for every session). A larger one closes its client with 1009 and never reaches the
-   * pipe. Playwright sends up to ~345 KB; replies to clients (screenshots) are not limited.
+   * pipe. Playwright sends up to ~345 KB. What the browser sends a client is bounded by {@link
+   * #MAX_PENDING_CLIENT_CHARS} of backlog, not per message.
    */
   public static final int MAX_CLIENT_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -178,6 +179,10 @@ public final class EndpointServer implements AutoCloseable {
 
   String logPrefix() {
     return logPrefix;
+  }
+
+  String poolName() {
+    return poolName;
   }
 
   Duration callTimeout() {

@@ -58,10 +58,7 @@ class FrameWriterTest {
       throws Exception {
     StuckStream stuck = new StuckStream();
     FrameWriter writer = writer(stuck);
-    Thread big = new Thread(() -> writer.write("{\"id\":1,\"big\":true}", 1));
-    big.setDaemon(true);
-    big.start();
-    assertThat(stuck.writing.await(5, SECONDS)).isTrue();
+    Thread big = stuckWrite(writer, stuck);
 
     assertThatThrownBy(() -> writer.write("{\"id\":2}", 2, 0)) // no wait at all: no time passes
         .isExactlyInstanceOf(CdpException.class)
@@ -89,10 +86,7 @@ class FrameWriterTest {
 
     StuckStream stuck = new StuckStream();
     FrameWriter writer = writer(stuck);
-    Thread big = new Thread(() -> writer.write("{\"id\":1,\"big\":true}", 1));
-    big.setDaemon(true);
-    big.start();
-    assertThat(stuck.writing.await(5, SECONDS)).isTrue();
+    Thread big = stuckWrite(writer, stuck);
 
     // The deadline has passed already: it gives up at once, writing nothing.
     assertThatThrownBy(() -> writer.writeWhile("{\"id\":2}", 2, System.nanoTime(), () -> true))
@@ -119,6 +113,15 @@ class FrameWriterTest {
     StuckStream stream = new StuckStream();
     writer(stream).closeUnlessBusy();
     assertThat(stream.closed).isTrue();
+  }
+
+  /** Starts a write that blocks in {@code stuck} (a frozen browser's full pipe) and holds the lock. */
+  private static Thread stuckWrite(FrameWriter writer, StuckStream stuck) throws InterruptedException {
+    Thread big = new Thread(() -> writer.write("{\"id\":1,\"big\":true}", 1));
+    big.setDaemon(true);
+    big.start();
+    assertThat(stuck.writing.await(5, SECONDS)).isTrue();
+    return big;
   }
 
   /** Locks like the JDK's process pipe: close() waits for a write in progress, which blocks until released. */

@@ -2,6 +2,7 @@ package io.github.browserpool.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.browserpool.cdp.SerialEventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,16 +42,16 @@ class EndpointFlowBoundsTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // CommandPump
+  // The relay's pump: a SerialEventExecutor on the writer threads
 
   @Test
   void thePumpRunsWritesInOrderOffTheCallerAndNothingAfterItsEnd() {
     ManualExecutor threads = new ManualExecutor();
-    CommandPump pump = new CommandPump("[t] ", threads);
+    SerialEventExecutor pump = new SerialEventExecutor("t", threads);
     List<Integer> ran = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       int n = i;
-      pump.submit(() -> ran.add(n));
+      pump.execute(() -> ran.add(n));
     }
     assertThat(ran).as("nothing runs on the submitting thread").isEmpty();
     assertThat(threads.queued()).as("one turn scheduled for the whole queue").isEqualTo(1);
@@ -60,9 +61,9 @@ class EndpointFlowBoundsTest {
       assertThat(ran.get(i)).isEqualTo(i);
     }
 
-    pump.submit(() -> ran.add(-1));
-    pump.end();
-    pump.submit(() -> ran.add(-2));
+    pump.execute(() -> ran.add(-1));
+    pump.shutdown();
+    pump.execute(() -> ran.add(-2));
     threads.runAll();
     assertThat(ran).as("queued before the end, or submitted after it: never run").hasSize(100);
   }
@@ -70,13 +71,13 @@ class EndpointFlowBoundsTest {
   @Test
   void aPumpHandsItsThreadBackAfterABatchAndAFailingWriteDoesNotStopIt() {
     ManualExecutor threads = new ManualExecutor();
-    CommandPump pump = new CommandPump("[t] ", threads);
+    SerialEventExecutor pump = new SerialEventExecutor("t", threads);
     AtomicInteger ran = new AtomicInteger();
-    pump.submit(() -> {
+    pump.execute(() -> {
       throw new IllegalStateException("boom");
     });
     for (int i = 0; i < 40; i++) {
-      pump.submit(ran::incrementAndGet);
+      pump.execute(ran::incrementAndGet);
     }
     threads.runNext();
     assertThat(ran.get()).as("one turn runs at most a batch").isLessThan(40);
@@ -87,12 +88,12 @@ class EndpointFlowBoundsTest {
 
   @Test
   void aPumpWhoseThreadsAreGoneEndsInsteadOfThrowing() {
-    CommandPump pump = new CommandPump("[t] ", task -> {
+    SerialEventExecutor pump = new SerialEventExecutor("t", task -> {
       throw new RejectedExecutionException("closed");
     });
     AtomicInteger ran = new AtomicInteger();
-    pump.submit(ran::incrementAndGet);
-    pump.submit(ran::incrementAndGet);
+    pump.execute(ran::incrementAndGet);
+    pump.execute(ran::incrementAndGet);
     assertThat(ran.get()).isZero();
   }
 
