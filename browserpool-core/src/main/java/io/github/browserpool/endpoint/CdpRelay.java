@@ -338,7 +338,7 @@ final class CdpRelay implements RawRoute.Listener {
             return;
           }
           JsonNode info = result == null ? null : result.get("targetInfo");
-          if (filter.inScope(info)) {
+          if (info != null && filter.inScope(info)) {
             lease.remember(info);
             try {
               forward(id, target, method, params, null);
