@@ -265,7 +265,10 @@ public final class EndpointServer implements AutoCloseable {
     return threads;
   }
 
-  /** Closes every client with 1001, the port and the threads; waits up to 3 s. Idempotent. */
+  /**
+   * Closes every client with 1001, the port and the threads; waits up to 3 s (for the port and idle
+   * threads, never for a write stuck on a frozen browser's pipe). Idempotent.
+   */
   @Override
   public void close() {
     EventLoopGroup loops;
@@ -291,11 +294,15 @@ public final class EndpointServer implements AutoCloseable {
       client.close();
     }
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-    writing.shutdownNow(); // a writer stuck on a frozen browser's pipe ends when the pool kills that browser
-    try {
-      writing.awaitTermination(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    writing.shutdownNow();
+    // Idle writers end at once; a writer stuck on a frozen browser's pipe ends only when the pool kills that
+    // browser, after this returns, so waiting for it would only take from the pool's closeTimeout.
+    if (writing.getActiveCount() == 0) {
+      try {
+        writing.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     log.debug("{}CDP endpoint server closed", logPrefix);
   }
