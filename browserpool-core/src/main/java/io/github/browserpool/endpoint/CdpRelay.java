@@ -308,13 +308,11 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   private void timedOut(String method) {
-    if (ended.get()) {
-      return;
+    if (end(1011, "browserpool: the browser did not answer " + method + " within " + lease.server.callTimeout()
+        + " (callTimeout); is it frozen?", true)) {
+      log.warn("{}endpoint of {}: the browser did not answer {} within {} (is it frozen?); closed the client"
+          + " with 1011", logPrefix, lease.scope.describe(), method, lease.server.callTimeout());
     }
-    log.warn("{}endpoint of {}: the browser did not answer {} within {} (is it frozen?); closed the client"
-        + " with 1011", logPrefix, lease.scope.describe(), method, lease.server.callTimeout());
-    end(1011, "browserpool: the browser did not answer " + method + " within " + lease.server.callTimeout()
-        + " (callTimeout); is it frozen?", true);
   }
 
   /** Sends a command that names a target once the target is known to be the lease's; holds the queue meanwhile. */
@@ -404,14 +402,12 @@ final class CdpRelay implements RawRoute.Listener {
 
   /** The client fell more than the limit behind (on the thread that offered the last message). */
   private void fellBehind() {
-    if (ended.get()) {
-      return;
+    if (end(1008, "browserpool: client fell over " + (EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20)
+        + " MiB behind; reconnect and read faster", true)) {
+      log.warn("{}a CDP client of {} fell more than {} MiB behind the browser's messages (it stopped reading?);"
+          + " closed it with 1008 and detached its sessions; the lease goes on", logPrefix, lease.scope.describe(),
+          EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20);
     }
-    log.warn("{}a CDP client of {} fell more than {} MiB behind the browser's messages (it stopped reading?);"
-        + " closed it with 1008 and detached its sessions; the lease goes on", logPrefix, lease.scope.describe(),
-        EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20);
-    end(1008, "browserpool: client fell over " + (EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20)
-        + " MiB behind; reconnect and read faster", true);
   }
 
   @Override
@@ -432,10 +428,12 @@ final class CdpRelay implements RawRoute.Listener {
    * when {@code detach} (what it attached goes too; written later by a writer thread), and closes the
    * socket with {@code code}. Once it returns no write of this client starts (see {@link #ended}).
    * Idempotent; never blocks.
+   *
+   * @return whether this call ended the relay (false: it had ended before)
    */
-  void end(int code, String reason, boolean detach) {
+  boolean end(int code, String reason, boolean detach) {
     if (!ended.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     lease.relays.remove(this);
     RawRoute r = route;
@@ -464,6 +462,7 @@ final class CdpRelay implements RawRoute.Listener {
       close.release();
       channel.close();
     }
+    return true;
   }
 
   /** Runs {@code task} on the channel's event loop; false when the loop is gone (the server closed). */
