@@ -309,8 +309,11 @@ public final class PoolConfig {
     /**
      * How long one CDP call made through a lease's page ({@code lease.newPage()}) may wait for its reply.
      * A call still unanswered then fails with {@code CdpCallTimeoutException}, and that page is closed
-     * (which also ends a renderer stuck in a script); the lease stays usable. Raise it for calls that
-     * legitimately take long, such as an {@code evaluate} that awaits a slow promise.
+     * (which also ends a renderer stuck in a script); the lease stays usable. It bounds the commands of
+     * {@code cdpEndpoint()} clients too: a client whose command is unanswered that long (a frozen browser)
+     * is closed with WebSocket code 1011, and the lease stays usable. Raise it for calls that
+     * legitimately take long, such as an {@code evaluate} that awaits a slow promise, or a Playwright or
+     * Puppeteer wait with a longer timeout.
      */
     public Builder callTimeout(Duration callTimeout) {
       values.callTimeout = positive("callTimeout", callTimeout, "Duration.ofSeconds(60)");

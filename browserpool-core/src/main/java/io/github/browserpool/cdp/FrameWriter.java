@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,9 @@ final class FrameWriter {
 
   /** A lock wait with no limit: wait for the write lock as long as it takes. */
   static final long NO_LIMIT = -1;
+
+  /** How often {@link #writeWhile} asks again whether its message is still wanted while the lock is busy. */
+  private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final ConnectionState state;
   private final OutputStream out;
@@ -60,12 +64,56 @@ final class FrameWriter {
    * @throws CdpConnectionClosedException if the write fails (which closes the connection)
    */
   void write(String message, int id, long lockWaitNanos) {
-    byte[] text = message.getBytes(StandardCharsets.UTF_8);
-    byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
     if (!lock(lockWaitNanos)) {
       throw new CdpException(CdpException.NO_CODE, state.logPrefix() + "the pipe stayed busy for "
           + Duration.ofNanos(lockWaitNanos) + ": another write to it is blocked (is the browser frozen?)");
     }
+    writeLocked(message, id);
+  }
+
+  /**
+   * Writes one message unless {@code wanted} says no: it is asked while waiting for the write lock (every
+   * {@link #LOCK_SLICE_NANOS}) and once more with the lock held, just before the write. So a caller that
+   * makes {@code wanted} false knows, without taking the lock, that no write of this message starts
+   * afterwards; a write already under way finishes before any later message. Waits for the lock until
+   * {@code deadlineNanos} ({@link System#nanoTime()}).
+   *
+   * @return whether the message was written (false: {@code wanted} said no; nothing was written)
+   * @throws CdpException if the lock stayed busy until the deadline; nothing was written
+   * @throws CdpConnectionClosedException if the write fails (which closes the connection)
+   */
+  boolean writeWhile(String message, int id, long deadlineNanos, BooleanSupplier wanted) {
+    long start = System.nanoTime();
+    while (true) {
+      if (!wanted.getAsBoolean()) {
+        return false;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        throw new CdpException(CdpException.NO_CODE, state.logPrefix() + "the pipe stayed busy for "
+            + Duration.ofNanos(System.nanoTime() - start) + ": another write to it is blocked (is the browser frozen?)");
+      }
+      if (lock(Math.min(left, LOCK_SLICE_NANOS))) {
+        break;
+      }
+    }
+    try {
+      if (!wanted.getAsBoolean()) {
+        return false;
+      }
+      writeLocked(message, id);
+      return true;
+    } finally {
+      if (writeLock.isHeldByCurrentThread()) {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  /** Writes with the lock held; releases it before reporting a failure. */
+  private void writeLocked(String message, int id) {
+    byte[] text = message.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = Arrays.copyOf(text, text.length + 1); // the NUL is the last byte
     IOException failed = null;
     try {
       out.write(bytes);

@@ -52,7 +52,16 @@ public final class RawRoute {
    * @return completes with the session id, or exceptionally as {@link PipeConnection#send} does
    */
   public CompletableFuture<String> attachToBrowserTarget() {
-    return routes.attachToBrowserTarget(this);
+    return routes.attachToBrowserTarget(this, FrameWriter.NO_LIMIT);
+  }
+
+  /**
+   * As {@link #attachToBrowserTarget()}, but waits at most {@code lockWait} for another write to the
+   * pipe to finish (one stuck on a frozen browser's full pipe holds it); past that the future fails with
+   * {@link io.github.browserpool.CdpException} and nothing was written.
+   */
+  public CompletableFuture<String> attachToBrowserTarget(java.time.Duration lockWait) {
+    return routes.attachToBrowserTarget(this, Math.max(0, lockWait.toNanos()));
   }
 
   /** Routes the messages of {@code sessionId} to this route from now on (call it on the reader thread). */
@@ -91,6 +100,22 @@ public final class RawRoute {
    */
   public void send(long replyId, String sessionId, String method, JsonNode params, Consumer<String> onReply) {
     routes.send(this, replyId, Objects.requireNonNull(sessionId, "sessionId"), method, params, onReply);
+  }
+
+  /**
+   * As {@link #send(long, String, String, JsonNode, Consumer)}, for a caller that must neither wait
+   * without a deadline nor write after it closed the route: the command is written only while the route
+   * is open (asked with the pipe's write lock held, so once {@link #close()} returned no later write of
+   * this route starts), waiting for the pipe at most until {@code deadlineNanos} ({@link System#nanoTime()}).
+   *
+   * @return whether the command was written; false when the route was closed first
+   * @throws io.github.browserpool.CdpException if the pipe stayed busy until the deadline (nothing written)
+   * @throws CdpConnectionClosedException if the connection is or becomes closed
+   */
+  public boolean sendWhileOpen(long replyId, String sessionId, String method, JsonNode params,
+      Consumer<String> onReply, long deadlineNanos) {
+    return routes.send(this, replyId, Objects.requireNonNull(sessionId, "sessionId"), method, params, onReply,
+        true, deadlineNanos);
   }
 
   /** Stops routing every session of this route; the listener hears nothing more. Idempotent. */

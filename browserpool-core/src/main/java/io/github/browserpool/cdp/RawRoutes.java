@@ -52,14 +52,14 @@ final class RawRoutes {
   }
 
   /** Sends {@code Target.attachToBrowserTarget} and adds its session to {@code route} on the reader thread. */
-  CompletableFuture<String> attachToBrowserTarget(RawRoute route) {
+  CompletableFuture<String> attachToBrowserTarget(RawRoute route, long lockWaitNanos) {
     CompletableFuture<String> attached = new CompletableFuture<>();
     commands.call(null, "Target.attachToBrowserTarget", null, result -> {
       String sessionId = result.path("sessionId").asText(null);
       if (sessionId != null) {
         route.addSession(sessionId);
       }
-    }, FrameWriter.NO_LIMIT).whenComplete((result, failure) -> {
+    }, lockWaitNanos).whenComplete((result, failure) -> {
       String sessionId = result == null ? null : result.path("sessionId").asText(null);
       if (failure != null) {
         attached.completeExceptionally(failure);
@@ -98,6 +98,20 @@ final class RawRoutes {
    * @throws CdpConnectionClosedException at once if the connection is closed
    */
   void send(RawRoute route, long replyId, String sessionId, String method, JsonNode params, Consumer<String> onReply) {
+    send(route, replyId, sessionId, method, params, onReply, false, 0);
+  }
+
+  /**
+   * As {@link #send(RawRoute, long, String, String, JsonNode, Consumer)}, but written only while the
+   * route is open (see {@link FrameWriter#writeWhile}) when {@code whileOpen}, waiting for the pipe until
+   * {@code deadlineNanos}; otherwise waiting for the pipe as long as it takes.
+   *
+   * @return whether the command was written; false when the route closed first
+   * @throws CdpException if the pipe stayed busy until the deadline; nothing was written
+   * @throws CdpConnectionClosedException at once if the connection is closed
+   */
+  boolean send(RawRoute route, long replyId, String sessionId, String method, JsonNode params,
+      Consumer<String> onReply, boolean whileOpen, long deadlineNanos) {
     Objects.requireNonNull(method, "method");
     String why = state.closeReason();
     if (why != null) {
@@ -110,7 +124,7 @@ final class RawRoutes {
       if (pending.remove(id, call)) {
         throw state.closedException(why);
       }
-      return; // the close delivered the error reply already
+      return false; // the close delivered the error reply already
     }
     ObjectNode message = JSON.createObjectNode().put("id", id).put("sessionId", sessionId).put("method", method);
     if (params != null) {
@@ -124,9 +138,19 @@ final class RawRoutes {
       throw new IllegalArgumentException(state.logPrefix() + "cannot serialise " + method, e);
     }
     try {
-      writer.write(text, id);
-    } catch (CdpConnectionClosedException e) {
-      pending.remove(id, call); // if the close got it first, it delivered the error reply
+      boolean written;
+      if (!whileOpen) {
+        writer.write(text, id);
+        written = true;
+      } else {
+        written = writer.writeWhile(text, id, deadlineNanos, () -> !route.isClosed());
+      }
+      if (!written) {
+        pending.remove(id, call);
+      }
+      return written;
+    } catch (CdpException e) { // closed (if the close got it first, it delivered the error reply), or busy
+      pending.remove(id, call);
       throw e;
     }
   }

@@ -4,6 +4,7 @@ import com.github.kklisura.cdt.services.executors.EventExecutorService;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -15,8 +16,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>cdt's default gives each service a non-daemon thread of its own that keeps the JVM alive until the
  * service is closed. {@link #shutdown()} stops only this service's queue.
+ *
+ * <p>The CDP endpoint uses it too, on threads of its own, to write one client's commands to the pipe in
+ * order, off the event loop. Thread-safe.
  */
-final class SerialEventExecutor implements EventExecutorService, Runnable {
+public final class SerialEventExecutor implements EventExecutorService, Runnable {
   private static final Logger log = LoggerFactory.getLogger(SerialEventExecutor.class);
 
   /** Events run per turn before the thread is handed back, so one busy service cannot hog a thread. */
@@ -28,7 +32,8 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile boolean shutdown;
 
-  SerialEventExecutor(String name, Executor threads) {
+  /** Runs its tasks on {@code threads}; {@code name} starts its log lines ({@code "[" + name + "] "}). */
+  public SerialEventExecutor(String name, Executor threads) {
     this.logPrefix = "[" + name + "] ";
     this.threads = threads;
   }
@@ -39,6 +44,10 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
       return;
     }
     queue.add(event);
+    if (shutdown) {
+      queue.clear(); // shutdown() ran between the check and the add
+      return;
+    }
     schedule();
   }
 
@@ -77,7 +86,11 @@ final class SerialEventExecutor implements EventExecutorService, Runnable {
       threads.execute(this);
     } catch (RejectedExecutionException e) {
       scheduled.set(false);
-      log.warn("{}could not schedule CDP event handlers; dropping {} events", logPrefix, queue.size(), e);
+      if (threads instanceof ExecutorService service && service.isShutdown()) { // its owner is closing
+        log.debug("{}threads shut down; dropping {} queued tasks", logPrefix, queue.size());
+      } else {
+        log.warn("{}could not schedule CDP event handlers; dropping {} events", logPrefix, queue.size(), e);
+      }
       queue.clear();
     }
   }

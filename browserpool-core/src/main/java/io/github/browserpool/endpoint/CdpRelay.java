@@ -3,13 +3,18 @@ package io.github.browserpool.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.CdpException;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.cdp.RawRoute;
+import io.github.browserpool.cdp.SerialEventExecutor;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,31 +27,50 @@ import org.slf4j.LoggerFactory;
  * <p>Client to browser: every frame stamps the lease's activity, then goes through one ordered queue on
  * the channel's event loop, so a command held for a check (or sent before the relay's session exists)
  * never lets a later one overtake it. Ids are the client's own on the socket and the pipe's on the pipe.
- * {@link ClientMessages} reads each frame; the filter's verdict says where it goes.
+ * {@link ClientMessages} reads each frame; the filter's verdict says where it goes. What goes to the
+ * pipe is written by the relay's own {@link SerialEventExecutor} on the endpoint's writer threads, never on the event
+ * loop, and without a lock held across the write. Bounds: the client's socket is not read while more than
+ * {@link EndpointServer#PAUSE_READING_CHARS} of its commands wait for the pipe ({@link ReadGate}); at
+ * most {@link EndpointServer#MAX_COMMANDS_IN_FLIGHT} commands may wait for their reply (more are
+ * refused with an error); and a command not answered within the pool's {@code callTimeout} ends the relay
+ * with 1011 ({@link InFlight}), so a frozen browser costs its own clients a close, nobody else a wait.
  *
- * <p>Browser to client: messages of the client's sessions, on the pipe's reader thread in pipe order.
- * The root session's id is stripped, so the client sees its session as the browser connection. Target
- * events are judged by {@link TargetEvents}.
+ * <p>Browser to client: messages of the client's sessions, on the pipe's reader thread in pipe order,
+ * through the relay's {@link ClientOutbox}, which never makes that thread wait. A client more than
+ * {@link EndpointServer#MAX_PENDING_CLIENT_CHARS} behind is closed with 1008. The root session's id is
+ * stripped, so the client sees its session as the browser connection. Target events are judged by
+ * {@link TargetEvents}.
  *
- * <p>This class owns the relay's life: opening its session, the queue, and the end.
+ * <p>This class owns the relay's life: opening its session, the queues, and the end.
  */
 final class CdpRelay implements RawRoute.Listener {
   private static final Logger log = LoggerFactory.getLogger(CdpRelay.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long a client that took the relay's close frame has to answer it before its socket is closed. */
+  private static final Duration CLOSE_HANDSHAKE = Duration.ofSeconds(2);
 
   private final LeaseEndpoint lease;
   private final Channel channel;
   private final String logPrefix;
-  private final AtomicBoolean ended = new AtomicBoolean();
   /**
-   * Held while a client command is written to the pipe and while {@link #end} stops the route, so that
-   * once {@code end} returns (on release, before the context is reset) no command of this client can
-   * reach the pipe any more.
+   * Set by {@link #end}. Once {@code end} returns (on release, before the context is reset) no write of
+   * this client starts: the pump checks it before each task, and the route, closed by {@code end}, is
+   * checked again with the pipe's write lock held ({@link RawRoute#sendWhileOpen}); a write already under
+   * way reaches the pipe before anything written after {@code end}.
    */
-  private final Object sendLock = new Object();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  /** Writes this client's commands to the pipe, in order, on the endpoint's writer threads. */
+  private final SerialEventExecutor pump;
+  private final ReadGate gate;
+  private final InFlight inFlight;
+  private final ClientOutbox outbox;
+  private final long callTimeoutNanos;
+  private final AtomicBoolean watching = new AtomicBoolean();
   // Confined to the channel's event loop.
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private boolean busy = true;
+  /** The characters of the frame being handled, until a forward takes them along to the pump. */
+  private long currentChars;
 
   private volatile ScopeFilter filter;
   private volatile RawRoute route;
@@ -57,28 +81,44 @@ final class CdpRelay implements RawRoute.Listener {
     this.lease = lease;
     this.channel = channel;
     this.logPrefix = lease.scope.logPrefix();
+    EndpointServer server = lease.server;
+    this.callTimeoutNanos = server.callTimeout().toNanos();
+    this.pump = new SerialEventExecutor(server.poolName() + " endpoint of " + lease.scope.describe(), server.writers());
+    this.gate = new ReadGate(EndpointServer.PAUSE_READING_CHARS, this::readingChanged);
+    this.inFlight = new InFlight(EndpointServer.MAX_COMMANDS_IN_FLIGHT, callTimeoutNanos);
+    this.outbox = new ClientOutbox(EndpointServer.MAX_PENDING_CLIENT_CHARS, new NettySocket(channel), this::fellBehind);
   }
 
-  /** Opens the relay's session; frames that come meanwhile wait in the queue. */
+  /** Opens the relay's session (on a writer thread); frames that come meanwhile wait in the queue. */
   void start() {
-    lease.relays.add(this);
     if (lease.isEnded()) {
       end(1001, "browserpool: " + lease.scope.describe() + " has ended", false);
       return;
     }
+    long ticket = take("Target.attachToBrowserTarget");
+    pump.execute(() -> open(ticket));
+  }
+
+  private void open(long ticket) {
     PipeConnection conn = lease.connection();
     lease.filter()
-        .thenCompose(f -> {
+        .thenComposeAsync(f -> {
           filter = f;
           RawRoute r = conn.openRawRoute(this);
           route = r;
+          if (ended.get()) {
+            r.close(); // end() ran before the route existed
+          }
           targetEvents = new TargetEvents(lease, f, r, this::isClientSession);
-          return r.attachToBrowserTarget();
-        })
+          return r.attachToBrowserTarget(lease.server.callTimeout());
+        }, lease.server.writers())
         .whenComplete((sessionId, failure) -> {
+          inFlight.answered(ticket);
           if (failure != null) {
-            log.warn("{}endpoint of {}: could not open a CDP session for a client: {}", logPrefix,
-                lease.scope.describe(), failure.toString());
+            if (!ended.get()) {
+              log.warn("{}endpoint of {}: could not open a CDP session for a client: {}", logPrefix,
+                  lease.scope.describe(), failure.toString());
+            }
             end(1011, "browserpool: could not open a CDP session", false);
             return;
           }
@@ -88,7 +128,7 @@ final class CdpRelay implements RawRoute.Listener {
             detach(sessionId);
             return;
           }
-          channel.eventLoop().execute(() -> {
+          onLoop(channel, () -> {
             busy = false;
             drain();
           });
@@ -114,6 +154,7 @@ final class CdpRelay implements RawRoute.Listener {
       end(1001, "browserpool: " + lease.scope.describe() + " has ended", true);
       return;
     }
+    gate.add(text.length());
     queue.add(text);
     drain();
   }
@@ -121,12 +162,25 @@ final class CdpRelay implements RawRoute.Listener {
   private void drain() {
     String text;
     while (!busy && !ended.get() && (text = queue.poll()) != null) {
+      currentChars = text.length();
       try {
         handle(text);
       } catch (RuntimeException e) {
         log.debug("{}endpoint of {}: a client command failed: {}", logPrefix, lease.scope.describe(), e.toString());
         end(1001, "browserpool: the browser connection closed", false);
+      } finally {
+        gate.remove(currentChars); // not forwarded (answered here, refused, or held for a check)
+        currentChars = 0;
       }
+    }
+  }
+
+  /** On the event loop: reads the client's socket as the gate says, whichever change came last. */
+  private void readingChanged() {
+    if (channel.eventLoop().inEventLoop()) {
+      channel.config().setAutoRead(!gate.paused());
+    } else {
+      onLoop(channel, () -> channel.config().setAutoRead(!gate.paused()));
     }
   }
 
@@ -187,12 +241,89 @@ final class CdpRelay implements RawRoute.Listener {
     };
   }
 
-  /** Writes one client command to the pipe, unless the relay has ended. */
+  /**
+   * Queues one client command for the pipe (on the event loop). Its reply goes to {@code onReply}, or
+   * else to the client as it is; past {@link EndpointServer#MAX_COMMANDS_IN_FLIGHT} unanswered commands
+   * the client gets an error reply instead.
+   */
   private void forward(long id, String session, String method, ObjectNode params, Consumer<String> onReply) {
-    synchronized (sendLock) {
-      if (!ended.get()) {
-        route.send(id, session, method, params, onReply);
+    long chars = currentChars;
+    currentChars = 0;
+    long ticket = take(method);
+    if (ticket < 0) {
+      gate.remove(chars);
+      sendToClient(ClientMessages.error(id, session.equals(rootSession) ? null : session, -32000,
+          "browserpool: " + inFlight.max() + " commands of this client already wait for the browser's reply;"
+              + " wait for replies before sending more"));
+      return;
+    }
+    Consumer<String> deliver = onReply != null ? onReply : text -> sendToClient(forClient(text, session));
+    Consumer<String> reply = text -> {
+      inFlight.answered(ticket);
+      deliver.accept(text);
+    };
+    pump.execute(() -> {
+      try {
+        write(ticket, id, session, method, params, reply);
+      } finally {
+        gate.remove(chars);
       }
+    });
+  }
+
+  /** Writes one command (on a writer thread), unless the relay ended; waits for the pipe until its reply is due. */
+  private void write(long ticket, long id, String session, String method, JsonNode params, Consumer<String> reply) {
+    InFlight.Late due = inFlight.due(ticket);
+    try {
+      if (ended.get() || due == null
+          || !route.sendWhileOpen(id, session, method, params, reply, due.dueNanos())) {
+        inFlight.answered(ticket);
+      }
+    } catch (CdpConnectionClosedException e) {
+      inFlight.answered(ticket);
+      end(1001, "browserpool: the browser connection closed", false);
+    } catch (CdpException e) { // the pipe stayed full until the reply was due
+      inFlight.answered(ticket);
+      timedOut(method);
+    }
+  }
+
+  /** A ticket for one command about to go to the pipe, watched for its reply's deadline; -1 when too many wait. */
+  private long take(String method) {
+    long ticket = inFlight.take(method, System.nanoTime());
+    if (ticket >= 0 && watching.compareAndSet(false, true)) {
+      schedule(this::checkDeadlines, callTimeoutNanos);
+    }
+    return ticket;
+  }
+
+  /** On the event loop: ends the relay if a reply is overdue, else looks again when the next one is due. */
+  private void checkDeadlines() {
+    if (ended.get()) {
+      return;
+    }
+    long now = System.nanoTime();
+    InFlight.Late late = inFlight.overdue(now);
+    if (late != null) {
+      timedOut(late.method());
+      return;
+    }
+    InFlight.Late first = inFlight.first();
+    if (first != null) {
+      schedule(this::checkDeadlines, first.dueNanos() - now);
+      return;
+    }
+    watching.set(false);
+    if (inFlight.size() > 0 && watching.compareAndSet(false, true)) { // one came in meanwhile
+      onLoop(channel, this::checkDeadlines);
+    }
+  }
+
+  private void timedOut(String method) {
+    if (end(1011, "browserpool: the browser did not answer " + method + " within " + lease.server.callTimeout()
+        + " (callTimeout); is it frozen?", true)) {
+      log.warn("{}endpoint of {}: the browser did not answer {} within {} (is it frozen?); closed the client"
+          + " with 1011", logPrefix, lease.scope.describe(), method, lease.server.callTimeout());
     }
   }
 
@@ -202,15 +333,22 @@ final class CdpRelay implements RawRoute.Listener {
       forward(id, target, method, params, windowReply(method, target));
       return;
     }
+    long ticket = take("Target.getTargetInfo");
+    if (ticket < 0) {
+      forward(id, target, method, params, null); // refused there for the same reason
+      return;
+    }
     busy = true;
-    lease.connection().send("Target.getTargetInfo", JSON.createObjectNode().put("targetId", targetId))
-        .whenComplete((result, failure) -> channel.eventLoop().execute(() -> {
+    Consumer<String> reply = replyText -> {
+      inFlight.answered(ticket);
+      JsonNode result = resultOf(replyText);
+      onLoop(channel, () -> {
           busy = false;
           if (ended.get()) {
             return;
           }
           JsonNode info = result == null ? null : result.get("targetInfo");
-          if (failure == null && filter.inScope(info)) {
+          if (info != null && filter.inScope(info)) {
             lease.remember(info);
             try {
               forward(id, target, method, params, windowReply(method, target));
@@ -222,7 +360,20 @@ final class CdpRelay implements RawRoute.Listener {
             sendToClient(ClientMessages.error(id, sessionId, -32602, "No target with given id found"));
           }
           drain();
-        }));
+        });
+    };
+    pump.execute(() -> write(ticket, 0, rootSession, "Target.getTargetInfo",
+        JSON.createObjectNode().put("targetId", targetId), reply));
+  }
+
+  /** The {@code result} of a reply, or null for an error reply or an unreadable one. */
+  private JsonNode resultOf(String replyText) {
+    try {
+      return JSON.readTree(replyText).get("result");
+    } catch (java.io.IOException e) {
+      log.debug("{}unreadable reply", logPrefix, e);
+      return null;
+    }
   }
 
   private void recordCreated(String replyText) {
@@ -253,7 +404,22 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   private void sendToClient(String text) {
-    channel.writeAndFlush(new TextWebSocketFrame(text));
+    outbox.offer(text);
+  }
+
+  /** The client's socket can take more again (event loop). */
+  void writable() {
+    outbox.drain();
+  }
+
+  /** The client fell more than the limit behind (on the thread that offered the last message). */
+  private void fellBehind() {
+    if (end(1008, "browserpool: client fell over " + (EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20)
+        + " MiB behind; reconnect and read faster", true)) {
+      log.warn("{}a CDP client of {} fell more than {} MiB behind the browser's messages (it stopped reading?);"
+          + " closed it with 1008 and detached its sessions; the lease goes on", logPrefix, lease.scope.describe(),
+          EndpointServer.MAX_PENDING_CLIENT_CHARS >> 20);
+    }
   }
 
   @Override
@@ -270,36 +436,100 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   /**
-   * Ends the relay: stops routing, detaches its session when {@code detach} (what it attached goes too),
-   * and closes the socket with {@code code}. Idempotent; never blocks.
+   * Ends the relay: stops routing, drops what waits for the pipe and for the client, detaches its session
+   * when {@code detach} (what it attached goes too; written later by a writer thread), and closes the
+   * socket with {@code code}. Once it returns no write of this client starts (see {@link #ended}).
+   * Idempotent; never blocks.
+   *
+   * @return whether this call ended the relay (false: it had ended before)
    */
-  void end(int code, String reason, boolean detach) {
+  boolean end(int code, String reason, boolean detach) {
     if (!ended.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     lease.relays.remove(this);
-    RawRoute r;
-    synchronized (sendLock) { // waits for a command being written right now; none follows
-      r = route;
-    }
+    RawRoute r = route;
     if (r != null) {
       r.close();
     }
+    pump.shutdown();
+    outbox.discard();
     String session = rootSession;
     if (detach && session != null) {
       detach(session);
     }
-    if (channel.isActive()) {
-      channel.writeAndFlush(new CloseWebSocketFrame(code, ClientMessages.closeReason(reason)))
-          .addListener(ChannelFutureListener.CLOSE);
+    CloseWebSocketFrame close = new CloseWebSocketFrame(code, ClientMessages.closeReason(reason));
+    if (!onLoop(channel, () -> {
+      if (!channel.isActive()) {
+        close.release();
+        return;
+      }
+      // Read on until the client's own close frame (EndpointHandler closes the socket then): closing with
+      // its frames unread would reset the connection, and the client might lose our close frame.
+      channel.config().setAutoRead(true);
+      channel.writeAndFlush(close).addListener(written -> schedule(channel::close, CLOSE_HANDSHAKE.toNanos()));
+      // A client that does not read never takes the close frame: let it go after a grace.
+      schedule(channel::close, EndpointServer.CLOSE_GRACE.toNanos());
+    })) {
+      close.release();
+      channel.close();
+    }
+    return true;
+  }
+
+  /** Runs {@code task} on the channel's event loop; false when the loop is gone (the server closed). */
+  static boolean onLoop(Channel channel, Runnable task) {
+    try {
+      channel.eventLoop().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
     }
   }
 
+  private void schedule(Runnable task, long delayNanos) {
+    try {
+      channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}endpoint of {}: the endpoint server closed", logPrefix, lease.scope.describe());
+    }
+  }
+
+  /** Detaches the relay's session on a writer thread (the pipe may be full; that write waits at most 1 s). */
   private void detach(String session) {
     PipeConnection conn = lease.connection();
-    if (conn.isOpen()) {
-      conn.sendQuietly("Target.detachFromTarget", JSON.createObjectNode().put("sessionId", session))
-          .exceptionally(e -> null);
+    if (!conn.isOpen()) {
+      return;
+    }
+    try {
+      lease.server.writers().execute(() -> conn.sendQuietly("Target.detachFromTarget",
+          JSON.createObjectNode().put("sessionId", session)).exceptionally(e -> null));
+    } catch (RejectedExecutionException e) {
+      log.debug("{}endpoint of {}: not detaching a client's session: the endpoint server closed", logPrefix,
+          lease.scope.describe());
+    }
+  }
+
+  /** The client's channel as {@link ClientOutbox} uses it. */
+  private record NettySocket(Channel channel) implements ClientOutbox.Socket {
+    @Override
+    public boolean writable() {
+      return channel.isWritable();
+    }
+
+    @Override
+    public void write(String text) {
+      channel.write(new TextWebSocketFrame(text), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+      channel.flush();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      onLoop(channel, task);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.browserpool.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.browserpool.cdp.PipeConnection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,6 +31,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +117,20 @@ final class EndpointHandler extends SimpleChannelInboundHandler<Object> {
           "browserpool: this is a CDP WebSocket endpoint; connect with a WebSocket client");
       return;
     }
+    if (found.relays.size() >= EndpointServer.MAX_CLIENTS_PER_LEASE) {
+      log.info("{}CDP endpoint of {} refused a client: it has {} already (the limit)", server.logPrefix(),
+          found.scope.describe(), EndpointServer.MAX_CLIENTS_PER_LEASE);
+      respond(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "text/plain", "browserpool: " + found.scope.describe()
+          + " has " + EndpointServer.MAX_CLIENTS_PER_LEASE + " CDP clients already (the limit); close one first");
+      return;
+    }
+    if (server.clientCount() >= EndpointServer.MAX_CLIENTS_PER_POOL) {
+      log.info("{}CDP endpoint refused a client of {}: the pool has {} clients already (the limit)",
+          server.logPrefix(), found.scope.describe(), EndpointServer.MAX_CLIENTS_PER_POOL);
+      respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "browserpool: the pool has "
+          + EndpointServer.MAX_CLIENTS_PER_POOL + " CDP clients already (the limit); close one first");
+      return;
+    }
     WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(EndpointServer.MAX_CLIENT_MESSAGE_BYTES)
         .allowExtensions(false)
@@ -127,10 +145,12 @@ final class EndpointHandler extends SimpleChannelInboundHandler<Object> {
     handshaker = shaker;
     lease = found;
     relay = new CdpRelay(found, ctx.channel());
+    found.relays.add(relay); // counts against the limits from now on (handshakes run one at a time here)
     shaker.handshake(ctx.channel(), request).addListener(f -> {
       if (f.isSuccess()) {
         relay.start();
       } else {
+        relay.end(1011, "browserpool: handshake failed", false);
         ctx.close();
       }
     });
@@ -138,8 +158,24 @@ final class EndpointHandler extends SimpleChannelInboundHandler<Object> {
         new WebSocketFrameAggregator(EndpointServer.MAX_CLIENT_MESSAGE_BYTES));
   }
 
+  /** Answers {@code /json/version} from the browser's own; the pipe is written on a writer thread. */
   private void answerVersion(ChannelHandlerContext ctx, LeaseEndpoint found) {
-    found.connection().send("Browser.getVersion", null).whenComplete((v, failure) -> ctx.executor().execute(() -> {
+    CompletableFuture<JsonNode> version = new CompletableFuture<>();
+    try {
+      server.writers().execute(() -> found.connection()
+          .sendUnlessBusy("Browser.getVersion", null, PipeConnection.POOL_WRITE_WAIT)
+          .whenComplete((v, e) -> {
+            if (e != null) {
+              version.completeExceptionally(e);
+            } else {
+              version.complete(v);
+            }
+          }));
+    } catch (RejectedExecutionException e) {
+      version.completeExceptionally(e);
+    }
+    version.orTimeout(server.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((v, failure) -> CdpRelay.onLoop(ctx.channel(), () -> {
       if (failure != null) {
         respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "browserpool: the browser did not answer");
         return;
@@ -153,6 +189,14 @@ final class EndpointHandler extends SimpleChannelInboundHandler<Object> {
       body.put("webSocketDebuggerUrl", found.uri.toString());
       respond(ctx, HttpResponseStatus.OK, "application/json; charset=UTF-8", body.toPrettyString());
     }));
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (relay != null && ctx.channel().isWritable()) {
+      relay.writable();
+    }
+    super.channelWritabilityChanged(ctx);
   }
 
   private static String webKit(JsonNode version) {

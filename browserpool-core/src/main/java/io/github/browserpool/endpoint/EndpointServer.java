@@ -3,7 +3,9 @@ package io.github.browserpool.endpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.github.browserpool.PoolConfig;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,7 +20,13 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +35,17 @@ import org.slf4j.LoggerFactory;
  * lease that asked for {@code cdpEndpoint()} at {@code ws://127.0.0.1:<port>/devtools/browser/<token>}.
  *
  * <p>Nothing is started until the first {@link #register}: a pool whose leases never ask has no port
- * and no thread. One daemon event-loop thread ({@code <poolName>-cdp-endpoint-N}) serves all clients.
- * {@link #close()} closes every client (1001) and the port, and ends the thread. Thread-safe.
+ * and no thread. One daemon event-loop thread ({@code <poolName>-cdp-endpoint-N}) serves all clients'
+ * sockets and never writes to a pipe; the clients' commands are written by daemon writer threads
+ * ({@code <poolName>-cdp-endpoint-writer-N}, at most {@link #WRITER_THREADS}, each ending after 5 s
+ * idle), one client's commands at a time and in order. {@link #close()} closes every client (1001) and
+ * the port, and ends the threads. Thread-safe.
+ *
+ * <p>What one client may cost the pool is bounded: {@link #MAX_CLIENT_MESSAGE_BYTES} per message it
+ * sends, {@link #PAUSE_READING_CHARS} of its commands waiting for the pipe, {@link
+ * #MAX_COMMANDS_IN_FLIGHT} commands waiting for their reply, {@link #MAX_PENDING_CLIENT_CHARS} of
+ * messages waiting for it to read them; and so is their number, {@link #MAX_CLIENTS_PER_LEASE} and
+ * {@link #MAX_CLIENTS_PER_POOL}.
  */
 public final class EndpointServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointServer.class);
@@ -36,24 +53,81 @@ public final class EndpointServer implements AutoCloseable {
   /**
    * The largest client message (64 MiB), well under Chromium's 100 MiB pipe limit (one bigger message
    * kills the pipe for every session). A larger one closes its client with 1009 and never reaches the
-   * pipe. Playwright sends up to ~345 KB; replies to clients (screenshots) are not limited.
+   * pipe. Playwright sends up to ~345 KB. What the browser sends a client is bounded by {@link
+   * #MAX_PENDING_CLIENT_CHARS} of backlog, not per message.
    */
   public static final int MAX_CLIENT_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+  /**
+   * How far (64 Mi characters of CDP JSON, about 64 MiB) a client may fall behind the browser's messages
+   * before it is closed with 1008 and its sessions are detached; the lease goes on and a new client may
+   * connect. Chosen from legitimate traffic: a Playwright or Puppeteer screenshot is 1-2 MB in one message,
+   * a screencast frame 50-300 KB, a big DOM snapshot or full-page PDF 10-30 MB; a client that reads at
+   * all stays far below this, while one that stopped reading would otherwise grow the JVM without bound.
+   * One message larger than this is still delivered when nothing else waits.
+   */
+  public static final long MAX_PENDING_CLIENT_CHARS = 64L * 1024 * 1024;
+
+  /**
+   * Above this many characters (8 Mi) of one client's commands waiting for the browser's pipe, the
+   * endpoint stops reading that client's socket until they are down to half of it, so TCP holds the
+   * client back. Far above what Playwright or Puppeteer keep in flight (single commands up to ~345 KB).
+   */
+  public static final long PAUSE_READING_CHARS = 8L * 1024 * 1024;
+
+  /**
+   * The most commands (1024) one client may have waiting for their reply; more get an error reply
+   * (-32000, "wait for replies before sending more"). Playwright and Puppeteer keep a few dozen at most.
+   */
+  public static final int MAX_COMMANDS_IN_FLIGHT = 1024;
+
+  /** The most clients (16) connected to one lease's endpoint at once; more get HTTP 429. */
+  public static final int MAX_CLIENTS_PER_LEASE = 16;
+
+  /** The most clients (256) connected to one pool's endpoints at once; more get HTTP 503. */
+  public static final int MAX_CLIENTS_PER_POOL = 256;
+
+  /**
+   * The most writer threads. A writer is held only while a write waits for a pipe: at most one per frozen
+   * browser is stuck in a write (until the browser is killed); the others wait for the pipe at most until
+   * their command's reply is due ({@code callTimeout}) or their client ends.
+   */
+  static final int WRITER_THREADS = 64;
+
+  /** How long a closed client that does not read its close frame keeps its socket. */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * The client socket's outbound water marks: messages go to the socket while it holds less than the high
+   * mark, and wait in the relay's bounded outbox otherwise.
+   */
+  private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
   private final String poolName;
   private final String logPrefix;
+  private final Duration callTimeout;
   private final LeaseTokens<LeaseEndpoint> tokens = new LeaseTokens<>();
   private final Set<Channel> clients = ConcurrentHashMap.newKeySet();
   private final Object startLock = new Object();
   // Guarded by startLock.
   private EventLoopGroup group;
+  private ThreadPoolExecutor writers;
   private Channel server;
   private int port;
   private boolean closed;
 
   public EndpointServer(String poolName) {
+    this(poolName, PoolConfig.DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * @param callTimeout how long a client's command may wait for the browser's reply before the client is
+   *     closed with 1011 (the pool's {@code callTimeout})
+   */
+  public EndpointServer(String poolName, Duration callTimeout) {
     this.poolName = Objects.requireNonNull(poolName, "poolName");
     this.logPrefix = "[" + poolName + "] ";
+    this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
   }
 
   /**
@@ -107,6 +181,32 @@ public final class EndpointServer implements AutoCloseable {
     return logPrefix;
   }
 
+  String poolName() {
+    return poolName;
+  }
+
+  Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /** The writer threads (see the class comment); they reject work once the server is closed. */
+  Executor writers() {
+    synchronized (startLock) {
+      return writers != null ? writers : command -> {
+        throw new RejectedExecutionException(logPrefix + "the CDP endpoint server is not running");
+      };
+    }
+  }
+
+  /** How many clients are connected to this pool's endpoints. */
+  int clientCount() {
+    int count = 0;
+    for (LeaseEndpoint endpoint : tokens.values()) {
+      count += endpoint.relays.size();
+    }
+    return count;
+  }
+
   void track(Channel channel) {
     clients.add(channel);
     channel.closeFuture().addListener(f -> clients.remove(channel));
@@ -127,6 +227,7 @@ public final class EndpointServer implements AutoCloseable {
             .group(loops)
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
@@ -141,6 +242,7 @@ public final class EndpointServer implements AutoCloseable {
             .syncUninterruptibly().channel();
         server = bound;
         group = loops;
+        writers = writerThreads();
         port = ((InetSocketAddress) bound.localAddress()).getPort();
         log.info("{}CDP endpoint server listening on 127.0.0.1:{}", logPrefix, port);
         return port;
@@ -151,10 +253,26 @@ public final class EndpointServer implements AutoCloseable {
     }
   }
 
-  /** Closes every client with 1001, the port and the thread; waits up to 2 s. Idempotent. */
+  private ThreadPoolExecutor writerThreads() {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(WRITER_THREADS, WRITER_THREADS, 5, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), task -> {
+          Thread thread = new Thread(task, poolName + "-cdp-endpoint-writer-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    threads.allowCoreThreadTimeOut(true);
+    return threads;
+  }
+
+  /**
+   * Closes every client with 1001, the port and the threads; waits up to 3 s (for the port and idle
+   * threads, never for a write stuck on a frozen browser's pipe). Idempotent.
+   */
   @Override
   public void close() {
     EventLoopGroup loops;
+    ThreadPoolExecutor writing;
     Channel listening;
     synchronized (startLock) {
       if (closed) {
@@ -162,6 +280,7 @@ public final class EndpointServer implements AutoCloseable {
       }
       closed = true;
       loops = group;
+      writing = writers;
       listening = server;
     }
     if (loops == null) {
@@ -175,6 +294,16 @@ public final class EndpointServer implements AutoCloseable {
       client.close();
     }
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    writing.shutdownNow();
+    // Idle writers end at once; a writer stuck on a frozen browser's pipe ends only when the pool kills that
+    // browser, after this returns, so waiting for it would only take from the pool's closeTimeout.
+    if (writing.getActiveCount() == 0) {
+      try {
+        writing.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     log.debug("{}CDP endpoint server closed", logPrefix);
   }
 }

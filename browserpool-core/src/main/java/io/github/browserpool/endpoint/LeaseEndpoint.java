@@ -70,7 +70,8 @@ final class LeaseEndpoint {
       f = CompletableFuture.failedFuture(new IllegalStateException(
           "the keyed browser has no keeper page to learn its default context from"));
     } else {
-      f = connection().send("Target.getTargetInfo", JSON.objectNode().put("targetId", hidden))
+      f = connection()
+          .sendUnlessBusy("Target.getTargetInfo", JSON.objectNode().put("targetId", hidden), server.callTimeout())
           .thenApply(r -> {
             String id = r.path("targetInfo").path("browserContextId").asText(null);
             if (id == null) {

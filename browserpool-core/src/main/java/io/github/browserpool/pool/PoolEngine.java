@@ -127,7 +127,7 @@ public final class PoolEngine {
     this.grants = new Grants(this);
     this.steering = new Steering(this);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
-    this.endpoints = new EndpointServer(config.poolName());
+    this.endpoints = new EndpointServer(config.poolName(), config.callTimeout());
   }
 
   static long saturatedNanos(java.time.Duration d) {

@@ -58,10 +58,7 @@ class FrameWriterTest {
       throws Exception {
     StuckStream stuck = new StuckStream();
     FrameWriter writer = writer(stuck);
-    Thread big = new Thread(() -> writer.write("{\"id\":1,\"big\":true}", 1));
-    big.setDaemon(true);
-    big.start();
-    assertThat(stuck.writing.await(5, SECONDS)).isTrue();
+    Thread big = stuckWrite(writer, stuck);
 
     assertThatThrownBy(() -> writer.write("{\"id\":2}", 2, 0)) // no wait at all: no time passes
         .isExactlyInstanceOf(CdpException.class)
@@ -80,10 +77,51 @@ class FrameWriterTest {
   }
 
   @Test
+  void aWriteWhileWantedWritesOnlyWhileWantedAndGivesUpAtItsDeadlineBesideAStuckWrite() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    FrameWriter free = writer(out);
+    assertThat(free.writeWhile("{\"id\":1}", 1, System.nanoTime() + SECONDS.toNanos(5), () -> true)).isTrue();
+    assertThat(free.writeWhile("{\"id\":2}", 2, System.nanoTime() + SECONDS.toNanos(5), () -> false)).isFalse();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}\0");
+
+    StuckStream stuck = new StuckStream();
+    FrameWriter writer = writer(stuck);
+    Thread big = stuckWrite(writer, stuck);
+
+    // The deadline has passed already: it gives up at once, writing nothing.
+    assertThatThrownBy(() -> writer.writeWhile("{\"id\":2}", 2, System.nanoTime(), () -> true))
+        .isExactlyInstanceOf(CdpException.class).hasMessageContaining("the pipe stayed busy");
+    // No longer wanted while it waits for the lock (the relay ended): it returns without writing.
+    java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CompletableFuture<Boolean> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> writer.writeWhile("{\"id\":3}", 3, System.nanoTime() + SECONDS.toNanos(60), wanted::get));
+    wanted.set(false);
+    assertThat(waiting.get(5, SECONDS)).isFalse();
+    stuck.release.countDown();
+    big.join(5_000);
+    // Wanted while it waits, no longer once it holds the lock (end() ran just then): nothing written.
+    java.util.concurrent.atomic.AtomicInteger asks = new java.util.concurrent.atomic.AtomicInteger();
+    assertThat(writer.writeWhile("{\"id\":4}", 4, System.nanoTime() + SECONDS.toNanos(60),
+        () -> asks.incrementAndGet() == 1)).isFalse();
+    assertThat(asks.get()).as("asked before the lock, and again with it held").isEqualTo(2);
+    assertThat(stuck.writes).as("only the stuck write went out").hasSize(1);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
   void closeUnlessBusyClosesAnIdleStream() {
     StuckStream stream = new StuckStream();
     writer(stream).closeUnlessBusy();
     assertThat(stream.closed).isTrue();
+  }
+
+  /** Starts a write that blocks in {@code stuck} (a frozen browser's full pipe) and holds the lock. */
+  private static Thread stuckWrite(FrameWriter writer, StuckStream stuck) throws InterruptedException {
+    Thread big = new Thread(() -> writer.write("{\"id\":1,\"big\":true}", 1));
+    big.setDaemon(true);
+    big.start();
+    assertThat(stuck.writing.await(5, SECONDS)).isTrue();
+    return big;
   }
 
   /** Locks like the JDK's process pipe: close() waits for a write in progress, which blocks until released. */

@@ -73,6 +73,25 @@ class RawRouteTest {
   }
 
   @Test
+  void sendWhileOpenWritesUntilTheRouteClosesAndLeavesNothingPendingAfter() throws Exception {
+    String s1 = attach();
+    java.util.List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long deadline = System.nanoTime() + SECONDS.toNanos(5);
+    assertThat(route.sendWhileOpen(3, s1, "Runtime.evaluate", JSON.createObjectNode().put("expression", "1"),
+        replies::add, deadline)).isTrue();
+    JsonNode wire = browser.next();
+    browser.send("{\"id\":" + wire.get("id").asInt() + ",\"result\":{},\"sessionId\":\"S1\"}");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> replies.size() == 1);
+    assertThat(replies.get(0)).startsWith("{\"id\":3,");
+
+    int before = browser.connection.pendingCalls();
+    route.close();
+    assertThat(route.sendWhileOpen(4, s1, "Runtime.evaluate", JSON.createObjectNode().put("expression", "2"),
+        replies::add, deadline)).as("closed: not written").isFalse();
+    assertThat(browser.connection.pendingCalls()).as("no call left waiting").isEqualTo(before);
+  }
+
+  @Test
   void aCallInFlightIsDroppedAndTheRouteEndsWhenThePipeCloses() throws Exception {
     String s1 = attach();
     route.send(7, s1, "Page.navigate", JSON.createObjectNode().put("url", "about:blank"));

@@ -26,6 +26,10 @@ public final class EndpointTestClient implements AutoCloseable {
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final Map<Long, CompletableFuture<JsonNode>> replies = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  /** Whether the client takes messages; when false it stops asking for them, as a client that stopped reading. */
+  private volatile boolean reading = true;
+  /** The close reason the server sent, once closed. */
+  public volatile String closeReason;
 
   private EndpointTestClient(URI uri, HttpClient http) {
     StringBuilder text = new StringBuilder();
@@ -49,12 +53,15 @@ public final class EndpointTestClient implements AutoCloseable {
               }
               text.setLength(0);
             }
-            ws.request(1);
+            if (reading) {
+              ws.request(1);
+            }
             return null;
           }
 
           @Override
           public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeReason = reason;
             closeCode.complete(statusCode);
             return null;
           }
@@ -77,6 +84,11 @@ public final class EndpointTestClient implements AutoCloseable {
 
   /** Sends a command (on {@code sessionId}, or the root when null) and waits for its reply message. */
   public JsonNode call(String sessionId, String method, JsonNode params) {
+    return call(sessionId, method, params, Duration.ofSeconds(10));
+  }
+
+  /** As {@link #call(String, String, JsonNode)}, failing when the reply takes longer than {@code within}. */
+  public JsonNode call(String sessionId, String method, JsonNode params, Duration within) {
     long id = ids.incrementAndGet();
     ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
     if (sessionId != null) {
@@ -87,12 +99,23 @@ public final class EndpointTestClient implements AutoCloseable {
     }
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     replies.put(id, reply);
-    socket.sendText(message.toString(), true).join();
     try {
-      return reply.get(10, TimeUnit.SECONDS);
+      socket.sendText(message.toString(), true).get(within.toMillis(), TimeUnit.MILLISECONDS);
+      return reply.get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new AssertionError("no reply to " + method + " within 10 s", e);
+      throw new AssertionError("no reply to " + method + " within " + within, e);
     }
+  }
+
+  /** Stops taking messages (after the one being delivered): the socket stays open, nobody reads it. */
+  public void stopReading() {
+    reading = false;
+  }
+
+  /** Takes messages again, and everything the server sent meanwhile, up to its close frame. */
+  public void readAgain() {
+    reading = true;
+    socket.request(Long.MAX_VALUE);
   }
 
   public JsonNode call(String method, JsonNode params) {
