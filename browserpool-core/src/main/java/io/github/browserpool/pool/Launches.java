@@ -157,12 +157,14 @@ final class Launches {
     try {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
-      engine.counters.launchFailures.increment();
       engine.mutate(victims -> engine.bag.forget(entry));
-      if (ex instanceof BrowserPoolException || ex instanceof Error) {
-        throw ex;
+      Throwable thrown = ex instanceof BrowserPoolException || ex instanceof Error ? ex
+          : new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
+      engine.recordLaunchFailure(thrown);
+      if (thrown instanceof Error) {
+        throw (Error) thrown;
       }
-      throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
+      throw (RuntimeException) thrown;
     }
     entry.browser = browser;
     entry.lastActivity = engine.ticker.read();
