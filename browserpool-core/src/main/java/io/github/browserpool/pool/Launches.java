@@ -40,7 +40,7 @@ final class Launches {
    */
   void planWarmUps(List<PoolEntry> warmUps) {
     int minIdle = engine.config.minIdle();
-    if (engine.closed || minIdle == 0) {
+    if (engine.closed || engine.draining || minIdle == 0) { // no new browser for a pool that is closing
       return;
     }
     int warm = warmingUp + engine.bag.idleAnonymous();

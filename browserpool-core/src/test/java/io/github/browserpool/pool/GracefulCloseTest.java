@@ -120,6 +120,21 @@ class GracefulCloseTest extends EngineOnFakes {
   }
 
   @Test
+  void noBrowserIsLaunchedToKeepMinIdleWarmWhileDraining() throws Exception {
+    start(config().maxBrowsers(2).minIdle(1));
+    LeaseState lease = engine.acquire(null); // takes the warm browser; a second one is launched warm
+    assertThat(engine.stats().idle()).isEqualTo(1);
+    int launched = launcher.launched.size();
+    Closing closing = closeGracefully(GRACE);
+    closing.awaitParked();
+    launcher.launched.get(launched - 1).crash(); // the warm one dies: an open pool would replace it
+    closing.awaitParked();
+    lease.close();
+    assertThat(closing.leftAtDeadline().get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(launcher.launched).as("no warm-up for a pool that is closing").hasSize(launched);
+  }
+
+  @Test
   void withNoLeaseOutTheDrainReturnsAtOnce() {
     start(config());
     engine.acquire(null).close();
