@@ -257,6 +257,13 @@ class BrowserPoolAutoConfigurationTest {
   }
 
   @Test
+  void failedLaunchesAreCounted() {
+    withMetrics().withPropertyValues("browserpool.pool-name=nochrome", "browserpool.chrome-executable=/nonexistent/chromium")
+        .run(context -> assertThat(context.getBean(MeterRegistry.class).get("browserpool.launch.failures")
+            .tag("pool", "nochrome").functionCounter().count()).as("the failure at start").isEqualTo(1));
+  }
+
+  @Test
   void noMetricsWithoutARegistryOrWithoutMicrometer() {
     runner().run(context -> assertThat(context).hasSingleBean(BrowserPool.class)
         .doesNotHaveBean(BrowserPoolMetrics.class));
