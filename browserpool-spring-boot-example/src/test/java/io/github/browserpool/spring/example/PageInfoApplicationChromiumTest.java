@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.browserpool.BrowserPool;
+import io.github.browserpool.BrowserPoolMXBean;
 import io.github.browserpool.examples.DemoSite;
 import io.github.browserpool.test.LeakCheck;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.management.JMX;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -85,6 +89,8 @@ class PageInfoApplicationChromiumTest {
     // loads. About 5 s on a quiet machine; 90 s covers a machine shared with other builds (measured: 35 s
     // at a load average of 50 on 2 cores), where the application's own 30 s ran out.
     registry.add("browserpool.acquire-timeout", () -> "90s");
+    // @SpringBootTest turns JMX off (spring.jmx.enabled=false), and with it the pool's MBean: on again here.
+    registry.add("spring.jmx.enabled", () -> "true");
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -150,6 +156,25 @@ class PageInfoApplicationChromiumTest {
     JsonNode acquire = JSON.readTree(
         get("http://127.0.0.1:" + port + "/actuator/metrics/browserpool.acquire?tag=pool:page-info").body());
     assertThat(acquire.get("measurements").get(0).get("value").asDouble()).as("COUNT").isPositive();
+  }
+
+  @Test
+  void readinessGoesOutOfServiceWhileThePoolIsSuspendedOverJmx() throws Exception {
+    String readiness = "http://127.0.0.1:" + port + "/actuator/health/readiness";
+    assertThat(get(readiness).statusCode()).isEqualTo(200);
+    BrowserPoolMXBean mbean = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(),
+        new ObjectName("io.github.browserpool:type=BrowserPool,name=page-info"), BrowserPoolMXBean.class);
+    mbean.suspendPool();
+    try {
+      HttpResponse<String> suspended = get(readiness);
+      assertThat(suspended.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(suspended.body()).get("status").asText()).isEqualTo("OUT_OF_SERVICE");
+      assertThat(get("http://127.0.0.1:" + port + "/actuator/health/liveness").statusCode())
+          .as("liveness does not include the pool").isEqualTo(200);
+    } finally {
+      mbean.resumePool();
+    }
+    assertThat(get(readiness).statusCode()).isEqualTo(200);
   }
 
   @Test
