@@ -241,6 +241,27 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /**
+   * Whether this pool is closed by browserpool's JVM shutdown hook, which closes every open pool at once
+   * (revoking its leases) when the JVM exits. On by default. Turn it off when the application closes the
+   * pool itself at shutdown, in its own order: Spring Boot's starter does, so that a SIGTERM first lets
+   * the web server finish its requests and then calls {@link #close(Duration)}, instead of this hook
+   * revoking the leases of the requests still running. The other safety nets stay: each browser exits when
+   * the JVM dies (its CDP pipe closes), and the next start's sweep removes dirs left behind.
+   */
+  public void closeOnJvmShutdown(boolean close) {
+    if (close && !engine.isClosing()) {
+      LivePools.register(engine);
+    } else {
+      LivePools.unregister(engine);
+    }
+  }
+
+  /** Whether browserpool's JVM shutdown hook closes this pool (see {@link #closeOnJvmShutdown}). */
+  public boolean closesOnJvmShutdown() {
+    return LivePools.isRegistered(engine);
+  }
+
+  /**
    * Closes the pool gracefully: from the call on, {@code acquire()} fails at once with {@link
    * PoolClosedException} (so do the calls waiting for a browser); the leases in flight get up to {@code
    * grace} to end, and a lease whose browser was already being launched or handed over for an earlier

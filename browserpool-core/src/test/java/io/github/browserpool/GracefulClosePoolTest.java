@@ -47,6 +47,20 @@ class GracefulClosePoolTest {
   }
 
   @Test
+  void anApplicationThatClosesThePoolItselfTakesItOffTheJvmShutdownHook() {
+    BrowserPool pool = FakePools.start(config("hook").build());
+    assertThat(pool.closesOnJvmShutdown()).as("by default").isTrue();
+    pool.closeOnJvmShutdown(false);
+    assertThat(pool.closesOnJvmShutdown()).isFalse();
+    pool.closeOnJvmShutdown(true);
+    assertThat(pool.closesOnJvmShutdown()).isTrue();
+    pool.close();
+    assertThat(pool.closesOnJvmShutdown()).as("a closed pool is forgotten").isFalse();
+    pool.closeOnJvmShutdown(true);
+    assertThat(pool.closesOnJvmShutdown()).as("and never registered again").isFalse();
+  }
+
+  @Test
   void aLenientStartReportsAMissingChromiumAsLaunchFailures() {
     java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     PoolConfig config = config("lenient").chromeExecutable(java.nio.file.Path.of("/nonexistent/chromium"))

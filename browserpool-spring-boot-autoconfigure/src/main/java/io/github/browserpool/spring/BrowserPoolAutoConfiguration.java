@@ -59,6 +59,7 @@ public class BrowserPoolAutoConfiguration {
     Duration grace = Binder.get(environment)
         .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
         .orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
-    return new BrowserPoolGracefulShutdown(pool, grace);
+    boolean hook = environment.getProperty("spring.main.register-shutdown-hook", Boolean.class, true);
+    return new BrowserPoolGracefulShutdown(pool, grace, hook);
   }
 }

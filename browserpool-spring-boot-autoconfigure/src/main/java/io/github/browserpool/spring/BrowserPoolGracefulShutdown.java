@@ -23,15 +23,26 @@ public class BrowserPoolGracefulShutdown implements SmartLifecycle {
 
   private final BrowserPool pool;
   private final Duration grace;
+  private final boolean contextClosesAtJvmShutdown;
   private volatile boolean running;
 
-  public BrowserPoolGracefulShutdown(BrowserPool pool, Duration grace) {
+  /**
+   * @param contextClosesAtJvmShutdown whether the application context closes at JVM shutdown ({@code
+   *     spring.main.register-shutdown-hook}, on by default): then this takes the pool off browserpool's
+   *     own JVM shutdown hook, which would revoke the leases of the requests that the web server lets
+   *     finish
+   */
+  public BrowserPoolGracefulShutdown(BrowserPool pool, Duration grace, boolean contextClosesAtJvmShutdown) {
     this.pool = pool;
     this.grace = grace;
+    this.contextClosesAtJvmShutdown = contextClosesAtJvmShutdown;
   }
 
   @Override
   public void start() {
+    if (contextClosesAtJvmShutdown) {
+      pool.closeOnJvmShutdown(false);
+    }
     running = true;
   }
 

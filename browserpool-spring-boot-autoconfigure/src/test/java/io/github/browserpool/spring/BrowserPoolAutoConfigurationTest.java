@@ -308,9 +308,16 @@ class BrowserPoolAutoConfigurationTest {
           org.springframework.context.SmartLifecycle.DEFAULT_PHASE - 1024);
       assertThat(shutdown.isRunning()).isTrue();
       assertThat(pool[0].isClosed()).isFalse();
+      assertThat(pool[0].closesOnJvmShutdown()).as("the context's shutdown hook closes it, in order").isFalse();
     });
     assertThat(pool[0].isClosed()).isTrue();
     assertThat(pool[0].stats().total()).isZero();
+  }
+
+  @Test
+  void withoutTheContextsShutdownHookThePoolKeepsItsOwn() {
+    runner().withPropertyValues("spring.main.register-shutdown-hook=false")
+        .run(context -> assertThat(context.getBean(BrowserPool.class).closesOnJvmShutdown()).isTrue());
   }
 
   // Bad values
