@@ -1,7 +1,6 @@
 package io.github.browserpool.spring;
 
 import io.github.browserpool.PoolConfig;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,12 +89,6 @@ final class PoolConfigFactory {
   /** The value as the user wrote it (environment variables and relaxed names included), else as bound. */
   private String raw(String property, Object bound) {
     String written = environment.getProperty(property);
-    if (written != null) {
-      return written;
-    }
-    if (bound instanceof Duration || bound instanceof DataSize || bound == null) {
-      return String.valueOf(bound);
-    }
-    return bound.toString();
+    return written != null ? written : String.valueOf(bound);
   }
 }
