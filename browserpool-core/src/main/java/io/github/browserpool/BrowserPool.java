@@ -6,6 +6,7 @@ import io.github.browserpool.pool.LivePools;
 import io.github.browserpool.pool.LocalBrowserLauncher;
 import io.github.browserpool.pool.PoolEngine;
 import java.lang.ref.Cleaner;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -62,6 +63,34 @@ public final class BrowserPool implements AutoCloseable {
       return start(config, GridBrowserLauncher.create(config), false);
     }
     return start(config, LocalBrowserLauncher.create(config), true);
+  }
+
+  /**
+   * Starts a pool as {@link #start(PoolConfig)} does, except that a launcher that cannot be set up (no
+   * Chromium executable, a {@code tempRoot} that is not writable, an unreachable Grid) does not fail the
+   * start: the pool starts, every launch fails with that {@link BrowserLaunchException} (so {@code
+   * acquire()} throws it), and each failure is counted in {@link PoolStats#launchFailures()} and reported
+   * to {@link PoolListener#launchFailed}, the first one at once. For frameworks that start the application
+   * and report the error through a health check (the Spring Boot starter does). Fix the cause and start a
+   * new pool: this one never launches.
+   *
+   * @throws IllegalArgumentException when {@code config} is null
+   * @throws BrowserPoolException when {@code registerMBean} is on and the poolName's MBean is taken
+   */
+  public static BrowserPool startLenient(PoolConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException(
+          "config must not be null: pass PoolConfig.builder().build() for the defaults");
+    }
+    try {
+      return start(config);
+    } catch (BrowserLaunchException e) {
+      LOG.error("[{}] cannot launch browsers: {} The pool starts anyway; every acquire() fails with this"
+          + " error until the cause is fixed and the application restarts.", config.poolName(), e.getMessage());
+      BrowserPool pool = start(config, io.github.browserpool.pool.BrowserLauncher.failing(e), false);
+      pool.engine.recordLaunchFailure(e);
+      return pool;
+    }
   }
 
   /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
@@ -179,6 +208,19 @@ public final class BrowserPool implements AutoCloseable {
     return engine.stats();
   }
 
+  /**
+   * Whether {@code acquire()} fails now with {@link PoolClosedException}: true from the call of {@link
+   * #close()} or {@link #close(Duration)} on, also while the leases in flight are still finishing.
+   */
+  public boolean isClosed() {
+    return engine.isClosing();
+  }
+
+  /** Whether the pool is suspended ({@code suspendPool()} through JMX): it hands out no lease until resumed. */
+  public boolean isSuspended() {
+    return engine.isSuspended();
+  }
+
   /** The pool's name, as in its log lines. */
   public String name() {
     return engine.config().poolName();
@@ -200,6 +242,51 @@ public final class BrowserPool implements AutoCloseable {
     shutdown.markClosed();
     cleanable.clean(); // runs the close once; a concurrent second caller returns from here at once...
     engine.awaitTermination(); // ...so every caller waits until the pool is really closed
+  }
+
+  /**
+   * Whether this pool is closed by browserpool's JVM shutdown hook, which closes every open pool at once
+   * (revoking its leases) when the JVM exits. On by default. Turn it off when the application closes the
+   * pool itself at shutdown, in its own order: Spring Boot's starter does, so that a SIGTERM first lets
+   * the web server finish its requests and then calls {@link #close(Duration)}, instead of this hook
+   * revoking the leases of the requests still running. The other safety nets stay: each browser exits when
+   * the JVM dies (its CDP pipe closes), and the next start's sweep removes dirs left behind.
+   */
+  public void closeOnJvmShutdown(boolean close) {
+    if (close && !engine.isClosing()) {
+      LivePools.register(engine);
+    } else {
+      LivePools.unregister(engine);
+    }
+  }
+
+  /** Whether browserpool's JVM shutdown hook closes this pool (see {@link #closeOnJvmShutdown}). */
+  public boolean closesOnJvmShutdown() {
+    return LivePools.isRegistered(engine);
+  }
+
+  /**
+   * Closes the pool gracefully: from the call on, {@code acquire()} fails at once with {@link
+   * PoolClosedException} (so do the calls waiting for a browser); the leases in flight get up to {@code
+   * grace} to end, and a lease whose browser was already being launched or handed over for an earlier
+   * {@code acquire()} counts as one. Then the pool closes as {@link #close()} does: the leases still out
+   * are revoked ({@link CloseReason#SHUTDOWN}), every browser is closed and every dir deleted. Returns
+   * once the pool is closed. For a web server's graceful shutdown or a Kubernetes {@code preStop} hook.
+   * A concurrent {@code close()} ends the grace at once.
+   *
+   * @param grace how long the leases in flight may still run; zero closes as {@code close()} does
+   * @throws IllegalArgumentException when {@code grace} is null or negative
+   */
+  public void close(Duration grace) {
+    if (grace == null || grace.isNegative()) {
+      throw new IllegalArgumentException("invalid grace: " + grace + ". To fix it, pass zero or a positive"
+          + " Duration, e.g. Duration.ofSeconds(30), or call close() to revoke every lease at once");
+    }
+    int left = engine.drain(grace);
+    if (left > 0) {
+      LOG.warn("{}grace of {} passed with {} leases in flight: revoking them", engine.prefix(), grace, left);
+    }
+    close();
   }
 
   /** The pool handle became unreachable without close(): close its engine on a thread of its own. */

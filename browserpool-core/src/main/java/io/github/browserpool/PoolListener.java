@@ -18,6 +18,13 @@ public interface PoolListener {
   /** A browser finished launching and is ready; {@code took} is the launch until its first CDP reply. */
   default void launched(BrowserEvent browser, Duration took) {}
 
+  /**
+   * A launch failed; {@code error} is what the {@code acquire()} that needed the browser got (a {@link
+   * BrowserLaunchException}, or the timeout or error that ended the launch). Counted in {@link
+   * PoolStats#launchFailures()}.
+   */
+  default void launchFailed(String pool, Throwable error) {}
+
   /** A lease was handed out; {@code waited} is the whole {@code acquire()} call, launch included. */
   default void acquired(LeaseEvent lease, Duration waited) {}
 

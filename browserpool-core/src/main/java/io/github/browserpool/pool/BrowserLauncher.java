@@ -39,6 +39,13 @@ public interface BrowserLauncher {
     return true;
   }
 
+  /** A launcher whose every launch fails with {@code error}: the one that could not be set up. */
+  static BrowserLauncher failing(io.github.browserpool.BrowserLaunchException error) {
+    return events -> {
+      throw new io.github.browserpool.BrowserLaunchException(error.getMessage(), error);
+    };
+  }
+
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {
     /**

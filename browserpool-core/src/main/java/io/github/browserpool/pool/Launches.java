@@ -39,7 +39,7 @@ final class Launches {
    * launches them with {@link #startWarmUps} after releasing it.
    */
   void planWarmUps(Effects fx) {
-    if (engine.closed) {
+    if (engine.closed || engine.draining) { // no new browser for a pool that is closing
       return;
     }
     int n = engine.capacity.warmUpsToLaunch(warmingUp + engine.bag.idleAnonymous(), engine.bag.alive(),
@@ -155,12 +155,14 @@ final class Launches {
     try {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
-      engine.counters.launchFailures.increment();
       engine.change(fx -> engine.bag.forget(entry));
-      if (ex instanceof BrowserPoolException || ex instanceof Error) {
-        throw ex;
+      Throwable thrown = ex instanceof BrowserPoolException || ex instanceof Error ? ex
+          : new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
+      engine.recordLaunchFailure(thrown);
+      if (thrown instanceof Error) {
+        throw (Error) thrown;
       }
-      throw new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
+      throw (RuntimeException) thrown;
     }
     entry.launched(browser, engine.ticker.read());
     engine.counters.launched.increment();

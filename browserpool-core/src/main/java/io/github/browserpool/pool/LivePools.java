@@ -25,6 +25,11 @@ public final class LivePools {
     LIVE.remove(engine);
   }
 
+  /** Whether the shutdown hook closes {@code engine}. */
+  public static boolean isRegistered(PoolEngine engine) {
+    return LIVE.contains(engine);
+  }
+
   private static synchronized void installHook() {
     if (hookInstalled) {
       return;

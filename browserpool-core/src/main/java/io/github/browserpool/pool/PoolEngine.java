@@ -64,6 +64,12 @@ public final class PoolEngine {
   boolean closed;
   /** Set by {@link Steering}: no leases are handed out. */
   boolean suspended;
+  /** Set by {@link #drain}: no lease is granted any more, and close() follows. */
+  boolean draining;
+  /** Signalled while draining whenever the entries change (a lease may have ended), and at the drain's deadline. */
+  private final java.util.concurrent.locks.Condition leasesChanged = lock.newCondition();
+  /** Runs the reaper, and wakes a drain at its deadline; null in unit tests that drive time by hand. */
+  private final Scheduler scheduler;
 
   final PoolCounters counters = new PoolCounters();
   final Listeners listeners;
@@ -110,6 +116,7 @@ public final class PoolEngine {
   PoolEngine(PoolConfig config, BrowserLauncher launcher, Executor worker, Scheduler scheduler,
       MemoryReader memoryReader) {
     this.config = config;
+    this.scheduler = scheduler;
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
@@ -214,6 +221,9 @@ public final class PoolEngine {
       T result = decision.apply(fx);
       grants.dispatch(fx);
       launches.planWarmUps(fx);
+      if (draining) {
+        leasesChanged.signalAll();
+      }
       return result;
     } finally {
       lock.unlock();
@@ -324,13 +334,94 @@ public final class PoolEngine {
     shutdown.close();
   }
 
+  /**
+   * The first half of a graceful close: from now on no lease is granted ({@code acquire()} fails with
+   * {@link PoolClosedException}, and so do the callers waiting for a browser), and this waits until the
+   * leases in flight have ended, {@code grace} has passed by the ticker, or the pool was closed. A lease
+   * whose browser is already being launched or handed over is in flight. The caller then calls {@link
+   * #close()}, which revokes what is left.
+   *
+   * @return the leases still in flight
+   */
+  public int drain(java.time.Duration grace) {
+    long deadline = ticker.read() + saturatedNanos(grace);
+    boolean first;
+    int inFlight;
+    lock.lock();
+    try {
+      first = !closed && !draining;
+      if (first) {
+        draining = true;
+        waiters.failAll(closedException());
+      }
+      inFlight = leasesInFlight();
+    } finally {
+      lock.unlock();
+    }
+    if (first) {
+      LOG.info("{}closing gracefully: no new lease; waiting up to {} for {} leases in flight", prefix, grace,
+          inFlight);
+    }
+    // The scheduler wakes the wait at the deadline too, so that a test's fake ticker drives it.
+    Scheduler.Cancellable wake = scheduler == null || inFlight == 0 ? null
+        : scheduler.schedule(this::signalLeasesChanged, Math.max(0, deadline - ticker.read()));
+    lock.lock();
+    try {
+      int left = leasesInFlight();
+      while (!closed && left > 0 && deadline - ticker.read() > 0) {
+        leasesChanged.awaitNanos(deadline - ticker.read());
+        left = leasesInFlight();
+      }
+      return closed ? 0 : left;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return leasesInFlight();
+    } finally {
+      lock.unlock();
+      if (wake != null) {
+        wake.cancel();
+      }
+    }
+  }
+
+  private void signalLeasesChanged() {
+    lock.lock();
+    try {
+      leasesChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Leases held or being handed over, in browsers that are not closing. Under lock. */
+  private int leasesInFlight() {
+    int n = 0;
+    for (PoolEntry e : bag.all()) {
+      State st = e.state();
+      if (st != State.CLOSING && st != State.CLOSED) {
+        n += e.held();
+      }
+    }
+    return n;
+  }
+
+  /** Whether acquire() fails now: the pool is closed, or closing gracefully. */
+  public boolean isClosing() {
+    lock.lock();
+    try {
+      return closed || draining;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Waits until {@link #close()} has finished, however many callers started it. */
   public void awaitTermination() {
     shutdown.awaitTermination();
   }
 
   void ensureOpen() {
-    if (closed) {
+    if (closed || draining) {
       throw closedException();
     }
   }
@@ -341,6 +432,12 @@ public final class PoolEngine {
 
   // ---------------------------------------------------------------------------------------------
   // Stats and snapshots
+
+  /** Counts a failed launch and reports it to the listeners. */
+  public void recordLaunchFailure(Throwable error) {
+    counters.launchFailures.increment();
+    listeners.emit(l -> l.launchFailed(config.poolName(), error));
+  }
 
   public void recordSweep(int dirs, int processes) {
     counters.sweptDirs.add(dirs);

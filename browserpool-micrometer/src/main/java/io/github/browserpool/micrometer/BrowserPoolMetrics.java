@@ -28,6 +28,7 @@ import java.util.Objects;
  *   <tr><td>{@code browserpool.lease.held}</td><td>timer</td><td>how long a lease was held, hand-over to close</td></tr>
  *   <tr><td>{@code browserpool.launch}</td><td>timer</td><td>how long a launch took until Chromium's first CDP reply</td></tr>
  *   <tr><td>{@code browserpool.launched}</td><td>counter</td><td>browsers launched</td></tr>
+ *   <tr><td>{@code browserpool.launch.failures}</td><td>counter</td><td>launches that failed (Chromium missing, a launch timeout)</td></tr>
  *   <tr><td>{@code browserpool.closed}</td><td>counter, tag {@code reason}</td><td>browsers closed, by {@link CloseReason}</td></tr>
  *   <tr><td>{@code browserpool.forced.kills}</td><td>counter</td><td>closes that needed SIGKILL</td></tr>
  *   <tr><td>{@code browserpool.leases.revoked}</td><td>counter</td><td>leases the pool took away</td></tr>
@@ -82,6 +83,8 @@ public final class BrowserPoolMetrics implements MeterBinder {
 
     FunctionCounter.builder("browserpool.launched", pool, p -> p.stats().launched())
         .tags(tags).description("Browsers launched").register(registry);
+    FunctionCounter.builder("browserpool.launch.failures", pool, p -> p.stats().launchFailures())
+        .tags(tags).description("Launches that failed").register(registry);
     for (CloseReason reason : CloseReason.values()) {
       FunctionCounter.builder("browserpool.closed", pool, p -> p.stats().closed(reason))
           .tags(tags).tag("reason", reason.name())
