@@ -49,8 +49,9 @@ class LayeringTest {
       pkg("cdp"), type("chrome.ChromeFlags"));
   @ArchTest
   static final ArchRule endpoint = layer("endpoint", "the endpoint is a transport: it relays a lease's client over"
-      + " the pipe and knows the lease only through its own LeaseScope, which the engine implements",
-      pkg("cdp"));
+      + " the pipe and knows the lease only through its own LeaseScope, which the engine implements; it catches"
+      + " the cdp layer's failures, which are the public exceptions",
+      pkg("cdp"), rootExceptions());
   @ArchTest
   static final ArchRule cdp = layer("cdp", "users catch one exception root, CDP failures included, and"
       + " RawSessionPage is the public RawPage; the module exports only the root package",

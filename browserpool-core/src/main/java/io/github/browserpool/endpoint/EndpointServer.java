@@ -3,7 +3,6 @@ package io.github.browserpool.endpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.github.browserpool.PoolConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
@@ -115,10 +114,6 @@ public final class EndpointServer implements AutoCloseable {
   private Channel server;
   private int port;
   private boolean closed;
-
-  public EndpointServer(String poolName) {
-    this(poolName, PoolConfig.DEFAULT_CALL_TIMEOUT);
-  }
 
   /**
    * @param callTimeout how long a client's command may wait for the browser's reply before the client is
