@@ -1,7 +1,7 @@
 package io.github.browserpool;
 
 import io.github.browserpool.grid.GridBrowserLauncher;
-import io.github.browserpool.pool.BrowserLauncher;
+import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.pool.LivePools;
 import io.github.browserpool.pool.LocalBrowserLauncher;
 import io.github.browserpool.pool.PoolEngine;

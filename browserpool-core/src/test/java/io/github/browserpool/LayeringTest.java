@@ -35,17 +35,21 @@ class LayeringTest {
   private static final List<String> PACKAGES = new ArrayList<>();
 
   @ArchTest
-  static final ArchRule root = layer("", "the front door starts and drives the engine, and the engine alone",
-      pkg("pool"));
+  static final ArchRule root = layer("", "the front door starts and drives the engine, and the engine alone,"
+      + " over a launcher of the SPI", pkg("pool"), pkg("spi"));
   @ArchTest
   static final ArchRule pool = layer("pool", "the engine reports in the public types (config, exceptions, stats,"
-      + " listener, ticker) and drives browsers through the CDP transport, the local processes and the endpoint",
-      rootTypes(), pkg("cdp"), pkg("chrome"), pkg("endpoint"));
+      + " listener, ticker) and drives browsers through the SPI, the CDP transport, the local processes and the endpoint",
+      rootTypes(), pkg("spi"), pkg("cdp"), pkg("chrome"), pkg("endpoint"));
+  @ArchTest
+  static final ArchRule spi = layer("spi", "the launcher SPI is what the engine asks of a kind of browser: it speaks"
+      + " in the public types (config, close reasons, exceptions) and hands over CDP connections and sessions",
+      rootTypes(), pkg("cdp"));
   @ArchTest
   static final ArchRule grid = layer("grid", "a Grid session is a browser of the engine's SPI spoken to over CDP,"
       + " launched with the Chromium flags both kinds share; it reads the config and reports in the public types"
       + " (grid/package-info.java)",
-      rootTypes(), type("pool.BrowserLauncher"), type("pool.LaunchedBrowser"), type("pool.ContextBrowser"),
+      rootTypes(), pkg("spi"), type("pool.ContextBrowser"),
       pkg("cdp"), type("chrome.ChromeFlags"));
   @ArchTest
   static final ArchRule endpoint = layer("endpoint", "the endpoint is a transport: it relays a lease's client over"

@@ -2,6 +2,7 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.time.Duration;
 
 /**

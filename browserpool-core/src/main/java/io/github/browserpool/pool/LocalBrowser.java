@@ -5,6 +5,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;

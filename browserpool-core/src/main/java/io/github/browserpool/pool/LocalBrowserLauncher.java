@@ -11,6 +11,8 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.LaunchSpec;
 import io.github.browserpool.chrome.ProfileSweeper;
 import io.github.browserpool.chrome.SweepResult;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

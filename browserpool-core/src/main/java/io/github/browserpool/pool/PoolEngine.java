@@ -11,6 +11,7 @@ import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.endpoint.EndpointServer;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.BrowserLauncher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;

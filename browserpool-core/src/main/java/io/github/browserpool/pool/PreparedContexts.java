@@ -12,7 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
+import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
 
 /**
  * The prepared contexts of one browser: isolated contexts it makes ahead for its next anonymous leases,

@@ -12,8 +12,8 @@
  * Closer}), shutdown, counters, listeners, memory limits, JMX and the operators' controls ({@code
  * Steering}).
  *
- * <p>The engine drives browsers through one SPI, {@link io.github.browserpool.pool.BrowserLauncher} and
- * {@link io.github.browserpool.pool.LaunchedBrowser}, with two kinds: {@code LocalBrowser} (a Chromium
+ * <p>The engine drives browsers through one SPI, {@link io.github.browserpool.spi.BrowserLauncher} and
+ * {@link io.github.browserpool.spi.LaunchedBrowser}, with two kinds: {@code LocalBrowser} (a Chromium
  * process on this host over its CDP pipe, built on {@code chrome} and {@code cdp}) and {@code
  * grid.GridBrowser} (a Selenium Grid session). Unit tests pass a fake launcher.
  *

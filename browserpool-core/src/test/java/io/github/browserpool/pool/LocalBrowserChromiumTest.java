@@ -11,6 +11,8 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.spi;
 
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.PoolConfig;
