@@ -40,16 +40,20 @@ class LayeringTest {
   @ArchTest
   static final ArchRule pool = layer("pool", "the engine reports in the public types (config, exceptions, stats,"
       + " listener, ticker) and drives browsers through the SPI, the CDP transport, the local processes and the endpoint",
-      rootTypes(), pkg("spi"), pkg("cdp"), pkg("chrome"), pkg("endpoint"));
+      rootTypes(), pkg("spi"), pkg("cdp"), pkg("chrome"), pkg("endpoint"), pkg("context"));
   @ArchTest
   static final ArchRule spi = layer("spi", "the launcher SPI is what the engine asks of a kind of browser: it speaks"
       + " in the public types (config, close reasons, exceptions) and hands over CDP connections and sessions",
       rootTypes(), pkg("cdp"));
   @ArchTest
+  static final ArchRule context = layer("context", "the lease contexts every CDP-speaking kind shares are made over"
+      + " the CDP transport and handed over through the SPI; how many a browser prepares is a capacity rule, decided"
+      + " with the others in the engine's Capacity", rootTypes(), pkg("spi"), pkg("cdp"), type("pool.Capacity"));
+  @ArchTest
   static final ArchRule grid = layer("grid", "a Grid session is a browser of the engine's SPI spoken to over CDP,"
       + " launched with the Chromium flags both kinds share; it reads the config and reports in the public types"
       + " (grid/package-info.java)",
-      rootTypes(), pkg("spi"), type("pool.ContextBrowser"),
+      rootTypes(), pkg("spi"), pkg("context"),
       pkg("cdp"), type("chrome.ChromeFlags"));
   @ArchTest
   static final ArchRule endpoint = layer("endpoint", "the endpoint is a transport: it relays a lease's client over"

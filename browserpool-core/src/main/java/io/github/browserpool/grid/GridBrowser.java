@@ -5,7 +5,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.spi.BrowserLauncher.BrowserEvents;
 import io.github.browserpool.spi.LaunchedBrowser;
-import io.github.browserpool.pool.ContextBrowser;
+import io.github.browserpool.context.ContextBrowser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

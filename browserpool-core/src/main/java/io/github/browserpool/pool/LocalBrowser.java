@@ -5,6 +5,8 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
+import io.github.browserpool.context.ContextBrowser;
+import io.github.browserpool.context.LeaseContexts;
 import io.github.browserpool.spi.LaunchedBrowser;
 import java.nio.file.Path;
 import java.time.Duration;

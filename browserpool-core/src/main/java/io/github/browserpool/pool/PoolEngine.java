@@ -132,11 +132,7 @@ public final class PoolEngine {
   }
 
   static long saturatedNanos(java.time.Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 4;
-    }
+    return BrowserLauncher.saturatedNanos(d);
   }
 
   public String prefix() {
