@@ -1,9 +1,7 @@
 package io.github.browserpool;
 
-import io.github.browserpool.grid.GridBrowserLauncher;
 import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.pool.LivePools;
-import io.github.browserpool.pool.LocalBrowserLauncher;
 import io.github.browserpool.pool.PoolEngine;
 import java.lang.ref.Cleaner;
 import java.util.List;
@@ -57,11 +55,7 @@ public final class BrowserPool implements AutoCloseable {
       throw new IllegalArgumentException(
           "config must not be null: pass PoolConfig.builder().build() for the defaults");
     }
-    if (config.seleniumGrid() != null) {
-      // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
-      return start(config, GridBrowserLauncher.create(config), false);
-    }
-    return start(config, LocalBrowserLauncher.create(config), true);
+    return start(config, BrowserKinds.of(config).create(config), true);
   }
 
   /** Starts a pool over any launcher; unit tests pass a fake one and skip the sweep. */
@@ -76,7 +70,7 @@ public final class BrowserPool implements AutoCloseable {
       }
     }
     if (sweep) {
-      LocalBrowserLauncher.sweep(engine);
+      launcher.sweep(engine::recordSweep);
     }
     BrowserPool pool = new BrowserPool(engine);
     LivePools.register(engine);

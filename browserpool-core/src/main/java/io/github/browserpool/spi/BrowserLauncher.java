@@ -39,6 +39,21 @@ public interface BrowserLauncher {
     return true;
   }
 
+  /**
+   * The startup sweep of this kind: removes what dead owners left where this kind keeps its browsers
+   * (the local kind: profile dirs and processes under tempRoot), and tells {@code swept} what it removed.
+   * Called once by {@code BrowserPool.start}, before the first launch. The default sweeps nothing and
+   * tells nothing (the Grid kind deletes the sessions of dead owners in its {@code create} instead).
+   */
+  default void sweep(Swept swept) {
+  }
+
+  /** Where a startup sweep reports what it removed. */
+  @FunctionalInterface
+  interface Swept {
+    void record(int dirs, int processes);
+  }
+
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
   interface BrowserEvents {
     /**

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
