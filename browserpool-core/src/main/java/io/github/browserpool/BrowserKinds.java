@@ -7,7 +7,8 @@ import java.util.List;
 
 /** The kinds of browser a pool can run, in the order {@link BrowserPool#start} asks them: a new kind is one line here. */
 final class BrowserKinds {
-  private static final List<BrowserKind> KINDS = List.of(new GridKind(), new LocalKind());
+  /** In the order start asks them; the kinds accept disjoint configs (BrowserKindsTest). */
+  static final List<BrowserKind> KINDS = List.of(new GridKind(), new LocalKind());
 
   private BrowserKinds() {}
 
