@@ -1,7 +1,8 @@
 /**
  * browserpool: a pool of headless Chromium browsers. Only {@code io.github.browserpool} is exported: the
- * engine ({@code pool}), the CDP transport ({@code cdp}), the process layer ({@code chrome}), the lease
- * endpoint ({@code endpoint}) and the Selenium Grid client ({@code grid}) are internal.
+ * engine ({@code pool}), the launcher SPI ({@code spi}), the lease contexts ({@code context}), the kinds
+ * of browser ({@code local}, {@code grid}), the CDP transport ({@code cdp}), the process layer ({@code
+ * chrome}) and the lease endpoint ({@code endpoint}) are internal.
  */
 module io.github.browserpool {
   exports io.github.browserpool;

@@ -1,9 +1,7 @@
 package io.github.browserpool;
 
-import io.github.browserpool.grid.GridBrowserLauncher;
-import io.github.browserpool.pool.BrowserLauncher;
+import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.pool.LivePools;
-import io.github.browserpool.pool.LocalBrowserLauncher;
 import io.github.browserpool.pool.PoolEngine;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
@@ -58,11 +56,7 @@ public final class BrowserPool implements AutoCloseable {
       throw new IllegalArgumentException(
           "config must not be null: pass PoolConfig.builder().build() for the defaults");
     }
-    if (config.seleniumGrid() != null) {
-      // The Grid's own form of the startup sweep (sessions of dead owners) runs in create().
-      return start(config, GridBrowserLauncher.create(config), false);
-    }
-    return start(config, LocalBrowserLauncher.create(config), true);
+    return start(config, BrowserKinds.of(config).create(config), true);
   }
 
   /**
@@ -87,7 +81,7 @@ public final class BrowserPool implements AutoCloseable {
     } catch (BrowserLaunchException e) {
       LOG.error("[{}] cannot launch browsers: {} The pool starts anyway; every acquire() fails with this"
           + " error until the cause is fixed and the application restarts.", config.poolName(), e.getMessage());
-      BrowserPool pool = start(config, io.github.browserpool.pool.BrowserLauncher.failing(e), false);
+      BrowserPool pool = start(config, BrowserLauncher.failing(e), false);
       pool.engine.recordLaunchFailure(e);
       return pool;
     }
@@ -105,7 +99,7 @@ public final class BrowserPool implements AutoCloseable {
       }
     }
     if (sweep) {
-      LocalBrowserLauncher.sweep(engine);
+      launcher.sweep(engine::recordSweep);
     }
     BrowserPool pool = new BrowserPool(engine);
     LivePools.register(engine);

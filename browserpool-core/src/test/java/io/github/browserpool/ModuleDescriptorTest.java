@@ -41,7 +41,7 @@ class ModuleDescriptorTest {
     assertThat(core.exports()).allMatch(e -> !e.isQualified());
     assertThat(core.opens()).isEmpty();
     assertThat(core.packages()).contains(MODULE + ".pool", MODULE + ".cdp", MODULE + ".chrome",
-        MODULE + ".endpoint", MODULE + ".grid");
+        MODULE + ".endpoint", MODULE + ".grid", MODULE + ".spi", MODULE + ".context", MODULE + ".local");
 
     Configuration cf = Configuration.resolve(finder, List.of(ModuleLayer.boot().configuration()),
         ModuleFinder.of(), Set.of(MODULE));

@@ -2,6 +2,7 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.github.browserpool.pool.PoolEntry.State;
  * now}); the engine calls them under its lock. What happens when there is no room is {@link Admission}'s
  * call, per capacity policy.
  */
-final class Capacity {
+public final class Capacity {
   /** At most this many prepared contexts per browser that serves several leases (each costs a renderer). */
   static final int MAX_PREPARED = 2;
 
@@ -90,7 +90,7 @@ final class Capacity {
    * @param leased isolated contexts that leases hold now
    * @param keyed whether a keyed lease used its default profile
    */
-  static int preparedContexts(int contextsPerBrowser, int leased, boolean keyed) {
+  public static int preparedContexts(int contextsPerBrowser, int leased, boolean keyed) {
     if (keyed) {
       return 0;
     }

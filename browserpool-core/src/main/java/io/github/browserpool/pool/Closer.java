@@ -5,6 +5,7 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.cdp.DaemonThreads;
 import io.github.browserpool.Ticker;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;

@@ -2,6 +2,7 @@ package io.github.browserpool.pool;
 
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.endpoint.LeaseScope;
+import io.github.browserpool.spi.LaunchedBrowser;
 
 /** A lease as its CDP endpoint sees it. */
 final class EndpointLease implements LeaseScope {

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -6,6 +6,8 @@ import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

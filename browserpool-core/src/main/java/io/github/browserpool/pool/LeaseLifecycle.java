@@ -3,6 +3,7 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -9,6 +9,7 @@ import io.github.browserpool.CdpException;
 import io.github.browserpool.CdpSessionClosedException;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**

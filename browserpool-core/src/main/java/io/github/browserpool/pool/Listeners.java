@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.PoolListener;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.Ticker;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 

@@ -11,6 +11,7 @@ import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.endpoint.EndpointServer;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.BrowserLauncher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -138,11 +139,7 @@ public final class PoolEngine {
   }
 
   static long saturatedNanos(java.time.Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 4;
-    }
+    return BrowserLauncher.saturatedNanos(d);
   }
 
   public String prefix() {

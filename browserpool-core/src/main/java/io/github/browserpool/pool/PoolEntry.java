@@ -1,6 +1,7 @@
 package io.github.browserpool.pool;
 
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.pool.PoolEntry.State;
+import io.github.browserpool.spi.BrowserLauncher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,13 +12,19 @@
  * Closer}), shutdown, counters, listeners, memory limits, JMX and the operators' controls ({@code
  * Steering}).
  *
- * <p>The engine drives browsers through one SPI, {@link io.github.browserpool.pool.BrowserLauncher} and
- * {@link io.github.browserpool.pool.LaunchedBrowser}, with two kinds: {@code LocalBrowser} (a Chromium
- * process on this host over its CDP pipe, built on {@code chrome} and {@code cdp}) and {@code
- * grid.GridBrowser} (a Selenium Grid session). Unit tests pass a fake launcher.
+ * <p>A lease's pages are handled here too, whatever the kind: the options applied to each page ({@code
+ * PageEmulation}), what a page of a shared browser may ask ({@code PageScope}), the proxy that keeps a
+ * lease reachable while its page works ({@code AnchoredPage}) and the lease as its CDP endpoint sees it
+ * ({@code EndpointLease}).
+ *
+ * <p>The engine drives browsers through one SPI, {@link io.github.browserpool.spi.BrowserLauncher} and
+ * {@link io.github.browserpool.spi.LaunchedBrowser}, and knows no kind: {@code local} (a Chromium process
+ * on this host over its CDP pipe) and {@code grid} (a Selenium Grid session) implement it, on the lease
+ * contexts of {@code context}. Unit tests pass a fake launcher.
  *
  * <p>It may use: the public root package (config, exceptions, stats, listener and ticker types, which
- * it reports in), {@code cdp}, {@code chrome} and {@code endpoint}. Nothing below it imports it, except
- * {@code grid}, which implements its SPI.
+ * it reports in), {@code spi}, {@code cdp} and {@code endpoint}; not {@code chrome}, {@code context} or
+ * a kind. Only the front door imports it, and {@code context} one rule of it ({@code
+ * Capacity.preparedContexts}).
  */
 package io.github.browserpool.pool;

@@ -1,6 +1,8 @@
 package io.github.browserpool.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.browserpool.local.LocalBrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -12,6 +12,8 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.endpoint.EndpointTestClient;
 import io.github.browserpool.endpoint.RawFrames;
+import io.github.browserpool.local.LocalBrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

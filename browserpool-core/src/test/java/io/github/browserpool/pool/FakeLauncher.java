@@ -4,6 +4,8 @@ import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;

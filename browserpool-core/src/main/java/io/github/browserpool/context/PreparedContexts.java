@@ -1,9 +1,10 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.context;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.pool.Capacity;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -12,7 +13,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
+import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
+import io.github.browserpool.spi.BrowserLauncher;
 
 /**
  * The prepared contexts of one browser: isolated contexts it makes ahead for its next anonymous leases,
@@ -146,7 +148,7 @@ final class PreparedContexts {
     }
     boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      Prepared p = f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      Prepared p = f.get(BrowserLauncher.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
       return p.page().closed() ? null : p;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.context;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,8 +10,10 @@ import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.DevToolsServices;
 import io.github.browserpool.cdp.PipeConnection;
-import io.github.browserpool.pool.LaunchedBrowser.LeaseContext;
-import io.github.browserpool.pool.LaunchedBrowser.NotReadyInTimeException;
+import io.github.browserpool.spi.LaunchedBrowser.LeaseContext;
+import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
+import io.github.browserpool.spi.LaunchedBrowser;
+import io.github.browserpool.spi.BrowserLauncher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lease contexts of one browser, over its CDP connection: the one home of that logic for every kind
- * of browser (a {@link LocalBrowser} over its pipe, a Grid session over {@code se:cdp}).
+ * of browser (a {@code local.LocalBrowser} over its pipe, a Grid session over {@code se:cdp}).
  *
  * <p>Most of a lease's cost is the browser making a context and a page, so that work is done off the
  * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
@@ -181,7 +183,7 @@ public final class LeaseContexts {
     CompletableFuture<JsonNode> f = conn.send(method, params);
     boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      return f.get(PoolEngine.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      return f.get(BrowserLauncher.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);

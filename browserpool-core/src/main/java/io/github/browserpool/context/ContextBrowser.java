@@ -1,12 +1,13 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.context;
 
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.time.Duration;
 
 /**
  * A browser whose lease contexts are {@link LeaseContexts}': the common part of every kind of browser
- * the pool speaks CDP to (a {@link LocalBrowser} over its pipe, a Grid session over {@code se:cdp}). It
+ * the pool speaks CDP to (a {@code local.LocalBrowser} over its pipe, a Grid session over {@code se:cdp}). It
  * hands each lease a context, prepares the next ones in the background, and counts them for the stats.
  */
 public abstract class ContextBrowser implements LaunchedBrowser, LeaseContexts.Browser {

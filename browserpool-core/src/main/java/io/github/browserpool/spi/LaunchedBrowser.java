@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.spi;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
@@ -10,8 +10,8 @@ import java.time.Duration;
 
 /**
  * One launched browser as the engine sees it: it can serve leases and be closed. Two kinds exist: a
- * {@link LocalBrowser} (a Chromium process on this host, driven over its pipe) and a {@code
- * grid.GridBrowser} (a Selenium Grid session). The engine records each in a {@link PoolEntry}.
+ * {@code local.LocalBrowser} (a Chromium process on this host, driven over its pipe) and a {@code
+ * grid.GridBrowser} (a Selenium Grid session). The engine records each in a {@code pool.PoolEntry}.
  */
 public interface LaunchedBrowser {
   long pid();

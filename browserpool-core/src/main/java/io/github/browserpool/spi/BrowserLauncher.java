@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.spi;
 
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.PoolConfig;
@@ -40,10 +40,25 @@ public interface BrowserLauncher {
   }
 
   /** A launcher whose every launch fails with {@code error}: the one that could not be set up. */
-  static BrowserLauncher failing(io.github.browserpool.BrowserLaunchException error) {
+  static BrowserLauncher failing(BrowserLaunchException error) {
     return events -> {
-      throw new io.github.browserpool.BrowserLaunchException(error.getMessage(), error);
+      throw new BrowserLaunchException(error.getMessage(), error);
     };
+  }
+
+  /**
+   * The startup sweep of this kind: removes what dead owners left where this kind keeps its browsers
+   * (the local kind: profile dirs and processes under tempRoot), and tells {@code swept} what it removed.
+   * Called once by {@code BrowserPool.start}, before the first launch. The default sweeps nothing and
+   * tells nothing (the Grid kind deletes the sessions of dead owners in its {@code create} instead).
+   */
+  default void sweep(Swept swept) {
+  }
+
+  /** Where a startup sweep reports what it removed. */
+  @FunctionalInterface
+  interface Swept {
+    void record(int dirs, int processes);
   }
 
   /** Callbacks from a launched browser to the engine. Implementations must not block. */
@@ -61,6 +76,18 @@ public interface BrowserLauncher {
      * once for one browser (the pipe closes, then the process exits); the engine acts on the first call.
      */
     void exitedUnexpectedly();
+  }
+
+  /**
+   * {@code d} in nanoseconds, for a wait of the engine, a launcher or a browser; one too long to count
+   * is {@code Long.MAX_VALUE / 4}, which still leaves room to add it to {@link System#nanoTime()}.
+   */
+  static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 4;
+    }
   }
 
   /**

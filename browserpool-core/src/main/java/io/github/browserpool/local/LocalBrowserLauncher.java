@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.browserpool.BrowserLaunchException;
@@ -11,6 +11,8 @@ import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.LaunchSpec;
 import io.github.browserpool.chrome.ProfileSweeper;
 import io.github.browserpool.chrome.SweepResult;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,12 +132,13 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
   }
 
   /** Runs the startup sweep of the pool's tempRoot and records what it removed. */
-  public static void sweep(PoolEngine engine) {
-    SweepResult r = ProfileSweeper.sweep(engine.config().tempRoot(), engine.config().poolName());
-    engine.recordSweep(r.dirs(), r.processes());
+  @Override
+  public void sweep(Swept swept) {
+    SweepResult r = ProfileSweeper.sweep(config.tempRoot(), config.poolName());
+    swept.record(r.dirs(), r.processes());
     if (r.dirs() > 0 || r.processes() > 0) {
       LOG.warn("{}startup sweep of {} removed {} stale profile dirs (of dead owners, or unmarked, unused and"
-          + " older than {}) and killed {} processes of dead owners", engine.prefix(), engine.config().tempRoot(),
+          + " older than {}) and killed {} processes of dead owners", prefix, config.tempRoot(),
           r.dirs(), ProfileSweeper.MARKERLESS_MAX_AGE, r.processes());
     }
   }
@@ -180,7 +183,7 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
     CompletableFuture<JsonNode> version = conn.send("Browser.getVersion", null);
     try {
       CompletableFuture.anyOf(version, process.onExit())
-          .get(PoolEngine.saturatedNanos(config.launchTimeout()), TimeUnit.NANOSECONDS);
+          .get(BrowserLauncher.saturatedNanos(config.launchTimeout()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return "gave no CDP reply within launchTimeout " + config.launchTimeout();
     } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.context;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

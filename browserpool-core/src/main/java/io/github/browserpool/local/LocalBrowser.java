@@ -1,10 +1,13 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.chrome.ChromeProcess;
 import io.github.browserpool.chrome.CloseOutcome;
+import io.github.browserpool.context.ContextBrowser;
+import io.github.browserpool.context.LeaseContexts;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;

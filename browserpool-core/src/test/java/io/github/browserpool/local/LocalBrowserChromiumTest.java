@@ -1,4 +1,4 @@
-package io.github.browserpool.pool;
+package io.github.browserpool.local;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +11,8 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.spi.LaunchedBrowser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
