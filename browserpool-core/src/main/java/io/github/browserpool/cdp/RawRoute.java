@@ -1,5 +1,6 @@
 package io.github.browserpool.cdp;
 
+import java.time.Duration;
 import io.github.browserpool.CdpConnectionClosedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
@@ -60,7 +61,7 @@ public final class RawRoute {
    * pipe to finish (one stuck on a frozen browser's full pipe holds it); past that the future fails with
    * {@link io.github.browserpool.CdpException} and nothing was written.
    */
-  public CompletableFuture<String> attachToBrowserTarget(java.time.Duration lockWait) {
+  public CompletableFuture<String> attachToBrowserTarget(Duration lockWait) {
     return routes.attachToBrowserTarget(this, Math.max(0, lockWait.toNanos()));
   }
 

@@ -1,5 +1,6 @@
 package io.github.browserpool.endpoint;
 
+import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -370,7 +371,7 @@ final class CdpRelay implements RawRoute.Listener {
   private JsonNode resultOf(String replyText) {
     try {
       return JSON.readTree(replyText).get("result");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       log.debug("{}unreadable reply", logPrefix, e);
       return null;
     }

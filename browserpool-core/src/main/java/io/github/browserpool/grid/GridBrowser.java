@@ -1,5 +1,10 @@
 package io.github.browserpool.grid;
 
+import io.github.browserpool.CdpConnectionClosedException;
+import io.github.browserpool.Ticker;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
@@ -57,7 +62,7 @@ final class GridBrowser extends ContextBrowser {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile String endReason;
   private volatile ScheduledFuture<?> nextProbe;
-  private final io.github.browserpool.Ticker ticker;
+  private final Ticker ticker;
   // Only touched by the one probe in flight.
   private int probeFailures;
   private long lastAnswered;
@@ -127,7 +132,7 @@ final class GridBrowser extends ContextBrowser {
     }
     try {
       nextProbe = probes.schedule(this::probe, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // the pool closed: its sessions are deleted already
     }
   }
@@ -141,7 +146,7 @@ final class GridBrowser extends ContextBrowser {
     client.getAsync("/session/" + sessionId + "/timeouts", probeTimeout).whenComplete((reply, failure) -> {
       try {
         probes.execute(() -> probed(reply, failure));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         // the pool closed: its sessions are deleted already
       }
     });
@@ -160,7 +165,7 @@ final class GridBrowser extends ContextBrowser {
       ended("the Grid says it no longer exists: " + reply.message());
       return;
     } else {
-      boolean timedOut = reply == null && unwrap(failure) instanceof java.net.http.HttpTimeoutException;
+      boolean timedOut = reply == null && unwrap(failure) instanceof HttpTimeoutException;
       if (!timedOut) {
         probeFailures++;
         lastAnswered = now; // an error answer is an answer
@@ -180,7 +185,7 @@ final class GridBrowser extends ContextBrowser {
   }
 
   private static Throwable unwrap(Throwable t) {
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+    while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
@@ -206,10 +211,10 @@ final class GridBrowser extends ContextBrowser {
     // The connection's code, so a lease is told BrowserCrashedException however soon after the end it asks
     // (the engine's exit handling, which marks the lease crashed, runs on the worker a moment later).
     if (ended.get()) {
-      throw new io.github.browserpool.CdpConnectionClosedException(describe() + " ended: " + endReason);
+      throw new CdpConnectionClosedException(describe() + " ended: " + endReason);
     }
     if (!conn.isOpen()) {
-      throw new io.github.browserpool.CdpConnectionClosedException("the CDP websocket of " + describe() + " is closed");
+      throw new CdpConnectionClosedException("the CDP websocket of " + describe() + " is closed");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.browserpool.pool;
 
+import java.time.Duration;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolExhaustedException;
@@ -183,7 +184,7 @@ final class Grants {
   private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, Effects fx) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
-          + java.time.Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
+          + Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }

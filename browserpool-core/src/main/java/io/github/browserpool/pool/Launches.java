@@ -1,5 +1,7 @@
 package io.github.browserpool.pool;
 
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import io.github.browserpool.AcquireTimeoutException;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.BrowserPoolException;
@@ -119,7 +121,7 @@ final class Launches {
       // It finished at this very moment: LEASED for us, or failed (then the launch threw).
       try {
         launching.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         Throwable c = e.getCause();
         throw c instanceof RuntimeException ? (RuntimeException) c : new BrowserLaunchException(prefix + c, c);
       }
@@ -171,7 +173,7 @@ final class Launches {
     Listeners listeners = engine.listeners;
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
-      java.time.Duration took = java.time.Duration.ofNanos(entry.lastActivity() - launchStart);
+      Duration took = Duration.ofNanos(entry.lastActivity() - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
     Joined joined = engine.decide(fx -> join(entry, forLease, fx));

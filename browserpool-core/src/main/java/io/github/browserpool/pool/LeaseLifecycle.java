@@ -1,5 +1,7 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.LeaseOptions;
+import java.time.Duration;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.pool.PoolEntry.State;
@@ -33,7 +35,7 @@ final class LeaseLifecycle {
    *
    * @return the lease, or null when the browser died on the way (the caller tries again)
    */
-  LeaseState activate(PoolEntry entry, String key, io.github.browserpool.LeaseOptions options, Throwable site,
+  LeaseState activate(PoolEntry entry, String key, LeaseOptions options, Throwable site,
       long deadline) {
     if (entry.state() == State.STARTING) {
       engine.launches.awaitLaunch(entry, deadline);
@@ -63,7 +65,7 @@ final class LeaseLifecycle {
     try {
       long remaining = Math.max(0, deadline - engine.ticker.read());
       LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null,
-          java.time.Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
+          Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
@@ -122,7 +124,7 @@ final class LeaseLifecycle {
     Listeners listeners = engine.listeners;
     if (listeners.active() && lease.context != null) { // handed over: it was held
       PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-      java.time.Duration held = java.time.Duration.ofNanos(releasedAt - lease.grantedAt);
+      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt);
       listeners.emit(l -> l.released(ev, held));
     }
   }

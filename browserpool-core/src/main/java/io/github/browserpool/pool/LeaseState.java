@@ -1,5 +1,11 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.LeaseOptions;
+import io.github.browserpool.RawPage;
+import io.github.browserpool.cdp.RawSessionPage;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
 import io.github.browserpool.BrowserCrashedException;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.cdp.CallGuard;
@@ -31,7 +37,7 @@ public final class LeaseState implements CallGuard {
   final String key;
   final Throwable acquireSite;
   /** How the lease's pages present themselves; applied to each page before it is handed out. */
-  final io.github.browserpool.LeaseOptions options;
+  final LeaseOptions options;
   /** The status with the message of the transition that won: a losing revoke never overwrites it. */
   private record Ending(Status status, String message) {}
 
@@ -50,10 +56,10 @@ public final class LeaseState implements CallGuard {
   volatile long grantedAt;
   /** See {@link #isNewSession()}; set before the lease is published. */
   volatile boolean newSession;
-  private volatile java.net.URI cdpEndpoint;
+  private volatile URI cdpEndpoint;
 
   LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
-      io.github.browserpool.LeaseOptions options) {
+      LeaseOptions options) {
     this.engine = engine;
     this.options = options;
     this.entry = entry;
@@ -66,7 +72,7 @@ public final class LeaseState implements CallGuard {
     return entry.browser.pid();
   }
 
-  public java.nio.file.Path userDataDir() {
+  public Path userDataDir() {
     return entry.browser.userDataDir();
   }
 
@@ -88,7 +94,7 @@ public final class LeaseState implements CallGuard {
 
   /** "It was acquired by thread 'main' at 2026-12-01T09:00:00Z." for log lines. */
   String origin() {
-    return "It was acquired by thread '" + acquiredBy + "' at " + java.time.Instant.ofEpochMilli(acquiredAtMillis) + ".";
+    return "It was acquired by thread '" + acquiredBy + "' at " + Instant.ofEpochMilli(acquiredAtMillis) + ".";
   }
 
   /** Opens a page in this lease's context, anchored to nothing (engine-level callers and tests). */
@@ -132,9 +138,9 @@ public final class LeaseState implements CallGuard {
    * This lease's CDP WebSocket endpoint, made on the first call (which starts the pool's endpoint
    * server if it is not running yet).
    */
-  public java.net.URI cdpEndpoint() {
+  public URI cdpEndpoint() {
     beforeCall();
-    java.net.URI uri = cdpEndpoint;
+    URI uri = cdpEndpoint;
     if (uri != null) {
       return uri;
     }
@@ -148,12 +154,12 @@ public final class LeaseState implements CallGuard {
   }
 
   /** Opens a page in this lease's context, spoken to in raw CDP. */
-  public io.github.browserpool.RawPage newRawPage() {
+  public RawPage newRawPage() {
     beforeCall();
     try {
       LaunchedBrowser.RawCdp raw = rawCdp("newRawPage()");
-      io.github.browserpool.RawPage page =
-          io.github.browserpool.cdp.RawSessionPage.over(raw.newRawSession(), this, raw.rawCallTimeout());
+      RawPage page =
+          RawSessionPage.over(raw.newRawSession(), this, raw.rawCallTimeout());
       try {
         PageEmulation.apply(options, page);
       } catch (RuntimeException e) {

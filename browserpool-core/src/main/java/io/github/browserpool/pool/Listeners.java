@@ -1,5 +1,6 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolListener;
 import io.github.browserpool.spi.LaunchedBrowser;
 import java.util.List;
@@ -99,7 +100,7 @@ final class Listeners {
   }
 
   /** Raises a revocation (under the lock it is queued, and delivered once the lock is released). */
-  void revoked(LeaseState lease, io.github.browserpool.CloseReason reason) {
+  void revoked(LeaseState lease, CloseReason reason) {
     if (active()) {
       PoolListener.LeaseEvent ev = leaseEvent(lease);
       emit(l -> l.revoked(ev, reason));

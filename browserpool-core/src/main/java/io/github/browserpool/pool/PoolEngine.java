@@ -1,5 +1,9 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.LeaseOptions;
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import javax.management.ObjectName;
 import io.github.browserpool.AcquireTimeoutException;
 import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserPoolException;
@@ -68,7 +72,7 @@ public final class PoolEngine {
   /** Set by {@link #drain}: no lease is granted any more, and close() follows. */
   boolean draining;
   /** Signalled while draining whenever the entries change (a lease may have ended), and at the drain's deadline. */
-  private final java.util.concurrent.locks.Condition leasesChanged = lock.newCondition();
+  private final Condition leasesChanged = lock.newCondition();
   /** Runs the reaper, and wakes a drain at its deadline; null in unit tests that drive time by hand. */
   private final Scheduler scheduler;
 
@@ -138,7 +142,7 @@ public final class PoolEngine {
     this.endpoints = new EndpointServer(config.poolName(), config.callTimeout());
   }
 
-  static long saturatedNanos(java.time.Duration d) {
+  static long saturatedNanos(Duration d) {
     return BrowserLauncher.saturatedNanos(d);
   }
 
@@ -159,11 +163,11 @@ public final class PoolEngine {
 
   /** Grants a lease with default options, launching or waiting as the capacity policy says. */
   public LeaseState acquire(String key) {
-    return acquire(key, io.github.browserpool.LeaseOptions.defaults());
+    return acquire(key, LeaseOptions.defaults());
   }
 
   /** Grants a lease whose pages get {@code options}, launching or waiting as the capacity policy says. */
-  public LeaseState acquire(String key, io.github.browserpool.LeaseOptions options) {
+  public LeaseState acquire(String key, LeaseOptions options) {
     Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
     long start = ticker.read();
     long deadline = start + saturatedNanos(config.acquireTimeout());
@@ -174,7 +178,7 @@ public final class PoolEngine {
       if (lease != null) {
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-          java.time.Duration waited = java.time.Duration.ofNanos(lease.grantedAt - start);
+          Duration waited = Duration.ofNanos(lease.grantedAt - start);
           listeners.emit(l -> l.acquired(ev, waited));
         }
         return lease;
@@ -340,7 +344,7 @@ public final class PoolEngine {
    *
    * @return the leases still in flight
    */
-  public int drain(java.time.Duration grace) {
+  public int drain(Duration grace) {
     long deadline = ticker.read() + saturatedNanos(grace);
     boolean first;
     int inFlight;
@@ -513,7 +517,7 @@ public final class PoolEngine {
   }
 
   /** The MXBean's name while it is registered, else null. */
-  public javax.management.ObjectName mbeanName() {
+  public ObjectName mbeanName() {
     PoolJmx bean = jmx;
     return bean == null ? null : bean.name();
   }

@@ -1,5 +1,6 @@
 package io.github.browserpool.spi;
 
+import java.util.Set;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.cdp.CdpSession;
@@ -22,8 +23,8 @@ public interface LaunchedBrowser {
    * The live PIDs of the browser's process tree: the main process, its descendants and its crashpad
    * handlers. Reads /proc; never called under the pool lock. The default is the main PID alone.
    */
-  default java.util.Set<Long> treePids() {
-    return java.util.Set.of(pid());
+  default Set<Long> treePids() {
+    return Set.of(pid());
   }
 
   /**
@@ -55,7 +56,7 @@ public interface LaunchedBrowser {
    * deadline) with {@link NotReadyInTimeException} when the browser is healthy but not ready yet; the
    * work it started goes on, and the browser can serve the next lease. The default ignores the timeout.
    */
-  default LeaseContext openContext(boolean isolated, java.time.Duration timeout) {
+  default LeaseContext openContext(boolean isolated, Duration timeout) {
     return openContext(isolated);
   }
 
@@ -66,7 +67,7 @@ public interface LaunchedBrowser {
    *
    * @throws UnsupportedOperationException when this kind of browser cannot set a proxy per context
    */
-  default LeaseContext openContext(boolean isolated, java.time.Duration timeout, String proxyServer,
+  default LeaseContext openContext(boolean isolated, Duration timeout, String proxyServer,
       String proxyUser, String proxyPassword) {
     if (proxyServer == null) {
       return openContext(isolated, timeout);
