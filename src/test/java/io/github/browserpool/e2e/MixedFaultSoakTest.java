@@ -81,6 +81,8 @@ class MixedFaultSoakTest {
    * times the slow readers of a run.
    */
   private static final long RETAINED_SLACK_BYTES = 64L << 20;
+  /** callTimeout of the run with a lease per browser (that of the dense run is the default, a minute). */
+  private static final Duration EXCLUSIVE_CALL_TIMEOUT = Duration.ofSeconds(15);
 
   enum Fault {
     NONE,
@@ -662,7 +664,7 @@ class MixedFaultSoakTest {
   /**
    * Makes sure a run of 40 leases or more has each endpoint fault at least once (a seeded random share
    * of 200 could miss one): a client killed mid-command, a slow reader closed with 1008 and one abandoned,
-   * a SIGSTOPped and a killed browser under endpoint traffic. Turns plain leases into them, seeded.
+   * a SIGSTOPped browser under endpoint traffic with and without a full pipe, and a killed one. Turns plain leases into them, seeded.
    */
   static void ensureEndpointFaults(Fault[] faults, boolean[] variant, boolean[] viaEndpoint, Random random) {
     if (faults.length < 40) {
@@ -670,7 +672,8 @@ class MixedFaultSoakTest {
     }
     record Need(Fault fault, Boolean variant) {}
     for (Need need : List.of(new Need(Fault.CLIENT_ABORT, null), new Need(Fault.SLOW_READER, false),
-        new Need(Fault.SLOW_READER, true), new Need(Fault.STOP, null), new Need(Fault.KILL, null))) {
+        new Need(Fault.SLOW_READER, true), new Need(Fault.STOP, false), new Need(Fault.STOP, true),
+        new Need(Fault.KILL, null))) {
       boolean present = IntStream.range(0, faults.length).anyMatch(i -> faults[i] == need.fault() && viaEndpoint[i]
           && (need.variant() == null || variant[i] == need.variant()));
       for (int k = random.nextInt(faults.length), tries = 0; !present && tries < faults.length; k = (k + 1) % faults.length, tries++) {
@@ -694,6 +697,9 @@ class MixedFaultSoakTest {
         .acquireTimeout(Duration.ofSeconds(120))
         .idleTimeout(Duration.ofSeconds(2))
         .closeTimeout(Duration.ofSeconds(3))
+        // A lease per browser: a busy endpoint client of a SIGSTOPped browser is closed with 1011 at
+        // callTimeout, which the soak waits for. Dense keeps the default (see SoakEndpoint.frozen).
+        .callTimeout(contexts == 1 ? EXCLUSIVE_CALL_TIMEOUT : PoolConfig.DEFAULT_CALL_TIMEOUT)
         .build();
   }
 
@@ -738,7 +744,7 @@ class MixedFaultSoakTest {
       }
       if (viaEndpoint) {
         SoakEndpoint.Driven driven = SoakEndpoint.drive(new SoakEndpoint.Lease(lease, i, fault, variant, killDelayMs,
-            base + "/p/" + i, pid, browser, killer, faultedPids, stoppedPids, abandoned, violations, slowestStopCloseMs,
+            base + "/p/" + i, pid, browser, pool.config().callTimeout(), !dense, killer, faultedPids, stoppedPids, abandoned, violations, slowestStopCloseMs,
             endpoints));
         keep = driven.kept();
         return driven.outcome();

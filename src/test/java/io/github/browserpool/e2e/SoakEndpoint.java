@@ -68,7 +68,7 @@ final class SoakEndpoint {
 
   /** One endpoint lease and what the soak keeps for it. */
   record Lease(BrowserLease lease, int index, Fault fault, boolean variant, int killDelayMs, String url, long pid,
-      String browser, ExecutorService killer, Faulted faulted, Set<String> stoppedPids, List<Abandoned> abandoned,
+      String browser, Duration callTimeout, boolean exclusive, ExecutorService killer, Faulted faulted, Set<String> stoppedPids, List<Abandoned> abandoned,
       List<String> violations, AtomicLong slowestStopCloseMs, Tally tally) {}
 
   /** The lease's outcome, and whether the lease was abandoned (kept, never closed). */
@@ -96,6 +96,7 @@ final class SoakEndpoint {
         }
         case SLOW_READER -> {
           String title = navigate(c, client, session);
+          String target = targetOf(c, client, session); // while it still reads its replies
           call(c, client, session, "Runtime.enable", null);
           client.stopReading();
           client.sendText(command(session, 1_000_000, FLOOD));
@@ -104,7 +105,7 @@ final class SoakEndpoint {
             keepClient = true;
             return new Driven(outcome(c, title), true);
           }
-          return new Driven(outcome(c, slowReaderClosed(c, client, session, uri, title)), false);
+          return new Driven(outcome(c, slowReaderClosed(c, client, target, uri, title)), false);
         }
         case NONE, ABANDON, STOP -> {
           String title = navigate(c, client, session);
@@ -142,6 +143,10 @@ final class SoakEndpoint {
    * SIGSTOP of the browser tree with endpoint commands outstanding (the variant also fills the pipe with
    * 1 MiB commands): close() keeps its bound, the client is closed with 1001 (the lease ended) or 1011
    * (callTimeout) within {@link #CLOSED_WITHIN}, and its outstanding command fails instead of hanging.
+   * With a lease per browser ({@code exclusive}), the variant keeps the lease busy (a command every
+   * 500 ms, each one activity) until the endpoint closes the client with 1011 at callTimeout, and only then
+   * closes the lease; shared, a frozen browser must not stay leased that long (other leases would be
+   * handed it), so it is closed at once and its clients get 1001.
    */
   private static void frozen(Lease c, EndpointClient client, String session) throws Exception {
     MixedFaultSoakTest.stopTree(c.lease, c.pid, c.browser, c.index, c.faulted, c.stoppedPids);
@@ -154,6 +159,22 @@ final class SoakEndpoint {
       }
     }
     Thread.sleep(200); // let them reach the relay and the frozen pipe
+    if (c.variant && c.exclusive) {
+      long start = System.nanoTime();
+      long bound = c.callTimeout.plus(CLOSED_WITHIN).toNanos();
+      while (!client.closeCode.isDone() && System.nanoTime() - start < bound) {
+        client.send(session, "Runtime.evaluate", EndpointClient.params().put("expression", "3+3"));
+        Thread.sleep(500);
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      int code = closeCode(c, client, Duration.ofSeconds(1), "after " + ms + " ms on a SIGSTOPped browser");
+      if (code == 1011 && client.closeReason.contains("did not answer") && ms >= c.callTimeout.toMillis() - 500) {
+        c.tally.frozen1011.incrementAndGet();
+      } else if (code != 0) {
+        c.violations.add("lease " + c.index + " (endpoint): a busy client of a SIGSTOPped browser was closed with "
+            + code + " " + client.closeReason + " after " + ms + " ms, expected 1011 at callTimeout " + c.callTimeout);
+      }
+    }
     long t = System.nanoTime();
     c.lease.close(); // must not hang on a frozen browser with endpoint commands on its pipe
     long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
@@ -166,7 +187,9 @@ final class SoakEndpoint {
     if (code == 1001) {
       c.tally.frozen1001.incrementAndGet();
     } else if (code == 1011) {
-      c.tally.frozen1011.incrementAndGet();
+      if (!(c.variant && c.exclusive)) {
+        c.tally.frozen1011.incrementAndGet();
+      }
     } else if (code != 0) {
       c.violations.add("lease " + c.index + " (endpoint): a client of a SIGSTOPped browser was closed with " + code
           + " " + client.closeReason + ", expected 1001 (lease ended) or 1011 (callTimeout)");
@@ -238,9 +261,8 @@ final class SoakEndpoint {
    * 1008 (its page is detached, which another client of the lease sees), and the lease stays usable: a new
    * client closes the flooding page and navigates a new one.
    */
-  private static String slowReaderClosed(Lease c, EndpointClient slow, String session, URI uri, String title)
+  private static String slowReaderClosed(Lease c, EndpointClient slow, String target, URI uri, String title)
       throws Exception {
-    String target = targetOf(c, slow, session);
     long start = System.nanoTime();
     try (EndpointClient watcher = connect(c, uri)) {
       // The watcher's commands keep the lease active: the slow client sends nothing.
