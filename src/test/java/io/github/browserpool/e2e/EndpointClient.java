@@ -56,6 +56,8 @@ final class EndpointClient implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null); // guarded by this
   private volatile boolean reading = true;
+  /** Set before the pending replies are failed, which is before {@link #closeCode} completes. */
+  private volatile String closed;
 
   private EndpointClient(URI uri) throws Exception {
     StringBuilder text = new StringBuilder();
@@ -109,12 +111,21 @@ final class EndpointClient implements AutoCloseable {
     return new EndpointClient(endpoint);
   }
 
+  /** Fails every command still waiting, then completes {@link #closeCode}: who sees the code sees them failed. */
   private void ended(int code, String reason) {
     closeReason = reason;
+    closed = "the endpoint closed the client: " + code + " " + reason;
+    failPending();
     closeCode.complete(code);
-    IllegalStateException closed = new IllegalStateException("the endpoint closed the client: " + code + " " + reason);
-    replies.values().forEach(r -> r.completeExceptionally(closed));
-    replies.clear();
+  }
+
+  private void failPending() {
+    for (Long id : replies.keySet()) {
+      CompletableFuture<JsonNode> reply = replies.remove(id);
+      if (reply != null) {
+        reply.completeExceptionally(new IllegalStateException(closed));
+      }
+    }
   }
 
   /** An empty params object to fill in. */
@@ -135,10 +146,8 @@ final class EndpointClient implements AutoCloseable {
     message.set("params", params != null ? params : params());
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     replies.put(id, reply);
-    if (closeCode.isDone()) {
-      replies.remove(id);
-      reply.completeExceptionally(new IllegalStateException("the endpoint closed the client: " + closeCode.join()
-          + " " + closeReason));
+    if (closed != null) { // ended() may have failed the others before this one was put
+      failPending();
       return reply;
     }
     sendText(message.toString()).whenComplete((ws, e) -> {
