@@ -58,6 +58,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fail with {@code BrowserCrashedException} or be revoked as "stopped responding", but only when another
  * lease of the soak killed or stopped its browser; an abandoned lease loses only its context.
  *
+ * <p>A fifth of the leases (half of the SIGSTOPped ones) are driven through {@code lease.cdpEndpoint()} by
+ * a raw CDP client ({@link SoakEndpoint}), with the endpoint's own faults beside the browser faults: a
+ * client killed mid-command, a client that stops reading while its page floods (closed with 1008, or
+ * revoked with its abandoned lease), and endpoint traffic on a SIGSTOPped (1001, or 1011 at callTimeout)
+ * or killed (1001) browser. The JVM's retained heap and direct memory after a full GC must end the run
+ * within {@link #RETAINED_SLACK_BYTES} of where they started.
+ *
  * <p>{@code -Dsoak.leases=N} (default 200) sets the number of leases of each run, {@code -Dsoak.seed=S}
  * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
  * with maxContextsPerBrowser N.
