@@ -255,8 +255,9 @@ class MixedFaultSoakTest {
       killer.submit(() -> {}).get(); // start its thread before the baseline
       // Warm-up: one pool open/lease/close so JVM-wide lazies (Cleaner thread, cdt/Jackson statics,
       // shared executors) are part of the baseline.
-      // The endpoint too: its server and Netty's statics, and the raw client's shared HttpClient.
-      try (BrowserPool warm = BrowserPool.start(config(tempRoot, "soak-warmup", contexts));
+      // The endpoint too: its server and Netty's statics, and the raw client's shared HttpClient. Its
+      // idleTimeout is long: on a loaded machine the warm-up lease must not be revoked between its steps.
+      try (BrowserPool warm = BrowserPool.start(config(tempRoot, "soak-warmup", contexts, Duration.ofSeconds(60)));
           BrowserLease lease = warm.acquire()) {
         ChromeDevToolsService page = lease.newPage();
         SoakPages.navigate(page, base + "/p/0", NAV_TIMEOUT);
@@ -288,7 +289,7 @@ class MixedFaultSoakTest {
 
       long t0 = System.nanoTime();
       SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, leases / 30)); // fault: slow launches
-      BrowserPool pool = BrowserPool.start(config(tempRoot, "soak", contexts));
+      BrowserPool pool = BrowserPool.start(config(tempRoot, "soak", contexts, Duration.ofSeconds(2)));
       PoolStats finalStats;
       PoolStats beforeClose = null;
       try {
@@ -694,7 +695,7 @@ class MixedFaultSoakTest {
     }
   }
 
-  private static PoolConfig config(Path tempRoot, String name, int contexts) {
+  private static PoolConfig config(Path tempRoot, String name, int contexts, Duration idleTimeout) {
     return PoolConfig.builder().maxContextsPerBrowser(1)
         .poolName(name)
         .tempRoot(tempRoot)
@@ -702,7 +703,7 @@ class MixedFaultSoakTest {
         .maxContextsPerBrowser(contexts)
         .capacityPolicy(CapacityPolicy.WAIT)
         .acquireTimeout(Duration.ofSeconds(120))
-        .idleTimeout(Duration.ofSeconds(2))
+        .idleTimeout(idleTimeout)
         .closeTimeout(Duration.ofSeconds(3))
         // A lease per browser: a busy endpoint client of a SIGSTOPped browser is closed with 1011 at
         // callTimeout, which the soak waits for. Dense keeps the default (see SoakEndpoint.frozen).
