@@ -58,6 +58,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fail with {@code BrowserCrashedException} or be revoked as "stopped responding", but only when another
  * lease of the soak killed or stopped its browser; an abandoned lease loses only its context.
  *
+ * <p>A fifth of the leases (half of the SIGSTOPped ones) are driven through {@code lease.cdpEndpoint()} by
+ * a raw CDP client ({@link SoakEndpoint}), with the endpoint's own faults beside the browser faults: a
+ * client killed mid-command, a client that stops reading while its page floods (closed with 1008, or
+ * revoked with its abandoned lease), and endpoint traffic on a SIGSTOPped (1001, or 1011 at callTimeout)
+ * or killed (1001) browser. The JVM's retained heap and direct memory after a full GC must end the run
+ * within {@link #RETAINED_SLACK_BYTES} of where they started.
+ *
  * <p>{@code -Dsoak.leases=N} (default 200) sets the number of leases of each run, {@code -Dsoak.seed=S}
  * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
  * with maxContextsPerBrowser N.
@@ -72,12 +79,25 @@ class MixedFaultSoakTest {
   private static final int FD_SLACK = 10;
   /** Leases per run: two runs of 200 take about as long as the one run of 300 did before dense leases. */
   private static final int DEFAULT_LEASES = 200;
+  /** The share of leases driven through their CDP endpoint by a raw client (of SIGSTOPped ones: half). */
+  private static final double ENDPOINT_SHARE = 0.2;
+  /**
+   * How much more the JVM may retain (heap after a full GC, plus direct memory) at the end of a run than
+   * at its start: what the JIT, class metadata's heap side, the soak's own outcomes and Netty's pooled
+   * arenas (chunks it keeps once allocated) may add, far below one slow client's 64 MiB backlog limit
+   * times the slow readers of a run.
+   */
+  private static final long RETAINED_SLACK_BYTES = 64L << 20;
+  /** callTimeout of the run with a lease per browser (that of the dense run is the default, a minute). */
+  private static final Duration EXCLUSIVE_CALL_TIMEOUT = Duration.ofSeconds(15);
 
   enum Fault {
     NONE,
     ABANDON, // never closed: the reaper must revoke it after idleTimeout
     KILL, // kill -9 of the browser during an in-flight call: BrowserCrashedException
-    STOP // SIGSTOP of the whole browser tree, then close(): the pool must still get rid of it
+    STOP, // SIGSTOP of the whole browser tree, then close(): the pool must still get rid of it
+    CLIENT_ABORT, // endpoint only: a client's socket aborted with a command outstanding; a new client goes on
+    SLOW_READER // endpoint only: a client stops reading while its page floods; 1008, or revoked if abandoned
   }
 
   /** What happened to one lease, for the strict checks at the end; {@code browser} is its Procs.identity. */
@@ -203,13 +223,20 @@ class MixedFaultSoakTest {
     Random random = new Random(seed);
     Fault[] faults = new Fault[leases];
     int[] killDelayMs = new int[leases];
-    boolean[] variant = new boolean[leases]; // ABANDON: a chatty page; STOP: a big write blocked on the pipe
+    // ABANDON: a chatty page; STOP: a big write blocked on the pipe; CLIENT_ABORT: a 2 MiB command
+    // perhaps half sent; SLOW_READER: the lease is abandoned too
+    boolean[] variant = new boolean[leases];
+    boolean[] viaEndpoint = new boolean[leases];
     for (int i = 0; i < leases; i++) {
       double r = random.nextDouble();
-      faults[i] = r < 0.10 ? Fault.ABANDON : r < 0.15 ? Fault.KILL : r < 0.17 ? Fault.STOP : Fault.NONE;
+      faults[i] = r < 0.10 ? Fault.ABANDON : r < 0.15 ? Fault.KILL : r < 0.17 ? Fault.STOP
+          : r < 0.20 ? Fault.CLIENT_ABORT : r < 0.215 ? Fault.SLOW_READER : Fault.NONE;
       killDelayMs[i] = 20 + random.nextInt(150);
       variant[i] = random.nextBoolean();
+      viaEndpoint[i] = faults[i] == Fault.CLIENT_ABORT || faults[i] == Fault.SLOW_READER
+          || random.nextDouble() < (faults[i] == Fault.STOP ? 2 * ENDPOINT_SHARE : ENDPOINT_SHARE);
     }
+    ensureEndpointFaults(faults, variant, viaEndpoint, random);
 
     Map<String, String> site = new LinkedHashMap<>();
     for (int i = 0; i < leases; i++) {
@@ -228,16 +255,23 @@ class MixedFaultSoakTest {
       killer.submit(() -> {}).get(); // start its thread before the baseline
       // Warm-up: one pool open/lease/close so JVM-wide lazies (Cleaner thread, cdt/Jackson statics,
       // shared executors) are part of the baseline.
-      try (BrowserPool warm = BrowserPool.start(config(tempRoot, "soak-warmup", contexts));
+      // The endpoint too: its server and Netty's statics, and the raw client's shared HttpClient. Its
+      // idleTimeout is long: on a loaded machine the warm-up lease must not be revoked between its steps.
+      try (BrowserPool warm = BrowserPool.start(config(tempRoot, "soak-warmup", contexts, Duration.ofSeconds(60)));
           BrowserLease lease = warm.acquire()) {
         ChromeDevToolsService page = lease.newPage();
         SoakPages.navigate(page, base + "/p/0", NAV_TIMEOUT);
         assertThat(SoakPages.title(page)).isEqualTo("page 0");
+        try (EndpointClient client = EndpointClient.connect(lease.cdpEndpoint())) {
+          assertThat(client.call(null, "Target.getTargets", null, NAV_TIMEOUT).path("targetInfos")).isNotEmpty();
+        }
       }
       int baseThreads = liveThreads();
       Set<String> baseThreadNames = threadNames();
       long baseFds = openFds();
-      System.out.println("[soak] baseline: threads=" + baseThreads + " fds=" + baseFds);
+      long baseRetained = SoakEndpoint.retainedBytes();
+      System.out.println("[soak] baseline: threads=" + baseThreads + " fds=" + baseFds + " retained="
+          + (baseRetained >> 20) + " MiB");
 
       List<Abandoned> abandoned = Collections.synchronizedList(new ArrayList<>());
       Faulted faultedPids = new Faulted();
@@ -251,10 +285,11 @@ class MixedFaultSoakTest {
       AtomicLong slowestStopCloseMs = new AtomicLong();
       AtomicInteger reaped = new AtomicInteger(); // abandoned leases the reaper revoked
       AtomicInteger endedByOthersFault = new AtomicInteger(); // dense: abandoned, but another lease's fault came first
+      SoakEndpoint.Tally endpoints = new SoakEndpoint.Tally();
 
       long t0 = System.nanoTime();
       SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, leases / 30)); // fault: slow launches
-      BrowserPool pool = BrowserPool.start(config(tempRoot, "soak", contexts));
+      BrowserPool pool = BrowserPool.start(config(tempRoot, "soak", contexts, Duration.ofSeconds(2)));
       PoolStats finalStats;
       PoolStats beforeClose = null;
       try {
@@ -266,8 +301,8 @@ class MixedFaultSoakTest {
         for (int w = 0; w < THREADS; w++) {
           workers.execute(() -> {
             for (int i; (i = next.getAndIncrement()) < leases; ) {
-              outcomes.add(runLease(pool, dense, i, faults[i], killDelayMs[i], variant[i], base, killer, abandoned,
-                  faultedPids, stoppedPids, stalledLeases, violations, slowestStopCloseMs));
+              outcomes.add(runLease(pool, dense, i, faults[i], killDelayMs[i], variant[i], viaEndpoint[i], base, killer,
+                  abandoned, faultedPids, stoppedPids, stalledLeases, violations, slowestStopCloseMs, endpoints));
             }
           });
         }
@@ -309,6 +344,9 @@ class MixedFaultSoakTest {
           }
           assertThatThrownBy(a.lease()::touch).isInstanceOfAny(LeaseRevokedException.class,
               BrowserCrashedException.class);
+          if (a.client() != null) {
+            SoakEndpoint.checkAbandoned(a, endpoints, violations);
+          }
         }
         beforeClose = pool.stats();
       } finally {
@@ -354,6 +392,9 @@ class MixedFaultSoakTest {
       List<Path> dirs = Procs.profileDirs(tempRoot);
       int threads = awaitThreadsAtMost(baseThreads + THREAD_SLACK, Duration.ofSeconds(30));
       long fds = openFds();
+      int abandonedCount = abandoned.size(); // ABANDON, and slow readers abandoned with their client
+      abandoned.clear(); // the soak's own references to the leases it abandoned, and their clients
+      long retained = SoakEndpoint.retainedBytes();
       // The pool's own threads are named after it ("soak-reaper", "soak-worker-N", "browserpool-cdp-soak pid N").
       List<String> poolThreads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
           .filter(n -> n.contains("soak")).toList();
@@ -361,12 +402,15 @@ class MixedFaultSoakTest {
       System.out.printf("[soak] maxContextsPerBrowser=%d leases=%d completed=%d faults{abandon=%d, kill=%d, stop=%d}"
               + " revoked=%d crashed=%d revokedWhileStalled=%d hitByOthersFault=%d abandonedReaped=%d"
               + " abandonedEndedByOthersFault=%d launched=%d forcedKills=%d closedByReason=%s wall=%.1fs leaks=%d"
-              + " threads=%d->%d fds=%d->%d seed=%d%n",
+              + " threads=%d->%d fds=%d->%d retainedMiB=%d->%d seed=%d%n",
           contexts, outcomes.size(), completed, injected.getOrDefault(Fault.ABANDON, 0),
           injected.getOrDefault(Fault.KILL, 0), injected.getOrDefault(Fault.STOP, 0),
           finalStats.leasesRevoked(), crashed, stalled, hitByOthers, reaped.get(), endedByOthersFault.get(),
           finalStats.launched(), finalStats.forcedKills(), finalStats.closedByReason(),
-          wallMs / 1000.0, leaks, baseThreads, threads, baseFds, fds, seed);
+          wallMs / 1000.0, leaks, baseThreads, threads, baseFds, fds, baseRetained >> 20, retained >> 20, seed);
+      System.out.println("[soak] endpoint leases: " + endpoints + " faults{clientAbort="
+          + injected.getOrDefault(Fault.CLIENT_ABORT, 0) + ", slowReader=" + injected.getOrDefault(Fault.SLOW_READER, 0)
+          + "}");
 
       // A stopped tree the pool failed to kill would linger forever: it is ours, so kill it after noting it.
       for (String id : stoppedPids) {
@@ -401,13 +445,13 @@ class MixedFaultSoakTest {
       } else {
         assertThat(beforeClose.closed(CloseReason.ABANDONED))
             .as("browsers closed as ABANDONED: one per abandoned lease, plus at most the leases that stalled")
-            .isBetween((long) injected.getOrDefault(Fault.ABANDON, 0) + stalledNotAbandon,
-                (long) injected.getOrDefault(Fault.ABANDON, 0) + Math.max(stalledNotAbandon, stalledLeases.size()));
+            .isBetween((long) abandonedCount + stalledNotAbandon,
+                (long) abandonedCount + Math.max(stalledNotAbandon, stalledLeases.size()));
         assertThat(endedByOthersFault.get()).as("abandoned leases ended by another lease's fault, one lease per browser")
             .isZero();
         assertThat(hitByOthers).as("leases failed by another lease's fault, one lease per browser").isZero();
       }
-      assertThat(reaped.get() + endedByOthersFault.get()).as("abandoned leases accounted for").isEqualTo(abandoned.size());
+      assertThat(reaped.get() + endedByOthersFault.get()).as("abandoned leases accounted for").isEqualTo(abandonedCount);
       assertThat(beforeClose.leasesRevoked()).as("leasesRevoked covers every abandoned lease the reaper revoked: " + beforeClose)
           .isGreaterThanOrEqualTo(reaped.get() + stalledNotAbandon);
       assertThat(finalStats.launchFailures()).as("launch failures").isZero();
@@ -418,6 +462,8 @@ class MixedFaultSoakTest {
           .isLessThanOrEqualTo(baseThreads + THREAD_SLACK);
       assertThat(fds).as("open fds vs baseline " + baseFds + ": " + fdTargets())
           .isLessThanOrEqualTo(baseFds + FD_SLACK);
+      assertThat(retained - baseRetained).as("retained heap + direct memory growth over the run (MiB %d -> %d)",
+          baseRetained >> 20, retained >> 20).isLessThanOrEqualTo(RETAINED_SLACK_BYTES);
     } finally {
       if (foreign != null) {
         foreign.close();
@@ -613,10 +659,43 @@ class MixedFaultSoakTest {
 
   // ---- end of the slow-launch fault ----
 
-  /** An abandoned lease, kept strongly reachable, with the browser it ran on. */
-  record Abandoned(int index, BrowserLease lease, String browser) {}
+  /**
+   * An abandoned lease, kept strongly reachable, with the browser it ran on and, for a lease driven
+   * through its endpoint, its client (left connected; null for a cdt lease).
+   */
+  record Abandoned(int index, BrowserLease lease, String browser, EndpointClient client) {
+    Abandoned(int index, BrowserLease lease, String browser) {
+      this(index, lease, browser, null);
+    }
+  }
 
-  private static PoolConfig config(Path tempRoot, String name, int contexts) {
+  /**
+   * Makes sure a run of 40 leases or more has each endpoint fault at least once (a seeded random share
+   * of 200 could miss one): a client killed mid-command, a slow reader closed with 1008 and one abandoned,
+   * a SIGSTOPped browser under endpoint traffic with and without a full pipe, and a killed one. Turns plain leases into them, seeded.
+   */
+  static void ensureEndpointFaults(Fault[] faults, boolean[] variant, boolean[] viaEndpoint, Random random) {
+    if (faults.length < 40) {
+      return;
+    }
+    record Need(Fault fault, Boolean variant) {}
+    for (Need need : List.of(new Need(Fault.CLIENT_ABORT, null), new Need(Fault.SLOW_READER, false),
+        new Need(Fault.SLOW_READER, true), new Need(Fault.STOP, false), new Need(Fault.STOP, true),
+        new Need(Fault.KILL, null))) {
+      boolean present = IntStream.range(0, faults.length).anyMatch(i -> faults[i] == need.fault() && viaEndpoint[i]
+          && (need.variant() == null || variant[i] == need.variant()));
+      for (int k = random.nextInt(faults.length), tries = 0; !present && tries < faults.length; k = (k + 1) % faults.length, tries++) {
+        if (faults[k] == Fault.NONE && !viaEndpoint[k]) {
+          faults[k] = need.fault();
+          viaEndpoint[k] = true;
+          variant[k] = need.variant() != null ? need.variant() : random.nextBoolean();
+          present = true;
+        }
+      }
+    }
+  }
+
+  private static PoolConfig config(Path tempRoot, String name, int contexts, Duration idleTimeout) {
     return PoolConfig.builder().maxContextsPerBrowser(1)
         .poolName(name)
         .tempRoot(tempRoot)
@@ -624,16 +703,19 @@ class MixedFaultSoakTest {
         .maxContextsPerBrowser(contexts)
         .capacityPolicy(CapacityPolicy.WAIT)
         .acquireTimeout(Duration.ofSeconds(120))
-        .idleTimeout(Duration.ofSeconds(2))
+        .idleTimeout(idleTimeout)
         .closeTimeout(Duration.ofSeconds(3))
+        // A lease per browser: a busy endpoint client of a SIGSTOPped browser is closed with 1011 at
+        // callTimeout, which the soak waits for. Dense keeps the default (see SoakEndpoint.frozen).
+        .callTimeout(contexts == 1 ? EXCLUSIVE_CALL_TIMEOUT : PoolConfig.DEFAULT_CALL_TIMEOUT)
         .build();
   }
 
   /** One lease with its fault. Never throws: everything goes into the outcome or the violations. */
   private static Outcome runLease(BrowserPool pool, boolean dense, int i, Fault fault, int killDelayMs, boolean variant,
-      String base, ExecutorService killer, List<Abandoned> abandoned, Faulted faultedPids, Set<String> stoppedPids,
-      Set<Integer> stalledLeases,
-      List<String> violations, AtomicLong slowestStopCloseMs) {
+      boolean viaEndpoint, String base, ExecutorService killer, List<Abandoned> abandoned, Faulted faultedPids,
+      Set<String> stoppedPids, Set<Integer> stalledLeases, List<String> violations, AtomicLong slowestStopCloseMs,
+      SoakEndpoint.Tally endpoints) {
     BrowserLease lease;
     long acquireStart = System.nanoTime();
     try {
@@ -667,6 +749,13 @@ class MixedFaultSoakTest {
         if ((id == null || !Procs.isAlive(pid)) && !faultedPids.contains(browser)) {
           violations.add("lease " + i + " was handed a dead browser (pid " + pid + ") the soak had not signalled");
         }
+      }
+      if (viaEndpoint) {
+        SoakEndpoint.Driven driven = SoakEndpoint.drive(new SoakEndpoint.Lease(lease, i, fault, variant, killDelayMs,
+            base + "/p/" + i, pid, browser, pool.config().callTimeout(), !dense, killer, faultedPids, stoppedPids, abandoned, violations, slowestStopCloseMs,
+            endpoints));
+        keep = driven.kept();
+        return driven.outcome();
       }
       ChromeDevToolsService page = lease.newPage();
       SoakPages.markReply();
@@ -736,22 +825,7 @@ class MixedFaultSoakTest {
             abandoned.add(new Abandoned(i, lease, browser)); // strong reference: the reaper, not the Cleaner, must reclaim it
             keep = true;
           } else if (fault == Fault.STOP) {
-            List<Long> tree = Procs.tree(pid, lease.userDataDir());
-            Map<Long, String> ids = new LinkedHashMap<>();
-            for (long p : tree) {
-              String pi = Procs.identity(p);
-              if (pi != null) {
-                ids.put(p, pi);
-                faultedPids.mark(pi, i, Fault.STOP);
-                stoppedPids.add(pi);
-              }
-            }
-            faultedPids.mark(browser, i, Fault.STOP);
-            for (Map.Entry<Long, String> e : ids.entrySet()) {
-              Procs.signal(e.getKey(), "STOP");
-              faultedPids.signalled(e.getValue());
-            }
-            faultedPids.signalled(browser);
+            stopTree(lease, pid, browser, i, faultedPids, stoppedPids);
             Thread bigWrite = null;
             if (variant) {
               // A 4 MiB command blocked on the frozen browser's full pipe (issue 8, item 6).
@@ -805,6 +879,26 @@ class MixedFaultSoakTest {
     }
   }
 
+  /** SIGSTOPs the lease's browser tree, marking each process as stopped by lease {@code i} first. */
+  static void stopTree(BrowserLease lease, long pid, String browser, int i, Faulted faultedPids, Set<String> stoppedPids) {
+    List<Long> tree = Procs.tree(pid, lease.userDataDir());
+    Map<Long, String> ids = new LinkedHashMap<>();
+    for (long p : tree) {
+      String pi = Procs.identity(p);
+      if (pi != null) {
+        ids.put(p, pi);
+        faultedPids.mark(pi, i, Fault.STOP);
+        stoppedPids.add(pi);
+      }
+    }
+    faultedPids.mark(browser, i, Fault.STOP);
+    for (Map.Entry<Long, String> e : ids.entrySet()) {
+      Procs.signal(e.getKey(), "STOP");
+      faultedPids.signalled(e.getValue());
+    }
+    faultedPids.signalled(browser);
+  }
+
   /** Null when the outcome is what the fault allows, else what was wrong. */
   private static String check(Outcome o, Faulted faulted) {
     if (o.revokedWhileStalled()) {
@@ -815,7 +909,7 @@ class MixedFaultSoakTest {
     }
     String expected = "page " + o.index();
     switch (o.fault()) {
-      case NONE, ABANDON, STOP:
+      case NONE, ABANDON, STOP, CLIENT_ABORT, SLOW_READER:
         if (o.error() != null) {
           return "threw " + describe(o.error());
         }
