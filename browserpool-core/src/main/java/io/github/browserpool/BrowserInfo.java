@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param age time since the pool reserved its slot (the pool's {@link Ticker})
  * @param idleFor time since its last activity (CDP message, {@code touch()}, acquire or release)
  * @param leasesServed leases it has served, the current one included
- * @param activeLeases leases on it now: 0 or 1
+ * @param activeLeases leases on it now: up to {@code maxContextsPerBrowser} anonymous ones, or 0 or 1
+ *     for a keyed browser
  * @param processCount live processes in its tree (the browser, its helpers, crashpad)
  * @param memoryBytes PSS summed over that tree, in bytes, read from {@code /proc/<pid>/smaps_rollup}
  *     at most once a second; 0 where it cannot be read
@@ -37,7 +38,7 @@ public record BrowserInfo(
     STARTING,
     /** Ready for a lease. */
     IDLE,
-    /** Held by a lease. */
+    /** Serving one lease or more. */
     LEASED,
     /** Being closed: its process tree is being killed and its profile dir deleted. */
     CLOSING

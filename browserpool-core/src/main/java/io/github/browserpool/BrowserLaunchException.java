@@ -4,10 +4,12 @@ package io.github.browserpool;
 public class BrowserLaunchException extends BrowserPoolException {
   private static final long serialVersionUID = 1L;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public BrowserLaunchException(String message) {
     super(message);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public BrowserLaunchException(String message, Throwable cause) {
     super(message, cause);
   }

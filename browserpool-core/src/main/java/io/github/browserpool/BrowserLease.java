@@ -40,7 +40,7 @@ public final class BrowserLease implements AutoCloseable {
    * Opens a new page (tab) in this lease's browser context and returns cdt-java-client's typed API for
    * it. Every command sent through it, and Chromium's reply, counts as activity; the page's events do
    * not. A call that gets no reply within {@code PoolConfig} callTimeout fails with {@link
-   * io.github.browserpool.CdpCallTimeoutException} and closes that page. Pages close with the lease.
+   * CdpCallTimeoutException} and closes that page. Pages close with the lease.
    *
    * @throws LeaseRevokedException when the lease is closed or was revoked
    * @throws BrowserCrashedException when the browser died
@@ -139,7 +139,10 @@ public final class BrowserLease implements AutoCloseable {
     return state.isActive();
   }
 
-  /** Returns the browser to the pool. Idempotent; does nothing after a revocation. */
+  /**
+   * Ends the lease and gives its place in the browser back to the pool; an anonymous lease's context goes
+   * with it, pages, cookies and storage included. Idempotent; does nothing after a revocation.
+   */
   @Override
   public void close() {
     reclaim.markClosed();

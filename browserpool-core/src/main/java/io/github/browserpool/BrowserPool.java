@@ -109,10 +109,11 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /**
-   * Leases a browser with a fresh, isolated browser context.
+   * Leases a fresh, isolated browser context in one of the pool's browsers, which may serve other
+   * anonymous leases at the same time, each in its own context ({@link PoolConfig#maxContextsPerBrowser()}).
    *
    * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when none became free in time
-   * @throws PoolExhaustedException under REJECT when all are leased
+   * @throws PoolExhaustedException under REJECT when the pool has no room for another lease
    * @throws PoolClosedException when the pool is closed
    * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
@@ -127,7 +128,7 @@ public final class BrowserPool implements AutoCloseable {
    *
    * @throws NullPointerException when {@code options} is null
    * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when none became free in time
-   * @throws PoolExhaustedException under REJECT when all are leased
+   * @throws PoolExhaustedException under REJECT when the pool has no room for another lease
    * @throws PoolClosedException when the pool is closed
    * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
@@ -138,10 +139,16 @@ public final class BrowserPool implements AutoCloseable {
 
   /**
    * Leases the browser bound to {@code sessionKey}, with its persistent profile (cookies, storage), or
-   * binds a browser to the key if there is none. One lease per key at a time; other callers wait.
-   * Idle keyed browsers are closed after {@code idleTimeout} and evicted LRU at capacity.
+   * binds a browser to the key if there is none. One lease per key at a time; another caller of the same
+   * key is treated as at capacity (it waits under WAIT). Idle keyed browsers are closed after {@code
+   * idleTimeout}, and the least recently active one is closed when a new browser needs its place.
    *
    * @throws IllegalArgumentException when {@code sessionKey} is null or blank
+   * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when the key's browser or a place for it did
+   *     not become free in time
+   * @throws PoolExhaustedException under REJECT when the key's browser is leased or there is no room for it
+   * @throws PoolClosedException when the pool is closed
+   * @throws BrowserLaunchException when a new browser was needed and could not be launched
    */
   public BrowserLease acquire(String sessionKey) {
     requireKey(sessionKey);
@@ -239,7 +246,7 @@ public final class BrowserPool implements AutoCloseable {
   }
 
   /**
-   * Whether this pool is closed by browserpool's JVM shutdown hook, which closes every open pool at once
+   * Sets whether this pool is closed by browserpool's JVM shutdown hook, which closes every open pool at once
    * (revoking its leases) when the JVM exits. On by default. Turn it off when the application closes the
    * pool itself at shutdown, in its own order: Spring Boot's starter does, so that a SIGTERM first lets
    * the web server finish its requests and then calls {@link #close(Duration)}, instead of this hook

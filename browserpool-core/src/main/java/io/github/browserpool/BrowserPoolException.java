@@ -7,10 +7,12 @@ package io.github.browserpool;
 public class BrowserPoolException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public BrowserPoolException(String message) {
     super(message);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public BrowserPoolException(String message, Throwable cause) {
     super(message, cause);
   }

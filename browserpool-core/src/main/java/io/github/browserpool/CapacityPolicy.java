@@ -1,15 +1,20 @@
 package io.github.browserpool;
 
-/** What {@link BrowserPool#acquire()} does when {@code maxBrowsers} browsers are alive and none is free. */
+/**
+ * What {@link BrowserPool#acquire()} does when the pool has no room for another lease: {@code maxBrowsers}
+ * browsers are alive and each serves as many leases as it may.
+ */
 public enum CapacityPolicy {
   /** Wait in fair FIFO order for up to {@code acquireTimeout}, then throw {@link AcquireTimeoutException}. */
   WAIT,
   /** Throw {@link PoolExhaustedException} at once. */
   REJECT,
   /**
-   * Close the least-recently-active browser to make room. Idle browsers go first; a leased browser is
-   * evicted (and its lease revoked) only when the lease has been inactive for at least {@code
-   * evictionProtection}. When nothing can be evicted, wait as in {@link #WAIT}.
+   * Make room by evicting the least recently active. Idle browsers are closed first; then a lease
+   * inactive for at least {@code evictionProtection} is revoked ({@link CloseReason#LRU}). For an
+   * anonymous caller, an anonymous lease loses only its context when {@code maxContextsPerBrowser} is
+   * above 1; otherwise the lease's browser is closed.
+   * When nothing can be evicted, wait as in {@link #WAIT}.
    */
   EVICT_LRU
 }

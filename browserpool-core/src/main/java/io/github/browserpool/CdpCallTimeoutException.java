@@ -12,10 +12,12 @@ public class CdpCallTimeoutException extends CdpException {
   /** Code of a call that timed out, also on the error reply made up for a cdt call (-39003). */
   public static final long CODE = -39003;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public CdpCallTimeoutException(String message) {
     super(CODE, message);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public CdpCallTimeoutException(String message, Throwable cause) {
     super(CODE, message, cause);
   }

@@ -18,10 +18,12 @@ public class CdpConnectionClosedException extends CdpException {
   /** Code of a failure because the connection to the whole browser closed (-39001). */
   public static final long CODE = -39001;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public CdpConnectionClosedException(String message) {
     super(CODE, message);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public CdpConnectionClosedException(String message, Throwable cause) {
     super(CODE, message, cause);
   }

@@ -11,10 +11,12 @@ public class CdpSessionClosedException extends CdpConnectionClosedException {
   /** Code of a failure because one session (page) is gone (-39002). */
   public static final long CODE = -39002;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public CdpSessionClosedException(String message) {
     super(CODE, message, null);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public CdpSessionClosedException(String message, Throwable cause) {
     super(CODE, message, cause);
   }

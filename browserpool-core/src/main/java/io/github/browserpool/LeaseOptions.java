@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * How one lease's pages reach the network and present themselves: a proxy, user agent, locale, time
  * zone and viewport. The proxy is set on the lease's own browser context when it is created (so a
  * lease with a proxy gets a fresh context, never a prepared one); the others are applied to every page
- * of the lease before {@code newPage()} returns it (through CDP's Emulation domain). Nothing else is
+ * of the lease before {@code newPage()} or {@code newRawPage()} returns it (through CDP's Emulation
+ * domain). Nothing else is
  * affected: other leases, the pool's prepared contexts and pages a client opens over the lease's CDP
  * endpoint keep the browser's own settings (the proxy does apply to those pages: it belongs to the
  * context). Immutable; build one with {@link #builder()}.
@@ -60,6 +61,7 @@ public final class LeaseOptions {
     return DEFAULTS;
   }
 
+  /** Returns a builder with nothing set. */
   public static Builder builder() {
     return new Builder();
   }
@@ -160,6 +162,7 @@ public final class LeaseOptions {
      *
      * @throws IllegalArgumentException when it is not such a URL, has a path or query, lacks a port, or
      *     has credentials with a SOCKS scheme (Chromium cannot authenticate to SOCKS proxies)
+     * @throws NullPointerException when {@code proxy} is null
      */
     public Builder proxy(String proxy) {
       Objects.requireNonNull(proxy, "proxy");
@@ -211,6 +214,7 @@ public final class LeaseOptions {
      *
      * @throws IllegalArgumentException when it is blank or holds a line break or another control
      *     character (it would split the HTTP header)
+     * @throws NullPointerException when {@code userAgent} is null
      */
     public Builder userAgent(String userAgent) {
       Objects.requireNonNull(userAgent, "userAgent");
@@ -227,6 +231,7 @@ public final class LeaseOptions {
      * as {@code en-US} or {@code de-DE}.
      *
      * @throws IllegalArgumentException when it is not a BCP 47 language tag
+     * @throws NullPointerException when {@code locale} is null
      */
     public Builder locale(String locale) {
       Objects.requireNonNull(locale, "locale");
@@ -244,6 +249,7 @@ public final class LeaseOptions {
      *
      * @throws IllegalArgumentException when it is not an IANA time zone id (offsets such as {@code
      *     +02:00} are not accepted by Chromium)
+     * @throws NullPointerException when {@code timezone} is null
      */
     public Builder timezone(String timezone) {
       Objects.requireNonNull(timezone, "timezone");
@@ -277,6 +283,7 @@ public final class LeaseOptions {
       return this;
     }
 
+    /** Returns the immutable options. */
     public LeaseOptions build() {
       return new LeaseOptions(this);
     }

@@ -4,10 +4,12 @@ package io.github.browserpool;
 public class PoolClosedException extends BrowserPoolException {
   private static final long serialVersionUID = 1L;
 
+  /** Creates the exception with a message saying what happened and what to do. */
   public PoolClosedException(String message) {
     super(message);
   }
 
+  /** Creates the exception with a message saying what happened and what to do, and its cause. */
   public PoolClosedException(String message, Throwable cause) {
     super(message, cause);
   }

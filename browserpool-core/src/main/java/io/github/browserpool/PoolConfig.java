@@ -61,7 +61,6 @@ public final class PoolConfig {
   /** The capability that labels every Grid session with the pool that owns it. */
   public static final String GRID_OWNER_CAPABILITY = "browserpool:owner";
 
-  // The values live in ConfigValues and their checks in ConfigChecks, both package-private.
   /** Frozen (see {@link ConfigValues#frozen()}): nothing writes to it. */
   private final ConfigValues values;
 
@@ -79,26 +78,32 @@ public final class PoolConfig {
     return values.poolName;
   }
 
+  /** The most browsers alive at once ({@link Builder#maxBrowsers(int)}). */
   public int maxBrowsers() {
     return values.maxBrowsers;
   }
 
+  /** How many idle browsers are kept warm ({@link Builder#minIdle(int)}). */
   public int minIdle() {
     return values.minIdle;
   }
 
+  /** How long a browser or lease may go without activity ({@link Builder#idleTimeout(Duration)}). */
   public Duration idleTimeout() {
     return values.idleTimeout;
   }
 
+  /** How long {@code acquire()} waits at capacity ({@link Builder#acquireTimeout(Duration)}). */
   public Duration acquireTimeout() {
     return values.acquireTimeout;
   }
 
+  /** What {@code acquire()} does at capacity ({@link Builder#capacityPolicy(CapacityPolicy)}). */
   public CapacityPolicy capacityPolicy() {
     return values.capacityPolicy;
   }
 
+  /** Where the profile dirs are made and swept ({@link Builder#tempRoot(Path)}, else {@code java.io.tmpdir}). */
   public Path tempRoot() {
     return values.tempRoot;
   }
@@ -108,18 +113,22 @@ public final class PoolConfig {
     return values.chromeExecutable;
   }
 
+  /** The budget for closing one browser ({@link Builder#closeTimeout(Duration)}). */
   public Duration closeTimeout() {
     return values.closeTimeout;
   }
 
+  /** How long a launch may take ({@link Builder#launchTimeout(Duration)}). */
   public Duration launchTimeout() {
     return values.launchTimeout;
   }
 
+  /** The age at which a browser is retired ({@link Builder#maxLifetime(Duration)}). */
   public Duration maxLifetime() {
     return values.maxLifetime;
   }
 
+  /** How many leases a browser serves before it is retired ({@link Builder#maxLeasesPerBrowser(int)}). */
   public int maxLeasesPerBrowser() {
     return values.maxLeasesPerBrowser;
   }
@@ -134,6 +143,7 @@ public final class PoolConfig {
     return values.maxBrowsers * values.maxContextsPerBrowser;
   }
 
+  /** How long a lease must be inactive before EVICT_LRU may evict it ({@link Builder#evictionProtection(Duration)}). */
   public Duration evictionProtection() {
     return values.evictionProtection;
   }
@@ -153,6 +163,7 @@ public final class PoolConfig {
     return values.noSandbox;
   }
 
+  /** The time source for every deadline ({@link Builder#ticker(Ticker)}). */
   public Ticker ticker() {
     return values.ticker;
   }
@@ -220,8 +231,9 @@ public final class PoolConfig {
     }
 
     /**
-     * How long a browser may go without activity. An idle browser is closed after it (down to
-     * minIdle); a leased one is treated as abandoned: its lease is revoked and the browser closed.
+     * How long a browser or lease may go without activity. An idle browser is closed after it (down to
+     * minIdle); a lease is treated as abandoned and revoked ({@link CloseReason#ABANDONED}): only its
+     * context is disposed when its browser serves several anonymous leases, else the browser is closed.
      */
     public Builder idleTimeout(Duration idleTimeout) {
       values.idleTimeout = positive("idleTimeout", idleTimeout, "Duration.ofMinutes(10)");

@@ -38,7 +38,11 @@ public interface PoolListener {
    */
   default void revoked(LeaseEvent lease, CloseReason reason) {}
 
-  /** A browser's process exited on its own (crash, OOM kill, external kill), or stopped answering CDP. */
+  /**
+   * A browser's process exited on its own (crash, OOM kill, external kill); its leases are revoked with
+   * {@link CloseReason#CRASHED}. A browser that stops answering but stays alive raises no such event: it
+   * is closed with {@link CloseReason#UNRESPONSIVE}.
+   */
   default void crashed(BrowserEvent browser) {}
 
   /**

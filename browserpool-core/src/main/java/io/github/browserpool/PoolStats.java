@@ -9,14 +9,14 @@ import java.util.Map;
  *
  * @param total browsers alive now: starting, idle or leased (not those being closed)
  * @param idle browsers ready to lease
- * @param leased browsers held by a lease
+ * @param leased browsers serving one lease or more
  * @param starting browsers being launched
  * @param waiting {@code acquire()} calls waiting for a browser
  * @param launched browsers launched successfully since the pool started
  * @param launchFailures launches that failed
  * @param closedByReason browsers closed since the pool started, by reason
  * @param forcedKills closes that needed SIGKILL because the graceful steps missed their deadline
- * @param leasesRevoked leases revoked by the pool (abandoned, evicted, crashed, shut down)
+ * @param leasesRevoked leases revoked by the pool (abandoned, evicted, crashed, unresponsive, shut down)
  * @param sweptDirs stale profile dirs deleted by the startup sweep
  * @param sweptProcesses stale processes killed by the startup sweep
  * @param activeLeases leases served now (with {@code maxContextsPerBrowser} above 1, one browser serves
@@ -48,6 +48,7 @@ public record PoolStats(
         leasesRevoked, sweptDirs, sweptProcesses, 0, 0);
   }
 
+  /** Copies {@code closedByReason} into an unmodifiable map with every reason, 0 where it had none. */
   public PoolStats {
     EnumMap<CloseReason, Long> copy = new EnumMap<>(CloseReason.class);
     for (CloseReason r : CloseReason.values()) {
@@ -66,7 +67,10 @@ public record PoolStats(
     return closedByReason.get(reason);
   }
 
-  /** The counts in the form used by exception messages: {@code total=2, idle=0, leased=2, waiting=3}. */
+  /**
+   * The gauges in the form used by exception messages: {@code total=2, idle=0, leased=2, starting=0,
+   * waiting=3}, then {@code leases=N} when there are more leases than leased browsers.
+   */
   public String summary() {
     return "total=" + total + ", idle=" + idle + ", leased=" + leased + ", starting=" + starting
         + ", waiting=" + waiting + (activeLeases > leased ? ", leases=" + activeLeases : "");
