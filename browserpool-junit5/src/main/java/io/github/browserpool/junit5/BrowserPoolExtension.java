@@ -69,7 +69,9 @@ public final class BrowserPoolExtension implements ParameterResolver {
   /**
    * The run-wide pool for the settings of {@code context}'s test class, started on first use.
    *
-   * @throws ParameterResolutionException when a setting is not valid, or the pool cannot start
+   * @throws ParameterResolutionException when a setting is not valid
+   * @throws io.github.browserpool.BrowserLaunchException when the pool cannot start, as from {@link
+   *     BrowserPool#start}
    */
   public static BrowserPool pool(ExtensionContext context) {
     PoolSettings.rejectUnknownKeys();

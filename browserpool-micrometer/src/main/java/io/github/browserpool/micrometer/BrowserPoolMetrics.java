@@ -22,6 +22,7 @@ import java.util.Objects;
  *   <tr><th>name</th><th>type</th><th>what</th></tr>
  *   <tr><td>{@code browserpool.browsers}</td><td>gauge, tag {@code state}</td><td>browsers {@code starting}, {@code idle}, {@code leased}</td></tr>
  *   <tr><td>{@code browserpool.leases.active}</td><td>gauge</td><td>leases held now</td></tr>
+ *   <tr><td>{@code browserpool.contexts.prepared}</td><td>gauge</td><td>contexts prepared ahead for the next anonymous leases</td></tr>
  *   <tr><td>{@code browserpool.threads.waiting}</td><td>gauge</td><td>{@code acquire()} calls waiting for a browser</td></tr>
  *   <tr><td>{@code browserpool.memory}</td><td>gauge, bytes</td><td>PSS of every browser's process tree, summed</td></tr>
  *   <tr><td>{@code browserpool.acquire}</td><td>timer</td><td>how long {@code acquire()} took (launch included)</td></tr>

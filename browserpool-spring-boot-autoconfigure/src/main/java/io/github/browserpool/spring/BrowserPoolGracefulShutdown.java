@@ -27,6 +27,8 @@ public class BrowserPoolGracefulShutdown implements SmartLifecycle {
   private volatile boolean running;
 
   /**
+   * Creates the close of {@code pool} with {@code grace} for the leases in flight.
+   *
    * @param contextClosesAtJvmShutdown whether the application context closes at JVM shutdown ({@code
    *     spring.main.register-shutdown-hook}, on by default): then this takes the pool off browserpool's
    *     own JVM shutdown hook, which would revoke the leases of the requests that the web server lets

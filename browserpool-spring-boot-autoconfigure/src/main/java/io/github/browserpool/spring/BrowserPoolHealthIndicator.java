@@ -16,6 +16,8 @@ public class BrowserPoolHealthIndicator extends AbstractHealthIndicator {
   private final LaunchOutcomes launches;
 
   /**
+   * Creates the health of {@code pool}.
+   *
    * @param launches the pool's launch outcomes, or null to start following them now (a pool that the
    *     application built itself)
    */

@@ -12,7 +12,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * The pool's settings, bound from {@code browserpool.*}: one property for each {@code PoolConfig}
  * setting that a property can say. A property left unset keeps {@code PoolConfig}'s default. Listeners, a
- * Grid's capabilities and a ticker are set in code, with a {@link BrowserPoolCustomizer} bean.
+ * Grid's capabilities and a ticker are set in code, with a {@link BrowserPoolCustomizer} bean. Each
+ * property is described on its field, where Boot's configuration metadata reads it; the getters and
+ * setters only bind it.
  */
 @ConfigurationProperties(prefix = "browserpool")
 public class BrowserPoolProperties {
@@ -45,7 +47,7 @@ public class BrowserPoolProperties {
   /** How long acquire() waits for a browser under WAIT and EVICT_LRU; 0 means do not wait. Default: 30s. */
   private Duration acquireTimeout;
 
-  /** What acquire() does when every browser is leased: WAIT, REJECT or EVICT_LRU. Default: WAIT. */
+  /** What acquire() does when the pool has no room for another lease: WAIT, REJECT or EVICT_LRU. Default: WAIT. */
   private CapacityPolicy capacityPolicy;
 
   /** The directory where browser profile dirs are made and swept. Default: java.io.tmpdir. */

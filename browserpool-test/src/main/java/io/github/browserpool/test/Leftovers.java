@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
  * @param profileDirs {@code chromelambda-*} dirs directly in {@code tempRoot}
  */
 public record Leftovers(Path tempRoot, List<ProcessInfo> processes, List<Path> profileDirs) {
+  /** Copies both lists, unmodifiable. */
   public Leftovers {
     processes = List.copyOf(processes);
     profileDirs = List.copyOf(profileDirs);
