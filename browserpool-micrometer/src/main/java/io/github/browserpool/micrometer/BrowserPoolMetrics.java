@@ -94,7 +94,7 @@ public final class BrowserPoolMetrics implements MeterBinder {
     FunctionCounter.builder("browserpool.forced.kills", pool, p -> p.stats().forcedKills())
         .tags(tags).description("Closes that needed SIGKILL").register(registry);
     FunctionCounter.builder("browserpool.leases.revoked", pool, p -> p.stats().leasesRevoked())
-        .tags(tags).description("Leases the pool took away (abandoned, evicted, crashed, shut down)")
+        .tags(tags).description("Leases the pool took away (abandoned, evicted, crashed, unresponsive, shut down)")
         .register(registry);
 
     Timer acquire = Timer.builder("browserpool.acquire").tags(tags)
