@@ -56,6 +56,8 @@ final class EndpointClient implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null); // guarded by this
   private volatile boolean reading = true;
+  /** Whether it ever stopped reading (then it may miss its close frame and see the socket dropped). */
+  volatile boolean stoppedReading;
   /** Set before the pending replies are failed, which is before {@link #closeCode} completes. */
   private volatile String closed;
 
@@ -191,6 +193,7 @@ final class EndpointClient implements AutoCloseable {
 
   /** Stops taking messages (after the one being delivered): the socket stays open, nobody reads it. */
   void stopReading() {
+    stoppedReading = true;
     reading = false;
   }
 

@@ -216,7 +216,8 @@ class GridEndpointTest {
           tryEscape(client, escaped, "Storage.getCookies", params().put("browserContextId", bContext));
           tryEscape(client, escaped, "Target.disposeBrowserContext", params().put("browserContextId", bContext));
           tryEscape(client, escaped, "Target.createBrowserContext", params());
-          tryEscape(client, escaped, "Target.attachToBrowserTarget", params());
+          // (Target.attachToBrowserTarget is allowed: it opens a second browser session under the same rules.)
+          tryEscape(client, escaped, "Target.exposeDevToolsProtocol", params().put("targetId", bInfo.getTargetId()));
           tryEscape(client, escaped, "Browser.close", params());
           assertThat(escaped).as("commands that reached past lease A").isEmpty();
 
