@@ -184,7 +184,7 @@ final class Grants {
   private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, Effects fx) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
-          + Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
+          + Duration.ofNanos(engine.ticker.read() - lease.lastActivity()).toMillis()
           + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
         return false;
       }

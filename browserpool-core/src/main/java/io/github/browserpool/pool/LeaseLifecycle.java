@@ -50,8 +50,7 @@ final class LeaseLifecycle {
         lease = new LeaseState(engine, entry, ++lastLeaseId, key, site, options);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
-        lease.newSession = entry.startLease(lease, engine.ticker.read());
-        lease.lastActivity = entry.lastActivity();
+        lease.granted(entry.startLease(lease, engine.ticker.read()), entry.lastActivity());
       }
     } finally {
       engine.lock.unlock();
@@ -70,9 +69,7 @@ final class LeaseLifecycle {
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
       entry.touch(engine.ticker.read()); // idleTimeout counts from the hand-over, not the grant
-      lease.lastActivity = entry.lastActivity();
-      lease.grantedAt = entry.lastActivity();
-      lease.context = context;
+      lease.handedOver(context, entry.lastActivity());
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
@@ -122,9 +119,9 @@ final class LeaseLifecycle {
       engine.memory.logOverLimit(entry, overLimit, "its lease ended");
     }
     Listeners listeners = engine.listeners;
-    if (listeners.active() && lease.context != null) { // handed over: it was held
+    if (listeners.active() && lease.context() != null) { // handed over: it was held
       PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt);
+      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt());
       listeners.emit(l -> l.released(ev, held));
     }
   }
@@ -249,7 +246,7 @@ final class LeaseLifecycle {
   /** Disposes the lease's context (or closes a keyed lease's pages); false when the browser cannot go on. */
   private boolean reset(LeaseState lease) {
     try {
-      LaunchedBrowser.LeaseContext ctx = lease.context;
+      LaunchedBrowser.LeaseContext ctx = lease.context();
       return ctx != null && ctx.release();
     } catch (RuntimeException ex) {
       LOG.debug("{}resetting the context of lease #{} on {} failed: {}", prefix, lease.id, lease.entry.describe(),

@@ -178,7 +178,7 @@ public final class PoolEngine {
       if (lease != null) {
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-          Duration waited = Duration.ofNanos(lease.grantedAt - start);
+          Duration waited = Duration.ofNanos(lease.grantedAt() - start);
           listeners.emit(l -> l.acquired(ev, waited));
         }
         return lease;
@@ -302,7 +302,7 @@ public final class PoolEngine {
   /** Stamps a lease's activity, and its browser's. */
   void recordActivity(LeaseState lease) {
     long now = ticker.read();
-    lease.lastActivity = now;
+    lease.active(now);
     lease.entry.touch(now);
   }
 

@@ -86,7 +86,7 @@ final class Reaper {
         if (!PoolEntry.handedOver(lease)) {
           continue; // its acquire() is still opening the context: not abandoned
         }
-        long quietFor = now - lease.lastActivity;
+        long quietFor = now - lease.lastActivity();
         long untilAbandoned = engine.rule.untilAbandoned(quietFor);
         if (untilAbandoned <= 0) {
           next = Math.min(next, abandon(e, lease, now, fx));
