@@ -78,7 +78,7 @@ abstract class Admission {
     @Override
     long nextEvictableAt(EntryBag bag) {
       LeaseState lru = bag.leastRecentlyActiveLease(Long.MIN_VALUE, false);
-      return lru == null ? Long.MAX_VALUE : lru.lastActivity + protectionNanos;
+      return lru == null ? Long.MAX_VALUE : lru.lastActivity() + protectionNanos;
     }
 
     @Override

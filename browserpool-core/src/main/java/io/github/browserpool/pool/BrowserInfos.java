@@ -17,11 +17,11 @@ final class BrowserInfos {
   /** Every browser of {@code engine}: the states taken under its lock, memory sampled after it is released. */
   static List<BrowserInfo> snapshot(PoolEngine engine) {
     List<Row> rows;
-    engine.lock.lock();
+    engine.state.lock.lock();
     try {
-      rows = rows(engine.bag.all());
+      rows = rows(engine.state.bag.all());
     } finally {
-      engine.lock.unlock();
+      engine.state.lock.unlock();
     }
     return describe(rows, engine.ticker.read(), engine.memory.sampler);
   }

@@ -125,7 +125,7 @@ final class EntryBag {
         continue;
       }
       for (LeaseState l : e.leases()) {
-        long activity = l.lastActivity; // read once: reader threads move it
+        long activity = l.lastActivity(); // read once: reader threads move it
         if (!PoolEntry.handedOver(l) || (bounded && activity - before > 0)) {
           continue;
         }

@@ -1,5 +1,7 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.Ticker;
 import java.time.Duration;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.CloseReason;
@@ -20,12 +22,25 @@ import org.slf4j.LoggerFactory;
 final class Grants {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
-  private final PoolEngine engine;
+  private final PoolState state;
+  private final Decisions decisions;
+  private final PoolConfig config;
+  private final Ticker ticker;
+  private final Capacity capacity;
+  private final Admission admission;
+  private final LeaseLifecycle leases;
   private final String prefix;
 
-  Grants(PoolEngine engine) {
-    this.engine = engine;
-    this.prefix = engine.prefix;
+  Grants(PoolState state, Decisions decisions, PoolConfig config, Ticker ticker, Capacity capacity,
+      Admission admission, LeaseLifecycle leases) {
+    this.state = state;
+    this.decisions = decisions;
+    this.config = config;
+    this.ticker = ticker;
+    this.capacity = capacity;
+    this.admission = admission;
+    this.leases = leases;
+    this.prefix = state.prefix;
   }
 
   /**
@@ -33,7 +48,7 @@ final class Grants {
    * LEASED one to serve the lease, or a new STARTING one to launch.
    */
   PoolEntry grant(String key, long deadline) {
-    Ticket ticket = engine.decide(fx -> decide(key, fx));
+    Ticket ticket = decisions.decide(fx -> decide(key, fx));
     return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), deadline);
   }
 
@@ -42,25 +57,25 @@ final class Grants {
 
   /** Under lock: a browser for {@code key} now, else a place in the queue, else (REJECT) a refusal. */
   private Ticket decide(String key, Effects fx) {
-    engine.ensureOpen();
-    if (engine.waiters.isEmpty() && !engine.suspended) {
+    state.ensureOpen();
+    if (state.waiters.isEmpty() && !state.suspended) {
       PoolEntry granted = tryGrant(key, fx);
       if (granted != null) {
         return new Ticket(granted, null);
       }
     }
-    if (!engine.admission.queues() && !engine.suspended) {
-      throw new PoolExhaustedException(prefix + "all " + engine.config.maxBrowsers()
-          + " browsers are leased (" + engine.gauges() + "). Close leases sooner (try-with-resources), raise"
+    if (!admission.queues() && !state.suspended) {
+      throw new PoolExhaustedException(prefix + "all " + config.maxBrowsers()
+          + " browsers are leased (" + decisions.gauges() + "). Close leases sooner (try-with-resources), raise"
           + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
     }
     fx.waiterJoined(); // the engine's dispatch serves it if it can, then the reaper watches for eviction
-    return new Ticket(null, engine.waiters.enqueue(key));
+    return new Ticket(null, state.waiters.enqueue(key));
   }
 
   private PoolEntry await(WaiterQueue.Waiter waiter, long deadline) {
     try {
-      return waiter.await(deadline - engine.ticker.read());
+      return waiter.await(deadline - ticker.read());
     } catch (TimeoutException | InterruptedException e) {
       boolean interrupted = e instanceof InterruptedException;
       PoolEntry late = withdraw(waiter);
@@ -73,52 +88,52 @@ final class Grants {
       if (interrupted) {
         Thread.currentThread().interrupt();
         throw new BrowserPoolException(prefix + "interrupted while waiting for a browser ("
-            + engine.gauges() + "); the pool is unchanged", e);
+            + decisions.gauges() + "); the pool is unchanged", e);
       }
-      throw engine.timeout();
+      throw decisions.timeout();
     } catch (ExecutionException e) {
       // Only close() fails a waiter.
-      throw engine.closedException();
+      throw state.closedException();
     }
   }
 
   private PoolEntry withdraw(WaiterQueue.Waiter waiter) {
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      return engine.waiters.withdraw(waiter);
+      return state.waiters.withdraw(waiter);
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
   }
 
   /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot freed. */
   private void giveBack(PoolEntry e) {
-    engine.change(fx -> {
+    decisions.change(fx -> {
       if (e.state() == State.STARTING) {
-        engine.bag.forget(e);
+        state.bag.forget(e);
       } else {
         e.ungrant();
         if (e.held() == 0) {
-          engine.becomeIdle(e, State.LEASED, fx);
+          state.becomeIdle(e, State.LEASED, fx);
         }
       }
     });
   }
 
   /**
-   * Tries to grant a browser for {@code key} (null for anonymous) without waiting. Runs under engine.lock.
+   * Tries to grant a browser for {@code key} (null for anonymous) without waiting. Runs under state.lock.
    * May evict to make room (closed after the lock is released). A granted browser holds one more grant
    * ({@link PoolEntry#grant}) until its lease is handed over.
    */
   private PoolEntry tryGrant(String key, Effects fx) {
-    if (engine.suspended) {
+    if (state.suspended) {
       return null;
     }
-    long now = engine.ticker.read();
+    long now = ticker.read();
     if (key != null) {
-      PoolEntry mine = engine.bag.keyed(key);
+      PoolEntry mine = state.bag.keyed(key);
       if (mine != null && mine.drained() && mine.state() == State.IDLE) {
-        engine.retire(mine, mine.drainReason(), fx); // drained: the key starts afresh below
+        state.retire(mine, mine.drainReason(), fx); // drained: the key starts afresh below
         mine = null;
       }
       if (mine != null) {
@@ -129,42 +144,42 @@ final class Grants {
       }
     } else {
       // A browser already serving leases, with room for one more (only with maxContextsPerBrowser > 1).
-      PoolEntry shared = engine.bag.withRoom(now, engine.capacity);
+      PoolEntry shared = state.bag.withRoom(now, capacity);
       if (shared != null) {
         return granted(shared, now);
       }
     }
-    PoolEntry idle = engine.bag.mostRecentlyActiveFree();
+    PoolEntry idle = state.bag.mostRecentlyActiveFree();
     if (idle != null && idle.transition(State.IDLE, State.LEASED)) {
-      engine.bag.bind(idle, key);
+      state.bag.bind(idle, key);
       return granted(idle, now);
     }
-    if (!engine.capacity.roomForBrowser(engine.bag.alive())) {
-      PoolEntry victim = engine.bag.leastRecentlyActiveIdle();
+    if (!capacity.roomForBrowser(state.bag.alive())) {
+      PoolEntry victim = state.bag.leastRecentlyActiveIdle();
       if (victim != null) {
         if (!evict(victim, null, false, fx)) {
           return null;
         }
       } else {
         // A keyed caller needs a whole browser: only a lease that has its browser to itself will do.
-        LeaseState lease = engine.admission.leasedVictim(engine.bag, now, key != null);
+        LeaseState lease = admission.leasedVictim(state.bag, now, key != null);
         if (lease == null || !evict(lease.entry, lease, key != null, fx)) {
           return null;
         }
         PoolEntry freed = lease.entry;
         if (freed.state() == State.LEASED) { // only its context went
-          if (engine.capacity.takesLeases(freed, now)) {
+          if (capacity.takesLeases(freed, now)) {
             return granted(freed, now); // the caller takes the freed slot
           }
           if (freed.held() > 0) {
             return null; // a drained browser takes no new lease: wait for the next free slot
           }
-          engine.retire(freed, freed.drained() ? freed.drainReason() : CloseReason.LIFETIME, fx);
+          state.retire(freed, freed.drained() ? freed.drainReason() : CloseReason.LIFETIME, fx);
         }
       }
     }
-    PoolEntry fresh = engine.bag.add(now);
-    engine.bag.bind(fresh, key);
+    PoolEntry fresh = state.bag.add(now);
+    state.bag.bind(fresh, key);
     fresh.grant(now);
     return fresh;
   }
@@ -184,33 +199,33 @@ final class Grants {
   private boolean evict(PoolEntry victim, LeaseState lease, boolean forKey, Effects fx) {
     if (lease != null) {
       if (!lease.revoke("evicted as the least recently active lease (no activity for "
-          + Duration.ofNanos(engine.ticker.read() - lease.lastActivity).toMillis()
-          + " ms, past evictionProtection " + engine.config.evictionProtection() + ") to make room")) {
+          + Duration.ofNanos(ticker.read() - lease.lastActivity()).toMillis()
+          + " ms, past evictionProtection " + config.evictionProtection() + ") to make room")) {
         return false;
       }
-      engine.leases.revoked(lease, CloseReason.LRU);
+      leases.revoked(lease, CloseReason.LRU);
       LOG.warn("{}evicting lease #{} on {} that was inactive past evictionProtection {}",
-          prefix, lease.id, victim.describe(), engine.config.evictionProtection());
-      if (!forKey && engine.capacity.shared(victim)) {
-        engine.leases.dropContext(lease, fx);
+          prefix, lease.id, victim.describe(), config.evictionProtection());
+      if (!forKey && capacity.shared(victim)) {
+        leases.dropContext(lease, fx);
         return true;
       }
     }
-    if (!engine.beginClose(victim, CloseReason.LRU)) {
+    if (!state.beginClose(victim, CloseReason.LRU)) {
       return false;
     }
-    engine.bag.unbind(victim);
+    state.bag.unbind(victim);
     fx.close(victim);
     return true;
   }
 
   /** Hands free browsers and slots to waiters in FIFO order. Under lock. */
   void dispatch(Effects fx) {
-    if (!engine.suspended) {
-      engine.waiters.dispatch(key -> tryGrant(key, fx));
+    if (!state.suspended) {
+      state.waiters.dispatch(key -> tryGrant(key, fx));
     }
     if (fx.joinedWaiter()) {
-      long evictableAt = engine.admission.nextEvictableAt(engine.bag);
+      long evictableAt = admission.nextEvictableAt(state.bag);
       if (evictableAt != Long.MAX_VALUE) {
         // A waiter under EVICT_LRU is served when a lease becomes evictable: that deadline must be scheduled.
         fx.wakeBy(evictableAt);

@@ -1,5 +1,8 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.Ticker;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import io.github.browserpool.AcquireTimeoutException;
@@ -25,16 +28,37 @@ import org.slf4j.LoggerFactory;
 final class Launches {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
-  private final PoolEngine engine;
+  private final PoolState state;
+  private final Decisions decisions;
+  private final PoolConfig config;
+  private final Ticker ticker;
+  private final long idleNanos;
+  private final Capacity capacity;
+  private final Closer closer;
+  private final PoolCounters counters;
+  private final Listeners listeners;
   private final BrowserLauncher launcher;
+  /** {@link LeaseLifecycle#onExit}: a browser exited on its own. */
+  private final Consumer<PoolEntry> onExit;
   private final String prefix;
   // Guarded by the pool lock: warm-up launches in progress.
   private int warmingUp;
 
-  Launches(PoolEngine engine, BrowserLauncher launcher) {
-    this.engine = engine;
+  Launches(PoolState state, Decisions decisions, PoolConfig config, Ticker ticker, long idleNanos,
+      Capacity capacity, Closer closer, PoolCounters counters, Listeners listeners, BrowserLauncher launcher,
+      Consumer<PoolEntry> onExit) {
+    this.state = state;
+    this.decisions = decisions;
+    this.config = config;
+    this.ticker = ticker;
+    this.idleNanos = idleNanos;
+    this.capacity = capacity;
+    this.closer = closer;
+    this.counters = counters;
+    this.listeners = listeners;
     this.launcher = launcher;
-    this.prefix = engine.prefix;
+    this.onExit = onExit;
+    this.prefix = state.prefix;
   }
 
   /**
@@ -43,20 +67,20 @@ final class Launches {
    * launches them with {@link #startWarmUps} after releasing it.
    */
   void planWarmUps(Effects fx) {
-    if (engine.closed || engine.draining) { // no new browser for a pool that is closing
+    if (state.closed || state.draining) { // no new browser for a pool that is closing
       return;
     }
-    int n = engine.capacity.warmUpsToLaunch(warmingUp + engine.bag.idleAnonymous(), engine.bag.alive(),
-        !engine.waiters.isEmpty());
+    int n = capacity.warmUpsToLaunch(warmingUp + state.bag.idleAnonymous(), state.bag.alive(),
+        !state.waiters.isEmpty());
     for (int i = 0; i < n; i++) {
-      fx.warmUp(engine.bag.add(engine.ticker.read()));
+      fx.warmUp(state.bag.add(ticker.read()));
       warmingUp++;
     }
   }
 
   void startWarmUps(List<PoolEntry> warmUps) {
     for (PoolEntry e : warmUps) {
-      engine.closer.runAsync(() -> warmUp(e));
+      closer.runAsync(() -> warmUp(e));
     }
   }
 
@@ -64,13 +88,13 @@ final class Launches {
     try {
       launch(e, false);
     } catch (RuntimeException ex) {
-      LOG.warn("{}could not launch a browser to keep minIdle={}: {}", prefix, engine.config.minIdle(), ex.getMessage());
+      LOG.warn("{}could not launch a browser to keep minIdle={}: {}", prefix, config.minIdle(), ex.getMessage());
     } finally {
-      engine.lock.lock();
+      state.lock.lock();
       try {
         warmingUp--;
       } finally {
-        engine.lock.unlock();
+        state.lock.unlock();
       }
     }
   }
@@ -82,7 +106,7 @@ final class Launches {
    */
   void awaitLaunch(PoolEntry entry, long deadline) {
     CompletableFuture<Void> launching = new CompletableFuture<>();
-    engine.closer.runAsync(() -> {
+    closer.runAsync(() -> {
       try {
         launch(entry, true);
         launching.complete(null);
@@ -98,7 +122,7 @@ final class Launches {
     // within a moment: its grace, part of acquireTimeout's documented slack, waits for its own error.
     long until = deadline + launcher.failureReportGrace().toNanos();
     try {
-      launching.get(Math.max(0, until - engine.ticker.read()), TimeUnit.NANOSECONDS);
+      launching.get(Math.max(0, until - ticker.read()), TimeUnit.NANOSECONDS);
       return;
     } catch (ExecutionException e) {
       throw launchError(e.getCause());
@@ -108,14 +132,14 @@ final class Launches {
       // still running: handed to the pool below
     }
     boolean gaveUp;
-    engine.lock.lock();
+    state.lock.lock();
     try {
       gaveUp = entry.state() == State.STARTING;
       if (gaveUp) {
         entry.orphan(); // launch() makes it IDLE for the pool, and it holds no grant of ours
       }
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
     if (!gaveUp) {
       // It finished at this very moment: LEASED for us, or failed (then the launch threw).
@@ -133,10 +157,10 @@ final class Launches {
     if (interrupted) {
       Thread.currentThread().interrupt();
       throw new BrowserPoolException(prefix + "interrupted while waiting for a browser to launch ("
-          + engine.gauges() + "); the launch goes on and its browser joins the pool");
+          + decisions.gauges() + "); the launch goes on and its browser joins the pool");
     }
     throw new AcquireTimeoutException(prefix + "no browser was ready within acquireTimeout "
-        + engine.config.acquireTimeout() + ": a launch was still in progress (" + engine.gauges() + "). It goes"
+        + config.acquireTimeout() + ": a launch was still in progress (" + decisions.gauges() + "). It goes"
         + " on in the background and its browser joins the pool. Raise acquireTimeout to cover a launch, or"
         + " set minIdle so that browsers are launched ahead.");
   }
@@ -155,36 +179,35 @@ final class Launches {
    */
   private void launch(PoolEntry entry, boolean forLease) {
     LaunchedBrowser browser;
-    long launchStart = engine.ticker.read();
+    long launchStart = ticker.read();
     try {
       browser = launcher.launch(new Events(entry));
     } catch (Throwable ex) { // an Error too: the slot must never stay STARTING
-      engine.change(fx -> engine.bag.forget(entry));
+      decisions.change(fx -> state.bag.forget(entry));
       Throwable thrown = ex instanceof BrowserPoolException || ex instanceof Error ? ex
           : new BrowserLaunchException(prefix + "could not launch a browser: " + ex, ex);
-      engine.recordLaunchFailure(thrown);
+      decisions.recordLaunchFailure(thrown);
       if (thrown instanceof Error) {
         throw (Error) thrown;
       }
       throw (RuntimeException) thrown;
     }
-    entry.launched(browser, engine.ticker.read());
-    engine.counters.launched.increment();
-    Listeners listeners = engine.listeners;
+    entry.launched(browser, ticker.read());
+    counters.launched.increment();
     if (listeners.active()) {
       PoolListener.BrowserEvent ev = listeners.browserEvent(entry);
       Duration took = Duration.ofNanos(entry.lastActivity() - launchStart);
       listeners.emit(l -> l.launched(ev, took));
     }
-    Joined joined = engine.decide(fx -> join(entry, forLease, fx));
+    Joined joined = decisions.decide(fx -> join(entry, forLease, fx));
     if (joined.poolClosed()) {
-      if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
-        engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
+      if (state.beginClose(entry, CloseReason.SHUTDOWN)) {
+        closer.closeOne(entry, CloseReason.SHUTDOWN);
       }
-      throw engine.closedException();
+      throw state.closedException();
     }
     if (joined.exitedMeanwhile()) {
-      engine.leases.onExit(entry);
+      onExit.accept(entry);
     }
   }
 
@@ -196,16 +219,16 @@ final class Launches {
    * when it was drained meanwhile); unless the pool closed meanwhile.
    */
   private Joined join(PoolEntry entry, boolean forLease, Effects fx) {
-    if (!engine.closed) {
+    if (!state.closed) {
       if (!forLease || entry.orphaned()) {
-        if (engine.becomeIdle(entry, State.STARTING, fx)) {
-          fx.wakeBy(entry.lastActivity() + engine.idleNanos);
+        if (state.becomeIdle(entry, State.STARTING, fx)) {
+          fx.wakeBy(entry.lastActivity() + idleNanos);
         }
       } else {
         entry.transition(State.STARTING, State.LEASED);
       }
     }
-    return new Joined(engine.closed, entry.exitedEarly()); // exitedEarly is set under this lock by onExit
+    return new Joined(state.closed, entry.exitedEarly()); // exitedEarly is set under this lock by onExit
   }
 
   /** Where a launched browser reports to the pool. */
@@ -222,15 +245,15 @@ final class Launches {
       // one lease; in a shared browser each lease's guard stamps its own (LeaseState.replied()).
       LeaseState sole = entry.soleLease();
       if (sole != null) {
-        engine.recordActivity(sole);
+        decisions.recordActivity(sole);
       } else {
-        entry.touch(engine.ticker.read());
+        entry.touch(ticker.read());
       }
     }
 
     @Override
     public void exitedUnexpectedly() {
-      engine.closer.runAsync(() -> engine.leases.onExit(entry));
+      closer.runAsync(() -> onExit.accept(entry));
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.Ticker;
+import java.util.function.LongConsumer;
 import io.github.browserpool.LeaseOptions;
 import java.time.Duration;
 import io.github.browserpool.CloseReason;
@@ -18,13 +20,36 @@ import org.slf4j.LoggerFactory;
 final class LeaseLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
-  private final PoolEngine engine;
+  private final PoolState state;
+  private final Decisions decisions;
+  private final Ticker ticker;
+  private final long idleNanos;
+  private final RetirementRule rule;
+  private final MemoryLimit memory;
+  private final Closer closer;
+  private final PoolCounters counters;
+  private final Listeners listeners;
+  private final Launches launches;
+  /** {@link Reaper#scheduleNoLaterThan}: the reaper runs no later than the given ticker time. */
+  private final LongConsumer wake;
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
 
-  LeaseLifecycle(PoolEngine engine) {
-    this.engine = engine;
-    this.prefix = engine.prefix;
+  LeaseLifecycle(PoolState state, Decisions decisions, Ticker ticker, long idleNanos, RetirementRule rule,
+      MemoryLimit memory, Closer closer, PoolCounters counters, Listeners listeners, Launches launches,
+      LongConsumer wake) {
+    this.state = state;
+    this.decisions = decisions;
+    this.ticker = ticker;
+    this.idleNanos = idleNanos;
+    this.rule = rule;
+    this.memory = memory;
+    this.closer = closer;
+    this.counters = counters;
+    this.listeners = listeners;
+    this.launches = launches;
+    this.wake = wake;
+    this.prefix = state.prefix;
   }
 
   /**
@@ -38,56 +63,53 @@ final class LeaseLifecycle {
   LeaseState activate(PoolEntry entry, String key, LeaseOptions options, Throwable site,
       long deadline) {
     if (entry.state() == State.STARTING) {
-      engine.launches.awaitLaunch(entry, deadline);
+      launches.awaitLaunch(entry, deadline);
     }
     LeaseState lease;
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      if (engine.closed) {
+      if (state.closed) {
         // close() revokes leased entries; make sure this one goes too.
         lease = null;
       } else {
-        lease = new LeaseState(engine, entry, ++lastLeaseId, key, site, options);
+        lease = decisions.newLease(entry, ++lastLeaseId, key, site, options);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
-        lease.newSession = entry.startLease(lease, engine.ticker.read());
-        lease.lastActivity = entry.lastActivity();
+        lease.granted(entry.startLease(lease, ticker.read()), entry.lastActivity());
       }
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
     if (lease == null) {
-      if (engine.beginClose(entry, CloseReason.SHUTDOWN)) {
-        engine.closer.closeOne(entry, CloseReason.SHUTDOWN);
+      if (state.beginClose(entry, CloseReason.SHUTDOWN)) {
+        closer.closeOne(entry, CloseReason.SHUTDOWN);
       }
-      throw engine.closedException();
+      throw state.closedException();
     }
     try {
-      long remaining = Math.max(0, deadline - engine.ticker.read());
+      long remaining = Math.max(0, deadline - ticker.read());
       LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null,
           Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
       // never see the context with the activity from before a slow hand-over.
-      entry.touch(engine.ticker.read()); // idleTimeout counts from the hand-over, not the grant
-      lease.lastActivity = entry.lastActivity();
-      lease.grantedAt = entry.lastActivity();
-      lease.context = context;
+      entry.touch(ticker.read()); // idleTimeout counts from the hand-over, not the grant
+      lease.handedOver(context, entry.lastActivity());
     } catch (LaunchedBrowser.NotReadyInTimeException ex) {
       // Healthy but not ready within acquireTimeout: the browser keeps preparing and goes back to IDLE.
       lease.markClosed();
-      engine.change(fx -> {
+      decisions.change(fx -> {
         entry.detach(lease);
-        if (entry.held() == 0 && engine.becomeIdle(entry, State.LEASED, fx)) {
-          entry.touch(engine.ticker.read());
+        if (entry.held() == 0 && state.becomeIdle(entry, State.LEASED, fx)) {
+          entry.touch(ticker.read());
         }
-        fx.wakeBy(entry.lastActivity() + engine.idleNanos);
+        fx.wakeBy(entry.lastActivity() + idleNanos);
       });
-      throw engine.timeout();
+      throw decisions.timeout();
     } catch (RuntimeException ex) {
       LOG.warn("{}{} could not open a context for a lease ({}); replacing it", prefix, entry.describe(), ex.toString());
       lease.markCrashed();
-      engine.change(fx -> {
+      decisions.change(fx -> {
         entry.detach(lease);
         // The browser cannot serve leases: dead, its leases fail as crashed; stopped or unresponsive, the
         // leases sharing it are revoked as "stopped responding" and it closes, as when a reset fails.
@@ -95,7 +117,7 @@ final class LeaseLifecycle {
       });
       return null;
     }
-    engine.reaper.scheduleNoLaterThan(entry.lastActivity() + engine.idleNanos);
+    wake.accept(entry.lastActivity() + idleNanos);
     return lease;
   }
 
@@ -110,21 +132,20 @@ final class LeaseLifecycle {
           + " browser. {} Close every BrowserLease, ideally with try-with-resources.", prefix, lease.id,
           entry.describe(), lease.origin(), lease.acquireSite);
     }
-    long releasedAt = engine.ticker.read();
+    long releasedAt = ticker.read();
     // Sampled before the context is disposed, outside the lock (it reads /proc).
-    long overLimit = engine.memory.enabled() ? engine.memory.overLimit(entry) : 0;
+    long overLimit = memory.enabled() ? memory.overLimit(entry) : 0;
     boolean reusableNow = reset(lease);
-    engine.change(fx -> {
+    decisions.change(fx -> {
       giveBack(lease, reusableNow, overLimit > 0, fx);
-      fx.wakeBy(entry.lastActivity() + engine.idleNanos);
+      fx.wakeBy(entry.lastActivity() + idleNanos);
     });
     if (overLimit > 0) {
-      engine.memory.logOverLimit(entry, overLimit, "its lease ended");
+      memory.logOverLimit(entry, overLimit, "its lease ended");
     }
-    Listeners listeners = engine.listeners;
-    if (listeners.active() && lease.context != null) { // handed over: it was held
+    if (listeners.active() && lease.context() != null) { // handed over: it was held
       PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt);
+      Duration held = Duration.ofNanos(releasedAt - lease.grantedAt());
       listeners.emit(l -> l.released(ev, held));
     }
   }
@@ -145,8 +166,8 @@ final class LeaseLifecycle {
       unresettable(entry, " while another lease was released", fx);
       return;
     }
-    long now = engine.ticker.read();
-    RetirementRule.Release next = engine.rule.afterRelease(entry, now, engine.closed, overMemory);
+    long now = ticker.read();
+    RetirementRule.Release next = rule.afterRelease(entry, now, state.closed, overMemory);
     switch (next.next()) {
       case DRAINS:
         if (!entry.drained()) {
@@ -154,7 +175,7 @@ final class LeaseLifecycle {
         }
         break;
       case RETIRES:
-        engine.retire(entry, next.reason(), fx);
+        state.retire(entry, next.reason(), fx);
         break;
       case GOES_IDLE:
         entry.touch(now);
@@ -167,16 +188,16 @@ final class LeaseLifecycle {
 
   /** The process exited on its own: fail its lease fast, free the slot, clean its dir. */
   void onExit(PoolEntry entry) {
-    engine.lock.lock();
+    state.lock.lock();
     try {
       if (entry.state() == State.STARTING) {
         entry.markExitedEarly(); // launch() reads it under this lock once it has moved the state on
         return;
       }
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
-    engine.change(fx -> crashed(entry, fx));
+    decisions.change(fx -> crashed(entry, fx));
   }
 
   /**
@@ -190,11 +211,11 @@ final class LeaseLifecycle {
         revoked(lease, CloseReason.CRASHED);
       }
     }
-    if (engine.beginClose(entry, CloseReason.CRASHED)) {
-      engine.listeners.crashed(entry);
+    if (state.beginClose(entry, CloseReason.CRASHED)) {
+      listeners.crashed(entry);
       LOG.warn("{}{} exited on its own{}", prefix, entry.describe(), failed.isEmpty() ? " while idle"
           : " during lease" + (failed.size() == 1 ? " #" + failed.get(0).id : "s " + ids(failed)));
-      engine.bag.unbind(entry);
+      state.bag.unbind(entry);
       fx.close(entry);
     }
   }
@@ -218,8 +239,8 @@ final class LeaseLifecycle {
 
   /** The pool took {@code lease} away with {@code reason}: counted, and reported to listeners. Under lock. */
   void revoked(LeaseState lease, CloseReason reason) {
-    engine.counters.leasesRevoked.increment();
-    engine.listeners.revoked(lease, reason);
+    counters.leasesRevoked.increment();
+    listeners.revoked(lease, reason);
   }
 
   /**
@@ -236,7 +257,7 @@ final class LeaseLifecycle {
   void dispose(LeaseState lease) {
     PoolEntry entry = lease.entry;
     if (!reset(lease)) {
-      engine.change(fx -> {
+      decisions.change(fx -> {
         State s = entry.state();
         if (s != State.IDLE && s != State.LEASED) {
           return; // already being closed
@@ -249,7 +270,7 @@ final class LeaseLifecycle {
   /** Disposes the lease's context (or closes a keyed lease's pages); false when the browser cannot go on. */
   private boolean reset(LeaseState lease) {
     try {
-      LaunchedBrowser.LeaseContext ctx = lease.context;
+      LaunchedBrowser.LeaseContext ctx = lease.context();
       return ctx != null && ctx.release();
     } catch (RuntimeException ex) {
       LOG.debug("{}resetting the context of lease #{} on {} failed: {}", prefix, lease.id, lease.entry.describe(),
@@ -270,6 +291,6 @@ final class LeaseLifecycle {
       return;
     }
     revokeOthers(entry, "its browser (" + entry.describe() + ") stopped responding" + when, CloseReason.UNRESPONSIVE);
-    engine.retire(entry, CloseReason.UNRESPONSIVE, fx);
+    state.retire(entry, CloseReason.UNRESPONSIVE, fx);
   }
 }

@@ -43,7 +43,8 @@ public final class LeaseState implements CallGuard {
 
   private static final Ending ACTIVE = new Ending(Status.ACTIVE, null);
   private final AtomicReference<Ending> ending = new AtomicReference<>(ACTIVE);
-  volatile LaunchedBrowser.LeaseContext context;
+  /** The lease's context; null until {@link #handedOver}. */
+  private volatile LaunchedBrowser.LeaseContext context;
   /** The thread that acquired it and when (wall clock), for the WARN about an abandoned lease. */
   private final String acquiredBy = Thread.currentThread().getName();
   private final long acquiredAtMillis = System.currentTimeMillis();
@@ -51,11 +52,11 @@ public final class LeaseState implements CallGuard {
    * Ticker time of the lease's last activity: its client's commands (and their replies), newPage(),
    * touch(), the hand-over. The reaper and LRU judge leases by it, also when several share a browser.
    */
-  volatile long lastActivity;
+  private volatile long lastActivity;
   /** Ticker time it was handed over; 0 until then. */
-  volatile long grantedAt;
-  /** See {@link #isNewSession()}; set before the lease is published. */
-  volatile boolean newSession;
+  private volatile long grantedAt;
+  /** See {@link #isNewSession()}; set by {@link #granted} before the lease is published. */
+  private volatile boolean newSession;
   private volatile URI cdpEndpoint;
 
   LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
@@ -295,6 +296,49 @@ public final class LeaseState implements CallGuard {
         return new LeaseRevokedException(engine.prefix() + "lease #" + id
             + " is closed. Acquire a new lease for more work.", cause);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Transitions: the only writers of the fields above (as PoolEntry's are of its own)
+
+  /**
+   * The lease was granted its place in {@code entry} (under the engine's lock): whether it starts a new
+   * session, and its activity so far, the browser's.
+   */
+  void granted(boolean newSession, long activity) {
+    this.newSession = newSession;
+    this.lastActivity = activity;
+  }
+
+  /**
+   * The lease's context is open and it is handed over at {@code at}. The activity is written before
+   * the context is published: the reaper ignores a lease without a context, and must never see the
+   * context with the activity from before a slow hand-over.
+   */
+  void handedOver(LaunchedBrowser.LeaseContext context, long at) {
+    this.lastActivity = at;
+    this.grantedAt = at;
+    this.context = context;
+  }
+
+  /** Its client did something at {@code now}. */
+  void active(long now) {
+    this.lastActivity = now;
+  }
+
+  /** Ticker time of the lease's last activity. */
+  long lastActivity() {
+    return lastActivity;
+  }
+
+  /** Ticker time it was handed over; 0 until then. */
+  long grantedAt() {
+    return grantedAt;
+  }
+
+  /** The lease's context, or null before it is handed over. */
+  LaunchedBrowser.LeaseContext context() {
+    return context;
   }
 
   /** ACTIVE -> CLOSED; false if it was already closed, revoked or crashed. */

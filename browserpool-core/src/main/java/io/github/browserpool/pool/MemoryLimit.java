@@ -43,11 +43,11 @@ final class MemoryLimit {
   /** Samples the idle browsers' memory (the states under the lock, /proc after it); those over the limit. */
   Map<PoolEntry, Long> idleOverLimit() {
     List<PoolEntry> idle;
-    engine.lock.lock();
+    engine.state.lock.lock();
     try {
-      idle = engine.bag.inState(State.IDLE);
+      idle = engine.state.bag.inState(State.IDLE);
     } finally {
-      engine.lock.unlock();
+      engine.state.lock.unlock();
     }
     Map<PoolEntry, Long> over = new HashMap<>();
     for (PoolEntry e : idle) {

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * on it after it ({@link #apply}), and the wiring of the parts that do the rest. {@code BrowserPool} is
  * the thin public front door over it.
  *
+ * <p>The state every decision reads is {@link PoolState} (the entries, the waiters, the closed, draining
+ * and suspended flags, and the lock that guards them). Each part gets that state and only the
+ * collaborators it uses through its constructor, and reaches the engine only through {@link Decisions}
+ * (make a decision, apply it after the lock; the messages and records that need the whole pool).
+ *
  * <p>The parts, one job each: {@link EntryBag} (the entries and the key index), {@link PoolEntry} (one
  * browser and its transitions), {@link WaiterQueue} (callers waiting), {@link Capacity} (how much the
  * pool may hold: browsers, leases per browser, minIdle, prepared contexts), {@link Admission} (what
@@ -46,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * closing, <em>drained</em> when it takes no new lease and is retired once idle (softEvict, invalidate,
  * or a reason found while leases still hold it), and <em>evicted</em> only under EVICT_LRU.
  *
- * <p>Rules kept throughout: every decision is made under {@link #lock} by {@link #decide}, which records
+ * <p>Rules kept throughout: every decision is made under the lock of {@link PoolState} by {@link #decide}, which records
  * what it leaves to do in an {@link Effects} value, and every slow action (launch, CDP round trip,
  * process kill, file deletion) happens in {@link #apply} after the lock is released. Browser state moves
  * only by compare-and-set (see {@link PoolEntry}). Time comes from the injected {@link Ticker}.
@@ -62,17 +67,10 @@ public final class PoolEngine {
   final String prefix;
   final long idleNanos;
 
-  final ReentrantLock lock = new ReentrantLock();
-  // Guarded by lock.
-  final EntryBag bag;
-  final WaiterQueue waiters = new WaiterQueue();
-  boolean closed;
-  /** Set by {@link Steering}: no leases are handed out. */
-  boolean suspended;
-  /** Set by {@link #drain}: no lease is granted any more, and close() follows. */
-  boolean draining;
+  /** The state every decision reads, guarded by its lock (see {@link PoolState}). */
+  final PoolState state;
   /** Signalled while draining whenever the entries change (a lease may have ended), and at the drain's deadline. */
-  private final Condition leasesChanged = lock.newCondition();
+  private final Condition leasesChanged;
   /** Runs the reaper, and wakes a drain at its deadline; null in unit tests that drive time by hand. */
   private final Scheduler scheduler;
 
@@ -125,21 +123,38 @@ public final class PoolEngine {
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
     this.idleNanos = saturatedNanos(config.idleTimeout());
-    this.bag = new EntryBag(saturatedNanos(config.maxLifetime()));
-    this.listeners = new Listeners(config.poolName(), prefix, lock, config.listeners());
+    this.state = new PoolState(prefix, saturatedNanos(config.maxLifetime()), counters);
+    this.leasesChanged = state.lock.newCondition();
+    this.listeners = new Listeners(config.poolName(), prefix, state.lock, config.listeners());
     this.capacity = Capacity.of(config);
     this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
     this.closer = new Closer(config, prefix, ticker, counters, listeners,
-        e -> change(fx -> bag.forget(e)), worker);
-    this.launches = new Launches(this, launcher);
-    this.leases = new LeaseLifecycle(this);
-    this.reaper = new Reaper(this, scheduler);
-    this.shutdown = new Shutdown(this, launcher);
-    this.grants = new Grants(this);
-    this.steering = new Steering(this);
+        e -> change(fx -> state.bag.forget(e)), worker);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
+    Decisions decisions = new EngineDecisions();
+    // Launches and LeaseLifecycle, LeaseLifecycle and Reaper call each other: the one built later is
+    // reached through a method of the engine that reads its field when it runs.
+    this.launches = new Launches(state, decisions, config, ticker, idleNanos, capacity, closer, counters,
+        listeners, launcher, this::exitedOnItsOwn);
+    this.leases = new LeaseLifecycle(state, decisions, ticker, idleNanos, rule, memory, closer, counters,
+        listeners, launches, this::wakeReaperBy);
+    this.reaper = new Reaper(state, decisions, config, ticker, idleNanos, capacity, admission, rule, memory,
+        leases, scheduler);
+    this.shutdown = new Shutdown(this, launcher);
+    this.grants = new Grants(state, decisions, config, ticker, capacity, admission, leases);
+    this.steering = new Steering(state, decisions);
     this.endpoints = new EndpointServer(config.poolName(), config.callTimeout());
+  }
+
+  /** For {@link Launches}: a browser exited on its own (see {@link LeaseLifecycle#onExit}). */
+  private void exitedOnItsOwn(PoolEntry e) {
+    leases.onExit(e);
+  }
+
+  /** For {@link LeaseLifecycle}: see {@link Reaper#scheduleNoLaterThan}. */
+  private void wakeReaperBy(long at) {
+    reaper.scheduleNoLaterThan(at);
   }
 
   static long saturatedNanos(Duration d) {
@@ -178,7 +193,7 @@ public final class PoolEngine {
       if (lease != null) {
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
-          Duration waited = Duration.ofNanos(lease.grantedAt - start);
+          Duration waited = Duration.ofNanos(lease.grantedAt() - start);
           listeners.emit(l -> l.acquired(ev, waited));
         }
         return lease;
@@ -217,17 +232,17 @@ public final class PoolEngine {
    */
   <T> T decide(Function<Effects, T> decision) {
     Effects fx = new Effects();
-    lock.lock();
+    state.lock.lock();
     try {
       T result = decision.apply(fx);
       grants.dispatch(fx);
       launches.planWarmUps(fx);
-      if (draining) {
+      if (state.draining) {
         leasesChanged.signalAll();
       }
       return result;
     } finally {
-      lock.unlock();
+      state.lock.unlock();
       apply(fx);
     }
   }
@@ -260,49 +275,13 @@ public final class PoolEngine {
     }
   }
 
-  /**
-   * Moves a browser to IDLE, or retires it instead when it was drained meanwhile (memory, soft evict,
-   * invalidate). Under lock; returns whether it is now IDLE.
-   */
-  boolean becomeIdle(PoolEntry e, State from, Effects fx) {
-    if (e.drained()) {
-      if (e.transition(from, State.IDLE)) {
-        retire(e, e.drainReason(), fx);
-      }
-      return false;
-    }
-    return e.transition(from, State.IDLE);
-  }
-
-  /**
-   * Moves a browser to CLOSING and counts the close under its reason at once, so that {@code
-   * launched == closed + total} holds at every moment, also while the process is being killed.
-   */
-  boolean beginClose(PoolEntry e, CloseReason reason) {
-    if (!e.beginClose(reason)) {
-      return false;
-    }
-    if (e.browser != null) {
-      counters.closed(reason);
-    }
-    return true;
-  }
-
-  /** Retires a browser under lock: CLOSING now, closed once the lock is released. */
-  void retire(PoolEntry e, CloseReason reason, Effects fx) {
-    if (beginClose(e, reason)) {
-      bag.unbind(e);
-      fx.close(e);
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Leases, the reaper and shutdown (delegated)
 
   /** Stamps a lease's activity, and its browser's. */
   void recordActivity(LeaseState lease) {
     long now = ticker.read();
-    lease.lastActivity = now;
+    lease.active(now);
     lease.entry.touch(now);
   }
 
@@ -348,16 +327,16 @@ public final class PoolEngine {
     long deadline = ticker.read() + saturatedNanos(grace);
     boolean first;
     int inFlight;
-    lock.lock();
+    state.lock.lock();
     try {
-      first = !closed && !draining;
+      first = !state.closed && !state.draining;
       if (first) {
-        draining = true;
-        waiters.failAll(closedException());
+        state.draining = true;
+        state.waiters.failAll(closedException());
       }
       inFlight = leasesInFlight();
     } finally {
-      lock.unlock();
+      state.lock.unlock();
     }
     if (first) {
       LOG.info("{}closing gracefully: no new lease; waiting up to {} for {} leases in flight", prefix, grace,
@@ -366,19 +345,19 @@ public final class PoolEngine {
     // The scheduler wakes the wait at the deadline too, so that a test's fake ticker drives it.
     Scheduler.Cancellable wake = scheduler == null || inFlight == 0 ? null
         : scheduler.schedule(this::signalLeasesChanged, Math.max(0, deadline - ticker.read()));
-    lock.lock();
+    state.lock.lock();
     try {
       int left = leasesInFlight();
-      while (!closed && left > 0 && deadline - ticker.read() > 0) {
+      while (!state.closed && left > 0 && deadline - ticker.read() > 0) {
         leasesChanged.awaitNanos(deadline - ticker.read());
         left = leasesInFlight();
       }
-      return closed ? 0 : left;
+      return state.closed ? 0 : left;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return leasesInFlight();
     } finally {
-      lock.unlock();
+      state.lock.unlock();
       if (wake != null) {
         wake.cancel();
       }
@@ -386,18 +365,18 @@ public final class PoolEngine {
   }
 
   private void signalLeasesChanged() {
-    lock.lock();
+    state.lock.lock();
     try {
       leasesChanged.signalAll();
     } finally {
-      lock.unlock();
+      state.lock.unlock();
     }
   }
 
   /** Leases held or being handed over, in browsers that are not closing. Under lock. */
   private int leasesInFlight() {
     int n = 0;
-    for (PoolEntry e : bag.all()) {
+    for (PoolEntry e : state.bag.all()) {
       State st = e.state();
       if (st != State.CLOSING && st != State.CLOSED) {
         n += e.held();
@@ -408,11 +387,11 @@ public final class PoolEngine {
 
   /** Whether acquire() fails now: the pool is closed, or closing gracefully. */
   public boolean isClosing() {
-    lock.lock();
+    state.lock.lock();
     try {
-      return closed || draining;
+      return state.closed || state.draining;
     } finally {
-      lock.unlock();
+      state.lock.unlock();
     }
   }
 
@@ -421,14 +400,8 @@ public final class PoolEngine {
     shutdown.awaitTermination();
   }
 
-  void ensureOpen() {
-    if (closed || draining) {
-      throw closedException();
-    }
-  }
-
   PoolClosedException closedException() {
-    return new PoolClosedException(prefix + "the pool is closed. Start a new BrowserPool to acquire browsers.");
+    return state.closedException();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -447,11 +420,11 @@ public final class PoolEngine {
   }
 
   public PoolStats stats() {
-    lock.lock();
+    state.lock.lock();
     try {
-      return counters.snapshot(bag.gauges(), waiters.size());
+      return counters.snapshot(state.bag.gauges(), state.waiters.size());
     } finally {
-      lock.unlock();
+      state.lock.unlock();
     }
   }
 
@@ -493,6 +466,45 @@ public final class PoolEngine {
 
   public boolean isSuspended() {
     return steering.isSuspended();
+  }
+
+  /** What the parts ask of the engine: decisions, messages and records, nothing else. */
+  private final class EngineDecisions implements Decisions {
+    @Override
+    public <T> T decide(Function<Effects, T> decision) {
+      return PoolEngine.this.decide(decision);
+    }
+
+    @Override
+    public void change(Consumer<Effects> decision) {
+      PoolEngine.this.change(decision);
+    }
+
+    @Override
+    public AcquireTimeoutException timeout() {
+      return PoolEngine.this.timeout();
+    }
+
+    @Override
+    public String gauges() {
+      return PoolEngine.this.gauges();
+    }
+
+    @Override
+    public void recordLaunchFailure(Throwable error) {
+      PoolEngine.this.recordLaunchFailure(error);
+    }
+
+    @Override
+    public void recordActivity(LeaseState lease) {
+      PoolEngine.this.recordActivity(lease);
+    }
+
+    @Override
+    public LeaseState newLease(PoolEntry entry, long id, String key, Throwable acquireSite,
+        LeaseOptions options) {
+      return new LeaseState(PoolEngine.this, entry, id, key, acquireSite, options);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

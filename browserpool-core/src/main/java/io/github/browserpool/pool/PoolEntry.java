@@ -218,7 +218,7 @@ final class PoolEntry {
 
   /** Whether a lease of its was handed over: the reaper and LRU may judge it. */
   static boolean handedOver(LeaseState l) {
-    return l.context != null;
+    return l.context() != null;
   }
 
   State state() {

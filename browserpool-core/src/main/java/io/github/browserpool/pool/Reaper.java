@@ -1,5 +1,7 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.PoolConfig;
+import io.github.browserpool.Ticker;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.pool.EntryBag.Quiet;
 import io.github.browserpool.pool.PoolEntry.State;
@@ -23,7 +25,16 @@ final class Reaper {
   /** A little slack so a deadline is never checked a hair too early. */
   private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-  private final PoolEngine engine;
+  private final PoolState state;
+  private final Decisions decisions;
+  private final PoolConfig config;
+  private final Ticker ticker;
+  private final long idleNanos;
+  private final Capacity capacity;
+  private final Admission admission;
+  private final RetirementRule rule;
+  private final MemoryLimit memory;
+  private final LeaseLifecycle leases;
   private final String prefix;
   /** Runs the reaper; null schedules nothing (tests call {@link #runOnce} by hand). */
   private final Scheduler scheduler;
@@ -34,9 +45,20 @@ final class Reaper {
   private boolean wakeRequested;
   private long wakeRequestedAt;
 
-  Reaper(PoolEngine engine, Scheduler scheduler) {
-    this.engine = engine;
-    this.prefix = engine.prefix;
+  Reaper(PoolState state, Decisions decisions, PoolConfig config, Ticker ticker, long idleNanos,
+      Capacity capacity, Admission admission, RetirementRule rule, MemoryLimit memory, LeaseLifecycle leases,
+      Scheduler scheduler) {
+    this.state = state;
+    this.decisions = decisions;
+    this.config = config;
+    this.ticker = ticker;
+    this.idleNanos = idleNanos;
+    this.capacity = capacity;
+    this.admission = admission;
+    this.rule = rule;
+    this.memory = memory;
+    this.leases = leases;
+    this.prefix = state.prefix;
     this.scheduler = scheduler;
   }
 
@@ -48,8 +70,8 @@ final class Reaper {
    * @return nanoseconds until the next deadline, or -1 when nothing is due
    */
   long runOnce(long now) {
-    Map<PoolEntry, Long> overLimit = engine.memory.enabled() ? engine.memory.idleOverLimit() : Map.of();
-    long next = engine.decide(fx -> engine.closed ? Long.MAX_VALUE : pass(now, overLimit, fx));
+    Map<PoolEntry, Long> overLimit = memory.enabled() ? memory.idleOverLimit() : Map.of();
+    long next = decisions.decide(fx -> state.closed ? Long.MAX_VALUE : pass(now, overLimit, fx));
     return next == Long.MAX_VALUE ? -1 : Math.max(0, next);
   }
 
@@ -61,14 +83,14 @@ final class Reaper {
     long next = Long.MAX_VALUE;
     int keptWarm = 0;
     int stillIdle = 0;
-    for (Quiet q : engine.bag.byRecentActivity(State.IDLE, now)) {
+    for (Quiet q : state.bag.byRecentActivity(State.IDLE, now)) {
       PoolEntry e = q.entry();
-      boolean warmSlot = e.key() == null && engine.capacity.keptWarm(keptWarm);
-      RetirementRule.Verdict v = engine.rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
+      boolean warmSlot = e.key() == null && capacity.keptWarm(keptWarm);
+      RetirementRule.Verdict v = rule.whileIdle(e, now, q.idleFor(), overLimit.containsKey(e), warmSlot);
       if (v.reason() != null) {
-        engine.retire(e, v.reason(), fx);
+        state.retire(e, v.reason(), fx);
         if (v.reason() == CloseReason.MEMORY) {
-          fx.log(() -> engine.memory.logOverLimit(e, overLimit.get(e), "idle"));
+          fx.log(() -> memory.logOverLimit(e, overLimit.get(e), "idle"));
         }
         continue;
       }
@@ -78,22 +100,22 @@ final class Reaper {
       next = Math.min(next, v.recheckInNanos());
       stillIdle++;
     }
-    if (engine.memory.enabled() && stillIdle > 0) {
+    if (memory.enabled() && stillIdle > 0) {
       next = Math.min(next, MemorySampler.MAX_AGE_NANOS); // idle browsers are sampled once a second
     }
-    for (PoolEntry e : engine.bag.inState(State.LEASED)) {
+    for (PoolEntry e : state.bag.inState(State.LEASED)) {
       for (LeaseState lease : new ArrayList<>(e.leases())) {
         if (!PoolEntry.handedOver(lease)) {
           continue; // its acquire() is still opening the context: not abandoned
         }
-        long quietFor = now - lease.lastActivity;
-        long untilAbandoned = engine.rule.untilAbandoned(quietFor);
+        long quietFor = now - lease.lastActivity();
+        long untilAbandoned = rule.untilAbandoned(quietFor);
         if (untilAbandoned <= 0) {
           next = Math.min(next, abandon(e, lease, now, fx));
         } else {
           next = Math.min(next, untilAbandoned);
-          if (!engine.waiters.isEmpty()) {
-            next = Math.min(next, engine.admission.untilEvictable(quietFor));
+          if (!state.waiters.isEmpty()) {
+            next = Math.min(next, admission.untilEvictable(quietFor));
           }
         }
       }
@@ -106,21 +128,21 @@ final class Reaper {
    * the browser is retired with it. Returns nanoseconds until its browser's next deadline, if one began.
    */
   private long abandon(PoolEntry e, LeaseState lease, long now, Effects fx) {
-    boolean contextOnly = engine.capacity.shared(e);
-    if (!lease.revoke("abandoned: no activity for " + engine.config.idleTimeout() + " (idleTimeout); the"
+    boolean contextOnly = capacity.shared(e);
+    if (!lease.revoke("abandoned: no activity for " + config.idleTimeout() + " (idleTimeout); the"
         + " pool " + (contextOnly ? "disposed its context" : "closed its browser"))) {
       return Long.MAX_VALUE;
     }
-    engine.leases.revoked(lease, CloseReason.ABANDONED);
+    leases.revoked(lease, CloseReason.ABANDONED);
     fx.log(() -> logAbandoned(lease, contextOnly));
     if (!contextOnly) {
-      engine.retire(e, CloseReason.ABANDONED, fx);
+      state.retire(e, CloseReason.ABANDONED, fx);
       return Long.MAX_VALUE;
     }
-    engine.leases.dropContext(lease, fx);
-    if (e.held() == 0 && engine.becomeIdle(e, State.LEASED, fx)) {
+    leases.dropContext(lease, fx);
+    if (e.held() == 0 && state.becomeIdle(e, State.LEASED, fx)) {
       e.touch(now); // idle from now: idleTimeout closes it if nothing comes
-      return engine.idleNanos;
+      return idleNanos;
     }
     return Long.MAX_VALUE;
   }
@@ -128,7 +150,7 @@ final class Reaper {
   private void logAbandoned(LeaseState lease, boolean contextOnly) {
     LOG.warn("{}lease #{} on {} abandoned: no activity for {} (idleTimeout). {} Revoked it and {}."
         + " Close every BrowserLease, ideally with try-with-resources.{}",
-        prefix, lease.id, lease.entry.describe(), engine.config.idleTimeout(), lease.origin(),
+        prefix, lease.id, lease.entry.describe(), config.idleTimeout(), lease.origin(),
         contextOnly ? "disposing its context" : "closing the browser",
         lease.acquireSite == null ? " Set PoolConfig.builder().captureAcquireSite(true) to log the"
             + " stack of the acquire() call." : "", lease.acquireSite);
@@ -142,9 +164,9 @@ final class Reaper {
     if (scheduler == null) {
       return;
     }
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      if (engine.closed) {
+      if (state.closed) {
         return;
       }
       if (running) {
@@ -161,40 +183,40 @@ final class Reaper {
         nextRun.cancel();
       }
       nextRunAt = deadline;
-      nextRun = scheduler.schedule(this::run, Math.max(0, deadline - engine.ticker.read()));
+      nextRun = scheduler.schedule(this::run, Math.max(0, deadline - ticker.read()));
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
   }
 
   /** One scheduled run: a pass, then the next run at the earliest deadline it or anyone asked for. */
   void run() {
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      if (engine.closed) {
+      if (state.closed) {
         return;
       }
       running = true;
       nextRun = null;
       wakeRequested = false;
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
     long delay;
     try {
-      delay = runOnce(engine.ticker.read());
+      delay = runOnce(ticker.read());
     } catch (Throwable e) { // an Error too: the reaper must never stop for good
       LOG.error("{}reaper pass failed; retrying in 1 s", prefix, e);
       delay = TimeUnit.SECONDS.toNanos(1);
     }
     boolean has;
     long next = 0;
-    engine.lock.lock();
+    state.lock.lock();
     try {
       running = false;
       has = delay >= 0;
       if (has) {
-        next = engine.ticker.read() + delay + SLACK_NANOS;
+        next = ticker.read() + delay + SLACK_NANOS;
       }
       if (wakeRequested && (!has || wakeRequestedAt - next < 0)) {
         has = true;
@@ -202,7 +224,7 @@ final class Reaper {
       }
       wakeRequested = false;
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
     if (has) {
       scheduleNoLaterThan(next);
@@ -212,7 +234,7 @@ final class Reaper {
   /** Starts the reaper: a first pass at once (which also launches minIdle browsers). */
   void start() {
     if (scheduler != null) {
-      scheduleNoLaterThan(engine.ticker.read());
+      scheduleNoLaterThan(ticker.read());
     }
   }
 

@@ -46,24 +46,24 @@ final class Shutdown {
     List<PoolEntry> all;
     List<PoolEntry> victims = new ArrayList<>();
     boolean first;
-    engine.lock.lock();
+    engine.state.lock.lock();
     try {
-      first = !engine.closed;
-      engine.closed = true;
+      first = !engine.state.closed;
+      engine.state.closed = true;
       if (first) {
-        engine.waiters.failAll(engine.closedException());
-        for (PoolEntry e : engine.bag.all()) {
+        engine.state.waiters.failAll(engine.closedException());
+        for (PoolEntry e : engine.state.bag.all()) {
           engine.leases.revokeOthers(e, "the pool was closed", CloseReason.SHUTDOWN);
-          if (e.state() != State.STARTING && engine.beginClose(e, CloseReason.SHUTDOWN)) {
-            engine.bag.unbind(e);
+          if (e.state() != State.STARTING && engine.state.beginClose(e, CloseReason.SHUTDOWN)) {
+            engine.state.bag.unbind(e);
             victims.add(e);
           }
         }
         engine.reaper.cancel();
       }
-      all = engine.bag.all();
+      all = engine.state.bag.all();
     } finally {
-      engine.lock.unlock();
+      engine.state.lock.unlock();
     }
     engine.listeners.flush();
     if (first) {
@@ -150,11 +150,11 @@ final class Shutdown {
    * stops its executors and the launcher's, which have no threads yet, and marks it closed. Logs nothing.
    */
   void discardUnstarted() {
-    engine.lock.lock();
+    engine.state.lock.lock();
     try {
-      engine.closed = true;
+      engine.state.closed = true;
     } finally {
-      engine.lock.unlock();
+      engine.state.lock.unlock();
     }
     engine.reaper.shutdown();
     engine.closer.shutdown();

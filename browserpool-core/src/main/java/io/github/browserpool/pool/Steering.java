@@ -13,19 +13,21 @@ import org.slf4j.LoggerFactory;
 final class Steering {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
 
-  private final PoolEngine engine;
+  private final PoolState state;
+  private final Decisions decisions;
   private final String prefix;
 
-  Steering(PoolEngine engine) {
-    this.engine = engine;
-    this.prefix = engine.prefix;
+  Steering(PoolState state, Decisions decisions) {
+    this.state = state;
+    this.decisions = decisions;
+    this.prefix = state.prefix;
   }
 
   /** Drains every browser (softEvict): none takes a new lease; idle ones close now, leased ones when released. */
   void drainAll() {
-    int drained = engine.decide(fx -> {
+    int drained = decisions.decide(fx -> {
       int n = 0;
-      for (PoolEntry e : engine.bag.all()) {
+      for (PoolEntry e : state.bag.all()) {
         if (drain(e, fx)) {
           n++;
         }
@@ -42,8 +44,8 @@ final class Steering {
    * @return whether a browser was bound to the key
    */
   boolean drainKey(String key) {
-    boolean found = engine.decide(fx -> {
-      PoolEntry e = engine.bag.keyed(key);
+    boolean found = decisions.decide(fx -> {
+      PoolEntry e = state.bag.keyed(key);
       return e != null && drain(e, fx);
     });
     if (found) {
@@ -52,7 +54,7 @@ final class Steering {
     return found;
   }
 
-  /** Drains a live browser (reason EVICTED): it is retired now if idle, else once released. Under engine.lock. */
+  /** Drains a live browser (reason EVICTED): it is retired now if idle, else once released. Under state.lock. */
   private boolean drain(PoolEntry e, Effects fx) {
     State st = e.state();
     if (st == State.CLOSING || st == State.CLOSED) {
@@ -60,34 +62,34 @@ final class Steering {
     }
     e.drain(CloseReason.EVICTED);
     if (st == State.IDLE) {
-      engine.retire(e, CloseReason.EVICTED, fx);
+      state.retire(e, CloseReason.EVICTED, fx);
     }
     return true;
   }
 
   /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
   void suspend() {
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      engine.suspended = true;
+      state.suspended = true;
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
     LOG.info("{}suspended: acquire() waits until resumePool()", prefix);
   }
 
   /** Hands out leases again, waiters first. */
   void resume() {
-    engine.change(fx -> engine.suspended = false); // the decision's dispatch serves the waiters
+    decisions.change(fx -> state.suspended = false); // the decision's dispatch serves the waiters
     LOG.info("{}resumed", prefix);
   }
 
   boolean isSuspended() {
-    engine.lock.lock();
+    state.lock.lock();
     try {
-      return engine.suspended;
+      return state.suspended;
     } finally {
-      engine.lock.unlock();
+      state.lock.unlock();
     }
   }
 }

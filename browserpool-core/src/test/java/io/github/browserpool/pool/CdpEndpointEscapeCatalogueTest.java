@@ -122,8 +122,8 @@ class CdpEndpointEscapeCatalogueTest {
     LeaseState leaseA = engine.acquire(null);
     LeaseState leaseB = engine.acquire(null);
     assertThat(leaseB.browserPid()).as("both leases in the one browser").isEqualTo(leaseA.browserPid());
-    LaunchedBrowser.RawCdp ctxA = leaseA.context.rawCdp();
-    LaunchedBrowser.RawCdp ctxB = leaseB.context.rawCdp();
+    LaunchedBrowser.RawCdp ctxA = leaseA.context().rawCdp();
+    LaunchedBrowser.RawCdp ctxB = leaseB.context().rawCdp();
     PipeConnection pipe = ctxA.connection();
     String otherCtx = ctxB.contextId();
 

@@ -79,7 +79,7 @@ class CdpEndpointScopeTest {
   @Test
   void aClientSeesOnlyItsLeaseAndCannotTouchAnythingElse() throws Exception {
     LeaseState lease = engine.acquire(null);
-    LaunchedBrowser.RawCdp context = lease.context.rawCdp();
+    LaunchedBrowser.RawCdp context = lease.context().rawCdp();
     PipeConnection pipe = context.connection();
     // Another context with a page in the same browser, as another lease or a prepared context has.
     String foreignContext = pipeCall(pipe, "Target.createBrowserContext", params()).path("browserContextId").asText();

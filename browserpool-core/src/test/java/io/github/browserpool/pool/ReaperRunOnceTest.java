@@ -64,15 +64,15 @@ class ReaperRunOnceTest {
     ticker.advance(Duration.ofSeconds(5));
     engine.acquire(null);
     Admission lru = engine.admission;
-    engine.lock.lock();
+    engine.state.lock.lock();
     try {
-      assertThat(lru.nextEvictableAt(engine.bag)).isEqualTo(t0 + protection.toNanos());
-      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos() - 1, false)).isNull();
-      assertThat(lru.leasedVictim(engine.bag, t0 + protection.toNanos(), false)).isSameAs(older);
+      assertThat(lru.nextEvictableAt(engine.state.bag)).isEqualTo(t0 + protection.toNanos());
+      assertThat(lru.leasedVictim(engine.state.bag, t0 + protection.toNanos() - 1, false)).isNull();
+      assertThat(lru.leasedVictim(engine.state.bag, t0 + protection.toNanos(), false)).isSameAs(older);
       assertThat(lru.untilEvictable(protection.toNanos() - 4)).isEqualTo(4);
       assertThat(lru.untilEvictable(protection.toNanos())).isEqualTo(Long.MAX_VALUE);
     } finally {
-      engine.lock.unlock();
+      engine.state.lock.unlock();
     }
   }
 
@@ -83,12 +83,12 @@ class ReaperRunOnceTest {
     long far = ticker.read() + Duration.ofDays(1).toNanos();
     for (CapacityPolicy p : new CapacityPolicy[] {CapacityPolicy.WAIT, CapacityPolicy.REJECT}) {
       Admission a = Admission.of(p, 0);
-      engine.lock.lock();
+      engine.state.lock.lock();
       try {
-        assertThat(a.leasedVictim(engine.bag, far, false)).as(p.name()).isNull();
-        assertThat(a.nextEvictableAt(engine.bag)).as(p.name()).isEqualTo(Long.MAX_VALUE);
+        assertThat(a.leasedVictim(engine.state.bag, far, false)).as(p.name()).isNull();
+        assertThat(a.nextEvictableAt(engine.state.bag)).as(p.name()).isEqualTo(Long.MAX_VALUE);
       } finally {
-        engine.lock.unlock();
+        engine.state.lock.unlock();
       }
       assertThat(a.queues()).as(p.name()).isEqualTo(p == CapacityPolicy.WAIT);
     }
