@@ -11,6 +11,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
+import io.github.browserpool.test.Binaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class LocalBrowserChromiumTest {
     RecordingEvents events = new RecordingEvents();
     LocalBrowser browser = launch(events);
     assertThat(browser.connection().send("Browser.getVersion", null).get(10, SECONDS).path("product").asText())
-        .startsWith("Chrome/");
+        .startsWith(Binaries.poolBrowserProductPrefix());
     assertThat(events.crashes.get()).isZero();
 
     browser.process().fromBrowser().close(); // the reader's next read fails; Chromium itself lives on
