@@ -40,6 +40,13 @@ public final class ChromeFlags {
       "--no-default-browser-check", "--disable-background-networking", "--disable-sync",
       "--disable-component-update", "--disable-default-apps", "--no-startup-window");
 
+  /**
+   * What the headless shell needs to do as full Chromium does: {@code --site-per-process}, because full
+   * Chromium puts every site in a process of its own (so a cross-site iframe is an out-of-process frame,
+   * with a CDP session of its own), and the shell, without Chrome's own settings, does not.
+   */
+  public static final List<String> HEADLESS_SHELL_ONLY_SWITCHES = List.of("--site-per-process");
+
   private ChromeFlags() {}
 
   /**

@@ -107,6 +107,7 @@ public final class LaunchSpec {
         "--user-data-dir=" + userDataDir));
     if (headlessShell) {
       a.removeAll(ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES);
+      a.addAll(ChromeFlags.HEADLESS_SHELL_ONLY_SWITCHES);
     }
     if (noSandbox()) {
       a.add("--no-sandbox");

@@ -37,7 +37,7 @@ class LaunchSettingsTest {
         .extraArgs(List.of("--disable-features=Translate", "--headless", "--window-size=800,600")).build();
     List<String> shell = spec.arguments(Path.of("/x/chromelambda-a"), true);
     assertThat(shell).containsExactly("--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
-        "--mute-audio", "--remote-debugging-pipe", "--user-data-dir=/x/chromelambda-a", "--no-sandbox",
+        "--mute-audio", "--remote-debugging-pipe", "--user-data-dir=/x/chromelambda-a", "--site-per-process", "--no-sandbox",
         "--disable-features=SpareRendererForSitePerProcess,Translate", "--headless", "--window-size=800,600")
         .as("the user's own extras are passed as given, even --headless");
     List<String> full = spec.arguments(Path.of("/x/chromelambda-a"), false);
