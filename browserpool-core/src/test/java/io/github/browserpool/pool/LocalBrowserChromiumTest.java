@@ -12,6 +12,7 @@ import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.test.Binaries;
+import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,33 @@ class LocalBrowserChromiumTest {
     events.process = browser.process();
     browsers.add(browser);
     return browser;
+  }
+
+  @Test
+  void eachBinaryIsLaunchedWithItsOwnSwitchesAndItsMainPidIsTheBrowser() throws Exception {
+    Path shell = Path.of("/usr/bin/chromium-headless-shell"); // Debian's launcher script, as setup.sh installs it
+    assertThat(shell).as("chromium-headless-shell (scripts/setup.sh installs it)").isExecutable();
+    for (Path exe : List.of(shell, Binaries.chromium())) {
+      boolean isShell = exe.equals(shell);
+      PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("binary-test").tempRoot(tempRoot)
+          .chromeExecutable(exe).build();
+      RecordingEvents events = new RecordingEvents();
+      LocalBrowser browser = (LocalBrowser) LocalBrowserLauncher.create(config).launch(events);
+      events.process = browser.process();
+      browsers.add(browser);
+      assertThat(browser.connection().send("Browser.getVersion", null).get(10, SECONDS).path("product").asText())
+          .startsWith(isShell ? "HeadlessChrome/" : "Chrome/");
+      List<String> args = List.of(ProcessTable.read(browser.process().pid()).cmdline().split(" "));
+      if (isShell) {
+        assertThat(args.get(0)).as("the shell's binary itself, not the launcher script that would be its parent")
+            .isEqualTo("/usr/lib/chromium/chromium-headless-shell");
+        assertThat(args).contains("--site-per-process", "--remote-debugging-pipe")
+            .doesNotContainAnyElementsOf(io.github.browserpool.chrome.ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES);
+      } else {
+        assertThat(args).containsAll(io.github.browserpool.chrome.ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES)
+            .doesNotContain("--site-per-process");
+      }
+    }
   }
 
   @Test

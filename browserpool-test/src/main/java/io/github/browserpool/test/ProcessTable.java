@@ -164,8 +164,9 @@ public final class ProcessTable {
   /**
    * A browser's whole process tree: {@code pid} first, then its live descendants, then every other live
    * process whose command line mentions {@code dir} (its profile dir: helpers such as crashpad are
-   * re-parented away from the browser but still name it). {@code dir} may be null, for the descendants
-   * only. Take it while the browser runs; signal or await these PIDs afterwards.
+   * re-parented away from the browser but still name it) or works in it (the headless shell's helpers,
+   * see {@link #namingInCommandLineOrCwd}). {@code dir} may be null, for the descendants only. Take it
+   * while the browser runs; signal or await these PIDs afterwards.
    */
   public static Set<Long> tree(long pid, Path dir) {
     Set<Long> out = new LinkedHashSet<>();
@@ -173,6 +174,7 @@ public final class ProcessTable {
     out.addAll(descendants(pid));
     if (dir != null) {
       referencing(dir.toString()).forEach(p -> out.add(p.pid()));
+      namingInCommandLineOrCwd(dir).forEach(p -> out.add(p.pid()));
     }
     return out;
   }
