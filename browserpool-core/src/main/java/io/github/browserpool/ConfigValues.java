@@ -28,6 +28,7 @@ final class ConfigValues implements Cloneable {
   CapacityPolicy capacityPolicy = PoolConfig.DEFAULT_CAPACITY_POLICY;
   Path tempRoot;
   Path chromeExecutable;
+  BrowserBinary browserBinary = PoolConfig.DEFAULT_BROWSER_BINARY;
   Duration closeTimeout = PoolConfig.DEFAULT_CLOSE_TIMEOUT;
   Duration launchTimeout = PoolConfig.DEFAULT_LAUNCH_TIMEOUT;
   Duration maxLifetime = PoolConfig.DEFAULT_MAX_LIFETIME;
@@ -71,7 +72,8 @@ final class ConfigValues implements Cloneable {
     return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
         + ", idleTimeout=" + idleTimeout + ", acquireTimeout=" + acquireTimeout
         + ", capacityPolicy=" + capacityPolicy + ", tempRoot=" + tempRoot
-        + ", chromeExecutable=" + chromeExecutable + ", closeTimeout=" + closeTimeout
+        + ", chromeExecutable=" + chromeExecutable + ", browserBinary=" + browserBinary
+        + ", closeTimeout=" + closeTimeout
         + ", launchTimeout=" + launchTimeout + ", maxLifetime=" + maxLifetime
         + ", maxLeasesPerBrowser=" + maxLeasesPerBrowser + ", maxContextsPerBrowser=" + maxContextsPerBrowser + ", evictionProtection=" + evictionProtection
         + ", callTimeout=" + callTimeout + ", chromeArguments=" + chromeArguments + ", noSandbox=" + noSandbox

@@ -52,6 +52,8 @@ public final class PoolConfig {
   public static final long DEFAULT_MAX_BROWSER_MEMORY = 0;
   /** Default for {@link Builder#registerMBean(boolean)}. */
   public static final boolean DEFAULT_REGISTER_MBEAN = false;
+  /** Default for {@link Builder#browserBinary(BrowserBinary)}: the headless shell, else full Chromium. */
+  public static final BrowserBinary DEFAULT_BROWSER_BINARY = BrowserBinary.HEADLESS_SHELL;
   /**
    * Default for {@link Builder#captureAcquireSite(boolean)}: off, because capturing a stack costs more
    * than the rest of an acquire's bookkeeping together (see README, "Monitoring").
@@ -111,6 +113,11 @@ public final class PoolConfig {
   /** The configured executable, or {@code null} to discover one (CHROME_PATH, then PATH). */
   public Path chromeExecutable() {
     return values.chromeExecutable;
+  }
+
+  /** Which build discovery looks for on PATH when neither chromeExecutable nor CHROME_PATH is set. */
+  public BrowserBinary browserBinary() {
+    return values.browserBinary;
   }
 
   /** The budget for closing one browser ({@link Builder#closeTimeout(Duration)}). */
@@ -260,11 +267,31 @@ public final class PoolConfig {
       return this;
     }
 
-    /** The Chromium executable. Default: CHROME_PATH, then chromium, chromium-browser, google-chrome(-stable) on PATH. */
+    /**
+     * The Chromium executable. Default: CHROME_PATH, then what {@link #browserBinary(BrowserBinary)} looks
+     * for on PATH: chromium-headless-shell, chrome-headless-shell, then chromium, chromium-browser,
+     * google-chrome(-stable). A file whose name contains {@code headless-shell} is launched as the
+     * headless shell, anything else as full Chromium.
+     */
     public Builder chromeExecutable(Path chromeExecutable) {
       require(chromeExecutable != null, "chromeExecutable", null,
-          "pass the path of a Chromium binary such as /usr/bin/chromium, or leave it unset to search PATH");
+          "pass the path of a Chromium binary such as /usr/bin/chromium-headless-shell or /usr/bin/chromium,"
+              + " or leave it unset to search PATH");
       values.chromeExecutable = chromeExecutable;
+      return this;
+    }
+
+    /**
+     * Which build to look for on PATH when neither {@link #chromeExecutable(Path)} nor the CHROME_PATH
+     * environment variable names one (either of those wins). Default {@link BrowserBinary#HEADLESS_SHELL}:
+     * the headless shell where it is installed, else full Chromium. {@link BrowserBinary#CHROMIUM} for
+     * full Chromium on any machine, e.g. for pages that must see a desktop Chrome's user agent. A Selenium
+     * Grid pool runs whatever browser its nodes are configured with; this does not apply to it.
+     */
+    public Builder browserBinary(BrowserBinary browserBinary) {
+      require(browserBinary != null, "browserBinary", null,
+          "pass BrowserBinary.HEADLESS_SHELL (the default) or BrowserBinary.CHROMIUM");
+      values.browserBinary = browserBinary;
       return this;
     }
 

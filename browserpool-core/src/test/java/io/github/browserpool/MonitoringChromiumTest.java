@@ -39,7 +39,7 @@ class MonitoringChromiumTest extends OnRealChromium {
         assertThat(b.leasesServed()).isEqualTo(1);
         // The browser, its zygotes, GPU/utility/network helpers, a renderer per page, crashpad.
         assertThat(b.processCount()).as("processes in the tree").isBetween(4, 40);
-        assertThat(ProcessTable.referencing(lease.userDataDir().toString()).size())
+        assertThat(ProcessTable.namingInCommandLineOrCwd(lease.userDataDir()).size())
             .as("every process naming the profile dir is counted").isLessThanOrEqualTo(b.processCount());
         assertThat(b.memoryBytes()).as("PSS of the tree").isBetween(30 * MIB, 3000 * MIB);
         assertThat(b.age()).isPositive();

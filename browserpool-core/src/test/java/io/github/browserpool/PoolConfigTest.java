@@ -29,6 +29,10 @@ class PoolConfigTest {
     assertThat(c.callTimeout()).isEqualTo(PoolConfig.DEFAULT_CALL_TIMEOUT).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.tempRoot()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
     assertThat(c.chromeExecutable()).isNull();
+    assertThat(c.browserBinary()).isEqualTo(PoolConfig.DEFAULT_BROWSER_BINARY).isEqualTo(BrowserBinary.HEADLESS_SHELL);
+    assertThat(PoolConfig.builder().browserBinary(BrowserBinary.CHROMIUM).build().browserBinary())
+        .isEqualTo(BrowserBinary.CHROMIUM);
+    assertThat(c.toString()).contains("browserBinary=HEADLESS_SHELL");
     assertThat(c.noSandbox()).isNull();
     assertThat(c.poolName()).startsWith("browserpool-");
     assertThat(c.maxBrowserMemory()).isEqualTo(PoolConfig.DEFAULT_MAX_BROWSER_MEMORY).isZero();
@@ -79,6 +83,7 @@ class PoolConfigTest {
         bad("capacityPolicy", "null", b -> b.capacityPolicy(null)),
         bad("tempRoot", "null", b -> b.tempRoot(null)),
         bad("chromeExecutable", "null", b -> b.chromeExecutable(null)),
+        bad("browserBinary", "null", b -> b.browserBinary(null)),
         bad("closeTimeout", "PT0S", b -> b.closeTimeout(Duration.ZERO)),
         bad("launchTimeout", "PT0S", b -> b.launchTimeout(Duration.ZERO)),
         bad("maxLifetime", "PT-1M", b -> b.maxLifetime(Duration.ofMinutes(-1))),

@@ -39,9 +39,12 @@ public final class Procs {
     return ProcessTable.isAlive(pid);
   }
 
-  /** Live processes whose command line mentions {@code path} (e.g. a tempRoot or a profile dir). */
+  /**
+   * Live processes whose command line or working directory names {@code path} (e.g. a tempRoot or a
+   * profile dir): the headless shell's helpers name their profile dir only as their working directory.
+   */
   public static List<ProcessInfo> referencing(Path path) {
-    return ProcessTable.referencing(path.toString());
+    return ProcessTable.namingInCommandLineOrCwd(path);
   }
 
   /** PIDs of the live descendants of {@code pid}, by walking parent links in /proc. */

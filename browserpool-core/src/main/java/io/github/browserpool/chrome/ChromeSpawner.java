@@ -80,11 +80,14 @@ final class ChromeSpawner {
     }
     Process process;
     Path tini = spec.subreaper();
+    // The shell's own binary, not a launcher script that would stand between the pool and the browser.
+    Path binary = ChromeExecutable.launchable(exe);
     try {
       Path tmp = Files.createDirectory(dir.resolve("tmp"));
       Path config = Files.createDirectory(dir.resolve("xdg-config"));
       Path cache = Files.createDirectory(dir.resolve("xdg-cache"));
-      ProcessBuilder pb = new ProcessBuilder(command(tini, exe, spec.arguments(dir)));
+      List<String> arguments = spec.arguments(dir, ChromeExecutable.isHeadlessShell(exe));
+      ProcessBuilder pb = new ProcessBuilder(command(tini, binary, arguments));
       pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(ProfileDirs.STDERR_LOG).toFile()));
       // The working dir is the profile dir, which the relative TMPDIR below is relative to.
       pb.directory(dir.toFile());
@@ -104,7 +107,7 @@ final class ChromeSpawner {
     ProcFs.Stat main = ProcFs.stat(mainPid); // read now: the main's identity for the whole close
     long mainStart = main == null || main.state() == 'Z' || main.state() == 'X' ? -1 : main.startTicks();
     ChromeProcess cp = new ChromeProcess(prefix, process, dir, marker, mainPid, mainStart, wrappers);
-    LOG.debug("{}spawned {} pid {} with profile {}{}", prefix, exe, mainPid, dir,
+    LOG.debug("{}spawned {} pid {} with profile {}{}", prefix, binary, mainPid, dir,
         tini == null ? "" : " under " + tini + " -s (pids " + wrappers + ")");
     return cp;
   }

@@ -73,8 +73,21 @@ public final class LaunchSpec {
     return noSandbox != null ? noSandbox : "root".equals(System.getProperty("user.name"));
   }
 
-  /** The full argument list (after the executable) for a browser with this profile dir. */
+  /**
+   * The full argument list (after the executable) for a browser with this profile dir, for the kind of
+   * browser {@link #executable()} is (full Chromium when it is null).
+   */
   public List<String> arguments(Path userDataDir) {
+    return arguments(userDataDir, executable != null && ChromeExecutable.isHeadlessShell(executable));
+  }
+
+  /**
+   * The full argument list (after the executable) for a browser with this profile dir: for the headless
+   * shell when {@code headlessShell}, without {@link ChromeFlags#FULL_CHROMIUM_ONLY_SWITCHES} and with
+   * {@link ChromeFlags#HEADLESS_SHELL_DISABLED_FEATURES}; else for full Chromium. The extra arguments
+   * come last, as given, for either.
+   */
+  public List<String> arguments(Path userDataDir, boolean headlessShell) {
     List<String> a = new ArrayList<>(List.of(
         "--headless",
         "--no-first-run",
@@ -92,12 +105,17 @@ public final class LaunchSpec {
         "--no-startup-window",
         "--remote-debugging-pipe",
         "--user-data-dir=" + userDataDir));
+    if (headlessShell) {
+      a.removeAll(ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES);
+      a.addAll(ChromeFlags.HEADLESS_SHELL_ONLY_SWITCHES);
+    }
     if (noSandbox()) {
       a.add("--no-sandbox");
     }
     a.add("--disable-features="); // ChromeFlags.DISABLED_FEATURES, merged with the extras' own
     a.addAll(extraArgs);
-    return ChromeFlags.withDisabledFeatures(a);
+    return ChromeFlags.withDisabledFeatures(a,
+        headlessShell ? ChromeFlags.HEADLESS_SHELL_DISABLED_FEATURES : ChromeFlags.DISABLED_FEATURES);
   }
 
   /** Collects launch settings. */

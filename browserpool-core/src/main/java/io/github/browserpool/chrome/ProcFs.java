@@ -74,6 +74,31 @@ public final class ProcFs {
     }
   }
 
+  /**
+   * Whether the process's command line or working directory contains {@code needle}. Full Chromium's
+   * helpers name the profile dir on their command line ({@code --user-data-dir}); the headless shell's
+   * do not (and overwrite their environment with their new title), but keep the working directory the
+   * browser was started in, which is the profile dir. A working directory this user cannot read, or one
+   * a sandbox moved, does not match; such helpers are found as the browser's descendants.
+   */
+  static boolean names(long pid, String needle) {
+    String cmd = cmdline(pid);
+    if (cmd != null && cmd.contains(needle)) {
+      return true;
+    }
+    String cwd = cwd(pid);
+    return cwd != null && cwd.contains(needle);
+  }
+
+  /** The working directory's path, or null when the process is gone or it cannot be read. */
+  static String cwd(long pid) {
+    try {
+      return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("cwd")).toString();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** How many full passes over /proc this JVM has made so far. */
   public static long fullScans() {
     return FULL_SCANS.get();
@@ -100,7 +125,8 @@ public final class ProcFs {
   }
 
   /**
-   * One pass over /proc: the live processes whose command line contains {@code needle}, plus, when
+   * One pass over /proc: the live processes whose command line or working directory contains {@code needle}
+   * (see {@link #names}), plus, when
    * {@code root} is positive, the live descendants of {@code root} (through parent links). The caller
    * passes a root only while it knows that PID is still the process it means: after it died, its PID
    * may belong to an unrelated process.
@@ -115,8 +141,7 @@ public final class ProcFs {
         continue;
       }
       all.add(s);
-      String cmd = cmdline(pid);
-      if (cmd != null && cmd.contains(needle)) {
+      if (names(pid, needle)) {
         out.add(pid);
       }
     }
@@ -143,13 +168,12 @@ public final class ProcFs {
     return out;
   }
 
-  /** Live PIDs whose command line contains {@code needle}. */
+  /** Live PIDs whose command line or working directory contains {@code needle} (see {@link #names}). */
   public static List<Long> referencing(String needle) {
     FULL_SCANS.incrementAndGet();
     List<Long> out = new ArrayList<>();
     for (long pid : pids()) {
-      String cmd = cmdline(pid);
-      if (cmd != null && cmd.contains(needle) && isAlive(pid)) {
+      if (names(pid, needle) && isAlive(pid)) {
         out.add(pid);
       }
     }

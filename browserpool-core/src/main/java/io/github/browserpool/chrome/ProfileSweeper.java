@@ -116,22 +116,34 @@ public final class ProfileSweeper {
     return s == null || s.state() == 'Z' || s.state() == 'X' || s.startTicks() != startTicks;
   }
 
-  /** A live process seen by the sweep: PID, start time and raw command line (arguments NUL-separated). */
-  record Proc(long pid, long startTicks, String cmdline) {
-    /** Whether the command line contains {@code path} anywhere (a loose match, to protect a dir). */
+  /**
+   * A live process seen by the sweep: PID, start time, raw command line (arguments NUL-separated) and
+   * working directory (empty when unreadable).
+   */
+  record Proc(long pid, long startTicks, String cmdline, String cwd) {
+    Proc(long pid, long startTicks, String cmdline) {
+      this(pid, startTicks, cmdline, "");
+    }
+
+    /** Whether the command line or working directory contains {@code path} anywhere (a loose match, to protect a dir). */
     boolean mentions(String path) {
-      return cmdline.contains(path);
+      return cmdline.contains(path) || cwd.contains(path);
     }
 
     /**
-     * Whether the command line names {@code path} itself: the path starts an argument or follows an
-     * {@code =} or a space, and is followed by the argument's end, a {@code /} or a space. So
-     * {@code /tmp/chromelambda-a} is not named by {@code --user-data-dir=/tmp/chromelambda-ab}. Spaces
-     * count because Chromium's helpers (zygote, GPU, renderers) rewrite their command line into one
-     * space-separated argument.
+     * Whether the command line or the working directory names {@code path} itself: the path starts an
+     * argument or follows an {@code =} or a space, and is followed by the argument's end, a {@code /} or a
+     * space. So {@code /tmp/chromelambda-a} is not named by {@code --user-data-dir=/tmp/chromelambda-ab}.
+     * Spaces count because Chromium's helpers (zygote, GPU, renderers) rewrite their command line into one
+     * space-separated argument. The working directory counts because the headless shell's helpers name
+     * their profile dir nowhere else: they keep the browser's, which the pool makes the profile dir.
      */
     boolean names(String path) {
-      for (String arg : cmdline.split("\0")) {
+      return names(cmdline, path) || names(cwd, path);
+    }
+
+    private static boolean names(String nulSeparated, String path) {
+      for (String arg : nulSeparated.split("\0")) {
         for (int i = arg.indexOf(path); i >= 0; i = arg.indexOf(path, i + 1)) {
           int end = i + path.length();
           boolean before = i == 0 || arg.charAt(i - 1) == '=' || arg.charAt(i - 1) == ' ';
@@ -298,30 +310,42 @@ public final class ProfileSweeper {
   }
 
   /**
-   * Every live process whose command line contains one of {@code needles}, with its start time. The
-   * start time is read before and after the command line, so the two belong to the same process.
+   * Every live process whose command line or working directory contains one of {@code needles}, with its
+   * start time. The headless shell's helpers name their profile dir only as their working directory. The
+   * start time is read before and after the rest, so all belong to the same process.
    */
   private static List<Proc> scan(List<String> needles) {
     List<Proc> out = new ArrayList<>();
     for (long pid : ProcFs.pids()) {
       String first = rawCmdline(pid);
-      if (first == null || needles.stream().noneMatch(first::contains)) {
+      if (first == null) {
+        continue;
+      }
+      String firstCwd = cwd(pid);
+      if (needles.stream().noneMatch(n -> first.contains(n) || firstCwd.contains(n))) {
         continue;
       }
       for (int attempt = 0; attempt < 3; attempt++) {
         ProcFs.Stat before = ProcFs.stat(pid);
         String cmd = rawCmdline(pid);
+        String cwd = cwd(pid);
         ProcFs.Stat after = ProcFs.stat(pid);
         if (before == null || cmd == null || after == null || after.state() == 'Z' || after.state() == 'X') {
           break;
         }
         if (before.startTicks() == after.startTicks()) {
-          out.add(new Proc(pid, after.startTicks(), cmd));
+          out.add(new Proc(pid, after.startTicks(), cmd, cwd));
           break;
         }
       }
     }
     return out;
+  }
+
+  /** The working directory, or empty when the process is gone or it cannot be read. */
+  private static String cwd(long pid) {
+    String cwd = ProcFs.cwd(pid);
+    return cwd == null ? "" : cwd;
   }
 
   /** The command line with its NUL separators, or null when the process is gone or has none (a kernel thread). */

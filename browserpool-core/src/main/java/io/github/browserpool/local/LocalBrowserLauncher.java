@@ -1,6 +1,7 @@
 package io.github.browserpool.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserLaunchException;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolConfig;
@@ -55,7 +56,10 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
    */
   public static LocalBrowserLauncher create(PoolConfig config) {
     requireLinux(config.poolName(), PROC_SELF_STAT, SHELL);
-    Path exe = ChromeExecutable.locate(config.chromeExecutable());
+    boolean shellFirst = config.browserBinary() == BrowserBinary.HEADLESS_SHELL;
+    Path exe = ChromeExecutable.locate(config.chromeExecutable(), shellFirst);
+    LOG.info("[{}] launches {} ({})", config.poolName(), exe,
+        ChromeExecutable.isHeadlessShell(exe) ? "headless shell" : "full Chromium, new headless mode");
     requireWritable(config);
     LaunchSpec.Builder b = LaunchSpec.builder()
         .ownerName(config.poolName())

@@ -14,6 +14,7 @@ import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import io.github.browserpool.chrome.ChromeExecutable;
+import io.github.browserpool.test.Binaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +45,7 @@ class ChromiumPipeTest {
   void browserLevelGetVersion() throws Exception {
     try (LaunchedChromium chromium = LaunchedChromium.launch(dir)) {
       JsonNode version = chromium.connection.send("Browser.getVersion", null).get(10, SECONDS);
-      assertThat(version.get("product").asText()).startsWith("Chrome/");
+      assertThat(version.get("product").asText()).startsWith(Binaries.poolBrowserProductPrefix());
       assertThat(chromium.activity.get()).as("browser-level traffic is the pool's own, not activity").isZero();
     }
   }

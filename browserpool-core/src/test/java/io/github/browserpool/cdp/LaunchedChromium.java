@@ -44,7 +44,7 @@ final class LaunchedChromium implements AutoCloseable {
             "/bin/sh",
             "-c",
             "exec \"$0\" \"$@\" 3<&0 4>&1 0</dev/null 1>&2",
-            ChromeExecutable.locate(null).toString(),
+            ChromeExecutable.launchable(ChromeExecutable.locate(null)).toString(),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.browserpool.CloseReason;
+import io.github.browserpool.test.Binaries;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,8 +127,14 @@ class ChromeProcessTest {
     String absoluteSocket = dir.resolve("tmp/org.chromium.Chromium.XXXXXX/SingletonSocket").toString();
     assertThat(absoluteSocket.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(MAX_SOCKET_PATH_BYTES);
     try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
-      assertThat(tmp.map(p -> p.getFileName().toString())).as("singleton dir inside the profile's tmp")
-          .anyMatch(n -> n.startsWith("org.chromium.Chromium."));
+      if (Binaries.poolBrowserIsHeadlessShell()) {
+        // The headless shell has no process singleton, so no socket; it must launch all the same.
+        assertThat(tmp.map(p -> p.getFileName().toString())).as("no singleton dir from the headless shell")
+            .noneMatch(n -> n.startsWith("org.chromium.Chromium."));
+      } else {
+        assertThat(tmp.map(p -> p.getFileName().toString())).as("singleton dir inside the profile's tmp")
+            .anyMatch(n -> n.startsWith("org.chromium.Chromium."));
+      }
     }
     assertThat(RawCdp.call(b, 2, "Target.getTargets", READY)).contains("\"targetInfos\"");
     Set<Long> tree = treeOf(b);
@@ -296,13 +303,22 @@ class ChromeProcessTest {
         .doesNotContain("tini");
     long tini = ProcFs.stat(ProcFs.stat(b.pid()).ppid()).ppid();
     assertThat(ProcFs.cmdline(tini)).startsWith(TINI + " -s");
-    // crashpad double-forks away from the browser: to the subreaper, not to init.
-    await().atMost(READY).until(() -> ProcFs.referencing(b.userDataDir().toString()).stream()
-        .anyMatch(p -> ProcFs.cmdline(p).contains("crashpad")));
-    for (long p : ProcFs.referencing(b.userDataDir().toString())) {
+    // crashpad double-forks away from the browser: to the subreaper, not to init. The headless shell
+    // starts no crashpad with crash reporting off; its helpers are the browser's children.
+    if (!Binaries.poolBrowserIsHeadlessShell()) {
+      await().atMost(READY).until(() -> ProcFs.referencing(b.userDataDir().toString()).stream()
+          .anyMatch(p -> ProcFs.cmdline(p).contains("crashpad")));
+    }
+    List<Long> browsers = ProcFs.referencing(b.userDataDir().toString());
+    for (long p : browsers) {
       String cmd = ProcFs.cmdline(p);
       if (cmd != null && cmd.contains("chrome_crashpad_handler")) {
         assertThat(ProcFs.stat(p).ppid()).as("parent of crashpad %s", p).isEqualTo(tini);
+      }
+      ProcFs.Stat stat = ProcFs.stat(p);
+      if (stat != null && p != tini) {
+        assertThat(stat.ppid()).as("parent of %s (%s): tini or the browser's own", p, cmd).satisfiesAnyOf(
+            pp -> assertThat(pp).isEqualTo(tini), pp -> assertThat(browsers).contains(pp));
       }
     }
     Set<Long> tree = treeOf(b);

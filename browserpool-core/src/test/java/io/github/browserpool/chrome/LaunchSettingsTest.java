@@ -32,6 +32,27 @@ class LaunchSettingsTest {
   }
 
   @Test
+  void theHeadlessShellGetsNoSwitchOrFeatureOnlyFullChromiumHas() {
+    LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp).noSandbox(true)
+        .extraArgs(List.of("--disable-features=Translate", "--headless", "--window-size=800,600")).build();
+    List<String> shell = spec.arguments(Path.of("/x/chromelambda-a"), true);
+    assertThat(shell).containsExactly("--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
+        "--mute-audio", "--remote-debugging-pipe", "--user-data-dir=/x/chromelambda-a", "--site-per-process", "--no-sandbox",
+        "--disable-features=SpareRendererForSitePerProcess,Translate", "--headless", "--window-size=800,600")
+        .as("the user's own extras are passed as given, even --headless");
+    List<String> full = spec.arguments(Path.of("/x/chromelambda-a"), false);
+    assertThat(full).containsAll(ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES)
+        .contains("--disable-features=" + String.join(",", ChromeFlags.DISABLED_FEATURES) + ",Translate");
+    assertThat(ChromeFlags.DISABLED_FEATURES).containsAll(ChromeFlags.HEADLESS_SHELL_DISABLED_FEATURES);
+
+    assertThat(LaunchSpec.builder().tempRoot(tmp).noSandbox(true).executable(Path.of("/usr/bin/chromium-headless-shell"))
+        .build().arguments(Path.of("/x"))).as("the kind follows the executable's name")
+        .isEqualTo(LaunchSpec.builder().tempRoot(tmp).noSandbox(true).build().arguments(Path.of("/x"), true));
+    assertThat(LaunchSpec.builder().tempRoot(tmp).noSandbox(true).executable(Path.of("/opt/chrome"))
+        .build().arguments(Path.of("/x"))).contains("--headless", "--no-startup-window");
+  }
+
+  @Test
   void oneDisableFeaturesSwitchCarriesOursAndTheUsersOwn() {
     LaunchSpec spec = LaunchSpec.builder().tempRoot(tmp)
         .extraArgs(List.of("--disable-features=Translate, AutofillServerCommunication", "--lang=de",
@@ -69,14 +90,17 @@ class LaunchSettingsTest {
     assertThatThrownBy(() -> ChromeExecutable.locate(null, Map.of("PATH", emptyDir.toString())))
         .isInstanceOf(BrowserLaunchException.class)
         .hasMessageContaining("CHROME_PATH (not set)")
-        .hasMessageContaining("chromium on PATH, chromium-browser on PATH, google-chrome on PATH,"
-            + " google-chrome-stable on PATH")
+        .hasMessageContaining("chromium-headless-shell on PATH, chrome-headless-shell on PATH, chromium on PATH,"
+            + " chromium-browser on PATH, google-chrome on PATH, google-chrome-stable on PATH")
         .hasMessageContaining("PATH=" + emptyDir)
-        .hasMessageContaining("apt-get update && sudo apt-get install -y chromium")
+        .hasMessageContaining("apt-get update && sudo apt-get install -y chromium-headless-shell")
+        .hasMessageContaining("package `chromium`")
         .hasMessageContaining("PoolConfig.builder().chromeExecutable(...)")
         .hasMessageContaining("CHROME_PATH environment variable");
     assertThat(ChromeExecutable.CANDIDATES).containsExactly("chromium", "chromium-browser", "google-chrome",
         "google-chrome-stable");
+    assertThatThrownBy(() -> ChromeExecutable.locate(null, false, Map.of("PATH", emptyDir.toString())))
+        .hasMessageContaining("Tried: CHROME_PATH (not set), chromium on PATH,");
   }
 
   @Test
@@ -104,17 +128,62 @@ class LaunchSettingsTest {
   }
 
   @Test
+  void locatePrefersTheHeadlessShellUnlessFullChromiumIsAskedFor() throws Exception {
+    Path bin = Files.createDirectory(tmp.resolve("bin"));
+    Path later = Files.createDirectory(tmp.resolve("later"));
+    Path full = executable(bin.resolve("chromium"));
+    Path testing = executable(bin.resolve("chrome-headless-shell"));
+    Path debian = executable(later.resolve("chromium-headless-shell"));
+    Path other = executable(tmp.resolve("my-chrome"));
+    String path = bin + ":" + later;
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", path))).isEqualTo(debian);
+    assertThat(ChromeExecutable.locate(null, Map.of("PATH", bin.toString()))).isEqualTo(testing);
+    assertThat(ChromeExecutable.locate(null, false, Map.of("PATH", path))).isEqualTo(full);
+    assertThat(ChromeExecutable.locate(null, true, Map.of("PATH", path, "CHROME_PATH", other.toString())))
+        .isEqualTo(other);
+    assertThat(ChromeExecutable.locate(full, true, Map.of("PATH", path))).isEqualTo(full);
+    assertThat(ChromeExecutable.candidates(true)).containsExactly("chromium-headless-shell", "chrome-headless-shell",
+        "chromium", "chromium-browser", "google-chrome", "google-chrome-stable");
+    assertThat(ChromeExecutable.isHeadlessShell(debian)).isTrue();
+    assertThat(ChromeExecutable.isHeadlessShell(Path.of("/opt/chrome-headless-shell-linux64/chrome_headless_shell"))).isTrue();
+    assertThat(ChromeExecutable.isHeadlessShell(full)).isFalse();
+    assertThat(ChromeExecutable.isHeadlessShell(other)).isFalse();
+  }
+
+  @Test
+  void aLauncherScriptOfTheShellIsReplacedByTheBinaryItRuns() throws Exception {
+    Path lib = Files.createDirectory(tmp.resolve("lib"));
+    Path real = lib.resolve("chromium-headless-shell");
+    Files.write(real, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path wrapper = tmp.resolve("chromium-headless-shell");
+    Files.writeString(wrapper, "#!/bin/sh -e\n\n" + real + " \"$@\"\n"); // as Debian's /usr/bin one
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(ChromeExecutable.launchable(wrapper)).isEqualTo(real);
+    assertThat(ChromeExecutable.launchable(real)).as("a binary is itself").isEqualTo(real);
+
+    Path scriptOnly = tmp.resolve("chrome-headless-shell");
+    Files.writeString(scriptOnly, "#!/bin/sh\nexec /nonexistent/chrome-headless-shell \"$@\"\n");
+    assertThat(ChromeExecutable.launchable(scriptOnly)).as("names no file there").isEqualTo(scriptOnly);
+    Path full = executable(tmp.resolve("chromium"));
+    Files.writeString(full, "#!/bin/sh\n" + real + " \"$@\"\n");
+    assertThat(ChromeExecutable.launchable(full)).as("full Chromium's launcher is left alone").isEqualTo(full);
+  }
+
+  @Test
   void testSupportFindsTheChromiumThePoolFinds() {
     assertThat(Binaries.CHROMIUM_NAMES).isEqualTo(ChromeExecutable.CANDIDATES);
+    assertThat(Binaries.HEADLESS_SHELL_NAMES).isEqualTo(ChromeExecutable.HEADLESS_SHELL_CANDIDATES);
     Path found;
     try {
       found = ChromeExecutable.locate(null);
     } catch (BrowserLaunchException none) {
-      assertThatThrownBy(Binaries::chromium).as("no Chromium here either").isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(Binaries::poolBrowser).as("no Chromium here either").isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("CHROME_PATH");
       return;
     }
-    assertThat(Binaries.chromium()).isEqualTo(found);
+    assertThat(Binaries.poolBrowser()).isEqualTo(found);
+    assertThat(Binaries.isHeadlessShell(found)).isEqualTo(ChromeExecutable.isHeadlessShell(found));
   }
 
   @Test

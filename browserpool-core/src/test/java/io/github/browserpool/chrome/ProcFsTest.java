@@ -83,6 +83,23 @@ class ProcFsTest {
   }
 
   @Test
+  void aProcessIsFoundByItsWorkingDirectoryToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    // As the headless shell's helpers: no profile dir on the command line, but the browser's working dir.
+    java.nio.file.Path dir = java.nio.file.Files.createDirectory(tmp.resolve("chromelambda-cwd-" + System.nanoTime()));
+    Process p = new ProcessBuilder("/bin/sh", "-c", "read x").directory(dir.toFile()).start();
+    try {
+      assertThat(ProcFs.cmdline(p.pid())).doesNotContain(dir.toString());
+      assertThat(ProcFs.scan(dir.toString(), -1)).containsExactly(p.pid());
+      assertThat(ProcFs.referencing(dir.toString())).containsExactly(p.pid());
+      assertThat(ProcFs.scan(dir + "-other", -1)).isEmpty();
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+    assertThat(ProcFs.referencing(dir.toString())).isEmpty();
+  }
+
+  @Test
   void oneScanFindsProcessesNamingTheNeedleAndTheLiveDescendantsOfTheRoot() throws Exception {
     String needle = "procfs-scan-" + System.nanoTime();
     // A shell naming the needle, with a child that does not name it.

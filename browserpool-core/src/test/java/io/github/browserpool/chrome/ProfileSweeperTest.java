@@ -102,6 +102,13 @@ class ProfileSweeperTest {
     assertThat(names("cd " + d + "b && run")).isFalse();
     assertThat(new ProfileSweeper.Proc(1, 1, "--user-data-dir=" + d + "b").mentions(d))
         .as("a loose mention still protects a markerless dir").isTrue();
+    // The headless shell's helpers name their dir only as their working directory.
+    String shellRenderer = "/usr/lib/chromium/chromium-headless-shell --type=renderer --headless=old";
+    assertThat(new ProfileSweeper.Proc(1, 1, shellRenderer, d).names(d)).isTrue();
+    assertThat(new ProfileSweeper.Proc(1, 1, shellRenderer, d + "/tmp").names(d)).isTrue();
+    assertThat(new ProfileSweeper.Proc(1, 1, shellRenderer, d + "b").names(d)).isFalse();
+    assertThat(new ProfileSweeper.Proc(1, 1, shellRenderer, "/tmp/x").names(d)).isFalse();
+    assertThat(new ProfileSweeper.Proc(1, 1, shellRenderer, d + "b").mentions(d)).isTrue();
   }
 
   private static boolean names(String cmdline) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.browserpool.ChromiumLeaks;
+import io.github.browserpool.chrome.ChromeExecutable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The allow-list decides every method of the installed Chromium's protocol: a Chromium that adds a
+ * The allow-list decides every method of the installed Chromium's protocol (of the binary the pool
+ * launches: the suite runs this on the headless shell and on full Chromium): a Chromium that adds a
  * method fails this test until someone reviews the method and writes it into {@link CdpAllowList}.
  * The protocol is read from the browser itself ({@code /json/protocol} of a headless Chromium started
  * for the purpose, killed and deleted after).
@@ -32,7 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("chromium")
 class CdpAllowListCoverageChromiumTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CHROMIUM = System.getProperty("browserpool.chromium", "/usr/bin/chromium");
+  /**
+   * The binary a default pool launches (the headless shell where installed; CHROME_PATH picks another),
+   * or the system property {@code browserpool.chromium}. The suite runs this test on both binaries.
+   */
+  private static final String CHROMIUM = System.getProperty("browserpool.chromium",
+      ChromeExecutable.launchable(ChromeExecutable.locate(null)).toString());
 
   @TempDir Path tempRoot;
 

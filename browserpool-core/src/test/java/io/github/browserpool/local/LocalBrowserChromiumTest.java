@@ -13,6 +13,8 @@ import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.spi.LaunchedBrowser;
+import io.github.browserpool.test.Binaries;
+import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,11 +48,38 @@ class LocalBrowserChromiumTest {
   }
 
   @Test
+  void eachBinaryIsLaunchedWithItsOwnSwitchesAndItsMainPidIsTheBrowser() throws Exception {
+    Path shell = Path.of("/usr/bin/chromium-headless-shell"); // Debian's launcher script, as setup.sh installs it
+    assertThat(shell).as("chromium-headless-shell (scripts/setup.sh installs it)").isExecutable();
+    for (Path exe : List.of(shell, Binaries.chromium())) {
+      boolean isShell = exe.equals(shell);
+      PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(1).poolName("binary-test").tempRoot(tempRoot)
+          .chromeExecutable(exe).build();
+      RecordingEvents events = new RecordingEvents();
+      LocalBrowser browser = (LocalBrowser) LocalBrowserLauncher.create(config).launch(events);
+      events.process = browser.process();
+      browsers.add(browser);
+      assertThat(browser.connection().send("Browser.getVersion", null).get(10, SECONDS).path("product").asText())
+          .startsWith(isShell ? "HeadlessChrome/" : "Chrome/");
+      List<String> args = List.of(ProcessTable.read(browser.process().pid()).cmdline().split(" "));
+      if (isShell) {
+        assertThat(args.get(0)).as("the shell's binary itself, not the launcher script that would be its parent")
+            .isEqualTo("/usr/lib/chromium/chromium-headless-shell");
+        assertThat(args).contains("--site-per-process", "--remote-debugging-pipe")
+            .doesNotContainAnyElementsOf(io.github.browserpool.chrome.ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES);
+      } else {
+        assertThat(args).containsAll(io.github.browserpool.chrome.ChromeFlags.FULL_CHROMIUM_ONLY_SWITCHES)
+            .doesNotContain("--site-per-process");
+      }
+    }
+  }
+
+  @Test
   void aPipeThatFailsWhileTheProcessLivesIsReportedAsACrash() throws Exception {
     RecordingEvents events = new RecordingEvents();
     LocalBrowser browser = launch(events);
     assertThat(browser.connection().send("Browser.getVersion", null).get(10, SECONDS).path("product").asText())
-        .startsWith("Chrome/");
+        .startsWith(Binaries.poolBrowserProductPrefix());
     assertThat(events.crashes.get()).isZero();
 
     browser.process().fromBrowser().close(); // the reader's next read fails; Chromium itself lives on

@@ -27,7 +27,7 @@ class BrowserPoolMetricsTest {
 
   @AfterEach
   void nothingLeft() throws IOException {
-    assertThat(ProcessTable.referencing(tempRoot.toString())).as("processes naming %s", tempRoot).isEmpty();
+    assertThat(ProcessTable.namingInCommandLineOrCwd(tempRoot)).as("processes naming %s", tempRoot).isEmpty();
     try (Stream<Path> s = Files.list(tempRoot)) {
       assertThat(s.filter(p -> p.getFileName().toString().startsWith("chromelambda-"))).isEmpty();
     }

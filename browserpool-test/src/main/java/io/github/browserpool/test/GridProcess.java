@@ -42,9 +42,11 @@ public final class GridProcess implements AutoCloseable {
   public static final Path CHROMEDRIVER =
       Binaries.findChromedriver(System.getenv()).orElse(Path.of(Binaries.CHROMEDRIVER_NAME));
   /**
-   * The Chromium binary in a node's stereotype unless given another: {@code CHROME_PATH}, else the first
-   * of {@link Binaries#CHROMIUM_NAMES} on {@code PATH}, or the bare name {@code chromium} when there is
-   * none, which starting a node then reports with what to install.
+   * The Chromium binary in a node's stereotype unless given another: full Chromium, as {@link
+   * Binaries#chromium()} finds it ({@code CHROME_PATH} unless it names a headless shell, else the first of
+   * {@link Binaries#CHROMIUM_NAMES} on {@code PATH}), or the bare name {@code chromium} when there is none,
+   * which starting a node then reports with what to install. Never the headless shell: the pool's Grid
+   * requests are made for full Chromium (its switches and its new headless mode).
    */
   public static final Path CHROMIUM =
       Binaries.findChromium(System.getenv()).orElse(Path.of(Binaries.CHROMIUM_NAMES.get(0)));

@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * Checks from outside the pool that nothing a pool launched under a {@code tempRoot} is left: no live
- * process whose command line names the tempRoot (Chromium and all its helpers carry
- * {@code --user-data-dir=<tempRoot>/chromelambda-...} or a path inside it), and no {@code chromelambda-*}
- * dir in it. It reads {@code /proc} itself and shares no code with browserpool-core.
+ * process whose command line or working directory names the tempRoot (full Chromium and all its helpers
+ * carry {@code --user-data-dir=<tempRoot>/chromelambda-...} or a path inside it; the headless shell's
+ * helpers keep the browser's working directory, its profile dir), and no {@code chromelambda-*} dir in it. It reads {@code /proc} itself and shares no code with browserpool-core.
  *
  * <p>Give each pool its own tempRoot ({@code Files.createTempDirectory}) so that the check covers that
  * pool only; when the tempRoot is shared, take a {@link #scan} before and compare with
@@ -52,12 +52,14 @@ public final class LeakCheck {
   }
 
   /**
-   * Live processes other than this JVM whose command line names {@code dir} as a whole path (see
-   * {@link ProcessTable#naming}). Zombies never match: they are dead.
+   * Live processes other than this JVM whose command line or working directory names {@code dir} as a
+   * whole path (see {@link ProcessTable#namingInCommandLineOrCwd}): full Chromium's helpers carry the
+   * profile dir on their command line, the headless shell's only as their working directory. Zombies
+   * never match: they are dead.
    */
   public static List<ProcessInfo> processesReferencing(Path dir) {
     long self = ProcessHandle.current().pid();
-    return ProcessTable.naming(dir).stream().filter(p -> p.pid() != self).toList();
+    return ProcessTable.namingInCommandLineOrCwd(dir).stream().filter(p -> p.pid() != self).toList();
   }
 
   /**

@@ -85,6 +85,28 @@ public final class ProcessTable {
   }
 
   /**
+   * Live processes that name {@code path} as a whole path (as {@link #naming}) on their command line or as
+   * their working directory (or a dir inside it). The headless shell's helpers (zygotes, renderers, GPU and
+   * utility processes) carry no {@code --user-data-dir} and overwrite their environment with their new
+   * title; they keep the browser's working directory, which the pool makes the profile dir. Processes
+   * whose working directory this user cannot read are matched by their command line only.
+   */
+  public static List<ProcessInfo> namingInCommandLineOrCwd(Path path) {
+    List<String> forms = forms(path);
+    return live().stream().filter(p -> forms.stream().anyMatch(f -> namesPath(p.cmdline(), f)
+        || namesPath(cwd(p.pid()), f))).toList();
+  }
+
+  /** The working directory of {@code pid}, or "" when it is gone or cannot be read. */
+  static String cwd(long pid) {
+    try {
+      return Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("cwd")).toString();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /**
    * PIDs of the live processes whose environment holds {@code entry} ({@code NAME=value}) exactly, as
    * one whole entry. A process started with its own {@code TMPDIR} is found this way with everything it
    * started, even after they were reparented. Processes whose environment this user cannot read are
@@ -142,8 +164,9 @@ public final class ProcessTable {
   /**
    * A browser's whole process tree: {@code pid} first, then its live descendants, then every other live
    * process whose command line mentions {@code dir} (its profile dir: helpers such as crashpad are
-   * re-parented away from the browser but still name it). {@code dir} may be null, for the descendants
-   * only. Take it while the browser runs; signal or await these PIDs afterwards.
+   * re-parented away from the browser but still name it) or works in it (the headless shell's helpers,
+   * see {@link #namingInCommandLineOrCwd}). {@code dir} may be null, for the descendants only. Take it
+   * while the browser runs; signal or await these PIDs afterwards.
    */
   public static Set<Long> tree(long pid, Path dir) {
     Set<Long> out = new LinkedHashSet<>();
@@ -151,6 +174,7 @@ public final class ProcessTable {
     out.addAll(descendants(pid));
     if (dir != null) {
       referencing(dir.toString()).forEach(p -> out.add(p.pid()));
+      namingInCommandLineOrCwd(dir).forEach(p -> out.add(p.pid()));
     }
     return out;
   }

@@ -29,6 +29,29 @@ class BinariesTest {
     assertThat(Binaries.findChromium(Map.of("PATH", bin.toString(), "CHROME_PATH", " "))).contains(browser);
     assertThat(Binaries.findChromium(Map.of("PATH", tmp.toString()))).isEmpty();
     assertThat(Binaries.findChromium(Map.of())).isEmpty();
+    executable(bin.resolve("chromium-headless-shell"));
+    assertThat(Binaries.findChromium(Map.of("PATH", bin.toString()))).as("never the shell").contains(browser);
+    assertThat(Binaries.findChromium(Map.of("PATH", bin.toString(), "CHROME_PATH", "/opt/chromium-headless-shell")))
+        .as("a CHROME_PATH naming a headless shell is not full Chromium").contains(browser);
+  }
+
+  @Test
+  void thePoolsBrowserIsChromePathElseTheHeadlessShellElseFullChromium() throws Exception {
+    Path bin = Files.createDirectory(tmp.resolve("bin"));
+    Path later = Files.createDirectory(tmp.resolve("later"));
+    Path full = executable(bin.resolve("chromium"));
+    assertThat(Binaries.findPoolBrowser(Map.of("PATH", bin + ":" + later))).contains(full);
+    Path testing = executable(bin.resolve("chrome-headless-shell"));
+    assertThat(Binaries.findPoolBrowser(Map.of("PATH", bin + ":" + later))).contains(testing);
+    Path debian = executable(later.resolve("chromium-headless-shell"));
+    assertThat(Binaries.findPoolBrowser(Map.of("PATH", bin + ":" + later)))
+        .as("an earlier name wins over an earlier PATH entry").contains(debian);
+    assertThat(Binaries.findPoolBrowser(Map.of("PATH", bin + ":" + later, "CHROME_PATH", full.toString())))
+        .contains(full);
+    assertThat(Binaries.findPoolBrowser(Map.of())).isEmpty();
+    assertThat(Binaries.isHeadlessShell(debian)).isTrue();
+    assertThat(Binaries.isHeadlessShell(testing)).isTrue();
+    assertThat(Binaries.isHeadlessShell(full)).isFalse();
   }
 
   @Test

@@ -40,6 +40,18 @@ class LeakCheckTest {
   }
 
   @Test
+  void aProcessWorkingInTheTempRootIsLeftOverThoughItsCommandLineNamesNothing() throws Exception {
+    // As the headless shell's helpers: no --user-data-dir, but the browser's working dir, its profile dir.
+    Path profile = Files.createDirectory(tempRoot.resolve("chromelambda-cwd"));
+    sleeper = new ProcessBuilder("/bin/sh", "-c", "read x").directory(profile.toFile()).start();
+    assertThat(ProcessTable.naming(tempRoot)).extracting(ProcessInfo::pid).doesNotContain(sleeper.pid());
+    assertThat(LeakCheck.processesReferencing(tempRoot)).extracting(ProcessInfo::pid).containsExactly(sleeper.pid());
+    assertThat(ProcessTable.namingInCommandLineOrCwd(scratch.resolve("ro"))).as("a whole path only").isEmpty();
+    sleeper.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    assertThat(LeakCheck.processesReferencing(tempRoot)).isEmpty();
+  }
+
+  @Test
   void anEmptyTempRootHasNothingLeft() {
     Leftovers scan = LeakCheck.scan(tempRoot);
 
