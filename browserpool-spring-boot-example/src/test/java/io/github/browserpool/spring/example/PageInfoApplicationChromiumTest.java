@@ -222,7 +222,7 @@ class PageInfoApplicationChromiumTest {
       JsonNode pool = JSON.readTree(health.body()).get("components").get("browserpool");
       assertThat(pool.get("status").asText()).isEqualTo("DOWN");
       assertThat(pool.get("details").get("launchError").asText())
-          .contains("/nonexistent/chromium", "does not exist", "Install Chromium");
+          .contains("/nonexistent/chromium", "does not exist", "apt-get install -y chromium-headless-shell");
       HttpResponse<String> page = get(pageInfoUrl(appPort, site.startUrl()));
       assertThat(page.statusCode()).as("a request that needs a browser fails").isEqualTo(500);
     } finally {
