@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing is started until the first {@link #register}: a pool whose leases never ask has no port
  * and no thread. One daemon event-loop thread ({@code <poolName>-cdp-endpoint-N}) serves all clients'
  * sockets and never writes to a pipe; the clients' commands are written by daemon writer threads
- * ({@code <poolName>-cdp-endpoint-writer-N}, at most {@link #WRITER_THREADS}, each ending after 5 s
- * idle), one client's commands at a time and in order. {@link #close()} closes every client (1001) and
+ * ({@code <poolName>-cdp-endpoint-writer-N}, at most {@link #WRITER_THREADS}; an idle one is reused
+ * before another starts, one stays while the server runs and the others end after 5 s idle), one
+ * client's commands at a time and in order. {@link #close()} closes every client (1001) and
  * the port, and ends the threads. Thread-safe.
  *
  * <p>What one client may cost the pool is bounded: {@link #MAX_CLIENT_MESSAGE_BYTES} per message it
@@ -237,7 +238,7 @@ public final class EndpointServer implements AutoCloseable {
             .syncUninterruptibly().channel();
         server = bound;
         group = loops;
-        writers = writerThreads();
+        writers = writerThreads(poolName, logPrefix);
         port = ((InetSocketAddress) bound.localAddress()).getPort();
         log.info("{}CDP endpoint server listening on 127.0.0.1:{}", logPrefix, port);
         return port;
@@ -248,16 +249,40 @@ public final class EndpointServer implements AutoCloseable {
     }
   }
 
-  private ThreadPoolExecutor writerThreads() {
+  /**
+   * The writer threads. A command goes to a writer that waits idle if there is one, else to a new writer
+   * (up to {@link #WRITER_THREADS}), else it waits in the queue for the first writer that is done. So a
+   * client that sends one command at a time keeps one warm writer, and a writer stuck on a frozen
+   * browser's pipe never holds up another browser's commands while fewer than {@link #WRITER_THREADS}
+   * are stuck. One writer stays while the server runs, so a queued command always has a writer to take
+   * it; the others end after 5 s idle.
+   */
+  static ThreadPoolExecutor writerThreads(String poolName, String logPrefix) {
     AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor threads = new ThreadPoolExecutor(WRITER_THREADS, WRITER_THREADS, 5, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), task -> {
-          Thread thread = new Thread(task, poolName + "-cdp-endpoint-writer-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
-    threads.allowCoreThreadTimeOut(true);
+    HandOff queue = new HandOff();
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(1, WRITER_THREADS, 5, TimeUnit.SECONDS, queue, task -> {
+      Thread thread = new Thread(task, poolName + "-cdp-endpoint-writer-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    }, (task, executor) -> {
+      if (executor.isShutdown()) {
+        throw new RejectedExecutionException(logPrefix + "the CDP endpoint server is closed");
+      }
+      queue.put(task); // every writer is busy: the first one done takes it
+    });
     return threads;
+  }
+
+  /**
+   * The writers' queue: {@code offer} (how the executor hands a task over) succeeds only when an idle
+   * writer takes the task at once, so that otherwise the executor starts a writer rather than queue behind
+   * a stuck one; {@code put} (the executor's full-house path above) queues.
+   */
+  private static final class HandOff extends LinkedTransferQueue<Runnable> {
+    @Override
+    public boolean offer(Runnable task) {
+      return tryTransfer(task);
+    }
   }
 
   /**

@@ -1,11 +1,18 @@
 package io.github.browserpool.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.browserpool.cdp.SerialEventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -253,5 +260,72 @@ class EndpointFlowBoundsTest {
     assertThat(outbox.pendingChars()).isEqualTo(5);
     outbox.offer(big); // behind something: that is falling behind
     assertThat(overflows.get()).isEqualTo(1);
+  }
+
+  /** Waits (at most 5 s) until an idle writer waits for work; returns whether one does. */
+  private static boolean idleWriterWaits(ThreadPoolExecutor writers) throws InterruptedException {
+    LinkedTransferQueue<Runnable> queue = (LinkedTransferQueue<Runnable>) writers.getQueue();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!queue.hasWaitingConsumer()) {
+      if (System.nanoTime() > until) {
+        return false;
+      }
+      Thread.onSpinWait();
+    }
+    return true;
+  }
+
+  @Test
+  void oneCommandAtATimeKeepsOneWarmWriterInsteadOfStartingAThreadPerCommand() throws Exception {
+    ThreadPoolExecutor writers = EndpointServer.writerThreads("p", "[p] ");
+    try {
+      Set<String> threads = ConcurrentHashMap.newKeySet();
+      for (int i = 0; i < 100; i++) {
+        CountDownLatch ran = new CountDownLatch(1);
+        writers.execute(() -> {
+          threads.add(Thread.currentThread().getName());
+          ran.countDown();
+        });
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(idleWriterWaits(writers)).as("the writer went back to wait").isTrue();
+      }
+      // The executor before this change started a thread per command until it had 64.
+      assertThat(threads).containsExactly("p-cdp-endpoint-writer-1");
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  @Test
+  void aStuckWriterHoldsUpNoOtherCommandAndPastTheLimitCommandsWaitForTheFirstWriterDone() throws Exception {
+    ThreadPoolExecutor writers = EndpointServer.writerThreads("p", "[p] ");
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      CountDownLatch stuck = new CountDownLatch(EndpointServer.WRITER_THREADS);
+      for (int i = 0; i < EndpointServer.WRITER_THREADS; i++) {
+        writers.execute(() -> {
+          stuck.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+      }
+      assertThat(stuck.await(10, TimeUnit.SECONDS)).as("each command got a writer of its own").isTrue();
+      assertThat(writers.getPoolSize()).isEqualTo(EndpointServer.WRITER_THREADS);
+      CountDownLatch queued = new CountDownLatch(1);
+      writers.execute(queued::countDown);
+      assertThat(queued.await(200, TimeUnit.MILLISECONDS)).as("no writer is free").isFalse();
+      release.countDown();
+      assertThat(queued.await(5, TimeUnit.SECONDS)).as("the first writer done takes it").isTrue();
+      assertThat(writers.getPoolSize()).isEqualTo(EndpointServer.WRITER_THREADS);
+    } finally {
+      release.countDown();
+      writers.shutdownNow();
+    }
+    assertThatThrownBy(() -> writers.execute(() -> {})).isInstanceOf(RejectedExecutionException.class)
+        .hasMessageContaining("closed");
+    assertThat(writers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }
 }
