@@ -87,7 +87,9 @@ public final class RawRoute {
   /**
    * Sends one command in {@code sessionId} under a wire id of its own. The reply reaches the listener
    * with {@code replyId} in place of the wire id; if the connection closes first, the listener gets an
-   * error reply with that id instead.
+   * error reply with that id instead. {@code params} may be a raw value node ({@code
+   * JsonNodeFactory.rawValueNode} of a {@code String}): its text goes to the pipe as it is, so the caller
+   * vouches that it is one JSON object with no NUL in it.
    *
    * @throws CdpConnectionClosedException at once if the connection is closed
    */

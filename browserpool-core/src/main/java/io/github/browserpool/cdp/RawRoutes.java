@@ -4,8 +4,11 @@ import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpException;
 import static io.github.browserpool.cdp.CdpJson.JSON;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -126,13 +129,9 @@ final class RawRoutes {
       }
       return false; // the close delivered the error reply already
     }
-    ObjectNode message = JSON.createObjectNode().put("id", id).put("sessionId", sessionId).put("method", method);
-    if (params != null) {
-      message.set("params", params);
-    }
     String text;
     try {
-      text = JSON.writeValueAsString(message);
+      text = message(id, sessionId, method, params);
     } catch (IOException e) {
       pending.remove(id, call);
       throw new IllegalArgumentException(state.logPrefix() + "cannot serialise " + method, e);
@@ -153,6 +152,31 @@ final class RawRoutes {
       pending.remove(id, call);
       throw e;
     }
+  }
+
+  /**
+   * The text of one command: {@code {"id":..,"sessionId":..,"method":..,"params":..}}, written here
+   * rather than through a tree; raw {@code params} ({@link RawRoute#send}) go in as they are.
+   */
+  static String message(int id, String sessionId, String method, JsonNode params) throws IOException {
+    StringBuilder text = new StringBuilder(64 + method.length() + sessionId.length());
+    text.append("{\"id\":").append(id).append(",\"sessionId\":");
+    quote(text, sessionId).append(",\"method\":");
+    quote(text, method);
+    if (params != null) {
+      text.append(",\"params\":");
+      if (params instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw
+          && raw.rawValue() instanceof String rawText) {
+        text.append(rawText);
+      } else {
+        text.append(JSON.writeValueAsString(params));
+      }
+    }
+    return text.append('}').toString();
+  }
+
+  private static StringBuilder quote(StringBuilder text, String value) {
+    return text.append('"').append(JsonStringEncoder.getInstance().quoteAsString(value)).append('"');
   }
 
   /** A command relayed for a raw route: its reply goes to the route with the relay's id. */

@@ -3,7 +3,6 @@ package io.github.browserpool.endpoint;
 import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpException;
 import io.github.browserpool.cdp.PipeConnection;
@@ -194,7 +193,7 @@ final class CdpRelay implements RawRoute.Listener {
     long id = read.command().id();
     String sessionId = read.command().sessionId();
     String method = read.command().method();
-    ObjectNode params = read.command().params();
+    JsonNode params = read.command().params();
     String target = sessionId != null ? sessionId : rootSession;
     ScopeFilter.Verdict verdict = filter.command(method, params,
         sessionId == null || targetEvents.isBrowserSession(sessionId));
@@ -247,7 +246,7 @@ final class CdpRelay implements RawRoute.Listener {
    * else to the client as it is; past {@link EndpointServer#MAX_COMMANDS_IN_FLIGHT} unanswered commands
    * the client gets an error reply instead.
    */
-  private void forward(long id, String session, String method, ObjectNode params, Consumer<String> onReply) {
+  private void forward(long id, String session, String method, JsonNode params, Consumer<String> onReply) {
     long chars = currentChars;
     currentChars = 0;
     long ticket = take(method);
@@ -329,7 +328,7 @@ final class CdpRelay implements RawRoute.Listener {
   }
 
   /** Sends a command that names a target once the target is known to be the lease's; holds the queue meanwhile. */
-  private void checkThenSend(long id, String sessionId, String target, String method, ObjectNode params, String targetId) {
+  private void checkThenSend(long id, String sessionId, String target, String method, JsonNode params, String targetId) {
     if (lease.known.contains(targetId)) {
       forward(id, target, method, params, windowReply(method, target));
       return;

@@ -1,8 +1,13 @@
 package io.github.browserpool.endpoint;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
@@ -19,6 +24,8 @@ final class ClientMessages {
   // Logs as CdpRelay did before these helpers moved here, so the logger names users set stay valid.
   private static final Logger log = LoggerFactory.getLogger(CdpRelay.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory SCANNER = JSON.getFactory();
+  private static final JsonNode EMPTY_PARAMS = JsonNodeFactory.instance.rawValueNode(new RawValue("{}"));
   static final String NOT_JSON = "{\"error\":{\"code\":-32700,\"message\":\"Message must be a valid JSON\"}}";
   static final String NO_ID = "{\"error\":{\"code\":-32600,\"message\":\"Message must have integer 'id' property\"}}";
   /** A WebSocket close reason fits in 123 bytes of UTF-8. */
@@ -26,8 +33,13 @@ final class ClientMessages {
 
   private ClientMessages() {}
 
-  /** A client command that passed the protocol checks; {@code sessionId} is null on the client's root session. */
-  record Command(long id, String sessionId, String method, ObjectNode params) {}
+  /**
+   * A client command that passed the protocol checks; {@code sessionId} is null on the client's root
+   * session. {@code params} is an {@link ObjectNode} for a method whose params {@link ScopeFilter} reads
+   * ({@link ScopeFilter#readsParams}); for any other method it is the client's params text as it came, in
+   * a raw value node ({@link JsonNodeFactory#rawValueNode}) that the pipe gets as it is.
+   */
+  record Command(long id, String sessionId, String method, JsonNode params) {}
 
   /** One frame, read: the {@code command}, or else the {@code reply} that answers it at once. */
   record Read(Command command, String reply) {
@@ -42,6 +54,97 @@ final class ClientMessages {
    * or null become an empty object).
    */
   static Read read(String text, Predicate<String> clientSession) {
+    Command plain = scan(text, clientSession);
+    return plain != null ? new Read(plain, null) : readTree(text, clientSession);
+  }
+
+  /**
+   * The common frame, read in one pass without a tree: an object with an integer {@code id}, a string
+   * {@code method} whose params {@link ScopeFilter} does not read, the client's own {@code sessionId} or
+   * none, object {@code params} or none, each at most once, and nothing after it. Its params stay the
+   * client's text. Null for any other frame: {@link #readTree} then reads it, and answers what is wrong.
+   */
+  private static Command scan(String text, Predicate<String> clientSession) {
+    long id = 0;
+    boolean hasId = false;
+    boolean hasSession = false;
+    String sessionId = null;
+    String method = null;
+    boolean hasParams = false;
+    int paramsStart = -1;
+    int paramsEnd = -1;
+    try (JsonParser parser = SCANNER.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "id":
+            if (hasId || value != JsonToken.VALUE_NUMBER_INT
+                || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+              return null;
+            }
+            id = parser.getLongValue();
+            hasId = true;
+            break;
+          case "sessionId":
+            if (hasSession || value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            sessionId = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+            hasSession = true;
+            break;
+          case "method":
+            if (method != null || value != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            method = parser.getText();
+            break;
+          case "params":
+            if (hasParams || value != JsonToken.START_OBJECT && value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+            hasParams = true;
+            if (value == JsonToken.START_OBJECT) {
+              paramsStart = (int) parser.currentTokenLocation().getCharOffset();
+              parser.skipChildren();
+              paramsEnd = (int) parser.currentLocation().getCharOffset();
+            }
+            break;
+          default:
+            parser.skipChildren();
+        }
+      }
+      if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    if (!hasId || method == null || ScopeFilter.readsParams(method)
+        || sessionId != null && !clientSession.test(sessionId)) {
+      return null;
+    }
+    if (paramsStart < 0) {
+      return new Command(id, sessionId, method, EMPTY_PARAMS);
+    }
+    // The parser read every character of the params; these checks only guard the offsets, and a NUL,
+    // which would end the message on the pipe (JSON allows none outside escapes).
+    if (paramsEnd > text.length() || text.charAt(paramsStart) != '{' || text.charAt(paramsEnd - 1) != '}') {
+      return null;
+    }
+    String params = text.substring(paramsStart, paramsEnd);
+    if (params.indexOf(0) >= 0) {
+      return null;
+    }
+    return new Command(id, sessionId, method, JsonNodeFactory.instance.rawValueNode(new RawValue(params)));
+  }
+
+  /** Reads a frame into a tree with Chromium's checks, in Chromium's order (see {@link #read}). */
+  private static Read readTree(String text, Predicate<String> clientSession) {
     JsonNode message;
     try {
       message = JSON.readTree(text);

@@ -82,12 +82,23 @@ final class ScopeFilter {
   }
 
   /**
+   * Whether {@link #command} reads the params of {@code method} (it does for every method that is not
+   * {@code PAGE} or {@code BOTH} in {@link CdpAllowList}, unknown ones included): only such methods need
+   * their params as a tree; the others go to the pipe as the client wrote them.
+   */
+  static boolean readsParams(String method) {
+    CdpAllowList.Rule rule = CdpAllowList.rule(method);
+    return rule == null || rule.access() != CdpAllowList.Access.PAGE && rule.access() != CdpAllowList.Access.BOTH;
+  }
+
+  /**
    * Judges one client command by {@link CdpAllowList}, then checks what a {@code SCOPED} method names.
    *
-   * @param params the command's params; completed in place when the verdict is to forward
+   * @param paramsNode the command's params, an {@link ObjectNode} for every method it reads them of
+   *     ({@link #readsParams}); completed in place when the verdict is to forward
    * @param rootSession whether it was sent on the client's browser-level session
    */
-  Verdict command(String method, ObjectNode params, boolean rootSession) {
+  Verdict command(String method, JsonNode paramsNode, boolean rootSession) {
     String refusal = CdpAllowList.refusal(method, rootSession);
     if (refusal != null) {
       return Verdict.refuse(refusal);
@@ -99,6 +110,7 @@ final class ScopeFilter {
     if (access != CdpAllowList.Access.SCOPED && access != CdpAllowList.Access.BROWSER) {
       return Verdict.FORWARD;
     }
+    ObjectNode params = (ObjectNode) paramsNode; // readsParams(method): a tree, never the client's raw text
     JsonNode named = params.get("browserContextId");
     if (named != null && !named.isNull() && !contextId.equals(named.asText())) {
       return Verdict.refuse("browserContextId " + named + " is outside this lease: a lease's client sees"

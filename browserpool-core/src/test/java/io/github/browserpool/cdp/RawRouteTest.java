@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -70,6 +72,23 @@ class RawRouteTest {
     browser.send("{\"method\":\"Runtime.consoleAPICalled\",\"params\":{},\"sessionId\":\"CHILD\"}");
     browser.send("{\"method\":\"Page.frameNavigated\",\"params\":{},\"sessionId\":\"S1\"}");
     assertThat(messages.poll(5, SECONDS)).startsWith("S1 Page.frameNavigated ");
+  }
+
+  @Test
+  void rawParamsGoToThePipeAsTheyCameAndTreeParamsAsJacksonWritesThem() throws Exception {
+    String s1 = attach();
+    String raw = "{ \"expression\" : \"'a\\u0000b'\", \"returnByValue\":true }";
+    route.send(4, s1, "Runtime.evaluate", JsonNodeFactory.instance.rawValueNode(new RawValue(raw)));
+    String wire = browser.nextText();
+    int id = JSON.readTree(wire).get("id").asInt();
+    assertThat(wire).isEqualTo("{\"id\":" + id + ",\"sessionId\":\"S1\",\"method\":\"Runtime.evaluate\",\"params\":"
+        + raw + "}");
+
+    route.send(5, s1, "Target.getTargets", JSON.createObjectNode().put("q", "\"quoted\"\u0001"));
+    String tree = browser.nextText();
+    assertThat(JSON.readTree(tree).get("params").get("q").asText()).isEqualTo("\"quoted\"\u0001");
+    assertThat(tree).endsWith(",\"params\":{\"q\":\"\\\"quoted\\\"\\u0001\"}}");
+    assertThat(RawRoutes.message(7, "S\"1", "M", null)).isEqualTo("{\"id\":7,\"sessionId\":\"S\\\"1\",\"method\":\"M\"}");
   }
 
   @Test

@@ -2,7 +2,11 @@ package io.github.browserpool.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,63 @@ class ClientMessagesTest {
     assertThat(read.command().id()).isEqualTo(7);
     assertThat(read.command().sessionId()).isEqualTo("S1");
     assertThat(read.command().method()).isEqualTo("Page.navigate");
-    assertThat(read.command().params().toString()).isEqualTo("{\"url\":\"about:blank\"}");
+    assertThat(rawText(read.command().params())).isEqualTo("{\"url\":\"about:blank\"}");
+  }
+
+  /** The client's params text that a raw params node carries to the pipe; fails for a tree. */
+  private static String rawText(JsonNode params) {
+    assertThat(params).isInstanceOf(POJONode.class);
+    return (String) ((RawValue) ((POJONode) params).getPojo()).rawValue();
+  }
+
+  @Test
+  void thePageMethodsParamsStayTheClientsTextAndOnlyTheMethodsTheFilterReadsGetATree() {
+    String text = "{ \"sessionId\" : \"S1\", \"method\":\"Runtime.evaluate\",\"id\":3,"
+        + "\"params\" : {\"expression\" : \"'}'\", \"x\":[{}, \"\\u0000\"]} , \"extra\":{\"a\":[1]} }";
+    ClientMessages.Command c = ClientMessages.read(text, MINE).command();
+    assertThat(c.id()).isEqualTo(3);
+    assertThat(c.method()).isEqualTo("Runtime.evaluate");
+    assertThat(rawText(c.params())).isEqualTo("{\"expression\" : \"'}'\", \"x\":[{}, \"\\u0000\"]}");
+    assertThat(rawText(ClientMessages.read("{\"id\":1,\"method\":\"Browser.getVersion\"}", MINE).command().params()))
+        .as("no params").isEqualTo("{}");
+
+    for (String method : new String[] {"Target.createTarget", "Target.attachToTarget", "Storage.getCookies",
+        "Browser.setDownloadBehavior", "Target.getBrowserContexts", "Foo.bar", "Browser.close"}) {
+      JsonNode params = ClientMessages.read("{\"id\":1,\"method\":\"" + method + "\",\"params\":{\"a\":1}}", MINE)
+          .command().params();
+      assertThat(params).as(method).isInstanceOf(ObjectNode.class);
+      assertThat(params.get("a").asInt()).as(method).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFrameOutsideTheCommonShapeIsReadAsATreeAsBeforeWhereTheLastDuplicateWins() {
+    // A page method first and a refused one last: the tree's reading (the last) decides, never the first.
+    ClientMessages.Command dup = ClientMessages.read("{\"id\":1,\"sessionId\":\"S1\",\"method\":\"Runtime.evaluate\","
+        + "\"method\":\"Target.exposeDevToolsProtocol\",\"params\":{\"targetId\":\"T\"}}", MINE).command();
+    assertThat(dup.method()).isEqualTo("Target.exposeDevToolsProtocol");
+    assertThat(dup.params()).isInstanceOf(ObjectNode.class);
+    ClientMessages.Command twoParams = ClientMessages.read("{\"id\":1,\"sessionId\":\"S1\",\"method\":\"Runtime.evaluate\","
+        + "\"params\":{\"expression\":\"1\"},\"params\":{\"expression\":\"2\"}}", MINE).command();
+    assertThat(twoParams.params().get("expression").asText()).isEqualTo("2");
+    ClientMessages.Command twoIds = ClientMessages.read("{\"id\":1,\"id\":2,\"method\":\"Runtime.evaluate\","
+        + "\"sessionId\":\"S1\"}", MINE).command();
+    assertThat(twoIds.id()).isEqualTo(2);
+    ClientMessages.Command numberSession = ClientMessages.read("{\"id\":1,\"method\":\"Runtime.evaluate\","
+        + "\"sessionId\":5}", Set.of("5")::contains).command();
+    assertThat(numberSession.sessionId()).isEqualTo("5");
+    assertThat(numberSession.params()).isInstanceOf(ObjectNode.class);
+    // Trailing text after the object: Jackson's tree reading ignores it, as it did before the scan.
+    ClientMessages.Command trailing = ClientMessages.read("{\"id\":1,\"method\":\"Runtime.evaluate\","
+        + "\"sessionId\":\"S1\"} trailing", MINE).command();
+    assertThat(trailing.params()).isInstanceOf(ObjectNode.class);
+    assertThat(refusal("{\"id\":1,\"sessionId\":\"S1\",\"method\":\"Runtime.evaluate\",\"params\":{\"a\":tru}}"))
+        .isEqualTo(ClientMessages.NOT_JSON);
+    assertThat(refusal("{\"id\":1,\"sessionId\":\"S1\",\"method\":\"Runtime.evaluate\",\"params\":{\"a\":\"\u0000\"}}"))
+        .as("a raw NUL inside a string is not JSON").isEqualTo(ClientMessages.NOT_JSON);
+    assertThat(refusal("{\"id\":5,\"sessionId\":\"OTHER\",\"method\":\"Runtime.evaluate\",\"params\":{}}"))
+        .isEqualTo("{\"id\":5,\"error\":{\"code\":-32001,\"message\":\"Session with given id not found.\"},"
+            + "\"sessionId\":\"OTHER\"}");
   }
 
   @Test
