@@ -128,6 +128,16 @@ public interface LaunchedBrowser {
     default RawCdp rawCdp() {
       return null;
     }
+
+    /** SCAFFOLD (replaced by the session-state branch). */
+    default String collectStorageState(Duration timeout) {
+      throw new UnsupportedOperationException("scaffold");
+    }
+
+    /** SCAFFOLD (replaced by the session-state branch). */
+    default void restoreStorageState(io.github.browserpool.session.StorageState state, Duration timeout) {
+      throw new UnsupportedOperationException("scaffold");
+    }
   }
 
   /**

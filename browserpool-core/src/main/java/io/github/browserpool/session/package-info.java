@@ -1,0 +1,2 @@
+/** SCAFFOLD (replaced by the session-state branch). */
+package io.github.browserpool.session;
