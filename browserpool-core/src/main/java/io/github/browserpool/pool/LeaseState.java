@@ -67,6 +67,11 @@ public final class LeaseState implements CallGuard {
   private volatile String lastRead;
 
   LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
+      LeaseOptions options) {
+    this(engine, entry, id, key, acquireSite, options, null);
+  }
+
+  LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
       LeaseOptions options, SessionClaim claim) {
     this.engine = engine;
     this.claim = claim;
