@@ -231,8 +231,10 @@ public final class Sessions {
     if (store == null) {
       return "none";
     }
-    String type = store.getClass().getName();
-    return type.startsWith("io.github.browserpool.") ? store.toString() : type;
+    Class<?> type = store.getClass();
+    boolean builtIn = type.getName().startsWith(SessionStore.class.getName())
+        || type.getPackageName().equals(StorageState.class.getPackageName());
+    return builtIn ? store.toString() : type.getName();
   }
 
   /** Ends the store's threads (pool close); a call still hanging there is left to end on its own. */
