@@ -136,7 +136,11 @@ public final class Sessions {
       return;
     }
     try {
-      if (json != null && claim.saves()) {
+      if (json != null && json.length() > SessionStore.MAX_STATE_CHARS) {
+        LOG.warn("{}lease #{} of session key \"{}\": its state ({} chars) is over SessionStore.MAX_STATE_CHARS ({});"
+            + " not saved, the store keeps what it had", prefix, lease.id, lease.key, json.length(),
+            SessionStore.MAX_STATE_CHARS);
+      } else if (json != null && claim.saves()) {
         String key = lease.key;
         Object done = call(() -> {
           store.save(key, json);
