@@ -97,8 +97,13 @@ final class SessionSite implements AutoCloseable {
 
   /** Logs {@code user} in within {@code lease}: the cookie, the token and the IndexedDB record are written. */
   void logIn(BrowserLease lease, String user) {
+    logInAt(lease, url("/login?user=" + user));
+  }
+
+  /** {@link #logIn} given the login URL, for a child JVM that has only the site's address. */
+  static void logInAt(BrowserLease lease, String loginUrl) {
     ChromeDevToolsService page = lease.newPage();
-    io.github.browserpool.test.Pages.navigate(page, url("/login?user=" + user));
+    io.github.browserpool.test.Pages.navigate(page, loginUrl);
     Object saved = LocalSite.eval(page, "window.ready");
     if (!"saved".equals(saved)) {
       throw new AssertionError("the login page did not write its IndexedDB record: " + saved);

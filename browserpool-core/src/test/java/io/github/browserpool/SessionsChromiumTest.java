@@ -93,6 +93,49 @@ class SessionsChromiumTest extends OnRealChromium {
     }
   }
 
+  /**
+   * A pool in a child JVM logs alice in and closes (its state saved in a directory store); the child
+   * exits, and a new pool in this JVM on the same directory serves alice logged in.
+   */
+  @Test
+  void theLoginSurvivesAPoolRestartInANewJvm() throws Exception {
+    Path sessions = tempRoot.resolve("sessions");
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Path err = tempRoot.resolve("child.log");
+    Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), Child.class.getName(), sessions.toString(),
+        tempRoot.toString(), site.url("/login?user=alice"))
+        .redirectErrorStream(true).redirectOutput(err.toFile()).start();
+    try {
+      assertThat(child.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).as("the child finished").isTrue();
+      assertThat(child.exitValue()).as(java.nio.file.Files.readString(err)).isZero();
+    } finally {
+      child.destroyForcibly();
+      java.nio.file.Files.deleteIfExists(err);
+    }
+    assertThat(site.logins).hasValue(1);
+    try (BrowserPool pool = BrowserPool.start(stored("sessions-restarted", SessionStore.directory(sessions)).build());
+        BrowserLease lease = pool.acquire("alice")) {
+      assertThat(lease.isNewSession()).isFalse();
+      assertThat(site.seen(lease)).isEqualTo(SessionSite.loggedIn("alice"));
+    }
+    assertThat(site.logins).as("not logged in again").hasValue(1);
+  }
+
+  /** The child JVM: a pool on a directory store logs alice in at the URL given, closes, and exits 0. */
+  public static final class Child {
+    public static void main(String[] args) {
+      try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().poolName("sessions-child")
+          .tempRoot(Path.of(args[1])).maxBrowsers(1).sessionStore(SessionStore.directory(Path.of(args[0])))
+          .build())) {
+        try (BrowserLease lease = pool.acquire("alice")) {
+          SessionSite.logInAt(lease, args[2]);
+        }
+      }
+      System.exit(0);
+    }
+  }
+
   @Test
   void manyKeysOverOneBrowserEachSeeOnlyTheirOwnState() throws Exception {
     int keys = 200;
