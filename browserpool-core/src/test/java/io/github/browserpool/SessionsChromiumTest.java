@@ -100,9 +100,9 @@ class SessionsChromiumTest extends OnRealChromium {
   @Test
   void theLoginSurvivesAPoolRestartInANewJvm() throws Exception {
     Path sessions = tempRoot.resolve("sessions");
-    String java = ProcessHandle.current().info().command().orElseThrow();
+    String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path err = tempRoot.resolve("child.log");
-    Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+    Process child = new ProcessBuilder(javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), Child.class.getName(), sessions.toString(),
         tempRoot.toString(), site.url("/login?user=alice"))
         .redirectErrorStream(true).redirectOutput(err.toFile()).start();
