@@ -232,7 +232,7 @@ public final class StorageState {
     if (d == Math.rint(d) && Math.abs(d) < 1e15) {
       g.writeNumber((long) d);
     } else {
-      g.writeNumber(d);
+      g.writeNumber(java.math.BigDecimal.valueOf(d).toPlainString()); // 1796693024.393601, as JavaScript writes it
     }
   }
 
