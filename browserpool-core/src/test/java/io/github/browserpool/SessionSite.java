@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /login?user=<name>} sets an httpOnly session cookie, and its page stores a token in localStorage and a
  * profile record in IndexedDB (the page's {@code window.ready} resolves once both are written). {@code
  * /account} greets the user of a valid session cookie, checked by the server: "Welcome, alice" or "Please
- * log in". {@code /page} is a blank page of the origin.
+ * log in". {@code /set?v=x} sets the cookie {@code v=x}. {@code /page} is a blank page of the origin.
  */
 final class SessionSite implements AutoCloseable {
   private final Map<String, String> sessions = new ConcurrentHashMap<>();
@@ -58,6 +58,10 @@ final class SessionSite implements AutoCloseable {
             + " tx.objectStore('profile').put({id: 'me', name: '" + user + "'});"
             + " tx.oncomplete = () => { r.result.close(); ok('saved'); }; tx.onerror = () => fail(tx.error); };"
             + " r.onerror = () => fail(r.error); });</script>");
+      } else if (path.equals("/set")) {
+        String q = x.getRequestURI().getQuery();
+        x.getResponseHeaders().add("Set-Cookie", (q == null ? "v=" : q) + "; Path=/; Max-Age=3600");
+        send(x, "set");
       } else if (path.equals("/account")) {
         String user = null;
         String cookies = x.getRequestHeaders().getFirst("Cookie");

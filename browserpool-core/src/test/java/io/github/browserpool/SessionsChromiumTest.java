@@ -176,8 +176,9 @@ class SessionsChromiumTest extends OnRealChromium {
         return key + " in round " + round + ": isNewSession " + lease.isNewSession();
       }
       String v = key + "-" + round;
-      LocalSite.eval(page, "document.cookie = 'v=" + v + "; path=/; max-age=3600'; localStorage.setItem('v', '" + v
-          + "'); 'done'");
+      // The cookie comes from the server: once fetch() resolves it is in the browser's cookie store (a
+      // document.cookie write reaches it asynchronously, and a close right after may read the store first).
+      LocalSite.eval(page, "localStorage.setItem('v', '" + v + "'); fetch('/set?v=" + v + "').then(r => r.text())");
       return "ok";
     }
   }
