@@ -127,12 +127,14 @@ final class StateTransfer {
       for (JsonNode i : storage.path("localStorage")) {
         items.add(new Item(i.path("name").asText(), i.path("value").asText()));
       }
+      items.sort(java.util.Comparator.comparing(Item::name)); // the browser's order is its hash order
       JsonNode dbs = storage.path("indexedDB");
       if (!items.isEmpty() || dbs.size() > 0) {
         collected.add(new Origin(origin, items, dbs.size() > 0 ? dbs.toString() : null));
       }
     }
     collected.sort(java.util.Comparator.comparing(Origin::origin));
+    cookies.sort(java.util.Comparator.comparing(Cookie::domain).thenComparing(Cookie::path).thenComparing(Cookie::name));
     return StorageState.of(cookies, collected, "the state collected from " + who).toJson();
   }
 

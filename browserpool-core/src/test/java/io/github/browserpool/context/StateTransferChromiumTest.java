@@ -297,7 +297,9 @@ public class StateTransferChromiumTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("restoring a storage state (StorageState[0 cookies, 2 origins]) into [state-test]")
         .hasMessageContaining("failed within its 30 ms");
-    assertThat(pages(ctx)).as("the helper page is closed on a timeout too").isEqualTo(before);
+    // A helper page whose creation was under way at the deadline is closed as soon as Chromium reports it.
+    await("the helper page closed after a timeout").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pages(ctx).equals(before));
     // The browser serves the next context as before.
     LeaseContext next = browser.openContext(true, T);
     TreeSet<String> withNext = pages(next);
@@ -364,7 +366,9 @@ public class StateTransferChromiumTest {
     assertThat(cookieHeaders.get("/page")).contains("sid=s3cr3t").contains("pref=dark");
     assertThat(eval(page, "localStorage.getItem('token')")).isEqualTo("ls-token");
     assertThat(eval(page, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
-    assertThat(StorageState.parse(b.collectStorageState(T), "b").toJson()).isEqualTo(state.toJson());
+    StorageState back = StorageState.parse(b.collectStorageState(T), "b");
+    assertThat(back.cookies()).containsExactlyInAnyOrderElementsOf(state.cookies());
+    assertThat(back.origins()).isEqualTo(state.origins()); // IndexedDB written as Playwright writes it
     b.release();
   }
 }
