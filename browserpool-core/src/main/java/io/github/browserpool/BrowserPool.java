@@ -143,6 +143,11 @@ public final class BrowserPool implements AutoCloseable {
    * key is treated as at capacity (it waits under WAIT). Idle keyed browsers are closed after {@code
    * idleTimeout}, and the least recently active one is closed when a new browser needs its place.
    *
+   * <p>In a pool with a {@link PoolConfig.Builder#sessionStore SessionStore}, the lease is instead a fresh
+   * context placed like an anonymous lease, with the key's stored state (cookies, localStorage, IndexedDB)
+   * restored before this returns and saved back when the lease closes; still one lease per key at a time.
+   *
+   * @throws SessionStateException with a store, when the key's state cannot be loaded or restored
    * @throws IllegalArgumentException when {@code sessionKey} is null or blank
    * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when the key's browser or a place for it did
    *     not become free in time
