@@ -219,7 +219,7 @@ public final class LeaseState implements CallGuard {
    */
   @Override
   public void beforeCommand(String method) {
-    if (!engine.capacity.shared(entry)) {
+    if (!sharesBrowser()) {
       return;
     }
     String why = PageScope.refusal(method);
@@ -230,6 +230,11 @@ public final class LeaseState implements CallGuard {
           + " lease.cdpEndpoint() for a client that needs the Target domain (it sees this lease's pages only),"
           + " or set maxContextsPerBrowser(1) to give each lease a browser of its own.");
     }
+  }
+
+  /** Whether other leases may share this lease's browser (see {@link Capacity#shared}). */
+  boolean sharesBrowser() {
+    return engine.capacity.shared(entry);
   }
 
   /** A reply to one of the lease's own commands arrived: activity, unless the lease has ended. */

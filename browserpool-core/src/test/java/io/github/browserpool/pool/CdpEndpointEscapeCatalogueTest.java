@@ -171,7 +171,8 @@ class CdpEndpointEscapeCatalogueTest {
         refused("Storage.getCookies of B's context from the " + names[i],
             a.call(sessions[i], "Storage.getCookies", params().put("browserContextId", otherCtx)),
             i == 0 ? "outside this lease" : "page or child session");
-        refused("Tracing.start from the " + names[i], a.call(sessions[i], "Tracing.start", params()), "whole browser");
+        refused("Tracing.start from the " + names[i], a.call(sessions[i], "Tracing.start", params()),
+            "leases share");
         refused("SystemInfo.getProcessInfo from the " + names[i], a.call(sessions[i], "SystemInfo.getProcessInfo", null),
             "every process");
       }
@@ -301,7 +302,11 @@ class CdpEndpointEscapeCatalogueTest {
           params().put("level", "critical")), "whole browser");
       refused("Memory.getBrowserSamplingProfile", a.call("Memory.getBrowserSamplingProfile", null), "whole browser");
       works("Memory.getDOMCounters on a page session", a.call(page, "Memory.getDOMCounters", null));
-      refused("Tracing.getCategories", a.call("Tracing.getCategories", null), "whole browser");
+      refused("Tracing.getCategories on the browser session", a.call("Tracing.getCategories", null), "page's session");
+      works("Tracing.getCategories on a page session", a.call(page, "Tracing.getCategories", null));
+      refused("Tracing.requestMemoryDump (every process of the browser)", a.call(page, "Tracing.requestMemoryDump",
+          params()), "leases share");
+      refused("Tracing.end of a trace someone else started", a.call(child, "Tracing.end", null), "leases share");
       refused("Security.setIgnoreCertificateErrors on the browser session", a.call("Security.setIgnoreCertificateErrors",
           params().put("ignore", true)), "every context");
       works("Security.setIgnoreCertificateErrors on a page session", a.call(page, "Security.setIgnoreCertificateErrors",
@@ -324,6 +329,18 @@ class CdpEndpointEscapeCatalogueTest {
       attempts.add("outside: IO.read of A's stream from B's page session");
       assertThat(fromB.has("error")).as("B cannot read A's stream: %s", fromB).isTrue();
       works("IO.close of A's stream", a.call(page, "IO.close", params().put("handle", handle)));
+      // The other way round: B's stream handle (handles are small numbers, easy to guess) from A's sessions.
+      String handleB = b.call(sessionB, "Page.printToPDF", params().put("transferMode", "ReturnAsStream"))
+          .path("result").path("stream").asText();
+      assertThat(handleB).as("B's stream").isNotEmpty();
+      refused("IO.read of B's stream on A's browser session", a.call("IO.read", params().put("handle", handleB)),
+          "page's session");
+      refused("IO.read of B's stream on A's page session", a.call(page, "IO.read", params().put("handle", handleB)),
+          "");
+      refused("IO.close of B's stream on A's page session", a.call(page, "IO.close", params().put("handle", handleB)),
+          "");
+      assertThat(b.call(sessionB, "IO.read", params().put("handle", handleB).put("size", 16)).path("result")
+          .path("data").asText()).as("B still reads its stream").isNotEmpty();
 
       // --- B is untouched, and so is the browser ---
       assertThat(evalString(b, sessionB, "localStorage.getItem('who') + document.cookie")).isEqualTo("Bwho=B");
