@@ -232,6 +232,21 @@ public final class LeaseState implements CallGuard {
     }
   }
 
+  /**
+   * In a browser that other leases share, the lease's context: its pages learn of no other context's target
+   * (see {@link io.github.browserpool.cdp.CallGuard#confinedToContext()}); null when the browser is the
+   * lease's alone.
+   */
+  @Override
+  public String confinedToContext() {
+    if (!sharesBrowser()) {
+      return null;
+    }
+    LaunchedBrowser.LeaseContext c = context;
+    LaunchedBrowser.RawCdp raw = c == null ? null : c.rawCdp();
+    return raw == null ? null : raw.contextId();
+  }
+
   /** Whether other leases may share this lease's browser (see {@link Capacity#shared}). */
   boolean sharesBrowser() {
     return engine.capacity.shared(entry);
