@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
-import io.github.browserpool.endpoint.EndpointTestClient;
 import io.github.browserpool.endpoint.TestSite;
+import io.github.browserpool.test.CdpTestClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +82,7 @@ class CdpEndpointEscapeCatalogueTest {
   }
 
   /** Waits (bounded) for the attach event of a target of {@code type} on {@code session}; returns the child session. */
-  private static String awaitAttached(EndpointTestClient client, String session, String type) throws Exception {
+  private static String awaitAttached(CdpTestClient client, String session, String type) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<JsonNode> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
@@ -101,7 +101,7 @@ class CdpEndpointEscapeCatalogueTest {
   }
 
   /** Waits (bounded) until the page of {@code session} shows {@code url}, so its storage is that origin's. */
-  private static void awaitLocation(EndpointTestClient client, String session, String url) throws Exception {
+  private static void awaitLocation(CdpTestClient client, String session, String url) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String at = "";
     while (!(url.equals(at) && "complete".equals(evalString(client, session, "document.readyState")))) {
@@ -111,7 +111,7 @@ class CdpEndpointEscapeCatalogueTest {
     }
   }
 
-  private static String evalString(EndpointTestClient client, String session, String expression) {
+  private static String evalString(CdpTestClient client, String session, String expression) {
     JsonNode reply = client.call(session, "Runtime.evaluate", params().put("expression", expression).put("returnByValue", true));
     assertThat(reply.has("error") || reply.path("result").has("exceptionDetails")).as("%s: %s", expression, reply).isFalse();
     return reply.path("result").path("result").path("value").asText();
@@ -127,8 +127,8 @@ class CdpEndpointEscapeCatalogueTest {
     PipeConnection pipe = ctxA.connection();
     String otherCtx = ctxB.contextId();
 
-    try (EndpointTestClient a = EndpointTestClient.connect(leaseA.cdpEndpoint());
-        EndpointTestClient b = EndpointTestClient.connect(leaseB.cdpEndpoint())) {
+    try (CdpTestClient a = CdpTestClient.connect(leaseA.cdpEndpoint());
+        CdpTestClient b = CdpTestClient.connect(leaseB.cdpEndpoint())) {
       // B: a page with a cookie and local storage on the same origin that A will use, and its window.
       String pageB = b.call("Target.createTarget", params().put("url", url("/inner"))).path("result").path("targetId").asText();
       String sessionB = b.call("Target.attachToTarget", params().put("targetId", pageB).put("flatten", true))

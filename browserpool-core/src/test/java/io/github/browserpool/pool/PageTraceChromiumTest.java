@@ -10,9 +10,9 @@ import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
-import io.github.browserpool.endpoint.EndpointTestClient;
 import io.github.browserpool.endpoint.TestSite;
 import io.github.browserpool.local.LocalBrowserLauncher;
+import io.github.browserpool.test.CdpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +89,7 @@ class PageTraceChromiumTest {
   }
 
   /** A page of the client's lease at about:blank and its flat session: {targetId, sessionId}. */
-  private static String[] page(EndpointTestClient client) {
+  private static String[] page(CdpTestClient client) {
     String target = client.call("Target.createTarget", params().put("url", "about:blank"))
         .path("result").path("targetId").asText();
     String session = client.call("Target.attachToTarget", params().put("targetId", target).put("flatten", true))
@@ -99,7 +99,7 @@ class PageTraceChromiumTest {
   }
 
   /** Navigates a page and waits (bounded) until its title is {@code title}, read on the pipe. */
-  private static void load(EndpointTestClient client, String session, String url, PipeConnection pipe,
+  private static void load(CdpTestClient client, String session, String url, PipeConnection pipe,
       String targetId, String title) throws Exception {
     JsonNode nav = client.call(session, "Page.navigate", params().put("url", url));
     assertThat(nav.has("error")).as("navigate: %s", nav).isFalse();
@@ -162,8 +162,8 @@ class PageTraceChromiumTest {
     assertThat(leaseB.browserPid()).as("both leases in the one browser").isEqualTo(leaseA.browserPid());
     PipeConnection pipe = leaseA.context().rawCdp().connection();
     String marker = "markerB" + UUID.randomUUID().toString().replace("-", "");
-    try (EndpointTestClient a = EndpointTestClient.connect(leaseA.cdpEndpoint());
-        EndpointTestClient b = EndpointTestClient.connect(leaseB.cdpEndpoint())) {
+    try (CdpTestClient a = CdpTestClient.connect(leaseA.cdpEndpoint());
+        CdpTestClient b = CdpTestClient.connect(leaseB.cdpEndpoint())) {
       String[] pageA = page(a);
       String[] pageB = page(b);
       // Through A's endpoint: refused on every session, with the method, the reason and what to do.
@@ -225,8 +225,8 @@ class PageTraceChromiumTest {
     String markerA = "markerA" + UUID.randomUUID().toString().replace("-", "");
     String markerB = "markerB" + UUID.randomUUID().toString().replace("-", "");
     List<String> refusals = new ArrayList<>();
-    try (EndpointTestClient a = EndpointTestClient.connect(leaseA.cdpEndpoint());
-        EndpointTestClient b = EndpointTestClient.connect(leaseB.cdpEndpoint())) {
+    try (CdpTestClient a = CdpTestClient.connect(leaseA.cdpEndpoint());
+        CdpTestClient b = CdpTestClient.connect(leaseB.cdpEndpoint())) {
       String[] pageA = page(a);
       String[] pageB = page(b);
       refusals.add(refusal(a.call("Tracing.start", traceParams())));
@@ -254,7 +254,7 @@ class PageTraceChromiumTest {
       assertThat(refusal(a.call(pageA[1], "IO.read", params().put("handle", handle)))).as("closed").isNotEmpty();
 
       // A trace left running by a client that goes away ends with its sessions: the next client traces.
-      try (EndpointTestClient gone = EndpointTestClient.connect(leaseA.cdpEndpoint())) {
+      try (CdpTestClient gone = CdpTestClient.connect(leaseA.cdpEndpoint())) {
         String[] page = page(gone);
         assertThat(gone.call(page[1], "Tracing.start", traceParams()).has("error")).isFalse();
       }
