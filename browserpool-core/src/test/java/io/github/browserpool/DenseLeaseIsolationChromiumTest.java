@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.kklisura.cdt.protocol.types.network.Cookie;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import com.github.kklisura.cdt.services.exceptions.ChromeDevToolsInvocationException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -59,8 +60,23 @@ class DenseLeaseIsolationChromiumTest extends OnLocalSite {
             .isInstanceOf(UnsupportedOperationException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> pa.getBrowser().close())
             .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Browser.close");
+        // Target.getTargetInfo goes on a page session, where Chromium answers it for any target of the browser:
+        // another lease's target gets Chromium's own answer for an unknown id, its URL and title stay hidden.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pa.getTarget().getTargetInfo(bTarget))
+            .isInstanceOf(ChromeDevToolsInvocationException.class).hasMessageContaining("No target with given id found")
+            .hasMessageNotContaining("/page/b");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> raw.call("Target.getTargetInfo", toB))
+            .isInstanceOf(CdpException.class).hasMessageContaining("No target with given id found")
+            .hasMessageNotContaining("/page/b");
+        String aTarget = pa.getTarget().getTargetInfo().getTargetId();
+        assertThat(pa.getTarget().getTargetInfo(aTarget).getUrl()).as("its own target, named").endsWith("/page/a");
+        assertThat(raw.call("Target.getTargetInfo", null).path("targetInfo").path("targetId").asText())
+            .isEqualTo(raw.targetId());
+        assertThat(raw.call("Target.getTargetInfo",
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("targetId", aTarget))
+            .path("targetInfo").path("url").asText()).as("a page of its own lease, named").endsWith("/page/a");
         // What concerns the page itself still works, and the other lease is untouched.
-        assertThat(pa.getTarget().getTargetInfo().getTargetId()).isNotEqualTo(bTarget);
+        assertThat(aTarget).isNotEqualTo(bTarget);
         assertThat(pa.getBrowser().getVersion().getProduct()).isNotBlank();
         assertThat(a.isActive()).as("a refused command does not end the lease").isTrue();
         assertThat(eval(pb, "location.pathname")).isEqualTo("/page/b");

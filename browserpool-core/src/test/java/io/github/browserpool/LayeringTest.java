@@ -79,8 +79,9 @@ class LayeringTest {
       type("SessionStore"), type("SessionStateException"), rootExceptions());
   @ArchTest
   static final ArchRule chrome = layer("chrome", "a launch failure thrown here is already the public exception,"
-      + " and every close carries the one reason enum that stats, listeners and logs use",
-      type("CloseReason"), type("BrowserLaunchException"));
+      + " every close carries the one reason enum that stats, listeners and logs use, and its budget turns"
+      + " durations into nanoseconds by the Ticker's one rule, as every deadline of the pool does",
+      type("CloseReason"), type("BrowserLaunchException"), type("Ticker"));
 
   /**
    * Arrows that break the table today, each with the work that removes it. They are the only exceptions,

@@ -1,5 +1,6 @@
 package io.github.browserpool.e2e;
 
+import io.github.browserpool.test.CdpTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -262,8 +263,8 @@ class MixedFaultSoakTest {
         ChromeDevToolsService page = lease.newPage();
         SoakPages.navigate(page, base + "/p/0", NAV_TIMEOUT);
         assertThat(SoakPages.title(page)).isEqualTo("page 0");
-        try (EndpointClient client = EndpointClient.connect(lease.cdpEndpoint())) {
-          assertThat(client.call(null, "Target.getTargets", null, NAV_TIMEOUT).path("targetInfos")).isNotEmpty();
+        try (CdpTestClient client = CdpTestClient.connectCountingEvents(lease.cdpEndpoint())) {
+          assertThat(client.result(null, "Target.getTargets", null, NAV_TIMEOUT).path("targetInfos")).isNotEmpty();
         }
       }
       int baseThreads = liveThreads();
@@ -663,7 +664,7 @@ class MixedFaultSoakTest {
    * An abandoned lease, kept strongly reachable, with the browser it ran on and, for a lease driven
    * through its endpoint, its client (left connected; null for a cdt lease).
    */
-  record Abandoned(int index, BrowserLease lease, String browser, EndpointClient client) {
+  record Abandoned(int index, BrowserLease lease, String browser, CdpTestClient client) {
     Abandoned(int index, BrowserLease lease, String browser) {
       this(index, lease, browser, null);
     }

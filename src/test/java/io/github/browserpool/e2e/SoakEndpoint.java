@@ -1,5 +1,6 @@
 package io.github.browserpool.e2e;
 
+import io.github.browserpool.test.CdpTestClient;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,11 +79,11 @@ final class SoakEndpoint {
   static Driven drive(Lease c) throws Exception {
     c.tally.driven.incrementAndGet();
     URI uri = c.lease.cdpEndpoint();
-    EndpointClient client = connect(c, uri);
+    CdpTestClient client = connect(c, uri);
     boolean keepClient = false;
     try {
       String session = newPage(c, client);
-      JsonNode two = call(c, client, session, "Runtime.evaluate", EndpointClient.params().put("expression", "1+1")
+      JsonNode two = call(c, client, session, "Runtime.evaluate", CdpTestClient.params().put("expression", "1+1")
           .put("returnByValue", true)).path("result").path("value");
       if (two.asInt() != 2) {
         c.violations.add("lease " + c.index + " (endpoint): 1+1 evaluated to " + two);
@@ -148,11 +149,11 @@ final class SoakEndpoint {
    * closes the lease; shared, a frozen browser must not stay leased that long (other leases would be
    * handed it), so it is closed at once and its clients get 1001.
    */
-  private static void frozen(Lease c, EndpointClient client, String session) throws Exception {
+  private static void frozen(Lease c, CdpTestClient client, String session) throws Exception {
     MixedFaultSoakTest.stopTree(c.lease, c.pid, c.browser, c.index, c.faulted, c.stoppedPids);
     long sentAt = System.nanoTime(); // the relay's callTimeout for it starts later: when it gets it
     CompletableFuture<JsonNode> pending = client.send(session, "Runtime.evaluate",
-        EndpointClient.params().put("expression", "2+2"));
+        CdpTestClient.params().put("expression", "2+2"));
     if (c.variant) {
       String mib = "'" + "x".repeat(1 << 20) + "'.length";
       for (int k = 0; k < 4; k++) {
@@ -163,7 +164,7 @@ final class SoakEndpoint {
     if (c.variant && c.exclusive) {
       long bound = c.callTimeout.plus(CLOSED_WITHIN).toNanos();
       while (!client.closeCode.isDone() && System.nanoTime() - sentAt < bound) {
-        client.send(session, "Runtime.evaluate", EndpointClient.params().put("expression", "3+3"));
+        client.send(session, "Runtime.evaluate", CdpTestClient.params().put("expression", "3+3"));
         Thread.sleep(500);
       }
       int code = closeCode(c, client, Duration.ofSeconds(1), "on a SIGSTOPped browser");
@@ -204,7 +205,7 @@ final class SoakEndpoint {
    * SIGKILL of the browser while an endpoint command is in flight: the client is closed with 1001, the
    * lease fails with BrowserCrashedException (its outcome), and the token is dead (404).
    */
-  private static Outcome kill(Lease c, EndpointClient client, String session, URI uri) throws Exception {
+  private static Outcome kill(Lease c, CdpTestClient client, String session, URI uri) throws Exception {
     c.faulted.mark(c.browser, c.index, Fault.KILL);
     c.killer.execute(() -> {
       sleepQuietly(c.killDelayMs);
@@ -213,7 +214,7 @@ final class SoakEndpoint {
       }
       c.faulted.signalled(c.browser);
     });
-    CompletableFuture<JsonNode> inFlight = client.send(session, "Runtime.evaluate", EndpointClient.params()
+    CompletableFuture<JsonNode> inFlight = client.send(session, "Runtime.evaluate", CdpTestClient.params()
         .put("expression", "new Promise(r => setTimeout(() => r('late'), 60000))").put("awaitPromise", true));
     int code = closeCode(c, client, CLOSED_WITHIN, "after its browser was killed");
     if (code == 1001) {
@@ -230,7 +231,8 @@ final class SoakEndpoint {
     if (error == null) {
       return new Outcome(c.index, c.fault, c.browser, "the lease is still active after its browser was killed", null);
     }
-    Throwable again = catchThrowable(() -> EndpointClient.connect(uri).close());
+    Throwable refused = catchThrowable(() -> CdpTestClient.connect(uri).close());
+    Throwable again = refused instanceof java.util.concurrent.CompletionException ? refused.getCause() : refused;
     if (!(again instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 404)) {
       c.violations.add("lease " + c.index + " (endpoint): connecting to the token of a crashed lease gave " + again
           + ", expected HTTP 404");
@@ -242,16 +244,16 @@ final class SoakEndpoint {
    * A client dies with a command outstanding (a promise the browser settles later, or, in the variant, a
    * 2 MiB command perhaps half sent): the lease goes on, and a new client navigates a new page.
    */
-  private static String clientAborted(Lease c, EndpointClient client, String session, URI uri) throws Exception {
+  private static String clientAborted(Lease c, CdpTestClient client, String session, URI uri) throws Exception {
     if (c.variant) {
       client.sendText(command(session, 1_000_000, "'" + "z".repeat(2 << 20) + "'.length"));
     } else {
-      client.send(session, "Runtime.evaluate", EndpointClient.params()
+      client.send(session, "Runtime.evaluate", CdpTestClient.params()
           .put("expression", "new Promise(r => setTimeout(() => r(1), 300))").put("awaitPromise", true));
     }
     client.abort();
     c.tally.aborted.incrementAndGet();
-    try (EndpointClient fresh = connect(c, uri)) {
+    try (CdpTestClient fresh = connect(c, uri)) {
       return navigate(c, fresh, newPage(c, fresh));
     }
   }
@@ -261,10 +263,10 @@ final class SoakEndpoint {
    * 1008 (its page is detached, which another client of the lease sees), and the lease stays usable: a new
    * client closes the flooding page and navigates a new one.
    */
-  private static String slowReaderClosed(Lease c, EndpointClient slow, String target, URI uri, String title)
+  private static String slowReaderClosed(Lease c, CdpTestClient slow, String target, URI uri, String title)
       throws Exception {
     long start = System.nanoTime();
-    try (EndpointClient watcher = connect(c, uri)) {
+    try (CdpTestClient watcher = connect(c, uri)) {
       // The watcher's commands keep the lease active: the slow client sends nothing.
       while (attached(c, watcher, target) && System.nanoTime() - start < FLOOD_BOUND.toNanos()) {
         Thread.sleep(200);
@@ -280,8 +282,8 @@ final class SoakEndpoint {
       c.violations.add("lease " + c.index + " (endpoint): a client that stopped reading a flood was closed with "
           + code + " " + slow.closeReason + " after " + floodMs + " ms, expected 1008 \"... behind ...\"");
     }
-    try (EndpointClient fresh = connect(c, uri)) {
-      call(c, fresh, null, "Target.closeTarget", EndpointClient.params().put("targetId", target));
+    try (CdpTestClient fresh = connect(c, uri)) {
+      call(c, fresh, null, "Target.closeTarget", CdpTestClient.params().put("targetId", target));
       String again = navigate(c, fresh, newPage(c, fresh));
       return title.equals(again) ? title : "after the 1008: " + again;
     }
@@ -289,7 +291,7 @@ final class SoakEndpoint {
 
   /** The end of an abandoned lease's client: 1001 (revoked), or 1008 for a slow reader that got there first. */
   static void checkAbandoned(Abandoned a, Tally tally, List<String> violations) {
-    EndpointClient client = a.client();
+    CdpTestClient client = a.client();
     client.readAgain();
     int code;
     try {
@@ -299,7 +301,7 @@ final class SoakEndpoint {
     }
     if (code == 1001 || (code == 1008 && client.closeReason.contains("behind"))) {
       tally.abandonedClosed.incrementAndGet();
-    } else if (client.stoppedReading && (code == 1006 || code == -1)) {
+    } else if (client.stoppedReading() && (code == 1006 || code == -1)) {
       // A slow reader that was closed (1008) and then revoked read neither close frame: the endpoint drops
       // the socket of a client that does not answer its close frame 30 s after sending it (docs/endpoint.md).
       tally.abandonedClosed.incrementAndGet();
@@ -311,7 +313,7 @@ final class SoakEndpoint {
   }
 
   /** The close code within {@code within}; a violation and 0 when none came. */
-  private static int closeCode(Lease c, EndpointClient client, Duration within, String when) throws InterruptedException {
+  private static int closeCode(Lease c, CdpTestClient client, Duration within, String when) throws InterruptedException {
     try {
       return client.closeCode.get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -323,9 +325,9 @@ final class SoakEndpoint {
     return 0;
   }
 
-  private static EndpointClient connect(Lease c, URI uri) throws Exception {
+  private static CdpTestClient connect(Lease c, URI uri) throws Exception {
     try {
-      EndpointClient client = EndpointClient.connect(uri);
+      CdpTestClient client = CdpTestClient.connectCountingEvents(uri);
       SoakPages.markReply();
       return client;
     } catch (Exception e) {
@@ -334,10 +336,10 @@ final class SoakEndpoint {
   }
 
   /** One command and its result; a failure becomes the lease's own exception when the lease has ended. */
-  private static JsonNode call(Lease c, EndpointClient client, String session, String method,
+  private static JsonNode call(Lease c, CdpTestClient client, String session, String method,
       com.fasterxml.jackson.databind.node.ObjectNode params) {
     try {
-      JsonNode result = client.call(session, method, params, CALL);
+      JsonNode result = client.result(session, method, params, CALL);
       SoakPages.markReply();
       return result;
     } catch (RuntimeException e) {
@@ -369,18 +371,18 @@ final class SoakEndpoint {
   }
 
   /** A new page of the client's lease, attached: its session id. */
-  private static String newPage(Lease c, EndpointClient client) {
-    String target = call(c, client, null, "Target.createTarget", EndpointClient.params().put("url", "about:blank"))
+  private static String newPage(Lease c, CdpTestClient client) {
+    String target = call(c, client, null, "Target.createTarget", CdpTestClient.params().put("url", "about:blank"))
         .path("targetId").asText();
-    return call(c, client, null, "Target.attachToTarget", EndpointClient.params().put("targetId", target)
+    return call(c, client, null, "Target.attachToTarget", CdpTestClient.params().put("targetId", target)
         .put("flatten", true)).path("sessionId").asText();
   }
 
-  private static String targetOf(Lease c, EndpointClient client, String session) {
+  private static String targetOf(Lease c, CdpTestClient client, String session) {
     return call(c, client, session, "Target.getTargetInfo", null).path("targetInfo").path("targetId").asText();
   }
 
-  private static boolean attached(Lease c, EndpointClient client, String target) {
+  private static boolean attached(Lease c, CdpTestClient client, String target) {
     for (JsonNode info : call(c, client, null, "Target.getTargets", null).path("targetInfos")) {
       if (info.path("targetId").asText().equals(target)) {
         return info.path("attached").asBoolean();
@@ -390,8 +392,8 @@ final class SoakEndpoint {
   }
 
   /** Navigates the page to the lease's URL and returns its title once loaded. */
-  private static String navigate(Lease c, EndpointClient client, String session) {
-    JsonNode nav = call(c, client, session, "Page.navigate", EndpointClient.params().put("url", c.url));
+  private static String navigate(Lease c, CdpTestClient client, String session) {
+    JsonNode nav = call(c, client, session, "Page.navigate", CdpTestClient.params().put("url", c.url));
     if (nav.has("errorText")) {
       throw new EndpointFailure("lease " + c.index + ": Page.navigate " + c.url + ": " + nav.get("errorText"), null);
     }
@@ -402,7 +404,7 @@ final class SoakEndpoint {
     while (true) {
       JsonNode value;
       try {
-        value = client.call(session, "Runtime.evaluate", EndpointClient.params().put("expression", expression)
+        value = client.result(session, "Runtime.evaluate", CdpTestClient.params().put("expression", expression)
             .put("awaitPromise", true).put("returnByValue", true), CALL).path("result").path("value");
         SoakPages.markReply();
       } catch (RuntimeException e) {

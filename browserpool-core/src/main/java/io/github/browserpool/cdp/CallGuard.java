@@ -32,6 +32,15 @@ public interface CallGuard {
   default void beforeCommand(String method) {}
 
   /**
+   * The browser context whose targets alone the guarded page may learn of, or null for no limit. The pool
+   * sets it for a page of a browser that other leases share: a {@code Target.getTargetInfo} reply about a
+   * target of another context is then replaced by Chromium's own "No target with given id found" error.
+   */
+  default String confinedToContext() {
+    return null;
+  }
+
+  /**
    * Runs when the reply to a command sent through the guard arrived (or the command failed). It must not
    * block or throw; the pool stamps the lease's activity here.
    */

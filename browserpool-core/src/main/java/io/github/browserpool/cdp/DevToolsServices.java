@@ -137,11 +137,12 @@ public final class DevToolsServices {
       if (CommandInvocationHandler.isEventSubscription(method)) {
         return commands.invoke(proxy, method, args);
       }
-      guard.beforeCommand(method.getDeclaringClass().getSimpleName() + "." + method.getName());
+      String name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+      guard.beforeCommand(name);
+      Object result;
       try {
-        Object result = commands.invoke(proxy, method, args);
+        result = commands.invoke(proxy, method, args);
         guard.replied();
-        return result;
       } catch (Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof InvocationTargetException || cause instanceof UndeclaredThrowableException)
@@ -157,6 +158,7 @@ public final class DevToolsServices {
         }
         throw cause;
       }
+      return TargetInfoScope.typed(guard, name, result);
     }
 
     /** An error reply Chromium sent, as opposed to one made up for a timeout or a closed page/pipe. */

@@ -140,7 +140,9 @@ public final class RawSessionPage implements RawPage {
         guard.replied(); // Chromium answered; a failure we made up (timeout, closed) is no activity
       }
     });
-    return reply;
+    return TargetInfoScope.METHOD.equals(method)
+        ? reply.thenApply(result -> TargetInfoScope.raw(guard, method, result))
+        : reply;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.browserpool.chrome;
 
+import io.github.browserpool.Ticker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +28,8 @@ record CloseBudget(long start, long gracefulEnd, long termEnd, long deadline) {
 
   /** The deadlines of a close that starts at {@code now}; a budget too large for nanoseconds saturates. */
   static CloseBudget startingAt(long now, Duration gracefulTimeout, Duration budget) {
-    long total = saturatedNanos(budget);
-    return new CloseBudget(now, now + Math.min(saturatedNanos(gracefulTimeout), total / 2),
+    long total = Ticker.nanos(budget);
+    return new CloseBudget(now, now + Math.min(Ticker.nanos(gracefulTimeout), total / 2),
         now + total / 4 * 3, now + total);
   }
 
@@ -72,12 +73,4 @@ record CloseBudget(long start, long gracefulEnd, long termEnd, long deadline) {
     return Math.min(MAX_POLL_MS, poll * 2);
   }
 
-  /** {@code d} in nanoseconds; a negative one that overflows is 0, a positive one {@code Long.MAX_VALUE / 2}. */
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? 0 : Long.MAX_VALUE / 2;
-    }
-  }
 }

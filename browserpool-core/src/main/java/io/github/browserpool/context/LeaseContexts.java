@@ -1,5 +1,6 @@
 package io.github.browserpool.context;
 
+import io.github.browserpool.Ticker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,6 @@ import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.spi.LaunchedBrowser.LeaseContext;
 import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
 import io.github.browserpool.spi.LaunchedBrowser;
-import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.session.StorageState;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -186,7 +186,7 @@ public final class LeaseContexts {
     CompletableFuture<JsonNode> f = conn.send(method, params);
     boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      return f.get(BrowserLauncher.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      return f.get(Ticker.nanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       throw c instanceof RuntimeException ? (RuntimeException) c : new IllegalStateException(c);

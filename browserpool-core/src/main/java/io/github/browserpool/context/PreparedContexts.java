@@ -1,5 +1,6 @@
 package io.github.browserpool.context;
 
+import io.github.browserpool.Ticker;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
-import io.github.browserpool.spi.BrowserLauncher;
 
 /**
  * The prepared contexts of one browser: isolated contexts it makes ahead for its next anonymous leases,
@@ -148,7 +148,7 @@ final class PreparedContexts {
     }
     boolean callerBound = timeout.compareTo(healthTimeout) < 0;
     try {
-      Prepared p = f.get(BrowserLauncher.saturatedNanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
+      Prepared p = f.get(Ticker.nanos(callerBound ? timeout : healthTimeout), TimeUnit.NANOSECONDS);
       return p.page().closed() ? null : p;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -12,8 +12,9 @@ import java.util.Set;
  * until someone reviews it ({@code CdpAllowListCoverageChromiumTest} fails when the installed Chromium
  * has a method that the table does not decide).
  *
- * <p>Each method has one {@link Access}: allowed on page and child sessions only ({@code page}), allowed on
- * every session ({@code both}), allowed on every session after {@link ScopeFilter}'s checks of the
+ * <p>Each method has one {@link Access}: allowed on page and child sessions only ({@code page}), the same
+ * but only for a lease that has its browser to itself ({@code alone}, with the reason it is refused in a
+ * browser that leases share), allowed on every session ({@code both}), allowed on every session after {@link ScopeFilter}'s checks of the
  * contexts, targets, sessions or windows that it names ({@code scoped}), the same on the browser session
  * only ({@code browser}, with the reason it is refused on pages), answered by the relay itself
  * ({@code local}), or refused with the reason written beside it ({@code refuse}). Page and child
@@ -28,6 +29,11 @@ public final class CdpAllowList {
   public enum Access {
     /** Forwarded on page and child sessions; refused on the browser session. */
     PAGE,
+    /**
+     * Like PAGE, for a lease that has its browser to itself only; refused in a browser that other leases
+     * share (maxContextsPerBrowser above 1), where what it records reaches their pages.
+     */
+    ALONE,
     /** Forwarded on every session as it is. */
     BOTH,
     /** Forwarded on every session once the context, target, session or window that it names is the lease's. */
@@ -42,7 +48,7 @@ public final class CdpAllowList {
 
   /**
    * The decision for one method; {@code reason} explains a refusal (for PAGE: on the browser session; for
-   * BROWSER: on a page session).
+   * ALONE: in a shared browser; for BROWSER: on a page session).
    */
   public record Rule(String method, Access access, String reason) {}
 
@@ -108,8 +114,12 @@ public final class CdpAllowList {
           -- it measures the session's page and its renderer: send it on a page's session
       refuse Memory: getBrowserSamplingProfile setPressureNotificationsSuppressed simulatePressureNotification
           -- it reads or changes the memory of the whole browser, every process of it
-      refuse Tracing: end getCategories getTrackEventDescriptor recordClockSyncMarker requestMemoryDump start
-          -- it records the whole browser, beyond the lease (Playwright's context.tracing needs none of it)
+      alone  Tracing: start end requestMemoryDump recordClockSyncMarker
+          -- a trace records every process of the browser, whatever session starts it: on Chromium 156 a page's
+          trace carries the URLs, titles and console messages of other contexts' pages, and one trace at a time
+          runs per browser. Trace with a browser of the lease's own (maxContextsPerBrowser(1), or a keyed lease)
+      page   Tracing: getCategories getTrackEventDescriptor
+          -- it describes the Chromium build (its trace categories), no page of any lease: send it on a page's session
       refuse SystemInfo: getInfo getFeatureState getProcessInfo
           -- it describes the host machine and every process of the browser, beyond the lease
       refuse Tethering: bind unbind -- it opens a port on the pool's host
@@ -271,12 +281,22 @@ public final class CdpAllowList {
   }
 
   /**
+   * Why {@code method} is refused on a lease's endpoint in a browser that leases may share, or null when it
+   * may go on; see {@link #refusal(String, boolean, boolean)}.
+   */
+  public static String refusal(String method, boolean browserSession) {
+    return refusal(method, browserSession, true);
+  }
+
+  /**
    * Why {@code method} is refused on a lease's endpoint, or null when it may go on (perhaps after the
    * checks of a {@link Access#SCOPED} method).
    *
    * @param browserSession whether it was sent on the client's browser-level session
+   * @param sharedBrowser whether other leases may share the lease's browser (maxContextsPerBrowser above 1
+   *     and an anonymous lease): then {@link Access#ALONE} methods are refused
    */
-  public static String refusal(String method, boolean browserSession) {
+  public static String refusal(String method, boolean browserSession, boolean sharedBrowser) {
     Rule rule = RULES.get(method);
     if (rule == null) {
       return method + " is not allowed through a lease's endpoint: browserpool has not reviewed it. If you"
@@ -288,6 +308,13 @@ public final class CdpAllowList {
       case PAGE:
         return browserSession
             ? method + " is not allowed on the browser session of a lease's endpoint: " + rule.reason()
+            : null;
+      case ALONE:
+        if (sharedBrowser) {
+          return method + " is not allowed in a browser that leases share: " + rule.reason();
+        }
+        return browserSession
+            ? method + " is not allowed on the browser session of a lease's endpoint: " + DEFAULT_PAGE_REASON
             : null;
       case BROWSER:
         return browserSession
@@ -331,6 +358,10 @@ public final class CdpAllowList {
     Access access = Access.valueOf(words[0].toUpperCase(Locale.ROOT));
     if (access == Access.REFUSE && reason == null) {
       throw new IllegalStateException("CdpAllowList: a refusal needs its reason: " + entry);
+    }
+    if (access == Access.ALONE && reason == null) {
+      throw new IllegalStateException("CdpAllowList: a method for a browser of the lease's own needs the reason"
+          + " it is refused in a shared one: " + entry);
     }
     if (access == Access.BROWSER && reason == null) {
       throw new IllegalStateException("CdpAllowList: a browser-session method needs the reason it is refused"

@@ -65,7 +65,7 @@ final class LeaseEndpoint {
     String contextId = scope.browserContextId();
     String hidden = scope.hiddenTargetId();
     if (contextId != null) {
-      f = CompletableFuture.completedFuture(new ScopeFilter(contextId, true, hidden));
+      f = CompletableFuture.completedFuture(new ScopeFilter(contextId, true, hidden, scope.sharesBrowser()));
     } else if (hidden == null) {
       f = CompletableFuture.failedFuture(new IllegalStateException(
           "the keyed browser has no keeper page to learn its default context from"));
@@ -77,7 +77,7 @@ final class LeaseEndpoint {
             if (id == null) {
               throw new IllegalStateException("the keeper page reported no browserContextId");
             }
-            return new ScopeFilter(id, false, hidden);
+            return new ScopeFilter(id, false, hidden, scope.sharesBrowser());
           });
     }
     filter = f;

@@ -22,6 +22,14 @@ public interface LeaseScope {
   /** Whether the lease can still be used. */
   boolean isActive();
 
+  /**
+   * Whether other leases may share the lease's browser (an anonymous lease with maxContextsPerBrowser
+   * above 1), even if none does right now; then what records the whole browser (tracing) is refused.
+   */
+  default boolean sharesBrowser() {
+    return true;
+  }
+
   /** Names the lease in log lines and close reasons, for example {@code "lease #3"}. */
   String describe();
 

@@ -63,6 +63,7 @@ final class ScopeFilter {
   private final String contextId;
   private final boolean isolated;
   private final String hiddenTargetId;
+  private final boolean sharedBrowser;
   /** Windows of the lease's pages, learned from Browser.getWindowForTarget replies. */
   private final Set<Long> windows = ConcurrentHashMap.newKeySet();
 
@@ -72,9 +73,18 @@ final class ScopeFilter {
    * @param hiddenTargetId a target of the context that clients must not see (the keeper page), or null
    */
   ScopeFilter(String contextId, boolean isolated, String hiddenTargetId) {
+    this(contextId, isolated, hiddenTargetId, true);
+  }
+
+  /**
+   * @param sharedBrowser whether other leases may share the browser: then {@link CdpAllowList.Access#ALONE}
+   *     methods (tracing) are refused
+   */
+  ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, boolean sharedBrowser) {
     this.contextId = Objects.requireNonNull(contextId, "contextId");
     this.isolated = isolated;
     this.hiddenTargetId = hiddenTargetId;
+    this.sharedBrowser = sharedBrowser;
   }
 
   String contextId() {
@@ -99,9 +109,12 @@ final class ScopeFilter {
    * @param rootSession whether it was sent on the client's browser-level session
    */
   Verdict command(String method, JsonNode paramsNode, boolean rootSession) {
-    String refusal = CdpAllowList.refusal(method, rootSession);
+    String refusal = CdpAllowList.refusal(method, rootSession, sharedBrowser);
     if (refusal != null) {
       return Verdict.refuse(refusal);
+    }
+    if ("Tracing.start".equals(method)) {
+      return tracingStart((ObjectNode) paramsNode); // ALONE: readsParams, a tree
     }
     CdpAllowList.Access access = CdpAllowList.rule(method).access();
     if (access == CdpAllowList.Access.LOCAL) {
@@ -141,6 +154,22 @@ final class ScopeFilter {
         return Verdict.refuse("Browser window with id " + window + " not found: a lease's client may only"
             + " use the windows of its own pages, as Browser.getWindowForTarget names them");
       }
+    }
+    return Verdict.FORWARD;
+  }
+
+  /**
+   * Tracing.start stays inside the browser: the system backend (a tracing service of the host, such as
+   * Perfetto's traced) is refused, and a trace that names no backend, or "auto", gets Chrome's own.
+   */
+  private static Verdict tracingStart(ObjectNode params) {
+    JsonNode backend = params.get("tracingBackend");
+    if (backend == null || backend.isNull() || "auto".equals(backend.asText())) {
+      params.put("tracingBackend", "chrome");
+    } else if (!"chrome".equals(backend.asText())) {
+      return Verdict.refuse("Tracing.start with tracingBackend " + backend + " is not allowed through a lease's"
+          + " endpoint: only Chrome's own backend (\"chrome\", or none) traces the browser and nothing else of"
+          + " the host");
     }
     return Verdict.FORWARD;
   }

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes a JDK {@link WebSocket} look like Chromium's CDP pipe, so that {@code PipeConnection}'s routing
@@ -23,12 +25,25 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The input stream ends (returns -1) when the socket closes or fails, or when either stream is
  * closed; closing either stream also closes the socket. One reader and one writer at a time.
+ *
+ * <p>What waits in the JVM for the reader is bounded, as Chromium's own pipe bounds it for a local
+ * browser: once more than {@link #MAX_QUEUED_BYTES} of received messages wait, the next message is not
+ * asked of the socket until the reader has taken them down to half, so TCP holds the Grid (and the browser
+ * behind it) back. Nothing is dropped: a CDP connection that lost a message would be broken. The bound is
+ * exceeded by at most the one message being received.
  */
 final class WebSocketPipe implements WebSocket.Listener {
+  /** How many bytes of received messages may wait for the reader before the socket is read no more. */
+  static final long MAX_QUEUED_BYTES = 8L << 20;
   private static final byte[] END = new byte[0];
 
   private final Duration sendTimeout;
+  private final long maxQueuedBytes;
   private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+  /** Bytes of the messages in {@link #received}. */
+  private final AtomicLong queuedBytes = new AtomicLong();
+  /** Whether the next message was not asked for because too much waited: the reader asks for it. */
+  private final AtomicBoolean held = new AtomicBoolean();
   private final StringBuilder partial = new StringBuilder();
   private final In in = new In();
   private final Out out = new Out();
@@ -37,7 +52,18 @@ final class WebSocketPipe implements WebSocket.Listener {
 
   /** @param sendTimeout how long one message may take to send before the write fails */
   WebSocketPipe(Duration sendTimeout) {
+    this(sendTimeout, MAX_QUEUED_BYTES);
+  }
+
+  /** @param maxQueuedBytes how many bytes of received messages may wait before the socket is read no more */
+  WebSocketPipe(Duration sendTimeout, long maxQueuedBytes) {
     this.sendTimeout = sendTimeout;
+    this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  /** Bytes of received messages that wait for the reader. */
+  long queuedBytes() {
+    return queuedBytes.get();
   }
 
   InputStream in() {
@@ -68,9 +94,27 @@ final class WebSocketPipe implements WebSocket.Listener {
       byte[] message = new byte[text.length + 1]; // the NUL is the last byte
       System.arraycopy(text, 0, message, 0, text.length);
       received.add(message);
+      if (queuedBytes.addAndGet(message.length) > maxQueuedBytes) {
+        held.set(true);
+        // The reader may have taken the queue down meanwhile without seeing the hold: ask here then.
+        if (queuedBytes.get() <= maxQueuedBytes / 2 && held.compareAndSet(true, false)) {
+          webSocket.request(1);
+        }
+        return null;
+      }
     }
     webSocket.request(1);
     return null;
+  }
+
+  /** The reader took a message of {@code length} bytes: ask for the next one if it was held back. */
+  private void taken(int length) {
+    if (queuedBytes.addAndGet(-length) <= maxQueuedBytes / 2 && held.compareAndSet(true, false)) {
+      WebSocket ws = socket;
+      if (ws != null) {
+        ws.request(1);
+      }
+    }
   }
 
   @Override
@@ -141,6 +185,7 @@ final class WebSocketPipe implements WebSocket.Listener {
           received.add(END); // every later read ends too
           return -1;
         }
+        taken(current.length);
       }
       int n = Math.min(len, current.length - pos);
       System.arraycopy(current, pos, b, off, n);

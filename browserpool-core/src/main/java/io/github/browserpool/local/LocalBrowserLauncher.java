@@ -1,5 +1,6 @@
 package io.github.browserpool.local;
 
+import io.github.browserpool.Ticker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserLaunchException;
@@ -187,7 +188,7 @@ public final class LocalBrowserLauncher implements BrowserLauncher {
     CompletableFuture<JsonNode> version = conn.send("Browser.getVersion", null);
     try {
       CompletableFuture.anyOf(version, process.onExit())
-          .get(BrowserLauncher.saturatedNanos(config.launchTimeout()), TimeUnit.NANOSECONDS);
+          .get(Ticker.nanos(config.launchTimeout()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return "gave no CDP reply within launchTimeout " + config.launchTimeout();
     } catch (InterruptedException e) {

@@ -32,6 +32,11 @@ final class EndpointLease implements LeaseScope {
   }
 
   @Override
+  public boolean sharesBrowser() {
+    return lease.sharesBrowser();
+  }
+
+  @Override
   public void touch() {
     lease.beforeCall();
   }

@@ -248,7 +248,7 @@ public final class LeaseState implements CallGuard {
    */
   @Override
   public void beforeCommand(String method) {
-    if (!engine.capacity.shared(entry)) {
+    if (!sharesBrowser()) {
       return;
     }
     String why = PageScope.refusal(method);
@@ -259,6 +259,26 @@ public final class LeaseState implements CallGuard {
           + " lease.cdpEndpoint() for a client that needs the Target domain (it sees this lease's pages only),"
           + " or set maxContextsPerBrowser(1) to give each lease a browser of its own.");
     }
+  }
+
+  /**
+   * In a browser that other leases share, the lease's context: its pages learn of no other context's target
+   * (see {@link io.github.browserpool.cdp.CallGuard#confinedToContext()}); null when the browser is the
+   * lease's alone.
+   */
+  @Override
+  public String confinedToContext() {
+    if (!sharesBrowser()) {
+      return null;
+    }
+    LaunchedBrowser.LeaseContext c = context;
+    LaunchedBrowser.RawCdp raw = c == null ? null : c.rawCdp();
+    return raw == null ? null : raw.contextId();
+  }
+
+  /** Whether other leases may share this lease's browser (see {@link Capacity#shared}). */
+  boolean sharesBrowser() {
+    return engine.capacity.shared(entry);
   }
 
   /** A reply to one of the lease's own commands arrived: activity, unless the lease has ended. */

@@ -34,6 +34,7 @@ final class PageScope {
       case BOTH:
         return null;
       case REFUSE:
+      case ALONE:
       case BROWSER:
         return rule.reason();
       default:

@@ -125,12 +125,12 @@ public final class PoolEngine {
     this.scheduler = scheduler;
     this.ticker = config.ticker();
     this.prefix = "[" + config.poolName() + "] ";
-    this.idleNanos = saturatedNanos(config.idleTimeout());
-    this.state = new PoolState(prefix, saturatedNanos(config.maxLifetime()), counters);
+    this.idleNanos = Ticker.nanos(config.idleTimeout());
+    this.state = new PoolState(prefix, Ticker.nanos(config.maxLifetime()), counters);
     this.leasesChanged = state.lock.newCondition();
     this.listeners = new Listeners(config.poolName(), prefix, state.lock, config.listeners());
     this.capacity = Capacity.of(config);
-    this.admission = Admission.of(config.capacityPolicy(), saturatedNanos(config.evictionProtection()));
+    this.admission = Admission.of(config.capacityPolicy(), Ticker.nanos(config.evictionProtection()));
     this.rule = new RetirementRule(idleNanos, config.maxLeasesPerBrowser());
     this.closer = new Closer(config, prefix, ticker, counters, listeners,
         e -> change(fx -> state.bag.forget(e)), worker);
@@ -161,10 +161,6 @@ public final class PoolEngine {
     reaper.scheduleNoLaterThan(at);
   }
 
-  static long saturatedNanos(Duration d) {
-    return BrowserLauncher.saturatedNanos(d);
-  }
-
   public String prefix() {
     return prefix;
   }
@@ -189,7 +185,7 @@ public final class PoolEngine {
   public LeaseState acquire(String key, LeaseOptions options) {
     Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
     long start = ticker.read();
-    long deadline = start + saturatedNanos(config.acquireTimeout());
+    long deadline = start + Ticker.nanos(config.acquireTimeout());
     // A state given in the options is checked before any browser is used.
     StorageState given = options.storageState() == null ? null
         : StorageState.parse(options.storageState(), "LeaseOptions.storageState");
@@ -380,7 +376,7 @@ public final class PoolEngine {
    * @return the leases still in flight
    */
   public int drain(Duration grace) {
-    long deadline = ticker.read() + saturatedNanos(grace);
+    long deadline = ticker.read() + Ticker.nanos(grace);
     boolean first;
     int inFlight;
     state.lock.lock();

@@ -48,7 +48,7 @@ public final class Sessions {
     this.ticker = config.ticker();
     this.decisions = decisions;
     this.state = state;
-    this.closeNanos = PoolEngine.saturatedNanos(config.closeTimeout());
+    this.closeNanos = Ticker.nanos(config.closeTimeout());
     int bound = (int) Math.min(64, (long) config.maxBrowsers() * config.maxContextsPerBrowser() + 2);
     this.calls = store == null ? null : DaemonThreads.bounded(config.poolName() + "-session-", bound);
   }

@@ -1,5 +1,6 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.Ticker;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.pool.PoolEntry.State;
@@ -38,8 +39,8 @@ final class Shutdown {
 
   /** How long closing the browsers may take: their close, a launch still running, and some slack. */
   private long budgetNanos() {
-    return PoolEngine.saturatedNanos(engine.config.closeTimeout())
-        + PoolEngine.saturatedNanos(engine.config.launchTimeout()) + TimeUnit.SECONDS.toNanos(5);
+    return Ticker.nanos(engine.config.closeTimeout())
+        + Ticker.nanos(engine.config.launchTimeout()) + TimeUnit.SECONDS.toNanos(5);
   }
 
   void close() {

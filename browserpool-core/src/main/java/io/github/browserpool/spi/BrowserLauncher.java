@@ -79,18 +79,6 @@ public interface BrowserLauncher {
   }
 
   /**
-   * {@code d} in nanoseconds, for a wait of the engine, a launcher or a browser; one too long to count
-   * is {@code Long.MAX_VALUE / 4}, which still leaves room to add it to {@link System#nanoTime()}.
-   */
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 4;
-    }
-  }
-
-  /**
    * The threads of the connections of the pool configured by {@code config}, bounded by its maxBrowsers
    * and maxContextsPerBrowser (here, not in {@code cdp}, which knows nothing of the pool's config).
    */

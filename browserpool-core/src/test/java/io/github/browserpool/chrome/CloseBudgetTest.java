@@ -2,6 +2,7 @@ package io.github.browserpool.chrome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.browserpool.Ticker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -43,11 +44,13 @@ class CloseBudgetTest {
   void aHugeBudgetSaturatesInsteadOfOverflowing() {
     CloseBudget b = CloseBudget.startingAt(0, Duration.ofSeconds(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE));
 
-    assertThat(b.deadline()).isEqualTo(Long.MAX_VALUE / 2);
-    assertThat(b.gracefulEnd()).isEqualTo(Long.MAX_VALUE / 4);
+    assertThat(b.deadline()).isEqualTo(Long.MAX_VALUE / 4);
+    assertThat(b.gracefulEnd()).isEqualTo(Long.MAX_VALUE / 8);
     assertThat(b.killEnd()).isGreaterThan(b.deadline());
-    assertThat(CloseBudget.saturatedNanos(Duration.ofSeconds(Long.MIN_VALUE))).isZero();
-    assertThat(CloseBudget.saturatedNanos(Duration.ofMillis(3))).isEqualTo(3 * MS);
+    assertThat(Ticker.nanos(Duration.ofSeconds(Long.MIN_VALUE))).isZero();
+    assertThat(Ticker.nanos(Duration.ofMillis(3))).isEqualTo(3 * MS);
+    assertThat(Ticker.nanos(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE / 4);
+    assertThat(Ticker.nanos(Duration.ofSeconds(-2))).as("a short negative one as it is").isEqualTo(-2_000 * MS);
   }
 
   @Test

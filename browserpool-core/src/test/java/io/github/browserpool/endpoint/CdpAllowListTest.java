@@ -41,8 +41,6 @@ class CdpAllowListTest {
         {"Browser.close", "close the lease"},
         {"Browser.crash", "pool owns this browser"},
         {"Browser.getBrowserCommandLine", "whole browser"},
-        {"Tracing.start", "whole browser"},
-        {"Tracing.end", "whole browser"},
         {"SystemInfo.getProcessInfo", "every process"},
         {"Tethering.bind", "port on the pool's host"},
         {"Extensions.loadUnpacked", "extensions belong to the whole browser"},
@@ -80,6 +78,45 @@ class CdpAllowListTest {
         .startsWith("Target.attachToBrowserTarget is not allowed on a page or child session").contains("same rules");
     assertThat(isolated.command("Browser.getVersion", params(), true)).isSameAs(ScopeFilter.Verdict.FORWARD);
     assertThat(isolated.command("Browser.getVersion", params(), false)).isSameAs(ScopeFilter.Verdict.FORWARD);
+  }
+
+  @Test
+  void tracingGoesOnPageSessionsOfABrowserOfTheLeasesOwnOnly() {
+    ScopeFilter alone = new ScopeFilter("CTX", true, null, false);
+    for (String method : new String[] {"Tracing.start", "Tracing.end", "Tracing.requestMemoryDump",
+        "Tracing.recordClockSyncMarker"}) {
+      assertThat(CdpAllowList.rule(method).access()).as(method).isEqualTo(Access.ALONE);
+      for (boolean root : new boolean[] {true, false}) {
+        ScopeFilter.Verdict shared = isolated.command(method, params(), root);
+        assertThat(shared.action()).as(method + " in a shared browser").isEqualTo(Action.REFUSE);
+        assertThat(shared.detail()).startsWith(method + " is not allowed in a browser that leases share: ")
+            .contains("other contexts' pages").contains("maxContextsPerBrowser(1)");
+      }
+      assertThat(alone.command(method, params(), false).action()).as(method + " on a page, alone")
+          .isEqualTo(Action.FORWARD);
+      ScopeFilter.Verdict onRoot = alone.command(method, params(), true);
+      assertThat(onRoot.action()).as(method + " on the browser session, alone").isEqualTo(Action.REFUSE);
+      assertThat(onRoot.detail()).startsWith(method + " is not allowed on the browser session").contains("page's session");
+    }
+    assertThat(CdpAllowList.refusal("Tracing.start", false))
+        .as("the two-argument form assumes a shared browser").isNotNull();
+    // Build descriptions, no lease's data: on any page session.
+    for (String method : new String[] {"Tracing.getCategories", "Tracing.getTrackEventDescriptor"}) {
+      assertThat(isolated.command(method, params(), false)).as(method).isSameAs(ScopeFilter.Verdict.FORWARD);
+      assertThat(isolated.command(method, params(), true).action()).as(method).isEqualTo(Action.REFUSE);
+    }
+    // Chrome's own backend only: the host's system tracing service is out of the lease's reach.
+    ObjectNode none = params();
+    assertThat(alone.command("Tracing.start", none, false)).isSameAs(ScopeFilter.Verdict.FORWARD);
+    assertThat(none.path("tracingBackend").asText()).isEqualTo("chrome");
+    ObjectNode auto = params().put("tracingBackend", "auto");
+    assertThat(alone.command("Tracing.start", auto, false)).isSameAs(ScopeFilter.Verdict.FORWARD);
+    assertThat(auto.path("tracingBackend").asText()).isEqualTo("chrome");
+    for (String backend : new String[] {"system", "System", ""}) {
+      ScopeFilter.Verdict v = alone.command("Tracing.start", params().put("tracingBackend", backend), false);
+      assertThat(v.action()).as(backend).isEqualTo(Action.REFUSE);
+      assertThat(v.detail()).contains("tracingBackend").contains("Chrome's own backend");
+    }
   }
 
   @Test
@@ -140,7 +177,8 @@ class CdpAllowListTest {
     for (String method : CdpAllowList.methods()) {
       CdpAllowList.Rule rule = CdpAllowList.rule(method);
       assertThat(method).matches("[A-Z][A-Za-z]*\\.[a-z][A-Za-z0-9]*");
-      if (rule.access() == Access.REFUSE || rule.access() == Access.PAGE || rule.access() == Access.BROWSER) {
+      if (rule.access() == Access.REFUSE || rule.access() == Access.PAGE || rule.access() == Access.ALONE
+          || rule.access() == Access.BROWSER) {
         assertThat(rule.reason()).as(method).isNotBlank();
       }
       if (rule.access() == Access.LOCAL) {
@@ -150,6 +188,7 @@ class CdpAllowListTest {
     assertThatThrownBy(() -> CdpAllowList.parse("page A: x\nrefuse A: x -- twice"))
         .hasMessageContaining("A.x is decided twice");
     assertThatThrownBy(() -> CdpAllowList.parse("refuse A: x")).hasMessageContaining("needs its reason");
+    assertThatThrownBy(() -> CdpAllowList.parse("alone A: x")).hasMessageContaining("refused in a shared one");
     assertThatThrownBy(() -> CdpAllowList.parse("allow A: x")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CdpAllowList.parse("page A x")).hasMessageContaining("access Domain: methods");
     assertThat(CdpAllowList.parse("# note\npage A: x\n    y -- why\n\nboth B: z").keySet())

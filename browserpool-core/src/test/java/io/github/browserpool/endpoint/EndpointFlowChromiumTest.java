@@ -11,6 +11,7 @@ import io.github.browserpool.BrowserPool;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.test.ProcessTable;
+import io.github.browserpool.test.CdpTestClient;
 import java.io.IOException;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.BufferPoolMXBean;
@@ -56,18 +57,18 @@ class EndpointFlowChromiumTest {
   }
 
   private static ObjectNode params() {
-    return EndpointTestClient.params();
+    return CdpTestClient.params();
   }
 
   /** A new page of the client's lease, attached: its session id. */
-  private static String newPage(EndpointTestClient client) {
+  private static String newPage(CdpTestClient client) {
     String target = client.call("Target.createTarget", params().put("url", "about:blank"))
         .path("result").path("targetId").asText();
     return client.call("Target.attachToTarget", params().put("targetId", target).put("flatten", true))
         .path("result").path("sessionId").asText();
   }
 
-  private static int evaluate(EndpointTestClient client, String session, String expression, Duration within) {
+  private static int evaluate(CdpTestClient client, String session, String expression, Duration within) {
     JsonNode reply = client.call(session, "Runtime.evaluate", params().put("expression", expression)
         .put("returnByValue", true), within);
     return reply.path("result").path("result").path("value").asInt();
@@ -81,8 +82,8 @@ class EndpointFlowChromiumTest {
       BrowserLease a = pool.acquire();
       BrowserLease b = pool.acquire();
       assertThat(a.browserPid()).as("two browsers").isNotEqualTo(b.browserPid());
-      EndpointTestClient clientA = EndpointTestClient.connect(a.cdpEndpoint());
-      EndpointTestClient clientB = EndpointTestClient.connect(b.cdpEndpoint());
+      CdpTestClient clientA = CdpTestClient.connect(a.cdpEndpoint());
+      CdpTestClient clientB = CdpTestClient.connect(b.cdpEndpoint());
       String pageB = newPage(clientB);
       assertThat(evaluate(clientB, pageB, "6*7", Duration.ofSeconds(5))).isEqualTo(42);
       String pageA = newPage(clientA);
@@ -145,9 +146,9 @@ class EndpointFlowChromiumTest {
     try (BrowserPool pool = BrowserPool.start(config("slow").build())) {
       BrowserLease a = pool.acquire();
       BrowserLease b = pool.acquire();
-      EndpointTestClient slow = EndpointTestClient.connect(a.cdpEndpoint());
-      EndpointTestClient sameLease = EndpointTestClient.connect(a.cdpEndpoint());
-      EndpointTestClient otherLease = EndpointTestClient.connect(b.cdpEndpoint());
+      CdpTestClient slow = CdpTestClient.connect(a.cdpEndpoint());
+      CdpTestClient sameLease = CdpTestClient.connect(a.cdpEndpoint());
+      CdpTestClient otherLease = CdpTestClient.connect(b.cdpEndpoint());
       String pageB = newPage(otherLease);
       String pageSame = newPage(sameLease);
       String flooding = slow.call("Target.createTarget", params().put("url", "about:blank"))
@@ -192,7 +193,7 @@ class EndpointFlowChromiumTest {
 
       // The lease goes on: its other client, and a new one.
       assertThat(sameLease.call("Target.getTargets", null).path("result").path("targetInfos")).isNotEmpty();
-      try (EndpointTestClient again = EndpointTestClient.connect(a.cdpEndpoint())) {
+      try (CdpTestClient again = CdpTestClient.connect(a.cdpEndpoint())) {
         String fresh = newPage(again);
         assertThat(evaluate(again, fresh, "3*3", Duration.ofSeconds(5))).isEqualTo(9);
       }
@@ -211,27 +212,27 @@ class EndpointFlowChromiumTest {
   void clientsPerLeaseAndCommandsInFlightAreBoundedAndAnUnansweredCallEndsOnlyItsClient() throws Exception {
     try (BrowserPool pool = BrowserPool.start(config("limits").maxBrowsers(1).build());
         BrowserLease lease = pool.acquire()) {
-      List<EndpointTestClient> clients = new ArrayList<>();
+      List<CdpTestClient> clients = new ArrayList<>();
       try {
         for (int i = 0; i < EndpointServer.MAX_CLIENTS_PER_LEASE; i++) {
-          clients.add(EndpointTestClient.connect(lease.cdpEndpoint()));
+          clients.add(CdpTestClient.connect(lease.cdpEndpoint()));
         }
-        assertThatThrownBy(() -> EndpointTestClient.connect(lease.cdpEndpoint()))
+        assertThatThrownBy(() -> CdpTestClient.connect(lease.cdpEndpoint()))
             .as("one client over the lease's limit").cause().isInstanceOf(WebSocketHandshakeException.class)
             .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(429));
         clients.remove(0).close();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-          try (EndpointTestClient another = EndpointTestClient.connect(lease.cdpEndpoint())) {
+          try (CdpTestClient another = CdpTestClient.connect(lease.cdpEndpoint())) {
             assertThat(another.call("Target.getTargets", null).path("result").path("targetInfos")).isNotEmpty();
           }
         });
       } finally {
-        clients.forEach(EndpointTestClient::close);
+        clients.forEach(CdpTestClient::close);
       }
 
       // Commands that never get their reply (a promise that never settles): the limit, then a clear error.
-      EndpointTestClient hanging = EndpointTestClient.connect(lease.cdpEndpoint());
-      EndpointTestClient bystander = EndpointTestClient.connect(lease.cdpEndpoint());
+      CdpTestClient hanging = CdpTestClient.connect(lease.cdpEndpoint());
+      CdpTestClient bystander = CdpTestClient.connect(lease.cdpEndpoint());
       String page = newPage(hanging);
       String pageOfBystander = newPage(bystander);
       long started = System.nanoTime();
@@ -257,7 +258,7 @@ class EndpointFlowChromiumTest {
   }
 
   /** Whether some client is attached to {@code targetId}, as {@code Target.getTargets} says. */
-  private static boolean attached(EndpointTestClient client, String targetId) {
+  private static boolean attached(CdpTestClient client, String targetId) {
     for (JsonNode info : client.call("Target.getTargets", null).path("result").path("targetInfos")) {
       if (info.path("targetId").asText().equals(targetId)) {
         return info.path("attached").asBoolean();

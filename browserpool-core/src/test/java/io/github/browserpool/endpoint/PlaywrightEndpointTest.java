@@ -290,4 +290,62 @@ class PlaywrightEndpointTest {
       assertThat(neighbour.newPage().getRuntime().evaluate("1+1").getResult().getValue()).isEqualTo(2);
     }
   }
+
+  /**
+   * Storage state, cookies and downloads of the lease's context, in a browser that another lease shares:
+   * storageState (IndexedDB included) holds the lease's data and none of the neighbour's, clearCookies
+   * clears the lease's only, newContext is refused as documented, and a download lands where the client
+   * named it and is gone with the lease.
+   */
+  @Test
+  void storageStateCookiesAndDownloadsStayInTheLease() throws Exception {
+    PoolConfig config = PoolConfig.builder().maxContextsPerBrowser(2).maxBrowsers(1).poolName("pw-state")
+        .tempRoot(tempRoot).build();
+    try (BrowserPool pool = BrowserPool.start(config);
+        BrowserLease neighbour = pool.acquire()) {
+      io.github.browserpool.RawPage theirs = neighbour.newRawPage();
+      theirs.call("Network.setCookie", theirs.params().put("name", "theirs").put("value", "neighbour-secret")
+          .put("url", site.url("/")));
+      Path downloaded;
+      try (BrowserLease lease = pool.acquire()) {
+        assertThat(lease.browserPid()).as("a shared browser").isEqualTo(neighbour.browserPid());
+        Browser browser = connect(lease);
+        BrowserContext context = browser.contexts().get(0);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(browser::newContext))
+            .as("browser.newContext()").isInstanceOf(com.microsoft.playwright.PlaywrightException.class)
+            .hasMessageContaining("Target.createBrowserContext is not allowed");
+        context.addCookies(List.of(new Cookie("mine", "lease-cookie").setUrl(site.url("/"))));
+        Page page = context.newPage();
+        page.navigate(site.url("/page"));
+        page.evaluate("localStorage.setItem('who', 'lease-local')");
+        assertThat(page.evaluate("new Promise((ok, fail) => { const r = indexedDB.open('db', 1);"
+            + " r.onupgradeneeded = () => r.result.createObjectStore('s', { keyPath: 'id' });"
+            + " r.onerror = () => fail(r.error); r.onsuccess = () => { const tx = r.result.transaction('s', 'readwrite');"
+            + " tx.objectStore('s').put({ id: 1, v: 'lease-idb' }); tx.oncomplete = () => { r.result.close(); ok('stored'); }; }; })"))
+            .isEqualTo("stored");
+
+        String state = context.storageState(new BrowserContext.StorageStateOptions().setIndexedDB(true));
+        assertThat(state).contains("lease-cookie").contains("lease-local").contains("lease-idb")
+            .doesNotContain("neighbour-secret");
+        assertThat(context.cookies()).extracting(c -> c.name).containsExactly("mine");
+
+        context.clearCookies();
+        assertThat(context.cookies()).as("the lease's cookies after clearCookies").isEmpty();
+        assertThat(theirs.call("Network.getAllCookies", null).findValuesAsText("value"))
+            .as("the neighbour's cookies after the lease's clearCookies").containsExactly("neighbour-secret");
+
+        Download download = page.waitForDownload(() -> page.click("#d"));
+        downloaded = download.path();
+        assertThat(Files.readString(downloaded)).isEqualTo("downloaded bytes");
+        assertThat(download.suggestedFilename()).isEqualTo("data.txt");
+        assertThat(browser.isConnected()).isTrue();
+      }
+      // The lease ended: its client was closed (1001), and the client's download went with it.
+      Path gone = downloaded;
+      await("the lease's download is deleted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .until(() -> !Files.exists(gone));
+      assertThat(theirs.call("Network.getAllCookies", null).findValuesAsText("value")).containsExactly("neighbour-secret");
+      theirs.close();
+    }
+  }
 }

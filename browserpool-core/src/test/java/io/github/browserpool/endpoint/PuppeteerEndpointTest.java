@@ -54,6 +54,28 @@ class PuppeteerEndpointTest {
       console.log(JSON.stringify(out));
       """;
 
+  /** Puppeteer's page.tracing through the endpoint: a trace of the page, or the refusal's words. */
+  private static final String TRACE_SCRIPT = """
+      import puppeteer from 'puppeteer-core';
+      const [ws, url] = process.argv.slice(2);
+      const out = {};
+      const browser = await puppeteer.connect({ browserWSEndpoint: ws, protocolTimeout: 30000 });
+      const page = await browser.newPage();
+      try {
+        await page.tracing.start({ screenshots: true });
+        await page.goto(url);
+        const trace = JSON.parse(Buffer.from(await page.tracing.stop()).toString('utf8'));
+        out.events = trace.traceEvents.length;
+        out.hasUrl = JSON.stringify(trace).includes(url);
+        out.screenshots = trace.traceEvents.filter(e => e.name === 'Screenshot').length;
+      } catch (e) {
+        out.error = String(e && e.message || e);
+      }
+      out.titleAfter = await page.title();
+      await browser.disconnect();
+      console.log(JSON.stringify(out));
+      """;
+
   @TempDir Path tempRoot;
 
   @AfterEach
@@ -82,15 +104,47 @@ class PuppeteerEndpointTest {
     }
   }
 
-  /** Installs puppeteer-core@24 under target/puppeteer unless it is there; returns the script's path. */
+  @Test
+  void pageTracingWorksWithABrowserOfTheLeasesOwnAndIsRefusedInASharedOne() throws Exception {
+    Path script = installPuppeteer("trace.mjs", TRACE_SCRIPT);
+    try (TestSite site = new TestSite()) {
+      String url = site.url("/form?trace");
+      try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("pptr-alone")
+              .tempRoot(tempRoot).build());
+          BrowserLease lease = pool.acquire()) {
+        JsonNode out = JSON.readTree(run(List.of("node", script.toString(), lease.cdpEndpoint().toString(), url)));
+        assertThat(out.has("error")).as("page.tracing: %s", out).isFalse();
+        assertThat(out.path("events").asInt()).as("trace events").isGreaterThan(10);
+        assertThat(out.path("hasUrl").asBoolean()).as("the page's URL is in its trace").isTrue();
+        assertThat(out.path("screenshots").asInt()).as("screenshots in the trace").isGreaterThan(0);
+        assertThat(out.path("titleAfter").asText()).isEqualTo("the form");
+      }
+      try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(2).poolName("pptr-shared")
+              .tempRoot(tempRoot).build());
+          BrowserLease lease = pool.acquire()) {
+        JsonNode out = JSON.readTree(run(List.of("node", script.toString(), lease.cdpEndpoint().toString(), url)));
+        assertThat(out.path("error").asText()).as("page.tracing.start in a shared browser: %s", out)
+            .contains("Tracing.start is not allowed in a browser that leases share")
+            .contains("maxContextsPerBrowser(1)");
+        assertThat(out.path("titleAfter").asText()).as("the page goes on").isEqualTo("");
+        assertThat(lease.isActive()).isTrue();
+      }
+    }
+  }
+
   private static Path installPuppeteer() throws Exception {
+    return installPuppeteer("drive.mjs", SCRIPT);
+  }
+
+  /** Installs puppeteer-core@24 under target/puppeteer unless it is there; returns the path of {@code script}. */
+  private static Path installPuppeteer(String name, String text) throws Exception {
     Files.createDirectories(DIR);
     if (!Files.isDirectory(DIR.resolve("node_modules/puppeteer-core"))) {
       Files.writeString(DIR.resolve("package.json"), "{\"name\":\"bp-pptr-test\",\"private\":true,\"type\":\"module\"}");
       run(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "puppeteer-core@24"));
     }
-    Path script = DIR.resolve("drive.mjs");
-    Files.writeString(script, SCRIPT);
+    Path script = DIR.resolve(name);
+    Files.writeString(script, text);
     return script;
   }
 

@@ -47,6 +47,43 @@ class WebSocketPipeTest {
   }
 
   @Test
+  void aBrowserSideFloodIsHeldBackAtTheBoundAndNothingIsDropped() throws IOException {
+    FakeSocket ws = new FakeSocket();
+    long bound = 10_000;
+    WebSocketPipe pipe = new WebSocketPipe(Duration.ofSeconds(5), bound);
+    pipe.onOpen(ws);
+    String chunk = "x".repeat(999); // 1,000 bytes with its NUL
+    int sent = 0;
+    // The Grid sends while the reader does not read: only what the socket asked for can come.
+    while (ws.requested > sent) {
+      pipe.onText(ws, chunk.substring(0, 500), false);
+      pipe.onText(ws, chunk.substring(500), true);
+      sent += 2;
+      assertThat(sent).as("the flood stopped").isLessThan(1_000);
+    }
+    assertThat(pipe.queuedBytes()).as("held at the bound, plus at most one message")
+        .isGreaterThan(bound).isLessThanOrEqualTo(bound + 1_000);
+    assertThat(ws.requested).as("no message asked for beyond the bound").isEqualTo(sent);
+
+    // The reader takes messages: the socket is asked again once half of the bound is left, not before.
+    byte[] one = new byte[1_000];
+    int taken = 0;
+    while (pipe.queuedBytes() > bound / 2) {
+      assertThat(ws.requested).as("still held with %s bytes waiting", pipe.queuedBytes()).isEqualTo(sent);
+      assertThat(pipe.in().readNBytes(one, 0, one.length)).isEqualTo(1_000);
+      taken++;
+    }
+    assertThat(ws.requested).as("asked again at half").isEqualTo(sent + 1);
+    pipe.onText(ws, "{\"last\":true}", true);
+    pipe.onClose(ws, 1000, "");
+    String rest = readAll(pipe.in());
+    int messages = taken + (int) rest.chars().filter(c -> c == 0).count();
+    assertThat(messages).as("every message arrived, in order").isEqualTo(sent / 2 + 1);
+    assertThat(rest).endsWith("{\"last\":true}\0");
+    assertThat(pipe.queuedBytes()).isZero();
+  }
+
+  @Test
   void writesFailOnceTheSocketEndedOrASendFails() throws IOException {
     FakeSocket ws = new FakeSocket();
     WebSocketPipe pipe = open(ws);

@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
-import io.github.browserpool.endpoint.EndpointTestClient;
 import io.github.browserpool.endpoint.TestSite;
+import io.github.browserpool.test.CdpTestClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +82,7 @@ class CdpEndpointEscapeCatalogueTest {
   }
 
   /** Waits (bounded) for the attach event of a target of {@code type} on {@code session}; returns the child session. */
-  private static String awaitAttached(EndpointTestClient client, String session, String type) throws Exception {
+  private static String awaitAttached(CdpTestClient client, String session, String type) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<JsonNode> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
@@ -101,7 +101,7 @@ class CdpEndpointEscapeCatalogueTest {
   }
 
   /** Waits (bounded) until the page of {@code session} shows {@code url}, so its storage is that origin's. */
-  private static void awaitLocation(EndpointTestClient client, String session, String url) throws Exception {
+  private static void awaitLocation(CdpTestClient client, String session, String url) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String at = "";
     while (!(url.equals(at) && "complete".equals(evalString(client, session, "document.readyState")))) {
@@ -111,7 +111,7 @@ class CdpEndpointEscapeCatalogueTest {
     }
   }
 
-  private static String evalString(EndpointTestClient client, String session, String expression) {
+  private static String evalString(CdpTestClient client, String session, String expression) {
     JsonNode reply = client.call(session, "Runtime.evaluate", params().put("expression", expression).put("returnByValue", true));
     assertThat(reply.has("error") || reply.path("result").has("exceptionDetails")).as("%s: %s", expression, reply).isFalse();
     return reply.path("result").path("result").path("value").asText();
@@ -127,8 +127,8 @@ class CdpEndpointEscapeCatalogueTest {
     PipeConnection pipe = ctxA.connection();
     String otherCtx = ctxB.contextId();
 
-    try (EndpointTestClient a = EndpointTestClient.connect(leaseA.cdpEndpoint());
-        EndpointTestClient b = EndpointTestClient.connect(leaseB.cdpEndpoint())) {
+    try (CdpTestClient a = CdpTestClient.connect(leaseA.cdpEndpoint());
+        CdpTestClient b = CdpTestClient.connect(leaseB.cdpEndpoint())) {
       // B: a page with a cookie and local storage on the same origin that A will use, and its window.
       String pageB = b.call("Target.createTarget", params().put("url", url("/inner"))).path("result").path("targetId").asText();
       String sessionB = b.call("Target.attachToTarget", params().put("targetId", pageB).put("flatten", true))
@@ -171,7 +171,8 @@ class CdpEndpointEscapeCatalogueTest {
         refused("Storage.getCookies of B's context from the " + names[i],
             a.call(sessions[i], "Storage.getCookies", params().put("browserContextId", otherCtx)),
             i == 0 ? "outside this lease" : "page or child session");
-        refused("Tracing.start from the " + names[i], a.call(sessions[i], "Tracing.start", params()), "whole browser");
+        refused("Tracing.start from the " + names[i], a.call(sessions[i], "Tracing.start", params()),
+            "leases share");
         refused("SystemInfo.getProcessInfo from the " + names[i], a.call(sessions[i], "SystemInfo.getProcessInfo", null),
             "every process");
       }
@@ -301,7 +302,11 @@ class CdpEndpointEscapeCatalogueTest {
           params().put("level", "critical")), "whole browser");
       refused("Memory.getBrowserSamplingProfile", a.call("Memory.getBrowserSamplingProfile", null), "whole browser");
       works("Memory.getDOMCounters on a page session", a.call(page, "Memory.getDOMCounters", null));
-      refused("Tracing.getCategories", a.call("Tracing.getCategories", null), "whole browser");
+      refused("Tracing.getCategories on the browser session", a.call("Tracing.getCategories", null), "page's session");
+      works("Tracing.getCategories on a page session", a.call(page, "Tracing.getCategories", null));
+      refused("Tracing.requestMemoryDump (every process of the browser)", a.call(page, "Tracing.requestMemoryDump",
+          params()), "leases share");
+      refused("Tracing.end of a trace someone else started", a.call(child, "Tracing.end", null), "leases share");
       refused("Security.setIgnoreCertificateErrors on the browser session", a.call("Security.setIgnoreCertificateErrors",
           params().put("ignore", true)), "every context");
       works("Security.setIgnoreCertificateErrors on a page session", a.call(page, "Security.setIgnoreCertificateErrors",
@@ -324,6 +329,18 @@ class CdpEndpointEscapeCatalogueTest {
       attempts.add("outside: IO.read of A's stream from B's page session");
       assertThat(fromB.has("error")).as("B cannot read A's stream: %s", fromB).isTrue();
       works("IO.close of A's stream", a.call(page, "IO.close", params().put("handle", handle)));
+      // The other way round: B's stream handle (handles are small numbers, easy to guess) from A's sessions.
+      String handleB = b.call(sessionB, "Page.printToPDF", params().put("transferMode", "ReturnAsStream"))
+          .path("result").path("stream").asText();
+      assertThat(handleB).as("B's stream").isNotEmpty();
+      refused("IO.read of B's stream on A's browser session", a.call("IO.read", params().put("handle", handleB)),
+          "page's session");
+      refused("IO.read of B's stream on A's page session", a.call(page, "IO.read", params().put("handle", handleB)),
+          "");
+      refused("IO.close of B's stream on A's page session", a.call(page, "IO.close", params().put("handle", handleB)),
+          "");
+      assertThat(b.call(sessionB, "IO.read", params().put("handle", handleB).put("size", 16)).path("result")
+          .path("data").asText()).as("B still reads its stream").isNotEmpty();
 
       // --- B is untouched, and so is the browser ---
       assertThat(evalString(b, sessionB, "localStorage.getItem('who') + document.cookie")).isEqualTo("Bwho=B");

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.endpoint.EndpointServer;
-import io.github.browserpool.endpoint.EndpointTestClient;
+import io.github.browserpool.test.CdpTestClient;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,8 +56,8 @@ class CdpEndpointFuzzTest {
   @AfterEach
   void stillWorkingThenNothingLeft() {
     try {
-      try (EndpointTestClient again = EndpointTestClient.connect(lease.cdpEndpoint());
-          EndpointTestClient next = EndpointTestClient.connect(neighbour.cdpEndpoint())) {
+      try (CdpTestClient again = CdpTestClient.connect(lease.cdpEndpoint());
+          CdpTestClient next = CdpTestClient.connect(neighbour.cdpEndpoint())) {
         assertThat(again.call("Browser.getVersion", null).path("result").path("product").asText()).contains("Chrome");
         assertThat(next.call("Target.getTargets", null).has("result")).isTrue();
       }
@@ -72,7 +72,7 @@ class CdpEndpointFuzzTest {
   }
 
   /** Waits (bounded) for a message from the endpoint that {@code wanted} accepts. */
-  private static JsonNode await(EndpointTestClient client, Predicate<JsonNode> wanted, String what) throws Exception {
+  private static JsonNode await(CdpTestClient client, Predicate<JsonNode> wanted, String what) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<JsonNode> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
@@ -87,14 +87,14 @@ class CdpEndpointFuzzTest {
     throw new AssertionError("no reply for " + what + " within 10 s; saw " + seen);
   }
 
-  private static JsonNode errorFor(EndpointTestClient client, String frame) throws Exception {
+  private static JsonNode errorFor(CdpTestClient client, String frame) throws Exception {
     client.socket.sendText(frame, true).get(5, TimeUnit.SECONDS);
     return await(client, m -> m.has("error"), frame.length() > 80 ? frame.substring(0, 80) + "..." : frame);
   }
 
   @Test
   void malformedFramesWrongTypesAndUnknownSessionsGetErrors() throws Exception {
-    try (EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
+    try (CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint())) {
       String deep = "[".repeat(100_000) + "]".repeat(100_000);
       String[][] cases = {
           {"not json {", "-32700"}, {"", "-32600"}, {"{\"id\":", "-32700"}, {deep, "-32700"},
@@ -132,8 +132,8 @@ class CdpEndpointFuzzTest {
 
   @Test
   void aBinaryFrameClosesItsClientOnly() throws Exception {
-    try (EndpointTestClient other = EndpointTestClient.connect(lease.cdpEndpoint());
-        EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
+    try (CdpTestClient other = CdpTestClient.connect(lease.cdpEndpoint());
+        CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint())) {
       client.socket.sendBinary(ByteBuffer.wrap("{\"id\":1,\"method\":\"Browser.getVersion\"}".getBytes()), true)
           .get(5, TimeUnit.SECONDS);
       assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).as("close code").isEqualTo(1003);
@@ -143,7 +143,7 @@ class CdpEndpointFuzzTest {
 
   @Test
   void aClientKilledMidCommandLeavesTheLeaseWorking() throws Exception {
-    EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint());
+    CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint());
     String page = client.call("Target.createTarget", JSON.createObjectNode().put("url", "about:blank"))
         .path("result").path("targetId").asText();
     String session = client.call("Target.attachToTarget", JSON.createObjectNode().put("targetId", page).put("flatten", true))
@@ -157,14 +157,14 @@ class CdpEndpointFuzzTest {
   void twoHundredConnectionsOnOneTokenAreServedOrRefusedClearly() throws Exception {
     URI uri = lease.cdpEndpoint();
     HttpClient http = HttpClient.newHttpClient();
-    List<EndpointTestClient> open = new ArrayList<>();
+    List<CdpTestClient> open = new ArrayList<>();
     int served = 0;
     Set<String> refusals = new HashSet<>();
     try {
       for (int i = 0; i < 200; i++) {
-        EndpointTestClient c;
+        CdpTestClient c;
         try {
-          c = EndpointTestClient.connect(uri, http);
+          c = CdpTestClient.connect(uri, http);
         } catch (CompletionException refusedAtHandshake) {
           refusals.add("handshake: " + refusedAtHandshake.getCause());
           continue;
@@ -186,7 +186,7 @@ class CdpEndpointFuzzTest {
         }
       }
     } finally {
-      open.forEach(EndpointTestClient::close);
+      open.forEach(CdpTestClient::close);
     }
     assertThat(served).as("connections served (refused: %s)", refusals).isGreaterThan(0);
     assertThat(served + refusals.size()).isGreaterThan(0);
@@ -194,7 +194,7 @@ class CdpEndpointFuzzTest {
 
   @Test
   void tenThousandCommandsWithoutWaitingAreAllAnsweredOrTheClientIsClosed() throws Exception {
-    try (EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
+    try (CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint())) {
       String page = client.call("Target.createTarget", JSON.createObjectNode().put("url", "about:blank"))
           .path("result").path("targetId").asText();
       String session = client.call("Target.attachToTarget", JSON.createObjectNode().put("targetId", page).put("flatten", true))

@@ -10,10 +10,10 @@ import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.LeaseRevokedException;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.PipeConnection;
-import io.github.browserpool.endpoint.EndpointTestClient;
 import io.github.browserpool.endpoint.RawFrames;
 import io.github.browserpool.local.LocalBrowserLauncher;
 import io.github.browserpool.spi.LaunchedBrowser;
+import io.github.browserpool.test.CdpTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +86,7 @@ class CdpEndpointScopeTest {
     String foreignPage = pipeCall(pipe, "Target.createTarget",
         params().put("url", "about:blank").put("browserContextId", foreignContext)).path("targetId").asText();
 
-    try (EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
+    try (CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint())) {
       JsonNode targets = client.call("Target.getTargets", null).path("result").path("targetInfos");
       assertThat(targets).isNotEmpty();
       for (JsonNode info : targets) {
@@ -113,7 +113,9 @@ class CdpEndpointScopeTest {
       assertThat(client.call(second, "Browser.close", null).has("error")).isTrue();
       assertThat(client.call(second, "Fetch.enable", params()).path("error").path("message").asText())
           .contains("every context");
-      assertThat(client.call("Tracing.start", params()).path("error").path("message").asText()).contains("whole browser");
+      // A browser of the lease's own (maxContextsPerBrowser 1): tracing goes on page sessions, not the browser session.
+      assertThat(client.call("Tracing.start", params()).path("error").path("message").asText())
+          .startsWith("Tracing.start is not allowed on the browser session").contains("page's session");
       assertThat(client.call("Browser.close", null).has("error")).isTrue();
       assertThat(client.call("Storage.getCookies", params().put("browserContextId", foreignContext)).has("error")).isTrue();
       assertThat(client.call("Target.detachFromTarget", params().put("sessionId", "ABCDEF")).has("error")).isTrue();
@@ -177,7 +179,7 @@ class CdpEndpointScopeTest {
     assertThat(handshakeStatus(http, wrong, null)).isEqualTo(404);
     assertThat(handshakeStatus(http, uri, "http://evil.example")).isEqualTo(403);
 
-    try (EndpointTestClient other = EndpointTestClient.connect(uri)) {
+    try (CdpTestClient other = CdpTestClient.connect(uri)) {
       assertThat(other.call("Browser.getVersion", null).path("result").path("product").asText()).contains("Chrome");
       assertThat(RawFrames.sendOversized(uri, 120L << 20, 120 << 20)).as("one 120 MiB frame").isEqualTo(1009);
       assertThat(RawFrames.sendOversized(uri, 80L << 20, 4 << 20)).as("80 MiB in 4 MiB fragments").isEqualTo(1009);

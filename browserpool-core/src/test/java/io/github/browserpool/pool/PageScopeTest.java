@@ -18,7 +18,8 @@ class PageScopeTest {
     assertThat(PageScope.refusal("Browser.grantPermissions")).contains("whole browser");
     assertThat(PageScope.refusal("Browser.close")).contains("pool owns this browser");
     assertThat(PageScope.refusal("Target.exposeDevToolsProtocol")).contains("channel to the whole browser");
-    assertThat(PageScope.refusal("Tracing.start")).contains("records the whole browser");
+    assertThat(PageScope.refusal("Tracing.start")).contains("records every process of the browser")
+        .contains("maxContextsPerBrowser(1)");
     assertThat(PageScope.refusal("Storage.getCookies")).contains("Network.getCookies");
     assertThat(PageScope.refusal("SystemInfo.getProcessInfo")).contains("every process");
     assertThat(PageScope.refusal("Foo.bar")).contains("has not reviewed it");

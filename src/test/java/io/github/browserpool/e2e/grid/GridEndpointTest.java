@@ -1,11 +1,12 @@
 package io.github.browserpool.e2e.grid;
 
-import static io.github.browserpool.e2e.grid.SeCdpClient.params;
+import static io.github.browserpool.test.CdpTestClient.params;
 import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.browserpool.test.CdpTestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -195,13 +196,13 @@ class GridEndpointTest {
         assertThat(a.browserId()).as("the two leases share one Grid session").isEqualTo(b.browserId());
         aContext = a.newPage().getTarget().getTargetInfo().getBrowserContextId();
         assertThat(aContext).isNotEqualTo(bInfo.getBrowserContextId());
-        try (SeCdpClient client = SeCdpClient.connect(a.cdpEndpoint())) {
-          JsonNode targets = client.call("Target.getTargets", null).path("targetInfos");
+        try (CdpTestClient client = CdpTestClient.connect(a.cdpEndpoint()).waitingUpTo(Duration.ofSeconds(30))) {
+          JsonNode targets = client.result("Target.getTargets", null).path("targetInfos");
           assertThat(targets).as("A's own page").isNotEmpty();
           for (JsonNode info : targets) {
             assertThat(info.path("browserContextId").asText()).as("context of %s", info).isEqualTo(aContext);
           }
-          assertThat(client.call("Target.getBrowserContexts", null).path("browserContextIds")).isEmpty();
+          assertThat(client.result("Target.getBrowserContexts", null).path("browserContextIds")).isEmpty();
 
           // Every reach past the lease fails with an error, and changes nothing.
           List<String> escaped = new ArrayList<>();
@@ -222,9 +223,9 @@ class GridEndpointTest {
           assertThat(escaped).as("commands that reached past lease A").isEmpty();
 
           // Discovery shows A's targets only: B's new page is announced to nobody but B.
-          client.call("Target.setDiscoverTargets", params().put("discover", true));
+          client.result("Target.setDiscoverTargets", params().put("discover", true));
           String bNew = b.newPage().getTarget().getTargetInfo().getTargetId();
-          String aNew = client.call("Target.createTarget", params().put("url", "about:blank")).path("targetId").asText();
+          String aNew = client.result("Target.createTarget", params().put("url", "about:blank")).path("targetId").asText();
           await().atMost(Duration.ofSeconds(5)).until(() -> client.events.stream()
               .anyMatch(e -> aNew.equals(e.path("params").path("targetInfo").path("targetId").asText())));
           for (JsonNode event : client.events) {
@@ -237,15 +238,15 @@ class GridEndpointTest {
 
           long closedAt = System.nanoTime();
           a.close();
-          String how = client.closed.get(1, TimeUnit.SECONDS);
+          String how = client.closeCode.get(1, TimeUnit.SECONDS) + " " + client.closeReason;
           assertThat((System.nanoTime() - closedAt) / 1_000_000).as("ms to the close").isLessThan(1000);
           assertThat(how).startsWith("1001 ").contains("was closed");
         }
       }
       // B, its session and its pages went on as if nothing had happened.
       assertThat(Pages.title(bPage)).isEqualTo("login");
-      try (SeCdpClient bClient = SeCdpClient.connect(b.cdpEndpoint())) {
-        assertThat(bClient.call("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
+      try (CdpTestClient bClient = CdpTestClient.connect(b.cdpEndpoint()).waitingUpTo(Duration.ofSeconds(30))) {
+        assertThat(bClient.result("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
             .contains(bInfo.getTargetId());
       }
       assertThat(GridProcess.sessionAlive(grid.url(), b.browserId())).isTrue();
@@ -254,9 +255,9 @@ class GridEndpointTest {
   }
 
   /** Sends a command that must fail; records it in {@code escaped} if it did not. */
-  private static void tryEscape(SeCdpClient client, List<String> escaped, String method,
+  private static void tryEscape(CdpTestClient client, List<String> escaped, String method,
       ObjectNode params) throws Exception {
-    JsonNode answer = client.send(method, params);
+    JsonNode answer = client.call(null, method, params, Duration.ofSeconds(30));
     if (!answer.has("error")) {
       escaped.add(method + " " + params + " -> " + answer);
     }
@@ -268,31 +269,31 @@ class GridEndpointTest {
       String sessionId;
       String created;
       try (BrowserLease lease = pool.acquire("alice");
-          SeCdpClient client = SeCdpClient.connect(lease.cdpEndpoint())) {
+          CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint()).waitingUpTo(Duration.ofSeconds(30))) {
         sessionId = lease.browserId();
         String driverTab = driverTab(sessionId);
-        created = client.call("Target.createTarget", params().put("url", Pages.url(server, "/")))
+        created = client.result("Target.createTarget", params().put("url", Pages.url(server, "/")))
             .path("targetId").asText();
-        List<String> seen = client.call("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId");
+        List<String> seen = client.result("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId");
         assertThat(seen).contains(created).doesNotContain(driverTab);
         List<String> escaped = new ArrayList<>();
         tryEscape(client, escaped, "Target.closeTarget", params().put("targetId", driverTab));
         tryEscape(client, escaped, "Target.attachToTarget", params().put("targetId", driverTab).put("flatten", true));
         assertThat(escaped).as("commands that reached chromedriver's tab").isEmpty();
         lease.close();
-        assertThat(client.closed.get(1, TimeUnit.SECONDS)).startsWith("1001 ");
-        try (SeCdpClient look = SeCdpClient.open(grid.url(), sessionId)) {
+        assertThat(client.closeCode.get(1, TimeUnit.SECONDS)).isEqualTo(1001);
+        try (CdpTestClient look = CdpTestClient.seCdp(grid.url(), sessionId).waitingUpTo(Duration.ofSeconds(30))) {
           await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-              look.call("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
+              look.result("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
               .as("the client's page went with the lease; chromedriver's tab stayed")
               .doesNotContain(created).contains(driverTab));
         }
         assertThat(driverTab(sessionId)).as("WebDriver still drives its tab").isEqualTo(driverTab);
       }
       try (BrowserLease again = pool.acquire("alice");
-          SeCdpClient client = SeCdpClient.connect(again.cdpEndpoint())) {
+          CdpTestClient client = CdpTestClient.connect(again.cdpEndpoint()).waitingUpTo(Duration.ofSeconds(30))) {
         assertThat(again.browserId()).isEqualTo(sessionId);
-        assertThat(client.call("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
+        assertThat(client.result("Target.getTargets", null).path("targetInfos").findValuesAsText("targetId"))
             .doesNotContain(created);
       }
     }
@@ -303,11 +304,11 @@ class GridEndpointTest {
     try (BrowserPool pool = BrowserPool.start(config("grid-gone").maxContextsPerBrowser(1).build())) {
       BrowserLease lease = pool.acquire();
       URI endpoint = lease.cdpEndpoint();
-      try (SeCdpClient client = SeCdpClient.connect(endpoint)) {
-        client.call("Target.createTarget", params().put("url", Pages.url(server, "/")));
+      try (CdpTestClient client = CdpTestClient.connect(endpoint).waitingUpTo(Duration.ofSeconds(30))) {
+        client.result("Target.createTarget", params().put("url", Pages.url(server, "/")));
         assertThat(GridProcess.deleteSession(grid.url(), lease.browserId())).isEqualTo(200);
         // Grid never closes se:cdp: the pool's probe (every second) notices, and the relay closes its clients.
-        String how = client.closed.get(10, TimeUnit.SECONDS);
+        String how = client.closeCode.get(10, TimeUnit.SECONDS) + " " + client.closeReason;
         assertThat(how).as("a close frame with a code, not a dropped socket").startsWith("1001 ");
       }
       assertThatThrownBy(lease::cdpEndpoint).isInstanceOf(BrowserCrashedException.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.browserpool.test.CdpTestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.sun.net.httpserver.HttpServer;
@@ -147,7 +148,7 @@ class GridStandaloneTest {
       }
       // The lease ended: the pool disposes its context and prepares the next one in the background.
       // A second CDP client of the same session sees it ready, with its page, before anyone acquires.
-      try (SeCdpClient look = SeCdpClient.open(grid.url(), sessionId)) {
+      try (CdpTestClient look = CdpTestClient.seCdp(grid.url(), sessionId).waitingUpTo(Duration.ofSeconds(30))) {
         JsonNode prepared = await().atMost(LOAD).pollInterval(Duration.ofMillis(50))
             .until(() -> preparedPage(look, firstContext), java.util.Objects::nonNull);
         try (BrowserLease warm = pool.acquire()) {
@@ -164,14 +165,14 @@ class GridStandaloneTest {
   }
 
   /** The one page of the one isolated context other than {@code except}, once there is exactly that; else null. */
-  private static JsonNode preparedPage(SeCdpClient look, String except) throws Exception {
-    JsonNode contexts = look.call("Target.getBrowserContexts", null).path("browserContextIds");
+  private static JsonNode preparedPage(CdpTestClient look, String except) throws Exception {
+    JsonNode contexts = look.result("Target.getBrowserContexts", null).path("browserContextIds");
     if (contexts.size() != 1 || contexts.get(0).asText().equals(except)) {
       return null;
     }
     String context = contexts.get(0).asText();
     JsonNode found = null;
-    for (JsonNode t : look.call("Target.getTargets", null).path("targetInfos")) {
+    for (JsonNode t : look.result("Target.getTargets", null).path("targetInfos")) {
       if ("page".equals(t.path("type").asText()) && context.equals(t.path("browserContextId").asText())) {
         if (found != null) {
           return null;
