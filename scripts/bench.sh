@@ -54,7 +54,8 @@ cd "$(dirname "$0")/.."
 what="${1:-all}"
 
 bash scripts/setup.sh
-mvn -B -q -DskipTests install
+# BENCH_SKIP_INSTALL=1: build in the reactor only (below), leaving ~/.m2 alone (a machine shared with other builds).
+[ -n "${BENCH_SKIP_INSTALL:-}" ] || mvn -B -q -DskipTests install
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bpbench.XXXXXX")
 export TMPDIR="$tmp"
@@ -66,7 +67,11 @@ mvn -B -q -Pbench -pl browserpool-benchmarks -am -DskipTests verify \
   -Dbench.skipRun=false -Dbench.tmp="$tmp" -Dbench.args="$what" || status=$?
 
 # After the JVM exited: nothing of the run may be left (Playwright removes its driver dir at JVM exit).
-left_procs=$(pgrep -f -- "$tmp" | wc -l || true)
+# By command line, or by working dir: the headless shell's helpers carry no --user-data-dir and work in their
+# browser's profile dir.
+left_procs=$( { pgrep -f -- "$tmp" || true
+  for d in /proc/[0-9]*; do case "$(readlink "$d/cwd" 2>/dev/null)" in "$tmp"|"$tmp"/*) echo "${d#/proc/}";; esac; done
+} | sort -u | wc -l)
 left_files=$(find "$tmp" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 echo "bench: after exit: $left_procs processes reference $tmp; $left_files entries left in it"
 if [ "$left_files" -gt 0 ]; then find "$tmp" -mindepth 1 -maxdepth 1 | head -20; fi

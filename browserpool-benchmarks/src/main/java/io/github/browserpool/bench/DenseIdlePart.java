@@ -34,14 +34,14 @@ final class DenseIdlePart implements DenseMeasure.Part {
   public void run(Site site) {
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
     c.put(BARE, this::bare);
-    for (int k : pools.contextCounts()) {
-      c.put(DensePools.name(k), () -> browserpool(k));
+    for (DensePools.Column k : pools.columns()) {
+      c.put(k.name(), () -> browserpool(k));
     }
     run.turns().isolated(M_IDLE, 1, c);
   }
 
   private double bare() throws Exception {
-    try (RawChrome raw = run.env().raw(Env.RAW_FLAGS_NSW)) {
+    try (RawChrome raw = run.env().raw()) {
       Set<Long> tree = settled(raw.pid(), raw.dir);
       run.results().add(M_IDLE_RENDERERS, BARE, (double) renderers(tree));
       run.results().note(M_IDLE, BARE, "(" + kinds(tree) + ")");
@@ -50,9 +50,9 @@ final class DenseIdlePart implements DenseMeasure.Part {
   }
 
   /** A pool of one browser after a few leases came and went: its settled process tree. */
-  private double browserpool(int contexts) {
-    String name = DensePools.name(contexts);
-    try (BrowserPool bp = BrowserPool.start(pools.config(contexts, contexts).build())) {
+  private double browserpool(DensePools.Column column) {
+    String name = column.name();
+    try (BrowserPool bp = BrowserPool.start(pools.config(column, column.contexts()).build())) {
       long pid;
       Path dir;
       for (int i = 0; i < 3; i++) { // warm-up: launch, then a few leases come and go

@@ -69,6 +69,8 @@ class SettingsTest {
     assertThat(s.out()).isEqualTo(Path.of("/tmp/out"));
     assertThat(s.tmp()).isEqualTo(Path.of("/tmp/bench-test"));
     assertThat(Settings.parse("cold", props()).chrome()).isEqualTo(Path.of("/usr/bin/chromium"));
+    assertThat(Settings.parse("cold", props()).shell()).isEqualTo(Path.of("/usr/bin/chromium-headless-shell"));
+    assertThat(Settings.parse("cold", props("bench.shell", "/opt/shell")).shell()).isEqualTo(Path.of("/opt/shell"));
   }
 
   @Test
