@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: browserpool vs a raw Chromium (the limit), cdt's launcher per task, Commons Pool2
 # of cdt browsers, and Playwright-Java, all in one run on this machine. Not part of the default build/CI.
+# Every contender runs on the headless shell (/usr/bin/chromium-headless-shell, the build Playwright itself
+# runs for headless Chromium, and the pool's default), started as the binary the pool starts; browserpool and
+# the limit also run on full Chromium (/usr/bin/chromium) in columns named "chromium" (cold, warm, close,
+# memory, dense, endpoint). Other paths: BENCH_SHELL=/path BENCH_CHROME=/path bash scripts/bench.sh ...
 #
 # Usage: bash scripts/bench.sh [LIST]   where LIST is comma-separated measures, settings and "quick":
 #
@@ -48,7 +52,8 @@
 # Writes browserpool-benchmarks/target/bench/results.md. Every temp file of the run lives in a private dir
 # (TMPDIR and java.io.tmpdir) that is checked for leftovers, and removed, at the end; so do the Grid's
 # dir, its chromedriver and its Chromium processes. Playwright-Java runs its driver from its own jar and
-# the system Chromium (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1): nothing is downloaded at run time.
+# the headless shell (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1): nothing is downloaded at run time.
+# BENCH_SKIP_INSTALL=1 skips the `mvn install` below (the run builds its own reactor either way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -64,7 +69,8 @@ status=0
 # One reactor with core (-am), so the run uses this checkout's browserpool-core, not whatever another
 # checkout last installed into ~/.m2. The run is bound to the benchmark module's verify phase.
 mvn -B -q -Pbench -pl browserpool-benchmarks -am -DskipTests verify \
-  -Dbench.skipRun=false -Dbench.tmp="$tmp" -Dbench.args="$what" || status=$?
+  -Dbench.skipRun=false -Dbench.tmp="$tmp" -Dbench.args="$what" \
+  ${BENCH_SHELL:+-Dbench.shell="$BENCH_SHELL"} ${BENCH_CHROME:+-Dbench.chrome="$BENCH_CHROME"} || status=$?
 
 # After the JVM exited: nothing of the run may be left (Playwright removes its driver dir at JVM exit).
 # By command line, or by working dir: the headless shell's helpers carry no --user-data-dir and work in their

@@ -12,6 +12,7 @@ import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
 import com.microsoft.playwright.BrowserContext;
 import io.github.browserpool.BrowserBinary;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
@@ -62,7 +63,7 @@ final class ColdLeaseMeasure implements Measure {
     }
   }
 
-  private double naive() {
+  private double naive() throws IOException {
     long t0 = System.nanoTime();
     try (CdtBrowser b = env.cdt()) {
       ChromeDevToolsService dt = b.open(b.firstTab());

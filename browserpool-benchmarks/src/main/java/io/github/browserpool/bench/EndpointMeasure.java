@@ -85,7 +85,8 @@ final class EndpointMeasure implements Measure {
         + " " + WORK_MS + " ms of caller work before each (ms)", M_FIRST, Cols.of(pools, PW),
         "Playwright-Java: newContext + newPage + evaluate on a headless shell it launched. Goal (issue 19):"
             + " median <= 80 ms and <= 0.5x Playwright alone.");
-    t.percentiles("E3. Warm task: acquire, connectOverCDP, newPage, goto, disconnect, close (ms)", M_WARM,
+    t.percentiles("E3. Warm task: acquire, connectOverCDP, newPage, goto, disconnect, close, " + WORK_MS
+        + " ms of caller work before each (ms)", M_WARM,
         Cols.of(pools, PW), "Playwright-Java: newContext, newPage, goto, context.close on a headless shell it launched.");
     for (int workers : ThroughputMeasure.WORKERS) {
       t.table("E4. Isolated throughput, " + workers + " workers, each with its own Playwright (pages/s)", tput(workers),
@@ -99,28 +100,13 @@ final class EndpointMeasure implements Measure {
     Map<BrowserBinary, Process> directs = new EnumMap<>(BrowserBinary.class);
     Map<BrowserBinary, Path> dirs = new EnumMap<>(BrowserBinary.class);
     List<BrowserPool> pools = new ArrayList<>();
+    List<Browser> connected = new ArrayList<>();
     try (Pw pw = env.playwright()) {
-      LinkedHashMap<String, Page> pages = new LinkedHashMap<>();
-      for (BrowserBinary b : BINARIES) {
-        Path dir = Files.createTempDirectory(env.tmp, "bench-direct-");
-        dirs.put(b, dir);
-        directs.put(b, startWithPort(b, dir));
-        BrowserPool pool = BrowserPool.start(env.pool(b).build());
-        pools.add(pool);
-        BrowserLease lease = pool.acquire(); // closed with its pool
-        pages.put(Env.bp(b), pw.playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString())
-            .contexts().get(0).newPage());
-        pages.put(direct(b), pw.playwright.chromium().connectOverCDP(wsUrl(dir)).contexts().get(0).newPage());
-      }
-      for (int i = 0; i < 100; i++) {
-        pages.values().forEach(p -> p.evaluate("1"));
-      }
-      for (int i = 0; i < samples; i++) { // interleaved, so load hits all alike
-        for (Map.Entry<String, Page> e : pages.entrySet()) {
-          long t0 = System.nanoTime();
-          e.getValue().evaluate("1");
-          run.results().add(M_RTT, e.getKey(), Stats.ms(System.nanoTime() - t0));
-        }
+      try {
+        rttSamples(pw, samples, directs, dirs, pools, connected);
+      } finally {
+        // Disconnecting removes each connection's playwright-artifacts dir; a driver that just exits leaves it.
+        connected.forEach(Browser::close);
       }
     } finally {
       pools.forEach(BrowserPool::close);
@@ -133,6 +119,36 @@ final class EndpointMeasure implements Measure {
       }
       Procs.sleep(300);
       dirs.values().forEach(Procs::deleteTree);
+    }
+  }
+
+  /** Starts both binaries' pools and browsers on their own ports, connects to each, and takes the samples. */
+  private void rttSamples(Pw pw, int samples, Map<BrowserBinary, Process> directs, Map<BrowserBinary, Path> dirs,
+      List<BrowserPool> pools, List<Browser> connected) throws Exception {
+    LinkedHashMap<String, Page> pages = new LinkedHashMap<>();
+    for (BrowserBinary b : BINARIES) {
+      Path dir = Files.createTempDirectory(env.tmp, "bench-direct-");
+      dirs.put(b, dir);
+      directs.put(b, startWithPort(b, dir));
+      BrowserPool pool = BrowserPool.start(env.pool(b).build());
+      pools.add(pool);
+      BrowserLease lease = pool.acquire(); // closed with its pool
+      Browser viaPool = pw.playwright.chromium().connectOverCDP(lease.cdpEndpoint().toString());
+      connected.add(viaPool);
+      pages.put(Env.bp(b), viaPool.contexts().get(0).newPage());
+      Browser viaPort = pw.playwright.chromium().connectOverCDP(wsUrl(dir));
+      connected.add(viaPort);
+      pages.put(direct(b), viaPort.contexts().get(0).newPage());
+    }
+    for (int i = 0; i < 100; i++) {
+      pages.values().forEach(p -> p.evaluate("1"));
+    }
+    for (int i = 0; i < samples; i++) { // interleaved, so load hits all alike
+      for (Map.Entry<String, Page> e : pages.entrySet()) {
+        long t0 = System.nanoTime();
+        e.getValue().evaluate("1");
+        run.results().add(M_RTT, e.getKey(), Stats.ms(System.nanoTime() - t0));
+      }
     }
   }
 
@@ -161,7 +177,10 @@ final class EndpointMeasure implements Measure {
     return "ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim();
   }
 
-  /** The warm lease's first evaluate, then the whole warm task; contenders interleaved in each repetition. */
+  /**
+   * The warm lease's first evaluate, then the whole warm task, each after {@link #WORK_MS} of caller work;
+   * contenders interleaved in each repetition.
+   */
   private void warm(Site site, int reps) throws Exception {
     List<BrowserPool> pools = new ArrayList<>();
     try (Pw pw = env.playwright()) {
@@ -180,6 +199,7 @@ final class EndpointMeasure implements Measure {
           for (Map.Entry<String, BrowserPool> e : byName.entrySet()) {
             Procs.sleep(WORK_MS);
             double first = firstEvaluateThroughLease(pw, e.getValue());
+            Procs.sleep(WORK_MS); // the task starts with a prepared context, as the first evaluate did
             long t0 = System.nanoTime();
             visitThroughLease(pw, e.getValue(), site, i & 15);
             double task = Stats.ms(System.nanoTime() - t0);
@@ -190,6 +210,7 @@ final class EndpointMeasure implements Measure {
           }
           Procs.sleep(WORK_MS);
           double first = firstEvaluateInNewContext(own);
+          Procs.sleep(WORK_MS);
           long t0 = System.nanoTime();
           visitInNewContext(own, site, i & 15);
           double task = Stats.ms(System.nanoTime() - t0);

@@ -70,7 +70,9 @@ final class MemoryMeasure implements Measure {
     t.table("7a. JVM heap per idle browser (KiB, used heap after GC with 8 idle browsers minus before, / 8)",
         M_HEAP, cols, null, false, "Noisy: a few KiB either way is GC noise.");
     t.table("7b. PSS per idle browser, summed over its process tree (MiB)", M_PSS, cols, LIMIT, false,
-        "Tree = main process, its descendants and every process whose command line names its profile dir.");
+        "Tree = main process, its descendants and every process whose command line names its profile dir or"
+            + " that works in it (the headless shell's helpers name no dir). Ratios to the limit on the headless shell;"
+            + " browserpool, chromium against limit (raw pipe), chromium is the same binary.");
     t.table("7c. Processes per idle browser tree", M_PROCS, cols, LIMIT, false, null);
   }
 }
