@@ -25,7 +25,7 @@ final class DenseIdlePart implements DenseMeasure.Part {
   static final String BARE_CHROMIUM = "bare chromium, the pool's switches, no page";
 
   /** The bare browser of {@code b}: the reference of the pool's columns on that binary. */
-  static String bare(BrowserBinary b) {
+  static String bareName(BrowserBinary b) {
     return b == BrowserBinary.HEADLESS_SHELL ? BARE : BARE_CHROMIUM;
   }
 
@@ -51,8 +51,8 @@ final class DenseIdlePart implements DenseMeasure.Part {
   private double bare(BrowserBinary b) throws Exception {
     try (RawChrome raw = run.env().raw(b)) {
       Set<Long> tree = settled(raw.pid(), raw.dir);
-      run.results().add(M_IDLE_RENDERERS, bare(b), (double) renderers(tree));
-      run.results().note(M_IDLE, bare(b), "(" + kinds(tree) + ")");
+      run.results().add(M_IDLE_RENDERERS, bareName(b), (double) renderers(tree));
+      run.results().note(M_IDLE, bareName(b), "(" + kinds(tree) + ")");
       return (double) tree.size();
     }
   }

@@ -65,20 +65,21 @@ final class FairGoals {
     row("PSS per concurrent isolated lease, 8 leases with a page of the site (MiB)",
         "<= 30, and <= 0.5x Playwright's one browser with 8 contexts",
         withRatio(m, shell, pw), withRatio(m, chromium, pw), "Playwright, one browser: " + fmt(pw),
-        metPss(m, shell, pw) + " / " + metPss(m, chromium, pw));
+        withinAndRatio(m, shell, pw, 30, "MiB", 0.5) + " / " + withinAndRatio(m, chromium, pw, 30, "MiB", 0.5));
   }
 
-  private String metPss(String m, String c, Double pw) {
+  /** Met when {@code c}'s median is at most {@code limit} and at most {@code maxRatio} times {@code ref}. */
+  private String withinAndRatio(String m, String c, Double ref, double limit, String unit, double maxRatio) {
     Double v = r.median(m, c);
-    if (v == null || pw == null) {
+    if (v == null || ref == null) {
       return "not measured";
     }
     List<String> missed = new ArrayList<>();
-    if (v > 30) {
-      missed.add("over 30 MiB by " + fmt(v - 30));
+    if (v > limit) {
+      missed.add("over " + fmt(limit) + " " + unit + " by " + fmt(v - limit));
     }
-    if (v / pw > 0.5) {
-      missed.add(ratio(v / pw) + " Playwright, not <= 0.50x");
+    if (v / ref > maxRatio) {
+      missed.add(ratio(v / ref) + " Playwright, not <= " + ratio(maxRatio));
     }
     return verdict(missed);
   }
@@ -120,22 +121,7 @@ final class FairGoals {
     row("Playwright through the endpoint: acquire + connectOverCDP + newPage + first evaluate (ms, median)",
         "<= 80, and <= 0.5x Playwright alone on the headless shell", withRatio(m, BP, pw), withRatio(m, BP_CHROMIUM, pw),
         "Playwright alone, newContext + newPage + evaluate: " + fmt(pw),
-        metEndpoint(m, BP, pw) + " / " + metEndpoint(m, BP_CHROMIUM, pw));
-  }
-
-  private String metEndpoint(String m, String c, Double pw) {
-    Double v = r.median(m, c);
-    if (v == null || pw == null) {
-      return "not measured";
-    }
-    List<String> missed = new ArrayList<>();
-    if (v > 80) {
-      missed.add("over 80 ms by " + fmt(v - 80));
-    }
-    if (v / pw > 0.5) {
-      missed.add(ratio(v / pw) + " Playwright, not <= 0.50x");
-    }
-    return verdict(missed);
+        withinAndRatio(m, BP, pw, 80, "ms", 0.5) + " / " + withinAndRatio(m, BP_CHROMIUM, pw, 80, "ms", 0.5));
   }
 
   private void cold() {
