@@ -205,7 +205,6 @@ final class Env {
       if (playwrightChecked) {
         return;
       }
-      playwrightChecked = true;
     }
     Pw.Launched l = pw.launchTracked();
     try {
@@ -217,6 +216,7 @@ final class Env {
       synchronized (this) {
         setup.put(PW + " (launch(), executablePath, headless)", describe(l.pid) + "; processes: "
             + DenseIdlePart.kinds(l.tree()));
+        playwrightChecked = true; // only once it passed: a failed check fails every Playwright turn
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot read Playwright's browser executable", e);
