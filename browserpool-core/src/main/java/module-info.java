@@ -2,7 +2,8 @@
  * browserpool: a pool of headless Chromium browsers. Only {@code io.github.browserpool} is exported: the
  * engine ({@code pool}), the launcher SPI ({@code spi}), the lease contexts ({@code context}), the kinds
  * of browser ({@code local}, {@code grid}), the CDP transport ({@code cdp}), the process layer ({@code
- * chrome}) and the lease endpoint ({@code endpoint}) are internal.
+ * chrome}), the lease endpoint ({@code endpoint}) and the session states and built-in stores ({@code
+ * session}) are internal.
  */
 module io.github.browserpool {
   exports io.github.browserpool;

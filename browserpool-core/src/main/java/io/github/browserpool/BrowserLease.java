@@ -114,13 +114,31 @@ public final class BrowserLease implements AutoCloseable {
   }
 
   /**
-   * Whether this lease starts with a fresh profile. For a keyed lease: true for the first lease of its
-   * key, and again after the key's browser was retired, evicted, invalidated or crashed (the login is
-   * gone: log in again); false for the next lease of the key in the same browser. An anonymous lease
-   * always works in a fresh, empty context, so it is always true.
+   * Whether this lease starts with a fresh profile. In a pool with a {@link SessionStore}, and for a lease
+   * given {@link LeaseOptions.Builder#storageState}: true exactly when no state was restored into its
+   * context. For a keyed lease without a store: true for the first lease of its key, and again after the
+   * key's browser was retired, evicted, invalidated or crashed (the login is gone: log in again); false
+   * for the next lease of the key in the same browser. An anonymous lease without a given state always
+   * works in a fresh, empty context, so it is always true.
    */
   public boolean isNewSession() {
     return state.isNewSession();
+  }
+
+  /**
+   * The lease's current state, as JSON in Playwright's {@code storageState} format: its cookies (httpOnly
+   * and secure ones included) and, for each origin, its localStorage and IndexedDB. Playwright's {@code
+   * Browser.NewContextOptions.setStorageState} opens it, and {@link LeaseOptions.Builder#storageState}
+   * starts another lease from it. Works for every lease, keyed or anonymous, with or without a store;
+   * bounded by {@code callTimeout}. In a pool with a {@link SessionStore}, the state a keyed lease read
+   * last is what the pool saves should its browser crash before the lease closes.
+   *
+   * @throws LeaseRevokedException when the lease is closed or was revoked
+   * @throws BrowserCrashedException when the browser died
+   * @throws CdpCallTimeoutException when the browser did not answer within callTimeout
+   */
+  public String storageState() {
+    return state.storageState();
   }
 
   /**

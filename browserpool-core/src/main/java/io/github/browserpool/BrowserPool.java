@@ -155,6 +155,38 @@ public final class BrowserPool implements AutoCloseable {
     return new BrowserLease(engine.acquire(sessionKey), CLEANER, this);
   }
 
+  /**
+   * A keyed lease ({@link #acquire(String)}) whose pages get {@code options}. In a pool with a {@link
+   * SessionStore} every option applies, as to an anonymous lease (a proxy gives the key's context a fresh
+   * one with it), and a {@link LeaseOptions.Builder#storageState} seeds a key with no stored state yet.
+   * Without a store the key's lease is its browser's default profile: the page options (user agent,
+   * locale, time zone, viewport) apply to its pages, but a proxy or a storageState cannot be set on a
+   * profile and is refused. The options are not stored with the session: pass them on each acquire.
+   *
+   * @throws IllegalArgumentException when {@code sessionKey} is null or blank, or, without a store, the
+   *     options set a proxy or a storageState
+   * @throws NullPointerException when {@code options} is null
+   * @throws SessionStateException when the key's stored state cannot be loaded or restored
+   * @throws AcquireTimeoutException under WAIT (or EVICT_LRU) when the key's lease or a place for it did
+   *     not become free in time
+   * @throws PoolExhaustedException under REJECT when the key is leased or there is no room
+   * @throws PoolClosedException when the pool is closed
+   * @throws BrowserLaunchException when a new browser was needed and could not be launched
+   */
+  public BrowserLease acquire(String sessionKey, LeaseOptions options) {
+    requireKey(sessionKey);
+    Objects.requireNonNull(options, "options: pass LeaseOptions.defaults() for none");
+    if (engine.config().sessionStore() == null && (options.proxyServer() != null || options.storageState() != null)) {
+      throw new IllegalArgumentException("acquire(\"" + sessionKey + "\", options): a keyed lease without a"
+          + " SessionStore is its browser's default profile, which cannot take "
+          + (options.proxyServer() != null ? "a per-lease proxy" : "a storageState")
+          + ". Configure PoolConfig.builder().sessionStore(SessionStore.inMemory()) to make keyed leases"
+          + " contexts that take every option, or drop " + (options.proxyServer() != null ? "proxy" : "storageState")
+          + " from the options.");
+    }
+    return new BrowserLease(engine.acquire(sessionKey, options), CLEANER, this);
+  }
+
   private static void requireKey(String sessionKey) {
     if (sessionKey == null || sessionKey.isBlank()) {
       throw new IllegalArgumentException("sessionKey must be a non-blank string, but was "
@@ -176,9 +208,13 @@ public final class BrowserPool implements AutoCloseable {
    * Ends a keyed session: the browser bound to {@code sessionKey} takes no new lease and closes once its
    * lease ends, or now if it is idle ({@link CloseReason#EVICTED}). The next {@code acquire(sessionKey)}
    * gets a fresh profile ({@link BrowserLease#isNewSession()} is true). A key with no browser is a no-op.
+   * In a pool with a {@link SessionStore}, deletes the key's stored state instead (within closeTimeout),
+   * and a lease of the key open now does not save its state back when it closes.
    *
-   * @return whether a browser was bound to the key
+   * @return whether a browser was bound to the key; with a store, whether the key had a stored state or
+   *     an open lease
    * @throws IllegalArgumentException when {@code sessionKey} is null or blank
+   * @throws SessionStateException when the store failed to delete the state, or did not answer in time
    */
   public boolean invalidate(String sessionKey) {
     requireKey(sessionKey);

@@ -45,6 +45,7 @@ final class ConfigValues implements Cloneable {
   List<PoolListener> listeners = new ArrayList<>();
   URI seleniumGrid;
   Map<String, Object> gridCapabilities = new LinkedHashMap<>();
+  SessionStore sessionStore;
 
   /**
    * The copy a config keeps: an unset poolName becomes {@code browserpool-N} (numbered in the order
@@ -67,7 +68,7 @@ final class ConfigValues implements Cloneable {
     return f;
   }
 
-  /** {@link PoolConfig#toString()}: every setting, the Grid's only when it is set. */
+  /** {@link PoolConfig#toString()}: every setting, the Grid's and the session store's only when set. */
   String describe() {
     return "PoolConfig{poolName=" + poolName + ", maxBrowsers=" + maxBrowsers + ", minIdle=" + minIdle
         + ", idleTimeout=" + idleTimeout + ", acquireTimeout=" + acquireTimeout
@@ -81,6 +82,7 @@ final class ConfigValues implements Cloneable {
         + ", registerMBean=" + registerMBean + ", captureAcquireSite=" + captureAcquireSite
         + ", listeners=" + listeners.size()
         + (seleniumGrid != null ? ", seleniumGrid=" + seleniumGrid + ", gridCapabilities=" + gridCapabilities : "")
+        + (sessionStore != null ? ", sessionStore=" + io.github.browserpool.pool.Sessions.describe(sessionStore) : "")
         + "}";
   }
 }

@@ -44,8 +44,10 @@ public final class LeaseOptions {
   private final String timezone;
   private final int viewportWidth;
   private final int viewportHeight;
+  private final String storageState;
 
   private LeaseOptions(Builder b) {
+    this.storageState = b.storageState;
     this.proxyServer = b.proxyServer;
     this.proxyUser = b.proxyUser;
     this.proxyPassword = b.proxyPassword;
@@ -106,6 +108,14 @@ public final class LeaseOptions {
     return viewportHeight;
   }
 
+  /**
+   * The state (Playwright's {@code storageState} JSON) the lease's context starts from, or null for none.
+   * Never logged.
+   */
+  public String storageState() {
+    return storageState;
+  }
+
   /** Whether no page-level override (user agent, locale, time zone, viewport) is set: pages are left as they are. */
   public boolean emulatesNothing() {
     return userAgent == null && locale == null && timezone == null && viewportWidth == 0;
@@ -113,7 +123,8 @@ public final class LeaseOptions {
 
   /** Whether nothing is set at all. */
   public boolean isDefault() {
-    return proxyServer == null && userAgent == null && locale == null && timezone == null && viewportWidth == 0;
+    return proxyServer == null && userAgent == null && locale == null && timezone == null && viewportWidth == 0
+        && storageState == null;
   }
 
   @Override
@@ -126,19 +137,21 @@ public final class LeaseOptions {
         && Objects.equals(proxyPassword, x.proxyPassword)
         && Objects.equals(userAgent, x.userAgent) && Objects.equals(locale, x.locale)
         && Objects.equals(timezone, x.timezone) && viewportWidth == x.viewportWidth
-        && viewportHeight == x.viewportHeight;
+        && viewportHeight == x.viewportHeight && Objects.equals(storageState, x.storageState);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(proxyServer, proxyUser, proxyPassword, userAgent, locale, timezone, viewportWidth, viewportHeight);
+    return Objects.hash(proxyServer, proxyUser, proxyPassword, userAgent, locale, timezone, viewportWidth, viewportHeight,
+        storageState);
   }
 
   @Override
   public String toString() {
     return "LeaseOptions{proxy=" + (proxyServer == null ? null : proxyServer
         + (proxyUser != null ? " (with credentials)" : "")) + ", userAgent=" + userAgent + ", locale=" + locale + ", timezone=" + timezone
-        + ", viewport=" + (viewportWidth == 0 ? "default" : viewportWidth + "x" + viewportHeight) + "}";
+        + ", viewport=" + (viewportWidth == 0 ? "default" : viewportWidth + "x" + viewportHeight)
+        + (storageState == null ? "" : ", storageState=(" + storageState.length() + " chars)") + "}";
   }
 
   /** Builds {@link LeaseOptions}; every setter rejects a bad value with a message that names the option. */
@@ -151,6 +164,7 @@ public final class LeaseOptions {
     private String timezone;
     private int viewportWidth;
     private int viewportHeight;
+    private String storageState;
 
     private Builder() {}
 
@@ -280,6 +294,28 @@ public final class LeaseOptions {
       }
       this.viewportWidth = width;
       this.viewportHeight = height;
+      return this;
+    }
+
+    /**
+     * A state for the lease's context to start from: JSON in Playwright's {@code storageState} format
+     * ({@code {"cookies": [...], "origins": [...]}}, as {@code BrowserLease.storageState()} or Playwright's
+     * {@code context.storageState()} returns it). Its cookies, localStorage and IndexedDB are restored
+     * into the lease's fresh context before {@code acquire} returns; it is stored nowhere. A state that
+     * does not parse, or is over the size limit, makes {@code acquire} throw {@link
+     * SessionStateException} before any browser is used. With a session key and a {@code
+     * SessionStore}, it seeds a key that has no stored state yet.
+     *
+     * @throws IllegalArgumentException when {@code json} is blank
+     * @throws NullPointerException when {@code json} is null
+     */
+    public Builder storageState(String json) {
+      Objects.requireNonNull(json, "storageState: pass the JSON of a storage state, or leave it unset");
+      if (json.isBlank()) {
+        throw new IllegalArgumentException("storageState must be the JSON of a storage state"
+            + " ({\"cookies\": [...], \"origins\": [...]}), got a blank string");
+      }
+      this.storageState = json;
       return this;
     }
 

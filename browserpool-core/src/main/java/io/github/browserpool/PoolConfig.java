@@ -205,6 +205,11 @@ public final class PoolConfig {
     return values.gridCapabilities;
   }
 
+  /** Where keyed sessions are kept, or {@code null} (the default): keyed leases are then browser profiles. */
+  public SessionStore sessionStore() {
+    return values.sessionStore;
+  }
+
   @Override
   public String toString() {
     return values.describe();
@@ -446,6 +451,18 @@ public final class PoolConfig {
       ConfigChecks.gridCapabilities(capabilities);
       values.gridCapabilities.clear();
       values.gridCapabilities.putAll(capabilities);
+      return this;
+    }
+
+    /**
+     * Keeps keyed sessions in {@code store}: {@code acquire(key)} then leases a fresh context like an
+     * anonymous lease (in any browser with room), restores the key's saved state (cookies, localStorage,
+     * IndexedDB) into it before returning, and saves it back when the lease closes; one lease per key at
+     * a time. {@code null} (the default) keeps today's keyed leases: a browser's persistent profile per
+     * key, alive as long as that browser. See docs/sessions.md.
+     */
+    public Builder sessionStore(SessionStore store) {
+      values.sessionStore = store;
       return this;
     }
 

@@ -37,19 +37,22 @@ class LayeringTest {
   @ArchTest
   static final ArchRule root = layer("", "the front door starts and drives the engine, and the engine alone,"
       + " over the launcher of the kind of browser the config asks for: it names each kind's BrowserKind once"
-      + " (BrowserKinds) and nothing else of them", pkg("pool"), pkg("spi"), kinds());
+      + " (BrowserKinds) and nothing else of them; SessionStore's factories return the built-in stores",
+      pkg("pool"), pkg("spi"), kinds(), pkg("session"));
   @ArchTest
   static final ArchRule pool = layer("pool", "the engine reports in the public types (config, exceptions, stats,"
       + " listener, ticker) and drives browsers through the SPI, whatever their kind, speaking CDP to a lease's"
-      + " pages and serving its endpoint", rootTypes(), pkg("spi"), pkg("cdp"), pkg("endpoint"));
+      + " pages and serving its endpoint; it loads, checks and saves keyed sessions' states",
+      rootTypes(), pkg("spi"), pkg("cdp"), pkg("endpoint"), pkg("session"));
   @ArchTest
   static final ArchRule spi = layer("spi", "the launcher SPI is what the engine asks of a kind of browser: it speaks"
-      + " in the public types (config, close reasons, exceptions) and hands over CDP connections and sessions",
-      rootTypes(), pkg("cdp"));
+      + " in the public types (config, close reasons, exceptions) and hands over CDP connections and sessions;"
+      + " a lease context restores a validated state", rootTypes(), pkg("cdp"), pkg("session"));
   @ArchTest
   static final ArchRule context = layer("context", "the lease contexts every CDP-speaking kind shares are made over"
       + " the CDP transport and handed over through the SPI; how many a browser prepares is a capacity rule, decided"
-      + " with the others in the engine's Capacity", rootTypes(), pkg("spi"), pkg("cdp"), type("pool.Capacity"));
+      + " with the others in the engine's Capacity; a lease context collects and restores a session's state",
+      rootTypes(), pkg("spi"), pkg("cdp"), type("pool.Capacity"), pkg("session"));
   @ArchTest
   static final ArchRule local = layer("local", "a local Chromium is a browser of the SPI made of a process of"
       + " chrome spoken to over its pipe with the shared lease contexts; it reads the config and reports in the"
@@ -70,6 +73,10 @@ class LayeringTest {
   static final ArchRule cdp = layer("cdp", "users catch one exception root, CDP failures included, and"
       + " RawSessionPage is the public RawPage; the module exports only the root package",
       type("RawPage"), rootExceptions());
+  @ArchTest
+  static final ArchRule session = layer("session", "a session's state and the built-in stores know no browser: they"
+      + " implement the public SessionStore and report a bad state with the public SessionStateException",
+      type("SessionStore"), type("SessionStateException"), rootExceptions());
   @ArchTest
   static final ArchRule chrome = layer("chrome", "a launch failure thrown here is already the public exception,"
       + " and every close carries the one reason enum that stats, listeners and logs use",

@@ -14,6 +14,9 @@ import io.github.browserpool.spi.LaunchedBrowser.LeaseContext;
 import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
 import io.github.browserpool.spi.LaunchedBrowser;
 import io.github.browserpool.spi.BrowserLauncher;
+import io.github.browserpool.session.StorageState;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -218,6 +221,8 @@ public final class LeaseContexts {
     /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
     private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
     private volatile CdpSession preparedPage;
+    /** The origins of the state restored into this context, collected again even when no page is at them. */
+    private final Set<String> restoredOrigins = ConcurrentHashMap.newKeySet();
     /** The lease's proxy credentials, answered on each of its pages; null for none. */
     volatile ProxyAuth.Credentials proxyCredentials;
 
@@ -283,6 +288,24 @@ public final class LeaseContexts {
       guard.beforeCall(); // throws the lease's own reason (closed, revoked, crashed) when it has ended
       return new LeaseRevokedException("[" + owner.config.poolName() + "] " + owner.browser.describe()
           + ": the lease is closed, so newPage() opened no page. Acquire a new lease for more work.");
+    }
+
+    /** Collects over CDP ({@link StateTransfer}): this context's cookies, and its touched origins' storage. */
+    @Override
+    public String collectStorageState(Duration timeout) {
+      return StateTransfer.collect(owner.conn, contextId, restoredOrigins, timeout, describe());
+    }
+
+    /** Restores over CDP ({@link StateTransfer}); its origins are collected again at the end of the lease. */
+    @Override
+    public void restoreStorageState(StorageState state, Duration timeout) {
+      state.origins().forEach(o -> restoredOrigins.add(o.origin()));
+      StateTransfer.restore(owner.conn, contextId, state, timeout, describe());
+    }
+
+    private String describe() {
+      return "[" + owner.config.poolName() + "] " + owner.browser.describe() + "'s " + (contextId == null
+          ? "default context" : "context " + contextId);
     }
 
     /** Every context of a browser the pool speaks CDP to offers raw CDP. */

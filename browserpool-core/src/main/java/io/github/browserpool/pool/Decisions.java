@@ -21,6 +21,9 @@ interface Decisions {
   /** The error for an acquire that found no browser within acquireTimeout. */
   AcquireTimeoutException timeout();
 
+  /** The timeout of a caller of {@code key} (null for anonymous): names a session key still leased. */
+  AcquireTimeoutException timeout(String key);
+
   /** The pool's gauges for messages. */
   String gauges();
 
@@ -31,5 +34,6 @@ interface Decisions {
   void recordActivity(LeaseState lease);
 
   /** A new lease's state, bound to the engine (its calls and its release go there). */
-  LeaseState newLease(PoolEntry entry, long id, String key, Throwable acquireSite, LeaseOptions options);
+  LeaseState newLease(PoolEntry entry, long id, String key, Throwable acquireSite, LeaseOptions options,
+      SessionClaim claim);
 }

@@ -18,6 +18,7 @@ final class Effects {
   private final List<PoolEntry> warmUps = new ArrayList<>();
   private final List<LeaseState> disposals = new ArrayList<>();
   private final List<Runnable> logs = new ArrayList<>();
+  private List<LeaseState> sessionEnds = List.of();
   private boolean waiterJoined;
   private boolean wakes;
   private long wakeAt;
@@ -35,6 +36,20 @@ final class Effects {
   /** The context of a lease that left its shared browser, to be disposed on the worker. */
   void dispose(LeaseState lease) {
     disposals.add(lease);
+  }
+
+  /** Session leases the pool ended: their state is saved and their key freed once the lock is released. */
+  void endSessions(List<LeaseState> ended) {
+    if (!ended.isEmpty()) {
+      if (sessionEnds.isEmpty()) {
+        sessionEnds = new ArrayList<>();
+      }
+      sessionEnds.addAll(ended);
+    }
+  }
+
+  List<LeaseState> sessionEnds() {
+    return sessionEnds;
   }
 
   /** A log line to write once the lock is released. */

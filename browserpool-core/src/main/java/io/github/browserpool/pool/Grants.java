@@ -30,6 +30,8 @@ final class Grants {
   private final Admission admission;
   private final LeaseLifecycle leases;
   private final String prefix;
+  /** Whether keyed leases are contexts whose state a SessionStore keeps (one lease per key at a time). */
+  private final boolean stored;
 
   Grants(PoolState state, Decisions decisions, PoolConfig config, Ticker ticker, Capacity capacity,
       Admission admission, LeaseLifecycle leases) {
@@ -41,6 +43,7 @@ final class Grants {
     this.admission = admission;
     this.leases = leases;
     this.prefix = state.prefix;
+    this.stored = config.sessionStore() != null;
   }
 
   /**
@@ -49,7 +52,7 @@ final class Grants {
    */
   PoolEntry grant(String key, long deadline) {
     Ticket ticket = decisions.decide(fx -> decide(key, fx));
-    return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), deadline);
+    return ticket.granted() != null ? ticket.granted() : await(ticket.waiter(), key, deadline);
   }
 
   /** What {@link #decide} gave the caller: a browser now, or a place in the queue. */
@@ -65,6 +68,11 @@ final class Grants {
       }
     }
     if (!admission.queues() && !state.suspended) {
+      if (stored && key != null && state.sessionClaims.containsKey(key)) {
+        throw new PoolExhaustedException(prefix + "session key \"" + key + "\" is leased (one lease per"
+            + " key at a time) and CapacityPolicy.REJECT refuses to wait. Close the key's lease first, or use"
+            + " CapacityPolicy.WAIT to queue for it.");
+      }
       throw new PoolExhaustedException(prefix + "all " + config.maxBrowsers()
           + " browsers are leased (" + decisions.gauges() + "). Close leases sooner (try-with-resources), raise"
           + " maxBrowsers, or use CapacityPolicy.WAIT to queue.");
@@ -73,7 +81,7 @@ final class Grants {
     return new Ticket(null, state.waiters.enqueue(key));
   }
 
-  private PoolEntry await(WaiterQueue.Waiter waiter, long deadline) {
+  private PoolEntry await(WaiterQueue.Waiter waiter, String key, long deadline) {
     try {
       return waiter.await(deadline - ticker.read());
     } catch (TimeoutException | InterruptedException e) {
@@ -83,14 +91,14 @@ final class Grants {
         return late; // granted just as the wait ended: take it
       }
       if (late != null) {
-        giveBack(late);
+        giveBack(late, key);
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
         throw new BrowserPoolException(prefix + "interrupted while waiting for a browser ("
             + decisions.gauges() + "); the pool is unchanged", e);
       }
-      throw decisions.timeout();
+      throw decisions.timeout(key);
     } catch (ExecutionException e) {
       // Only close() fails a waiter.
       throw state.closedException();
@@ -106,9 +114,12 @@ final class Grants {
     }
   }
 
-  /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot freed. */
-  private void giveBack(PoolEntry e) {
+  /** Returns a browser that was granted to a waiter who left: its grant dropped, the slot (and key) freed. */
+  private void giveBack(PoolEntry e, String key) {
     decisions.change(fx -> {
+      if (stored && key != null) {
+        state.unclaim(state.sessionClaims.get(key));
+      }
       if (e.state() == State.STARTING) {
         state.bag.forget(e);
       } else {
@@ -128,6 +139,17 @@ final class Grants {
   private PoolEntry tryGrant(String key, Effects fx) {
     if (state.suspended) {
       return null;
+    }
+    if (stored && key != null) {
+      // A session kept in the store: placed as an anonymous lease, once the key's last lease is done.
+      if (state.sessionClaims.containsKey(key)) {
+        return null;
+      }
+      PoolEntry placed = tryGrant(null, fx);
+      if (placed != null) {
+        state.sessionClaims.put(key, new SessionClaim(key));
+      }
+      return placed;
     }
     long now = ticker.read();
     if (key != null) {

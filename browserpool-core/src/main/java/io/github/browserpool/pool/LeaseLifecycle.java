@@ -32,12 +32,14 @@ final class LeaseLifecycle {
   private final Launches launches;
   /** {@link Reaper#scheduleNoLaterThan}: the reaper runs no later than the given ticker time. */
   private final LongConsumer wake;
+  private final Sessions sessions;
   private final String prefix;
   private long lastLeaseId; // guarded by the pool lock
 
   LeaseLifecycle(PoolState state, Decisions decisions, Ticker ticker, long idleNanos, RetirementRule rule,
       MemoryLimit memory, Closer closer, PoolCounters counters, Listeners listeners, Launches launches,
-      LongConsumer wake) {
+      LongConsumer wake, Sessions sessions) {
+    this.sessions = sessions;
     this.state = state;
     this.decisions = decisions;
     this.ticker = ticker;
@@ -66,13 +68,16 @@ final class LeaseLifecycle {
       launches.awaitLaunch(entry, deadline);
     }
     LeaseState lease;
+    SessionClaim claim;
     state.lock.lock();
     try {
+      claim = sessions.stored() && key != null ? state.sessionClaims.get(key) : null;
       if (state.closed) {
         // close() revokes leased entries; make sure this one goes too.
         lease = null;
+        state.unclaim(claim);
       } else {
-        lease = decisions.newLease(entry, ++lastLeaseId, key, site, options);
+        lease = decisions.newLease(entry, ++lastLeaseId, key, site, options, claim);
         // A keyed lease is a new session when it is the first of its key on this browser: a browser is
         // bound to a key once, and a retired, evicted or crashed one is replaced by a fresh profile.
         lease.granted(entry.startLease(lease, ticker.read()), entry.lastActivity());
@@ -88,7 +93,7 @@ final class LeaseLifecycle {
     }
     try {
       long remaining = Math.max(0, deadline - ticker.read());
-      LaunchedBrowser.LeaseContext context = entry.browser.openContext(key == null,
+      LaunchedBrowser.LeaseContext context = entry.browser.openContext(!lease.bindsBrowser(),
           Duration.ofNanos(remaining), options.proxyServer(), options.proxyUser(),
           options.proxyPassword());
       // Record activity before publishing the context: the reaper ignores a lease without one, and must
@@ -100,6 +105,7 @@ final class LeaseLifecycle {
       lease.markClosed();
       decisions.change(fx -> {
         entry.detach(lease);
+        state.unclaim(claim);
         if (entry.held() == 0 && state.becomeIdle(entry, State.LEASED, fx)) {
           entry.touch(ticker.read());
         }
@@ -111,6 +117,7 @@ final class LeaseLifecycle {
       lease.markCrashed();
       decisions.change(fx -> {
         entry.detach(lease);
+        state.unclaim(claim); // the caller tries again, for the same key
         // The browser cannot serve leases: dead, its leases fail as crashed; stopped or unresponsive, the
         // leases sharing it are revoked as "stopped responding" and it closes, as when a reset fails.
         unresettable(entry, " when a lease asked it for a context", fx);
@@ -135,11 +142,14 @@ final class LeaseLifecycle {
     long releasedAt = ticker.read();
     // Sampled before the context is disposed, outside the lock (it reads /proc).
     long overLimit = memory.enabled() ? memory.overLimit(entry) : 0;
+    long saveBy = sessions.saveDeadline();
+    String toSave = sessions.collect(lease, saveBy); // from the context, before it is disposed
     boolean reusableNow = reset(lease);
     decisions.change(fx -> {
       giveBack(lease, reusableNow, overLimit > 0, fx);
       fx.wakeBy(entry.lastActivity() + idleNanos);
     });
+    sessions.saveAndFree(lease, toSave, saveBy);
     if (overLimit > 0) {
       memory.logOverLimit(entry, overLimit, "its lease ended");
     }
@@ -239,6 +249,9 @@ final class LeaseLifecycle {
 
   /** The pool took {@code lease} away with {@code reason}: counted, and reported to listeners. Under lock. */
   void revoked(LeaseState lease, CloseReason reason) {
+    if (lease.claim != null) {
+      state.sessionEnded(lease); // its state is saved, and its key freed, after this decision
+    }
     counters.leasesRevoked.increment();
     listeners.revoked(lease, reason);
   }
@@ -253,10 +266,17 @@ final class LeaseLifecycle {
     fx.dispose(lease);
   }
 
-  /** Disposes a dropped lease's context, on the worker; a browser that cannot do it is retired with its leases. */
+  /**
+   * Disposes a dropped lease's context, on the worker; a browser that cannot do it is retired with its
+   * leases. A lease of a session key has its state read first, and saved after.
+   */
   void dispose(LeaseState lease) {
     PoolEntry entry = lease.entry;
-    if (!reset(lease)) {
+    long saveBy = sessions.saveDeadline();
+    String toSave = sessions.collect(lease, saveBy);
+    boolean reset = reset(lease);
+    sessions.saveAndFree(lease, toSave, saveBy);
+    if (!reset) {
       decisions.change(fx -> {
         State s = entry.state();
         if (s != State.IDLE && s != State.LEASED) {

@@ -58,10 +58,23 @@ public final class LeaseState implements CallGuard {
   /** See {@link #isNewSession()}; set by {@link #granted} before the lease is published. */
   private volatile boolean newSession;
   private volatile URI cdpEndpoint;
+  /**
+   * The session key's claim, for a keyed lease of a pool with a {@code SessionStore} (its lease is a
+   * context, and its state is saved when it ends); null otherwise.
+   */
+  final SessionClaim claim;
+  /** The state last read from the context ({@link #storageState()}, or at release); null until then. */
+  private volatile String lastRead;
 
   LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
       LeaseOptions options) {
+    this(engine, entry, id, key, acquireSite, options, null);
+  }
+
+  LeaseState(PoolEngine engine, PoolEntry entry, long id, String key, Throwable acquireSite,
+      LeaseOptions options, SessionClaim claim) {
     this.engine = engine;
+    this.claim = claim;
     this.options = options;
     this.entry = entry;
     this.id = id;
@@ -86,8 +99,8 @@ public final class LeaseState implements CallGuard {
   }
 
   /**
-   * True when the lease starts with a fresh profile: always for an anonymous lease (a fresh context),
-   * and for a keyed lease the first one of its key on this browser.
+   * True when the lease starts with a fresh profile: for a keyed lease without a store the first one of
+   * its key on this browser; otherwise (a context) when no state was restored into it.
    */
   public boolean isNewSession() {
     return newSession;
@@ -183,6 +196,22 @@ public final class LeaseState implements CallGuard {
     throw new UnsupportedOperationException(engine.prefix() + what + " needs a real Chromium browser, local or"
         + " a Selenium Grid session, spoken to in CDP; this pool's launcher made "
         + (c == null ? "no context" : c.getClass().getName()) + ", which offers no raw CDP");
+  }
+
+  /**
+   * The lease's current state (cookies, localStorage, IndexedDB) as Playwright's {@code storageState}
+   * JSON, read within callTimeout. A keyed lease of a pool with a store keeps it as the state to save
+   * should its browser crash before the lease closes.
+   */
+  public String storageState() {
+    beforeCall();
+    try {
+      String json = context.collectStorageState(engine.config.callTimeout());
+      lastRead = json;
+      return json;
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
   }
 
   /** Records activity, or throws when the lease can no longer be used. */
@@ -319,6 +348,26 @@ public final class LeaseState implements CallGuard {
     this.lastActivity = at;
     this.grantedAt = at;
     this.context = context;
+  }
+
+  /** A state was restored into the context: the lease does not start a new session. */
+  void restored() {
+    this.newSession = false;
+  }
+
+  /** The state {@code json} was read from the context. */
+  void read(String json) {
+    this.lastRead = json;
+  }
+
+  /** The state last read from the context, or null. */
+  String lastRead() {
+    return lastRead;
+  }
+
+  /** Whether the lease owns its browser's default profile (a keyed lease without a store). */
+  boolean bindsBrowser() {
+    return key != null && claim == null;
   }
 
   /** Its client did something at {@code now}. */

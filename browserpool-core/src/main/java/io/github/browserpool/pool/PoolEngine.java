@@ -14,6 +14,7 @@ import io.github.browserpool.PoolListener;
 import io.github.browserpool.PoolStats;
 import io.github.browserpool.Ticker;
 import io.github.browserpool.endpoint.EndpointServer;
+import io.github.browserpool.session.StorageState;
 import io.github.browserpool.pool.PoolEntry.State;
 import io.github.browserpool.spi.BrowserLauncher;
 import java.util.ArrayList;
@@ -87,6 +88,8 @@ public final class PoolEngine {
   private final Steering steering;
   private final Shutdown shutdown;
   final MemoryLimit memory;
+  /** Keyed sessions kept in the config's SessionStore, and states given in LeaseOptions. */
+  final Sessions sessions;
   /** The leases' CDP endpoint server; it starts on the first cdpEndpoint() call. */
   final EndpointServer endpoints;
   /** The registered MXBean, or null. */
@@ -133,12 +136,13 @@ public final class PoolEngine {
         e -> change(fx -> state.bag.forget(e)), worker);
     this.memory = new MemoryLimit(this, new MemorySampler(memoryReader, ticker), config.maxBrowserMemory());
     Decisions decisions = new EngineDecisions();
+    this.sessions = new Sessions(config, state, decisions);
     // Launches and LeaseLifecycle, LeaseLifecycle and Reaper call each other: the one built later is
     // reached through a method of the engine that reads its field when it runs.
     this.launches = new Launches(state, decisions, config, ticker, idleNanos, capacity, closer, counters,
         listeners, launcher, this::exitedOnItsOwn);
     this.leases = new LeaseLifecycle(state, decisions, ticker, idleNanos, rule, memory, closer, counters,
-        listeners, launches, this::wakeReaperBy);
+        listeners, launches, this::wakeReaperBy, sessions);
     this.reaper = new Reaper(state, decisions, config, ticker, idleNanos, capacity, admission, rule, memory,
         leases, scheduler);
     this.shutdown = new Shutdown(this, launcher);
@@ -186,11 +190,17 @@ public final class PoolEngine {
     Throwable site = config.captureAcquireSite() ? new Throwable("the lease was acquired here") : null;
     long start = ticker.read();
     long deadline = start + saturatedNanos(config.acquireTimeout());
+    // A state given in the options is checked before any browser is used.
+    StorageState given = options.storageState() == null ? null
+        : StorageState.parse(options.storageState(), "LeaseOptions.storageState");
     boolean retriedLate = false;
     while (true) {
       PoolEntry entry = grants.grant(key, deadline);
       LeaseState lease = leases.activate(entry, key, options, site, deadline);
       if (lease != null) {
+        if (lease.claim != null || given != null) {
+          restore(lease, given, deadline);
+        }
         if (listeners.active()) {
           PoolListener.LeaseEvent ev = listeners.leaseEvent(lease);
           Duration waited = Duration.ofNanos(lease.grantedAt() - start);
@@ -207,6 +217,45 @@ public final class PoolEngine {
         retriedLate = true;
       }
     }
+  }
+
+  /**
+   * Restores the lease's state (see {@link Sessions#restore}); when that fails the lease ends at once:
+   * its context is disposed, nothing is saved back, and its key is free again.
+   */
+  private void restore(LeaseState lease, StorageState given, long deadline) {
+    try {
+      sessions.restore(lease, given, deadline);
+    } catch (RuntimeException e) {
+      if (lease.claim != null) {
+        lease.claim.dontSave();
+        LOG.warn("{}lease #{} of session key \"{}\" not handed over: {}", prefix, lease.id, lease.key,
+            e.getMessage());
+      }
+      leases.release(lease, false);
+      throw e;
+    }
+  }
+
+  /** {@link #timeout()} for a caller of {@code key}: says so when the key's own lease is what it waited for. */
+  AcquireTimeoutException timeout(String key) {
+    if (key == null || !sessions.stored()) {
+      return timeout();
+    }
+    boolean leased;
+    state.lock.lock();
+    try {
+      leased = state.sessionClaims.containsKey(key);
+    } finally {
+      state.lock.unlock();
+    }
+    if (!leased) {
+      return new AcquireTimeoutException(timeout().getMessage() + " (waiting for session key \"" + key + "\")");
+    }
+    return new AcquireTimeoutException(prefix + "session key \"" + key + "\" was still leased after "
+        + config.acquireTimeout() + ": one lease per key at a time, and its lease was not closed (" + gauges()
+        + "). Close each lease of a key before acquiring the key again (try-with-resources), or raise"
+        + " acquireTimeout.");
   }
 
   AcquireTimeoutException timeout() {
@@ -237,6 +286,7 @@ public final class PoolEngine {
       T result = decision.apply(fx);
       grants.dispatch(fx);
       launches.planWarmUps(fx);
+      fx.endSessions(state.takeSessionsEnded());
       if (state.draining) {
         leasesChanged.signalAll();
       }
@@ -266,7 +316,13 @@ public final class PoolEngine {
       line.run();
     }
     for (LeaseState lease : fx.disposals()) {
-      closer.runAsync(() -> leases.dispose(lease));
+      closer.runAsync(() -> leases.dispose(lease)); // a session lease's state is saved there
+    }
+    for (LeaseState lease : fx.sessionEnds()) {
+      if (!fx.disposals().contains(lease)) {
+        long by = sessions.saveDeadline();
+        closer.runAsync(() -> sessions.endRevoked(lease, by));
+      }
     }
     closer.closeAll(fx.closes());
     launches.startWarmUps(fx.warmUps());
@@ -449,9 +505,27 @@ public final class PoolEngine {
     steering.drainAll();
   }
 
-  /** See {@link Steering#drainKey(String)}. */
+  /**
+   * Ends a keyed session. Without a store, see {@link Steering#drainKey(String)}. With one, deletes the
+   * key's stored state, and a lease of the key open now will not save its state back.
+   *
+   * @return whether the key had a browser (without a store), or a stored state or a lease (with one)
+   */
   public boolean invalidate(String key) {
-    return steering.drainKey(key);
+    if (!sessions.stored()) {
+      return steering.drainKey(key);
+    }
+    SessionClaim leased;
+    state.lock.lock();
+    try {
+      leased = state.sessionClaims.get(key);
+      if (leased != null) {
+        leased.dontSave();
+      }
+    } finally {
+      state.lock.unlock();
+    }
+    return sessions.delete(key) | leased != null;
   }
 
   /** Stops handing out leases until {@link #resume()}; acquire() waits, bounded by acquireTimeout. */
@@ -486,6 +560,11 @@ public final class PoolEngine {
     }
 
     @Override
+    public AcquireTimeoutException timeout(String key) {
+      return PoolEngine.this.timeout(key);
+    }
+
+    @Override
     public String gauges() {
       return PoolEngine.this.gauges();
     }
@@ -502,8 +581,8 @@ public final class PoolEngine {
 
     @Override
     public LeaseState newLease(PoolEntry entry, long id, String key, Throwable acquireSite,
-        LeaseOptions options) {
-      return new LeaseState(PoolEngine.this, entry, id, key, acquireSite, options);
+        LeaseOptions options, SessionClaim claim) {
+      return new LeaseState(PoolEngine.this, entry, id, key, acquireSite, options, claim);
     }
   }
 

@@ -143,7 +143,7 @@ final class PoolEntry {
    *     lease the first one of its key on this browser
    */
   boolean startLease(LeaseState lease, long now) {
-    boolean newSession = lease.key == null || keyedLeases++ == 0;
+    boolean newSession = !lease.bindsBrowser() || keyedLeases++ == 0;
     ungrant();
     leases.add(lease);
     soleLease = leases.size() == 1 ? lease : null;

@@ -3,6 +3,10 @@ package io.github.browserpool.pool;
 import io.github.browserpool.CloseReason;
 import io.github.browserpool.PoolClosedException;
 import io.github.browserpool.pool.PoolEntry.State;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,6 +25,13 @@ final class PoolState {
   final ReentrantLock lock = new ReentrantLock();
   final EntryBag bag;
   final WaiterQueue waiters = new WaiterQueue();
+  /**
+   * The session keys leased now, with a {@code SessionStore} (one lease per key): a key is claimed when a
+   * caller is granted a place for it, and freed once its lease's state is saved.
+   */
+  final Map<String, SessionClaim> sessionClaims = new HashMap<>();
+  /** Leases of a session key that the pool ended (revoked, crashed) in this decision: their state is saved after it. */
+  private List<LeaseState> sessionsEnded = new ArrayList<>();
   /** Set by close(): nothing is granted any more. */
   boolean closed;
   /** Set by {@link Steering}: no leases are handed out. */
@@ -68,6 +79,28 @@ final class PoolState {
     if (beginClose(e, reason)) {
       bag.unbind(e);
       fx.close(e);
+    }
+  }
+
+  /** A lease of a session key ended by the pool: its state is saved (from what was last read) after the decision. */
+  void sessionEnded(LeaseState lease) {
+    sessionsEnded.add(lease);
+  }
+
+  /** The session leases ended since the last call, for the effects of the decision that ended them. */
+  List<LeaseState> takeSessionsEnded() {
+    if (sessionsEnded.isEmpty()) {
+      return List.of();
+    }
+    List<LeaseState> ended = sessionsEnded;
+    sessionsEnded = new ArrayList<>();
+    return ended;
+  }
+
+  /** Frees a session key's claim (its lease ended, or its acquire failed); serves its next caller. */
+  void unclaim(SessionClaim claim) {
+    if (claim != null) {
+      sessionClaims.remove(claim.key, claim);
     }
   }
 

@@ -68,6 +68,15 @@ final class Shutdown {
     engine.listeners.flush();
     if (first) {
       engine.endpoints.close();
+      // The session leases revoked above: what was last read from each is saved before their browsers go.
+      List<LeaseState> ended;
+      engine.state.lock.lock();
+      try {
+        ended = engine.state.takeSessionsEnded();
+      } finally {
+        engine.state.lock.unlock();
+      }
+      engine.sessions.endAllRevoked(ended);
       LOG.info("{}closing: {} browsers", prefix, all.size());
       engine.closer.closeAll(victims);
     }
@@ -85,6 +94,7 @@ final class Shutdown {
     }
     engine.reaper.shutdown();
     engine.closer.shutdown();
+    engine.sessions.shutdown();
     stopThreads();
     engine.unregisterMBean();
     engine.listeners.flush();

@@ -5,6 +5,7 @@ import io.github.browserpool.CloseReason;
 import io.github.browserpool.cdp.CallGuard;
 import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
+import io.github.browserpool.session.StorageState;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +128,34 @@ public interface LaunchedBrowser {
      */
     default RawCdp rawCdp() {
       return null;
+    }
+
+    /**
+     * The context's state now, as Playwright's {@code storageState} JSON: its cookies (of the browser's
+     * default context for a keyed lease without a context of its own), and the localStorage and IndexedDB
+     * of the http(s) origins the lease touched (those of the state it was restored from, and those its
+     * pages and frames navigated to). Every CDP call is bounded by {@code timeout} in all; no page the
+     * lease's clients can see is opened.
+     *
+     * @throws RuntimeException when the state cannot be read within {@code timeout} (the browser died, a
+     *     call failed or timed out); nothing is left behind
+     * @throws UnsupportedOperationException when this kind of browser cannot (the default)
+     */
+    default String collectStorageState(Duration timeout) {
+      throw new UnsupportedOperationException("this kind of browser cannot collect a storage state");
+    }
+
+    /**
+     * Restores {@code state} into this context, which must be fresh (before the lease is handed out):
+     * cookies, then each origin's localStorage and IndexedDB (its databases deleted and recreated). All or
+     * nothing as far as the lease is concerned: on any failure it throws, and the caller must dispose the
+     * context rather than hand it out half restored. Bounded by {@code timeout} in all.
+     *
+     * @throws RuntimeException when the state cannot be restored within {@code timeout}
+     * @throws UnsupportedOperationException when this kind of browser cannot (the default)
+     */
+    default void restoreStorageState(StorageState state, Duration timeout) {
+      throw new UnsupportedOperationException("this kind of browser cannot restore a storage state");
     }
   }
 

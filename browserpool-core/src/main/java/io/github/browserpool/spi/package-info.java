@@ -8,7 +8,8 @@
  * (a default that says "not offered"), never a subclass the engine tests for.
  *
  * <p>What it may use: the public root package (config, close reasons, exceptions, which launchers
- * report in) and the CDP transport in {@code cdp} (connections and sessions handed to the engine). It
+ * report in), the CDP transport in {@code cdp} (connections and sessions handed to the engine) and the
+ * validated {@code session.StorageState} a lease context restores. It
  * knows neither the engine nor any kind: the engine in {@code pool} calls it; {@code local} and {@code
  * grid} implement it; unit tests pass a fake launcher.
  */

@@ -90,6 +90,10 @@ public final class FakeLauncher implements BrowserLauncher {
     public volatile CloseReason closedWith;
     public final AtomicInteger closeCalls = new AtomicInteger();
     public final List<Boolean> contexts = new CopyOnWriteArrayList<>();
+    /** The contexts it opened, for tests of their storage state (empty when contexts are not recorded). */
+    public final List<FakeContext> opened = new CopyOnWriteArrayList<>();
+    /** Runs on each context it opens from now on, before the engine gets it (to make it fail, say). */
+    public volatile java.util.function.Consumer<FakeContext> contextHook;
     public volatile int releasedContexts;
     public volatile boolean dead;
     public volatile boolean resetFails;
@@ -143,46 +147,101 @@ public final class FakeLauncher implements BrowserLauncher {
       if (stopped) {
         throw new IllegalStateException("fake browser " + pid + " is stopped and cannot answer CDP");
       }
+      FakeContext c = new FakeContext(isolated);
+      java.util.function.Consumer<FakeContext> hook = contextHook;
+      if (hook != null) {
+        hook.accept(c);
+      }
       if (recordContexts) {
         contexts.add(isolated);
+        opened.add(c);
       }
-      return new LeaseContext() {
-        /** Held as the real context holds its pages, so reachability tests see the same graph. */
-        private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
-
-        @Override
-        public ChromeDevToolsService newPage(CallGuard guard) {
-          guard.beforeCall();
-          ChromeDevToolsService page = newFakePage(guard);
-          pages.add(page);
-          return page;
-        }
-
-        private ChromeDevToolsService newFakePage(CallGuard guard) {
-          return (ChromeDevToolsService) Proxy.newProxyInstance(
-              ChromeDevToolsService.class.getClassLoader(),
-              new Class<?>[] {ChromeDevToolsService.class},
-              (proxy, method, args) -> {
-                guard.beforeCall();
-                if (dead) {
-                  throw guard.translate(new io.github.browserpool.CdpConnectionClosedException("pipe closed"));
-                }
-                return null;
-              });
-        }
-
-        @Override
-        public boolean release() {
-          pages.clear();
-          releasedContexts++;
-          return !resetFails;
-        }
-      };
+      return c;
     }
 
     @Override
     public boolean exited() {
       return dead;
+    }
+
+    /**
+     * One lease's context, with an in-memory storage state (the JSON the last restore wrote, or what a
+     * test set), so that collecting and restoring states can be watched. Collect and restore fail while
+     * the browser is dead, or when a test says so.
+     */
+    public final class FakeContext implements LeaseContext {
+      public static final String EMPTY = "{\"cookies\":[],\"origins\":[]}";
+      public final boolean isolated;
+      /** The context's state as JSON; empty until restored or set. */
+      public volatile String state = EMPTY;
+      public volatile boolean released;
+      public volatile RuntimeException collectFails;
+      public volatile RuntimeException restoreFails;
+      public final AtomicInteger restores = new AtomicInteger();
+      public final AtomicInteger collects = new AtomicInteger();
+      /** Held as the real context holds its pages, so reachability tests see the same graph. */
+      private final List<ChromeDevToolsService> pages = new CopyOnWriteArrayList<>();
+
+      FakeContext(boolean isolated) {
+        this.isolated = isolated;
+      }
+
+      @Override
+      public ChromeDevToolsService newPage(CallGuard guard) {
+        guard.beforeCall();
+        ChromeDevToolsService page = newFakePage(guard);
+        pages.add(page);
+        return page;
+      }
+
+      private ChromeDevToolsService newFakePage(CallGuard guard) {
+        return (ChromeDevToolsService) Proxy.newProxyInstance(
+            ChromeDevToolsService.class.getClassLoader(),
+            new Class<?>[] {ChromeDevToolsService.class},
+            (proxy, method, args) -> {
+              guard.beforeCall();
+              if (dead) {
+                throw guard.translate(new io.github.browserpool.CdpConnectionClosedException("pipe closed"));
+              }
+              return null;
+            });
+      }
+
+      @Override
+      public boolean release() {
+        pages.clear();
+        released = true;
+        releasedContexts++;
+        return !resetFails;
+      }
+
+      @Override
+      public String collectStorageState(java.time.Duration timeout) {
+        collects.incrementAndGet();
+        checkUsable();
+        RuntimeException f = collectFails;
+        if (f != null) {
+          throw f;
+        }
+        return state;
+      }
+
+      @Override
+      public void restoreStorageState(io.github.browserpool.session.StorageState s, java.time.Duration timeout) {
+        restores.incrementAndGet();
+        checkUsable();
+        RuntimeException f = restoreFails;
+        if (f != null) {
+          throw f;
+        }
+        state = s.toJson();
+      }
+
+      private void checkUsable() {
+        if (dead || released) {
+          throw new IllegalStateException("fake browser " + pid + (dead ? " is dead" : ": the context was disposed"));
+        }
+      }
     }
 
     /** Simulates the process dying on its own. */

@@ -5,6 +5,7 @@ import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.BrowserPoolException;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.SessionStore;
 import io.github.browserpool.test.LeakCheck;
 import io.github.browserpool.test.Pages;
 import java.nio.file.Files;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Keyed leases keep a user's login: log in once with {@code pool.acquire("alice")} and close the lease;
- * a later {@code pool.acquire("alice")} gets the same browser profile, cookies included, and is still
- * logged in. An anonymous {@code pool.acquire()} works in a fresh, empty browser context and is not.
+ * Keyed leases keep a user's login, even across browsers: with a {@link SessionStore}, log in once with
+ * {@code pool.acquire("alice")} and close the lease (its cookies and storage are saved to the store); a
+ * later {@code pool.acquire("alice")} gets a fresh context with that state restored, and is still logged
+ * in, although the pool here retires each browser after one lease ({@code maxLeasesPerBrowser(1)}), so it
+ * runs in another browser. An anonymous {@code pool.acquire()} works in a fresh, empty context and is not.
  */
 public final class StickySessionExample {
   private StickySessionExample() {}
@@ -28,9 +31,22 @@ public final class StickySessionExample {
    * @param aliceLater the greeting in a later "alice" lease, without logging in again
    * @param anonymous the greeting in an anonymous lease
    * @param logins how many times the site saw a login
-   * @param aliceSameBrowser whether both "alice" leases ran in the same browser process
+   * @param aliceInNewBrowser whether the later "alice" lease ran in another browser process than the first
    */
-  public record Outcome(String afterLogin, String aliceLater, String anonymous, int logins, boolean aliceSameBrowser) {}
+  public record Outcome(String afterLogin, String aliceLater, String anonymous, int logins, boolean aliceInNewBrowser) {}
+
+  /**
+   * The pool the example runs on: its keyed sessions kept in memory, and each browser retired after one
+   * lease, so that the login has to outlive its browser.
+   */
+  public static PoolConfig.Builder config(Path tempRoot) {
+    return PoolConfig.builder()
+        .poolName("sticky")
+        .maxBrowsers(2)
+        .maxLeasesPerBrowser(1)
+        .sessionStore(SessionStore.inMemory())
+        .tempRoot(tempRoot);
+  }
 
   /** Logs in as alice in one keyed lease, then visits the account page in a second keyed lease and in an anonymous one. */
   public static Outcome run(BrowserPool pool, LoginSite site) {
@@ -44,7 +60,7 @@ public final class StickySessionExample {
       // Submitting navigates (POST /login -> 303 -> /account): wait for the account page to load.
       Pages.waitForLoad(page, () -> Pages.evaluate(page, "document.querySelector('button[type=submit]').click()"));
       afterLogin = Pages.text(page, "#greeting");
-    } // the lease's pages close; the browser keeps alice's profile and its session cookie
+    } // alice's state (her session cookie) is saved to the store; the browser retires
 
     String aliceLater;
     long laterPid;
@@ -57,7 +73,7 @@ public final class StickySessionExample {
     try (BrowserLease lease = pool.acquire()) {
       anonymous = accountGreeting(lease, site);
     }
-    return new Outcome(afterLogin, aliceLater, anonymous, site.logins(), firstPid == laterPid);
+    return new Outcome(afterLogin, aliceLater, anonymous, site.logins(), firstPid != laterPid);
   }
 
   /** Opens a page in {@code lease}, visits {@code /account} and returns the greeting it shows. */
@@ -73,11 +89,7 @@ public final class StickySessionExample {
       Path tempRoot = Files.createTempDirectory("browserpool-sticky-").toRealPath();
       Outcome outcome;
       try (LoginSite site = LoginSite.start();
-          BrowserPool pool = BrowserPool.start(PoolConfig.builder()
-              .poolName("sticky")
-              .maxBrowsers(2)
-              .tempRoot(tempRoot)
-              .build())) {
+          BrowserPool pool = BrowserPool.start(config(tempRoot).build())) {
         outcome = run(pool, site);
       } finally {
         List<String> leftovers = LeakCheck.verifyAndDelete(tempRoot);
@@ -88,7 +100,7 @@ public final class StickySessionExample {
       }
       System.out.println("alice, right after logging in:   " + outcome.afterLogin());
       System.out.println("alice, in a later lease:          " + outcome.aliceLater()
-          + (outcome.aliceSameBrowser() ? "  (same browser)" : "  (another browser!)"));
+          + (outcome.aliceInNewBrowser() ? "  (in a new browser: the first one retired)" : "  (same browser!)"));
       System.out.println("anonymous lease:                  " + outcome.anonymous());
       System.out.println("logins the site saw:              " + outcome.logins());
       List<String> problems = new ArrayList<>();
@@ -97,6 +109,9 @@ public final class StickySessionExample {
       }
       if (!"Welcome, alice".equals(outcome.aliceLater())) {
         problems.add("alice's later lease was not logged in");
+      }
+      if (!outcome.aliceInNewBrowser()) {
+        problems.add("alice's later lease ran in the same browser: the first one did not retire");
       }
       if (!"Please log in".equals(outcome.anonymous())) {
         problems.add("the anonymous lease saw alice's session");
