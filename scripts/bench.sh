@@ -20,6 +20,7 @@
 #                                         #   memory      7. heap, PSS and processes per idle browser (memoryReps=1)
 #                                         #   dense       9. dense leases (below)
 #                                         #   endpoint    not in "all": the per-lease CDP endpoint (below)
+#                                         #   sessions    not in "all": keyed leases with a session store (below)
 #                                         #   grid        not in "all": on a Selenium Grid (below)
 #   bash scripts/bench.sh all,pages=60    # a setting: key=value in the list (or -Dbench.key=value in MAVEN_OPTS);
 #                                         #   numbers in parentheses above are the defaults
@@ -36,6 +37,11 @@
 #   bash scripts/bench.sh endpoint        # not in "all": the per-lease CDP endpoint with Playwright; writes
 #                                         #   endpoint.md. Settings: endpointSamples=200 endpointWarmReps=20
 #                                         #   endpointPages=60
+#   bash scripts/bench.sh sessions        # not in "all" (issue 20): a warm keyed lease restored from
+#                                         #   SessionStore.inMemory() (50 cookies, 20 KB localStorage) beside
+#                                         #   Playwright's newContext(storageState); heap per key of that state in
+#                                         #   inMemory(); keys round-robin on maxBrowsers(2) beside anonymous leases.
+#                                         #   About 6 minutes. Settings: sessionReps=30 sessionKeys=1000
 #   bash scripts/bench.sh grid            # not in "all": browserpool on a Selenium Grid beside local Chromium
 #                                         #   (about 5 minutes). It starts a Grid 4.47.0 standalone on 127.0.0.1
 #                                         #   itself (needs /usr/bin/chromedriver: setup.sh installs it) and

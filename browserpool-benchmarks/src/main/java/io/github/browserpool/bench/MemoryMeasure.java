@@ -56,7 +56,8 @@ final class MemoryMeasure implements Measure {
     }
   }
 
-  private static long usedHeapAfterGc() {
+  /** This JVM's used heap after a few GCs (bytes). */
+  static long usedHeapAfterGc() {
     for (int i = 0; i < 4; i++) {
       System.gc();
       Procs.sleep(50);

@@ -74,6 +74,14 @@ class SettingsTest {
   }
 
   @Test
+  void sessionsIsAMeasureOfItsOwnNotInAll() {
+    assertThat(Settings.parse("sessions,quick", props()).stages()).containsExactly(Stage.SESSIONS);
+    assertThat(Settings.parse("all", props()).stages()).doesNotContain(Stage.SESSIONS);
+    assertThat(Settings.parse("sessions,quick", props()).get(Knob.SESSION_KEYS)).isEqualTo(40);
+    assertThat(Settings.parse("sessions", props()).get(Knob.SESSION_KEYS)).isEqualTo(1000);
+  }
+
+  @Test
   void anUnknownMeasureIsRejectedWithTheKnownOnes() {
     assertThatThrownBy(() -> Settings.parse("cold,colds", props()))
         .isInstanceOf(IllegalArgumentException.class)
