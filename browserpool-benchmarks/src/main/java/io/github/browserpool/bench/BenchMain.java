@@ -31,12 +31,12 @@ public final class BenchMain {
     try {
       BenchRun run = BenchRun.of(settings);
       Machine machine = Machine.before(run.env());
-      Log.line("bench: tmp=" + settings.tmp() + ", chrome=" + settings.chrome() + ", measures=" + settings.stages()
+      Log.line("bench: tmp=" + settings.tmp() + ", shell=" + settings.shell() + ", chrome=" + settings.chrome() + ", measures=" + settings.stages()
           + (settings.quick() ? " (quick)" : "") + ", other chrom* processes on the machine: "
           + machine.otherChromes() + ", loadavg " + machine.loadBefore());
       Log.line("bench: " + machine.chromium());
       List<Measure> measures = Runner.runAll(run);
-      Path out = new Report(settings, machine, run.results(), run.env().leftovers).write(measures);
+      Path out = new Report(settings, machine, run.results(), run.env()).write(measures);
       Log.line("bench: wrote " + out);
       return run.results().complete() ? 0 : 1;
     } catch (Exception e) {

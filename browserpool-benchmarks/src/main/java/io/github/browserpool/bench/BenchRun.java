@@ -8,7 +8,7 @@ record BenchRun(Settings settings, Env env, Results results, Turns turns) {
   static BenchRun of(Settings settings) {
     Leftovers leftovers = new Leftovers(settings.tmp());
     Results results = new Results();
-    return new BenchRun(settings, new Env(settings.chrome(), settings.tmp(), leftovers), results,
+    return new BenchRun(settings, new Env(settings.chrome(), settings.shell(), settings.tmp(), leftovers), results,
         new Turns(results, leftovers));
   }
 

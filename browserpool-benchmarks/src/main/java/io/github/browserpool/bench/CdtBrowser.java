@@ -17,6 +17,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -93,10 +94,14 @@ final class CdtBrowser implements AutoCloseable {
   }
 
   /** The tab Chromium opened at start (about:blank). */
-  ChromeTab firstTab() {
+  /**
+   * The browser's initial tab; the headless shell opens none when no URL is given on its command line, so
+   * there a new one is opened, as a cdt user would have to.
+   */
+  ChromeTab firstTab() throws IOException {
     List<ChromeTab> tabs = service.getTabs();
-    return tabs.stream().filter(ChromeTab::isPageType).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no page tab in " + tabs.size() + " targets"));
+    Optional<ChromeTab> first = tabs.stream().filter(ChromeTab::isPageType).findFirst();
+    return first.isPresent() ? first.get() : newTab();
   }
 
   /** Opens a new tab with PUT /json/new (cdt's createTab uses GET, which Chromium 156 refuses). */

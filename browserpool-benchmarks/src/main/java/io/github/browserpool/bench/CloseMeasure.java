@@ -2,7 +2,8 @@ package io.github.browserpool.bench;
 
 import static io.github.browserpool.bench.Env.BP;
 import static io.github.browserpool.bench.Env.LIMIT;
-import static io.github.browserpool.bench.Env.LIMIT_NSW;
+import static io.github.browserpool.bench.Env.BP_CHROMIUM;
+import static io.github.browserpool.bench.Env.LIMIT_CHROMIUM;
 import static io.github.browserpool.bench.Env.NAIVE;
 import static io.github.browserpool.bench.Env.POOL2;
 import static io.github.browserpool.bench.Env.PW;
@@ -44,8 +45,8 @@ final class CloseMeasure implements Measure {
       double returned = Stats.ms(System.nanoTime() - t0);
       Procs.requireGone(name, trees, dirs);
       double v = Stats.ms(System.nanoTime() - t0);
-      if (name.equals(BP)) {
-        run.results().add(M_RETURNED, BP, returned);
+      if (name.equals(BP) || name.equals(BP_CHROMIUM)) {
+        run.results().add(M_RETURNED, name, returned);
       }
       return v;
     }
@@ -54,9 +55,9 @@ final class CloseMeasure implements Measure {
   @Override
   public void report(Tables t) {
     t.table("6. close() with 8 idle browsers until every tree is verified dead and every dir gone (ms)", M,
-        List.of(LIMIT, LIMIT_NSW, NAIVE, POOL2, PW, BP), LIMIT, false,
+        List.of(LIMIT, LIMIT_CHROMIUM, NAIVE, POOL2, PW, BP, BP_CHROMIUM), LIMIT, false,
         "Limit: Browser.close over 8 pipes in parallel. Pool2: pool.close() (destroys one by one)."
             + " Playwright: browser.close() for each in turn. Goal: browserpool <= 1500 ms.");
-    t.table("6b. browserpool close() until it returned (ms)", M_RETURNED, List.of(BP), null, false, null);
+    t.table("6b. browserpool close() until it returned (ms)", M_RETURNED, List.of(BP, BP_CHROMIUM), null, false, null);
   }
 }

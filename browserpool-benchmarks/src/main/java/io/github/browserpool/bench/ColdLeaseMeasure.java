@@ -2,7 +2,8 @@ package io.github.browserpool.bench;
 
 import static io.github.browserpool.bench.Env.BP;
 import static io.github.browserpool.bench.Env.LIMIT;
-import static io.github.browserpool.bench.Env.LIMIT_NSW;
+import static io.github.browserpool.bench.Env.BP_CHROMIUM;
+import static io.github.browserpool.bench.Env.LIMIT_CHROMIUM;
 import static io.github.browserpool.bench.Env.NAIVE;
 import static io.github.browserpool.bench.Env.POOL2;
 import static io.github.browserpool.bench.Env.PW;
@@ -10,6 +11,8 @@ import static io.github.browserpool.bench.Env.PW;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
 import com.microsoft.playwright.BrowserContext;
+import io.github.browserpool.BrowserBinary;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
@@ -33,33 +36,34 @@ final class ColdLeaseMeasure implements Measure {
   public void run() {
     try (Pw pw = env.playwright()) {
       LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-      c.put(LIMIT, () -> firstReply(Env.RAW_FLAGS));
-      c.put(LIMIT_NSW, () -> firstReply(Env.RAW_FLAGS_NSW));
+      c.put(LIMIT, () -> firstReply(BrowserBinary.HEADLESS_SHELL));
+      c.put(LIMIT_CHROMIUM, () -> firstReply(BrowserBinary.CHROMIUM));
       c.put(LIMIT_PAGE, this::rawFirstPage);
       c.put(NAIVE, this::naive);
       c.put(POOL2, this::pool2);
       c.put(PW, () -> playwright(pw));
       c.put(BP, () -> Leases.cold(env.pool()));
+      c.put(BP_CHROMIUM, () -> Leases.cold(env.pool(BrowserBinary.CHROMIUM)));
       run.turns().isolated(M, run.get(Knob.COLD_REPS), c);
     }
   }
 
-  private double firstReply(List<String> flags) throws Exception {
+  private double firstReply(BrowserBinary b) throws Exception {
     long t0 = System.nanoTime();
-    try (RawChrome raw = env.raw(flags)) {
+    try (RawChrome raw = env.raw(b)) {
       return Stats.ms(System.nanoTime() - t0);
     }
   }
 
   private double rawFirstPage() throws Exception {
     long t0 = System.nanoTime();
-    try (RawChrome raw = env.raw(Env.RAW_FLAGS)) {
+    try (RawChrome raw = env.raw()) {
       Leases.checkEval(raw.openPage().evaluate("1").asInt());
       return Stats.ms(System.nanoTime() - t0);
     }
   }
 
-  private double naive() {
+  private double naive() throws IOException {
     long t0 = System.nanoTime();
     try (CdtBrowser b = env.cdt()) {
       ChromeDevToolsService dt = b.open(b.firstTab());
@@ -108,8 +112,9 @@ final class ColdLeaseMeasure implements Measure {
   @Override
   public void report(Tables t) {
     t.table("1. Cold lease: empty pool until the first page answers evaluate(\"1\") (ms, lower is better)", M,
-        List.of(LIMIT, LIMIT_NSW, LIMIT_PAGE, NAIVE, POOL2, PW, BP), LIMIT, false,
-        "Limit = spawn to first CDP reply; limit + first page = the same plus createBrowserContext,"
+        List.of(LIMIT, LIMIT_CHROMIUM, LIMIT_PAGE, NAIVE, POOL2, PW, BP, BP_CHROMIUM), LIMIT, false,
+        "Every contender on the headless shell but the two chromium rows (full Chromium); the ratio of"
+            + " browserpool, chromium to its own limit is in the goal table. Limit = spawn to first CDP reply; limit + first page = the same plus createBrowserContext,"
             + " createTarget, attach and evaluate over the raw pipe. Naive: cdt launch + initial tab +"
             + " websocket + evaluate. Pool2: borrow from an empty pool + PUT /json/new + evaluate."
             + " Playwright: launch + newContext + newPage + evaluate (driver already running)."

@@ -1,5 +1,6 @@
 package io.github.browserpool.bench;
 
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserInfo;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
@@ -20,7 +21,13 @@ final class DenseIdlePart implements DenseMeasure.Part {
   static final String M_IDLE = "dense idle procs";
   static final String M_IDLE_RENDERERS = "dense idle renderers";
   static final String M_IDLE_PREPARED = "dense idle prepared";
-  static final String BARE = "bare Chromium, same flags, no page";
+  static final String BARE = "bare headless shell, the pool's switches, no page";
+  static final String BARE_CHROMIUM = "bare chromium, the pool's switches, no page";
+
+  /** The bare browser of {@code b}: the reference of the pool's columns on that binary. */
+  static String bareName(BrowserBinary b) {
+    return b == BrowserBinary.HEADLESS_SHELL ? BARE : BARE_CHROMIUM;
+  }
 
   private final BenchRun run;
   private final DensePools pools;
@@ -33,26 +40,27 @@ final class DenseIdlePart implements DenseMeasure.Part {
   @Override
   public void run(Site site) {
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-    c.put(BARE, this::bare);
-    for (int k : pools.contextCounts()) {
-      c.put(DensePools.name(k), () -> browserpool(k));
+    c.put(BARE, () -> bare(BrowserBinary.HEADLESS_SHELL));
+    c.put(BARE_CHROMIUM, () -> bare(BrowserBinary.CHROMIUM));
+    for (DensePools.Column k : pools.columns()) {
+      c.put(k.name(), () -> browserpool(k));
     }
     run.turns().isolated(M_IDLE, 1, c);
   }
 
-  private double bare() throws Exception {
-    try (RawChrome raw = run.env().raw(Env.RAW_FLAGS_NSW)) {
+  private double bare(BrowserBinary b) throws Exception {
+    try (RawChrome raw = run.env().raw(b)) {
       Set<Long> tree = settled(raw.pid(), raw.dir);
-      run.results().add(M_IDLE_RENDERERS, BARE, (double) renderers(tree));
-      run.results().note(M_IDLE, BARE, "(" + kinds(tree) + ")");
+      run.results().add(M_IDLE_RENDERERS, bareName(b), (double) renderers(tree));
+      run.results().note(M_IDLE, bareName(b), "(" + kinds(tree) + ")");
       return (double) tree.size();
     }
   }
 
   /** A pool of one browser after a few leases came and went: its settled process tree. */
-  private double browserpool(int contexts) {
-    String name = DensePools.name(contexts);
-    try (BrowserPool bp = BrowserPool.start(pools.config(contexts, contexts).build())) {
+  private double browserpool(DensePools.Column column) {
+    String name = column.name();
+    try (BrowserPool bp = BrowserPool.start(pools.config(column, column.contexts()).build())) {
       long pid;
       Path dir;
       for (int i = 0; i < 3; i++) { // warm-up: launch, then a few leases come and go
@@ -116,7 +124,7 @@ final class DenseIdlePart implements DenseMeasure.Part {
 
   @Override
   public void report(Tables t) {
-    List<String> cols = Cols.of(List.of(BARE), pools.names());
+    List<String> cols = Cols.of(List.of(BARE, BARE_CHROMIUM), pools.names());
     t.table("9i. Processes of an idle pool of one browser, after warm-up", M_IDLE, cols, BARE, false, null);
     t.table("9j. Renderer processes in it", M_IDLE_RENDERERS, cols, null, false, null);
     t.table("9k. Prepared contexts in it (PoolStats.preparedContexts())", M_IDLE_PREPARED, pools.names(), null,

@@ -1,18 +1,31 @@
 package io.github.browserpool.bench;
 
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.PoolConfig;
 import java.util.List;
 
 /**
- * The two browserpool columns of measure "dense": {@code maxContextsPerBrowser} 1 and the dense value
- * (setting denseContexts); one column when that is 1.
+ * The browserpool columns of measure "dense": on the headless shell (the default) with {@code
+ * maxContextsPerBrowser} 1 and the dense value (setting denseContexts), and on full Chromium with the
+ * dense value (the default config but for the binary), so the binary's trade shows beside the contexts'.
  */
 record DensePools(Env env, int contexts) {
   /** Concurrent leases in the PSS part. */
   static final int LEASES = 8;
 
+  /** One browserpool column: contexts per browser and binary. */
+  record Column(int contexts, BrowserBinary binary) {
+    String name() {
+      return DensePools.name(contexts, binary);
+    }
+  }
+
   static String name(int contexts) {
-    return Env.BP + ", maxContextsPerBrowser " + contexts;
+    return name(contexts, BrowserBinary.HEADLESS_SHELL);
+  }
+
+  static String name(int contexts, BrowserBinary binary) {
+    return Env.BP + ", maxContextsPerBrowser " + contexts + (binary == BrowserBinary.CHROMIUM ? ", chromium" : "");
   }
 
   String one() {
@@ -23,17 +36,27 @@ record DensePools(Env env, int contexts) {
     return name(contexts);
   }
 
-  List<Integer> contextCounts() {
-    return contexts == 1 ? List.of(1) : List.of(1, contexts);
+  /** The dense value on full Chromium. */
+  String denseChromium() {
+    return name(contexts, BrowserBinary.CHROMIUM);
+  }
+
+  /** The columns: 1 and the dense value on the shell (one when that is 1), the dense value on Chromium. */
+  List<Column> columns() {
+    return contexts == 1
+        ? List.of(new Column(1, BrowserBinary.HEADLESS_SHELL), new Column(1, BrowserBinary.CHROMIUM))
+        : List.of(new Column(1, BrowserBinary.HEADLESS_SHELL), new Column(contexts, BrowserBinary.HEADLESS_SHELL),
+            new Column(contexts, BrowserBinary.CHROMIUM));
   }
 
   /** The browserpool columns' names. */
   List<String> names() {
-    return contextCounts().stream().map(DensePools::name).toList();
+    return columns().stream().map(Column::name).toList();
   }
 
-  /** A pool that serves {@code leases} anonymous leases at once with {@code contexts} per browser. */
-  PoolConfig.Builder config(int contexts, int leases) {
-    return env.pool().maxContextsPerBrowser(contexts).maxBrowsers((leases + contexts - 1) / contexts);
+  /** A pool of {@code c}'s binary that serves {@code leases} anonymous leases at once with its contexts per browser. */
+  PoolConfig.Builder config(Column c, int leases) {
+    return env.pool(c.binary()).maxContextsPerBrowser(c.contexts())
+        .maxBrowsers((leases + c.contexts() - 1) / c.contexts());
   }
 }

@@ -44,8 +44,8 @@ final class DensePssPart implements DenseMeasure.Part {
   @Override
   public void run(Site site) {
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-    for (int k : pools.contextCounts()) {
-      c.put(DensePools.name(k), () -> browserpool(DensePools.name(k), pools.config(k, LEASES), site));
+    for (DensePools.Column k : pools.columns()) {
+      c.put(k.name(), () -> browserpool(k.name(), pools.config(k, LEASES), site));
     }
     c.put(PW_ONE, () -> playwright(site));
     c.put(LIMIT_ONE, () -> raw(site));
@@ -64,9 +64,10 @@ final class DensePssPart implements DenseMeasure.Part {
       Set<Long> all = new HashSet<>();
       browsers.forEach((pid, dir) -> all.addAll(ProcessTable.tree(pid, dir)));
       double pss = Procs.pssKb(all) / 1024.0 / LEASES;
+      String kinds = counted(who, all);
       run.results().add(M_PROCS8, who, (double) ProcessTable.alive(all).size());
       run.results().note(M_PSS, who, "(" + browsers.size() + " browser" + (browsers.size() == 1 ? "" : "s") + ", "
-          + bp.stats().preparedContexts() + " prepared contexts)");
+          + bp.stats().preparedContexts() + " prepared contexts; " + kinds + ")");
       leases.forEach(BrowserLease::close);
       return pss;
     }
@@ -125,6 +126,7 @@ final class DensePssPart implements DenseMeasure.Part {
         Procs.sleep(2000);
         Set<Long> tree = l.tree();
         long browserKb = Procs.pssKb(tree);
+        String kinds = counted(PW_ONE, tree);
         long driver = pw.driverPid();
         if (driver > 0) {
           Set<Long> driverTree = ProcessTable.tree(driver, null);
@@ -132,7 +134,7 @@ final class DensePssPart implements DenseMeasure.Part {
           run.results().add(M_PSS, PW_DRIVER, Procs.pssKb(driverTree) / 1024.0);
         }
         run.results().add(M_PROCS8, PW_ONE, (double) ProcessTable.alive(tree).size());
-        run.results().note(M_PSS, PW_ONE, "(1 browser, 8 contexts; driver not included)");
+        run.results().note(M_PSS, PW_ONE, "(1 browser, 8 contexts; driver not included; " + kinds + ")");
         return browserKb / 1024.0 / LEASES;
       } finally {
         l.browser.close();
@@ -142,7 +144,7 @@ final class DensePssPart implements DenseMeasure.Part {
 
   /** One bare Chromium (browserpool's flags) with 8 contexts over the pipe, one page each (MiB). */
   private double raw(Site site) throws Exception {
-    try (RawChrome raw = run.env().raw(Env.RAW_FLAGS_NSW)) {
+    try (RawChrome raw = run.env().raw()) {
       for (int i = 0; i < LEASES; i++) {
         String t = raw.openPage().visit(site.url(i));
         if (!Site.expectedTitle(i).equals(t)) {
@@ -151,10 +153,26 @@ final class DensePssPart implements DenseMeasure.Part {
       }
       Procs.sleep(2000);
       Set<Long> tree = ProcessTable.tree(raw.pid(), raw.dir);
+      String kinds = counted(LIMIT_ONE, tree);
       run.results().add(M_PROCS8, LIMIT_ONE, (double) ProcessTable.alive(tree).size());
-      run.results().note(M_PSS, LIMIT_ONE, "(1 browser, 8 contexts)");
+      run.results().note(M_PSS, LIMIT_ONE, "(1 browser, 8 contexts; " + kinds + ")");
       return Procs.pssKb(tree) / 1024.0 / LEASES;
     }
+  }
+
+  /**
+   * The processes that the PSS sum counts, by kind; throws unless they hold a renderer per open page: each
+   * isolated context's page runs in a renderer of its own, so fewer means the tree missed processes (the
+   * headless shell's helpers carry no profile dir and are found as descendants or by working dir).
+   */
+  static String counted(String who, Set<Long> tree) {
+    Set<Long> live = new HashSet<>(ProcessTable.alive(tree));
+    int renderers = DenseIdlePart.renderers(live);
+    if (renderers < LEASES) {
+      throw new IllegalStateException(who + ": the PSS tree holds " + renderers + " renderers for " + LEASES
+          + " open pages: " + DenseIdlePart.kinds(live));
+    }
+    return DenseIdlePart.kinds(live);
   }
 
   @Override

@@ -35,8 +35,8 @@ final class DenseThroughputPart implements DenseMeasure.Part {
       c.put(LIMIT, () -> PageRuns.rawFloor(env, site, pages, workers));
       c.put(PW, () -> PageRuns.playwright(env, site, pages, workers));
       c.put(PW_ONE, () -> playwrightOneBrowser(site, workers));
-      for (int k : pools.contextCounts()) {
-        c.put(DensePools.name(k), () -> PageRuns.browserpool(pools.config(k, workers), site, pages, workers));
+      for (DensePools.Column k : pools.columns()) {
+        c.put(k.name(), () -> PageRuns.browserpool(pools.config(k, workers), site, pages, workers));
       }
       run.turns().isolated(measure(workers), run.get(Knob.DENSE_TPUT_REPS), c);
     }

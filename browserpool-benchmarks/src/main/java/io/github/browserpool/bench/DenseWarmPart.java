@@ -47,17 +47,17 @@ final class DenseWarmPart implements DenseMeasure.Part {
     Env env = run.env();
     Set<String> tmpAtStart = env.leftovers.list();
     List<BrowserPool> started = new ArrayList<>();
-    try (RawChrome raw = env.raw(Env.RAW_FLAGS_NSW); Pw pw = env.playwright()) {
+    try (RawChrome raw = env.raw(); Pw pw = env.playwright()) {
       Browser pwb = pw.launch();
       try {
         LinkedHashMap<String, Lease> c = new LinkedHashMap<>();
         c.put(LIMIT, raw(raw));
         c.put(PW, playwright(pwb));
-        for (int k : pools.contextCounts()) {
+        for (DensePools.Column k : pools.columns()) {
           // One browser; with k > 1 it serves up to k leases at once.
-          BrowserPool bp = BrowserPool.start(pools.config(k, k).build());
+          BrowserPool bp = BrowserPool.start(pools.config(k, k.contexts()).build());
           started.add(bp);
-          c.put(DensePools.name(k), browserpool(bp));
+          c.put(k.name(), browserpool(bp));
         }
         // Warm-up: every contender's browser up, its first contexts made.
         for (Lease l : c.values()) {

@@ -1,6 +1,7 @@
 package io.github.browserpool.bench;
 
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.PoolConfig;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * session-timeout reap. The Grid and everything it started are stopped and checked at the end.
  */
 final class GridMeasure implements Measure {
+  // The local pool runs full Chromium, as the Grid's node does (chromedriver), so both sides run one binary.
   static final String LOCAL = Env.BP + ", local Chromium";
   static final String REMOTE = Env.BP + " on Grid (se:cdp)";
   static final String GRID_OWN = "Grid's own session-timeout";
@@ -63,14 +65,14 @@ final class GridMeasure implements Measure {
 
   private void cold(int reps) {
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-    c.put(LOCAL, () -> Leases.cold(env.pool()));
+    c.put(LOCAL, () -> Leases.cold(env.pool(BrowserBinary.CHROMIUM)));
     c.put(REMOTE, () -> Leases.cold(gridConfig()));
     run.turns().isolated("grid cold", reps, c);
   }
 
   private void warm(int reps) throws Exception {
     // The pools' browsers live across turns: shared turns, no per-turn leftover check.
-    try (BrowserPool local = BrowserPool.start(env.pool().maxBrowsers(1).build());
+    try (BrowserPool local = BrowserPool.start(env.pool(BrowserBinary.CHROMIUM).maxBrowsers(1).build());
         BrowserPool remote = BrowserPool.start(gridConfig().maxBrowsers(1).build())) {
       for (boolean eval : new boolean[] {false, true}) {
         LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
@@ -96,7 +98,7 @@ final class GridMeasure implements Measure {
 
   /** {@code evaluate("1")} round trips on one warm page each, interleaved: se:cdp against the local pipe. */
   private void rtt(int samples) throws Exception {
-    try (BrowserPool local = BrowserPool.start(env.pool().maxBrowsers(1).build());
+    try (BrowserPool local = BrowserPool.start(env.pool(BrowserBinary.CHROMIUM).maxBrowsers(1).build());
         BrowserPool remote = BrowserPool.start(gridConfig().maxBrowsers(1).build());
         BrowserLease l = local.acquire();
         BrowserLease r = remote.acquire()) {
@@ -138,7 +140,7 @@ final class GridMeasure implements Measure {
   private void reclaim(int reps) {
     Duration idle = ReclaimMeasure.IDLE;
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
-    c.put(LOCAL, () -> ReclaimMeasure.browserGone(env.pool()));
+    c.put(LOCAL, () -> ReclaimMeasure.browserGone(env.pool(BrowserBinary.CHROMIUM)));
     c.put(REMOTE, () -> {
       try (BrowserPool bp = BrowserPool.start(gridConfig().maxBrowsers(1).idleTimeout(idle).build())) {
         BrowserLease lease = bp.acquire();

@@ -2,10 +2,12 @@ package io.github.browserpool.bench;
 
 import static io.github.browserpool.bench.Env.BP;
 import static io.github.browserpool.bench.Env.LIMIT;
-import static io.github.browserpool.bench.Env.LIMIT_NSW;
+import static io.github.browserpool.bench.Env.BP_CHROMIUM;
+import static io.github.browserpool.bench.Env.LIMIT_CHROMIUM;
 import static io.github.browserpool.bench.Env.POOL2;
 import static io.github.browserpool.bench.Env.PW;
 
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.test.ProcessTable;
@@ -37,11 +39,12 @@ abstract class IdleEight implements AutoCloseable {
   /** Every contender that can hold eight idle browsers, by name. */
   static Map<String, Start> contenders(Env env) {
     Map<String, Start> c = new LinkedHashMap<>();
-    c.put(LIMIT, () -> raw(env, Env.RAW_FLAGS));
-    c.put(LIMIT_NSW, () -> raw(env, Env.RAW_FLAGS_NSW));
+    c.put(LIMIT, () -> raw(env, BrowserBinary.HEADLESS_SHELL));
+    c.put(LIMIT_CHROMIUM, () -> raw(env, BrowserBinary.CHROMIUM));
     c.put(POOL2, () -> pool2(env));
     c.put(PW, () -> playwright(env));
-    c.put(BP, () -> browserpool(env));
+    c.put(BP, () -> browserpool(env, BrowserBinary.HEADLESS_SHELL));
+    c.put(BP_CHROMIUM, () -> browserpool(env, BrowserBinary.CHROMIUM));
     return c;
   }
 
@@ -72,7 +75,7 @@ abstract class IdleEight implements AutoCloseable {
     return trees;
   }
 
-  static IdleEight raw(Env env, List<String> flags) throws Exception {
+  static IdleEight raw(Env env, BrowserBinary binary) throws Exception {
     List<RawChrome> raws = new ArrayList<>();
     IdleEight e = new IdleEight() {
       List<Long> pids() {
@@ -102,7 +105,7 @@ abstract class IdleEight implements AutoCloseable {
     };
     try {
       for (int i = 0; i < EIGHT; i++) {
-        raws.add(env.raw(flags));
+        raws.add(env.raw(binary));
       }
       return e;
     } catch (Exception | Error x) {
@@ -191,8 +194,8 @@ abstract class IdleEight implements AutoCloseable {
   }
 
   /** A pool of eight browsers, launched by eight leases at once and all returned. */
-  static IdleEight browserpool(Env env) throws Exception {
-    BrowserPool bp = BrowserPool.start(env.pool().maxBrowsers(EIGHT).build());
+  static IdleEight browserpool(Env env, BrowserBinary binary) throws Exception {
+    BrowserPool bp = BrowserPool.start(env.pool(binary).maxBrowsers(EIGHT).build());
     List<Long> pids = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
     IdleEight e = new IdleEight() {

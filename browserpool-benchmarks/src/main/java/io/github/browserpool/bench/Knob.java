@@ -29,6 +29,8 @@ enum Knob {
   ENDPOINT_SAMPLES("endpointSamples", 200, 20, 1, "endpoint: round-trip samples"),
   ENDPOINT_WARM_REPS("endpointWarmReps", 20, 3, 1, "endpoint: warm tasks"),
   ENDPOINT_PAGES("endpointPages", 60, 8, 1, "endpoint: pages per throughput run"),
+  SESSION_REPS("sessionReps", 30, 3, 1, "sessions: warm keyed leases (and Playwright newContext(storageState))"),
+  SESSION_KEYS("sessionKeys", 1000, 40, 1, "sessions: keys in inMemory() (heap) and served round-robin (throughput)"),
   GRID_COLD_REPS("gridColdReps", 7, 1, 1, "grid: cold leases per contender"),
   GRID_WARM_REPS("gridWarmReps", 30, 3, 1, "grid: warm leases per contender"),
   GRID_WARM_GAP_MS("gridWarmGapMs", 1000, 300, 0, "grid: pause after each warm pair (ms)"),

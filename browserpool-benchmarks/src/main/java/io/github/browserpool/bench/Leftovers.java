@@ -1,5 +1,6 @@
 package io.github.browserpool.bench;
 
+import io.github.browserpool.test.LeakCheck;
 import io.github.browserpool.test.ProcessTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,14 +101,15 @@ final class Leftovers {
     return sb.toString();
   }
 
-  /** This JVM's live descendants and whatever names the temp dir, waiting up to 5 s for them to exit. */
+  /** This JVM's live descendants and whatever names or works in the temp dir, waiting up to 5 s for them to exit. */
   private Set<Long> survivors() {
     Set<Long> ours = new HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     do {
       ours.clear();
       ProcessHandle.current().descendants().filter(h -> ProcessTable.isAlive(h.pid())).forEach(h -> ours.add(h.pid()));
-      ours.addAll(Procs.referencing(tmp.toString()));
+      // By command line or working dir: the headless shell's helpers name no dir, they work in the profile dir.
+      LeakCheck.processesReferencing(tmp).forEach(p -> ours.add(p.pid()));
       // Our own JVM and its ancestors (mvn, the script) name the dir on their command lines.
       for (ProcessHandle h = ProcessHandle.current(); h != null; h = h.parent().orElse(null)) {
         ours.remove(h.pid());

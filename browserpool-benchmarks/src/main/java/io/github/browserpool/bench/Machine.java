@@ -1,9 +1,12 @@
 package io.github.browserpool.bench;
 
+import io.github.browserpool.BrowserBinary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The machine as the run found it: when it started, the load average, how many other Chromium processes
@@ -34,10 +37,17 @@ record Machine(Instant started, String loadBefore, int otherChromes, String chro
     }
   }
 
+  /** Each build's product and protocol, the path it is configured with and the file started. */
   private static String chromiumVersion(Env env) throws IOException {
-    try (RawChrome c = env.raw(Env.RAW_FLAGS)) {
-      var v = c.call(null, "Browser.getVersion", null);
-      return v.path("product").asText() + " (protocol " + v.path("protocolVersion").asText() + ")";
+    List<String> out = new ArrayList<>();
+    for (BrowserBinary b : BrowserBinary.values()) {
+      try (RawChrome c = env.raw(b)) {
+        var v = c.call(null, "Browser.getVersion", null);
+        out.add(Env.label(b) + " " + v.path("product").asText() + " (protocol " + v.path("protocolVersion").asText()
+            + ") at " + env.configured(b) + (env.started(b).equals(env.configured(b)) ? "" : ", started as "
+            + env.started(b)));
+      }
     }
+    return String.join("; ", out);
   }
 }

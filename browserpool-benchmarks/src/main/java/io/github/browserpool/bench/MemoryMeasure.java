@@ -2,7 +2,8 @@ package io.github.browserpool.bench;
 
 import static io.github.browserpool.bench.Env.BP;
 import static io.github.browserpool.bench.Env.LIMIT;
-import static io.github.browserpool.bench.Env.LIMIT_NSW;
+import static io.github.browserpool.bench.Env.BP_CHROMIUM;
+import static io.github.browserpool.bench.Env.LIMIT_CHROMIUM;
 import static io.github.browserpool.bench.Env.POOL2;
 import static io.github.browserpool.bench.Env.PW;
 
@@ -55,7 +56,8 @@ final class MemoryMeasure implements Measure {
     }
   }
 
-  private static long usedHeapAfterGc() {
+  /** This JVM's used heap after a few GCs (bytes). */
+  static long usedHeapAfterGc() {
     for (int i = 0; i < 4; i++) {
       System.gc();
       Procs.sleep(50);
@@ -65,11 +67,13 @@ final class MemoryMeasure implements Measure {
 
   @Override
   public void report(Tables t) {
-    List<String> cols = List.of(LIMIT, LIMIT_NSW, POOL2, PW, BP);
+    List<String> cols = List.of(LIMIT, LIMIT_CHROMIUM, POOL2, PW, BP, BP_CHROMIUM);
     t.table("7a. JVM heap per idle browser (KiB, used heap after GC with 8 idle browsers minus before, / 8)",
         M_HEAP, cols, null, false, "Noisy: a few KiB either way is GC noise.");
     t.table("7b. PSS per idle browser, summed over its process tree (MiB)", M_PSS, cols, LIMIT, false,
-        "Tree = main process, its descendants and every process whose command line names its profile dir.");
+        "Tree = main process, its descendants and every process whose command line names its profile dir or"
+            + " that works in it (the headless shell's helpers name no dir). Ratios to the limit on the headless shell;"
+            + " browserpool, chromium against limit (raw pipe), chromium is the same binary.");
     t.table("7c. Processes per idle browser tree", M_PROCS, cols, LIMIT, false, null);
   }
 }

@@ -69,7 +69,7 @@ final class PageRuns {
     try {
       List<Worker> ws = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        RawChrome r = env.raw(Env.RAW_FLAGS);
+        RawChrome r = env.raw();
         raws.add(r);
         ws.add(url -> {
           RawChrome.Page p = r.openPage();

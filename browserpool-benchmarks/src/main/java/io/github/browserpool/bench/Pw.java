@@ -6,11 +6,14 @@ import com.microsoft.playwright.Playwright;
 import io.github.browserpool.test.ProcessTable;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Playwright-Java with the benchmark's Chromium: a driver (Node.js, unpacked from the jar) per instance. */
+/**
+ * Playwright-Java on the headless shell, the build Playwright itself runs for headless Chromium: a driver
+ * (Node.js, unpacked from the jar) per instance, browsers launched with Playwright's own default switches
+ * (only {@code executablePath} and {@code headless} set), as a Playwright user gets them.
+ */
 final class Pw implements AutoCloseable {
   final Playwright playwright;
   private final Path chrome;
@@ -40,11 +43,7 @@ final class Pw implements AutoCloseable {
   }
 
   Browser launch() {
-    return playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(chrome)
-        .setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-breakpad", "--disable-crash-reporter",
-            "--disable-component-update")));
+    return playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(chrome).setHeadless(true));
   }
 
   /** Launches and finds the new browser's main process (a descendant of this JVM) and profile dir. */

@@ -59,6 +59,7 @@ final class RawChrome implements AutoCloseable {
     cmd.add("--user-data-dir=" + dir);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("TMPDIR", dir.toString());
+    pb.directory(dir.toFile()); // as the pool does: the headless shell's helpers are found by their working dir
     try {
       return new RawChrome(pb.start(), dir);
     } catch (IOException e) {

@@ -17,13 +17,13 @@ final class Report {
   private final Settings settings;
   private final Machine machine;
   private final Results results;
-  private final Leftovers leftovers;
+  private final Env env;
 
-  Report(Settings settings, Machine machine, Results results, Leftovers leftovers) {
+  Report(Settings settings, Machine machine, Results results, Env env) {
     this.settings = settings;
     this.machine = machine;
     this.results = results;
-    this.leftovers = leftovers;
+    this.env = env;
   }
 
   /** Prints results.md, writes it (and any measure's own file) to the out dir; returns its path. */
@@ -45,6 +45,7 @@ final class Report {
     String loadAfter = Machine.loadAverage();
     StringBuilder sb = new StringBuilder();
     header(sb, loadAfter);
+    sb.append(new FairGoals(results, settings).table());
     Tables tables = new Tables(sb, results);
     measures.forEach(m -> m.report(tables));
     Map<String, String> failures = results.failures();
@@ -59,7 +60,7 @@ final class Report {
       notes.forEach(n -> sb.append("- ").append(n).append('\n'));
       sb.append('\n');
     }
-    sb.append("## Cleanup check (after the run)\n\n").append(leftovers.report()).append('\n');
+    sb.append("## Cleanup check (after the run)\n\n").append(env.leftovers.report()).append('\n');
     return sb.toString();
   }
 
@@ -73,7 +74,7 @@ final class Report {
         .append(System.getProperty("os.version")).append('\n');
     sb.append("- Load average before / after: ").append(machine.loadBefore()).append(" / ").append(loadAfter)
         .append("; other chrom* processes on the machine at start: ").append(machine.otherChromes()).append('\n');
-    sb.append("- Chromium: ").append(machine.chromium()).append(" at ").append(settings.chrome()).append('\n');
+    sb.append("- Chromium: ").append(machine.chromium()).append('\n');
     sb.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
         .append(System.getProperty("java.runtime.version")).append('\n');
     sb.append("- Command: `bash scripts/bench.sh").append(command.equals("all") ? "" : " " + command)
@@ -82,6 +83,9 @@ final class Report {
     if (settings.quick()) {
       sb.append("- Quick run: every unset number at its smallest; for checking the benchmark, not for comparing.\n");
     }
+    sb.append("- Binaries: every contender runs on the headless shell (Playwright's own default for headless);")
+        .append(" browserpool and the limit also on full Chromium, in the columns named chromium. Found running:\n");
+    env.setupLines().forEach(l -> sb.append("  - ").append(l).append('\n'));
     sb.append("- Contenders interleaved round-robin per repetition (order rotated each time). All numbers are")
         .append(" medians of samples taken in this run; n = samples.\n\n");
   }

@@ -19,12 +19,14 @@ import java.util.Set;
  * @param stages the measures to run, in running order
  * @param quick whether unset numbers take their quick value
  * @param numbers every {@link Knob}'s value
- * @param chrome the Chromium every contender launches ({@code bench.chrome})
+ * @param chrome full Chromium ({@code bench.chrome}): the pool's second column and the limit beside it
+ * @param shell the headless shell ({@code bench.shell}): the pool's default binary, and the one every
+ *     other contender runs (Playwright's own default for headless)
  * @param tmp the run's private temp dir ({@code java.io.tmpdir}), checked for leftovers
  * @param out where results.md goes ({@code bench.out})
  */
 record Settings(String command, List<Stage> stages, boolean quick, Map<Knob, Integer> numbers, Path chrome,
-    Path tmp, Path out) {
+    Path shell, Path tmp, Path out) {
 
   Settings {
     stages = List.copyOf(stages);
@@ -79,6 +81,7 @@ record Settings(String command, List<Stage> stages, boolean quick, Map<Knob, Int
     }
     return new Settings(command, List.copyOf(stages), quick, numbers,
         Path.of(props.getProperty("bench.chrome", "/usr/bin/chromium")),
+        Path.of(props.getProperty("bench.shell", "/usr/bin/chromium-headless-shell")),
         Path.of(props.getProperty("java.io.tmpdir")).toAbsolutePath(),
         Path.of(props.getProperty("bench.out", "target/bench")).toAbsolutePath());
   }

@@ -44,7 +44,12 @@ final class Site implements AutoCloseable {
   }
 
   String url(int i) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/p/" + i;
+    return origin() + "/p/" + i;
+  }
+
+  /** The site's origin, {@code http://127.0.0.1:<port>}. */
+  String origin() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   static String expectedTitle(int i) {

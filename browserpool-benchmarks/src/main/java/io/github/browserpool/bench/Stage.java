@@ -20,6 +20,7 @@ enum Stage {
   MEMORY("memory", true, MemoryMeasure::new),
   DENSE("dense", true, DenseMeasure::new),
   ENDPOINT("endpoint", false, EndpointMeasure::new),
+  SESSIONS("sessions", false, SessionsMeasure::new),
   GRID("grid", false, GridMeasure::new);
 
   final String id;

@@ -1,6 +1,7 @@
 package io.github.browserpool.bench;
 
 import static io.github.browserpool.bench.Env.BP;
+import static io.github.browserpool.bench.Env.BP_CHROMIUM;
 import static io.github.browserpool.bench.Env.LIMIT;
 import static io.github.browserpool.bench.Env.NAIVE;
 import static io.github.browserpool.bench.Env.POOL2;
@@ -10,6 +11,7 @@ import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.github.kklisura.cdt.services.types.ChromeTab;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import io.github.browserpool.BrowserBinary;
 import io.github.browserpool.BrowserPool;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,15 +41,16 @@ final class WarmLeaseMeasure implements Measure {
   public void run() throws Exception {
     int reps = run.get(Knob.WARM_REPS);
     Set<String> tmpAtStart = env.leftovers.list();
-    try (RawChrome raw = env.raw(Env.RAW_FLAGS);
+    try (RawChrome raw = env.raw();
         Pw pw = env.playwright();
-        BrowserPool bp = BrowserPool.start(env.pool().maxBrowsers(1).build())) {
+        BrowserPool bp = BrowserPool.start(env.pool().maxBrowsers(1).build());
+        BrowserPool bpc = BrowserPool.start(env.pool(BrowserBinary.CHROMIUM).maxBrowsers(1).build())) {
       GenericObjectPool<CdtBrowser> p2 = Pool2s.of(env, 1);
       Browser pwb = pw.launch();
       try {
         p2.addObject();
-        LinkedHashMap<String, Callable<Double>> c = contenders(raw, p2, pwb, bp, false);
-        LinkedHashMap<String, Callable<Double>> ce = contenders(raw, p2, pwb, bp, true);
+        LinkedHashMap<String, Callable<Double>> c = contenders(raw, p2, pwb, bp, bpc, false);
+        LinkedHashMap<String, Callable<Double>> ce = contenders(raw, p2, pwb, bp, bpc, true);
         // Warm every contender up (first lease launches the pool's browser), then measure interleaved.
         run.turns().shared("warmup", WARMUP, c);
         run.turns().shared("warmup", WARMUP, ce);
@@ -71,7 +74,7 @@ final class WarmLeaseMeasure implements Measure {
   }
 
   private static LinkedHashMap<String, Callable<Double>> contenders(RawChrome raw, GenericObjectPool<CdtBrowser> p2,
-      Browser pwb, BrowserPool bp, boolean eval) {
+      Browser pwb, BrowserPool bp, BrowserPool bpc, boolean eval) {
     LinkedHashMap<String, Callable<Double>> c = new LinkedHashMap<>();
     c.put(LIMIT, () -> {
       long t0 = System.nanoTime();
@@ -105,12 +108,13 @@ final class WarmLeaseMeasure implements Measure {
       return Stats.ms(System.nanoTime() - t0);
     });
     c.put(BP, () -> Leases.warm(bp, eval));
+    c.put(BP_CHROMIUM, () -> Leases.warm(bpc, eval));
     return c;
   }
 
   @Override
   public void report(Tables t) {
-    List<String> cols = List.of(LIMIT, NAIVE, POOL2, PW, BP);
+    List<String> cols = List.of(LIMIT, NAIVE, POOL2, PW, BP, BP_CHROMIUM);
     t.table("2a. Warm lease: acquire + newPage + close on a warm browser (ms)", M, cols, null, false,
         "Limit = raw pipe createBrowserContext + createTarget + attach + disposeBrowserContext."
             + " Pool2 = borrow + PUT /json/new + websocket + closeTab + return. Playwright = newContext +"
@@ -118,7 +122,7 @@ final class WarmLeaseMeasure implements Measure {
     t.table("2b. Warm lease with a usable page: the same plus one evaluate(\"1\") before close (ms)", M_EVAL, cols,
         null, false, "A page that has answered once: includes the renderer spin-up that 2a may leave for later.");
     t.table("2c. Warm lease + evaluate, back to back (same contender " + run.get(Knob.WARM_REPS)
-            + " times in a row, ms)", M_B2B, List.of(LIMIT, POOL2, PW, BP), null, false,
+            + " times in a row, ms)", M_B2B, List.of(LIMIT, POOL2, PW, BP, BP_CHROMIUM), null, false,
         "Work deferred to the background (disposing the last context, preparing the next) is not hidden by"
             + " other contenders' turns here.");
   }

@@ -69,6 +69,16 @@ class SettingsTest {
     assertThat(s.out()).isEqualTo(Path.of("/tmp/out"));
     assertThat(s.tmp()).isEqualTo(Path.of("/tmp/bench-test"));
     assertThat(Settings.parse("cold", props()).chrome()).isEqualTo(Path.of("/usr/bin/chromium"));
+    assertThat(Settings.parse("cold", props()).shell()).isEqualTo(Path.of("/usr/bin/chromium-headless-shell"));
+    assertThat(Settings.parse("cold", props("bench.shell", "/opt/shell")).shell()).isEqualTo(Path.of("/opt/shell"));
+  }
+
+  @Test
+  void sessionsIsAMeasureOfItsOwnNotInAll() {
+    assertThat(Settings.parse("sessions,quick", props()).stages()).containsExactly(Stage.SESSIONS);
+    assertThat(Settings.parse("all", props()).stages()).doesNotContain(Stage.SESSIONS);
+    assertThat(Settings.parse("sessions,quick", props()).get(Knob.SESSION_KEYS)).isEqualTo(40);
+    assertThat(Settings.parse("sessions", props()).get(Knob.SESSION_KEYS)).isEqualTo(1000);
   }
 
   @Test
