@@ -301,6 +301,15 @@ public class StateTransferChromiumTest {
     await("the helper page closed after a timeout").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
         .until(() -> pages(ctx).equals(before));
     // The browser serves the next context as before.
+    // The default context of a keyed lease has no prepared page to borrow: the pool opens its own, and
+    // closes it on a timeout too.
+    LeaseContext keyed = browser.openContext(false, T);
+    TreeSet<String> keyedPages = pages(keyed);
+    assertThatThrownBy(() -> keyed.restoreStorageState(state, Duration.ofMillis(30)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed within its 30 ms");
+    await("the keyed helper page closed after a timeout").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20)).until(() -> pages(keyed).equals(keyedPages));
+    keyed.release();
     LeaseContext next = browser.openContext(true, T);
     TreeSet<String> withNext = pages(next);
     next.restoreStorageState(state, T);
