@@ -147,6 +147,8 @@ final class StateTransfer {
   }
 
   private void restore(StorageState state) {
+    // Sent first and awaited last: Chromium sets the cookies while the storage page loads the origins.
+    CompletableFuture<JsonNode> cookiesSet = null;
     if (!state.cookies().isEmpty()) {
       ObjectNode params = withContext(JSON.createObjectNode());
       ArrayNode list = params.putArray("cookies");
@@ -161,7 +163,7 @@ final class StateTransfer {
               .put("hasCrossSiteAncestor", Boolean.TRUE.equals(c.crHasCrossSiteAncestor()));
         }
       }
-      call(null, "Storage.setCookies", params);
+      cookiesSet = conn.send("Storage.setCookies", params);
     }
     for (Origin o : state.origins()) {
       if (o.localStorage().isEmpty() && !o.hasIndexedDb()) {
@@ -177,6 +179,9 @@ final class StateTransfer {
         throw new IllegalStateException("restoring the storage of " + o.origin() + " into " + who
             + " did not finish (" + result + ")");
       }
+    }
+    if (cookiesSet != null) {
+      await(cookiesSet, "Storage.setCookies");
     }
   }
 

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -26,6 +25,7 @@ import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.spi.LaunchedBrowser;
 import io.github.browserpool.spi.LaunchedBrowser.LeaseContext;
 import io.github.browserpool.test.Binaries;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -114,24 +114,8 @@ public class StateTransferChromiumTest {
 
   static ChromeDevToolsService open(LeaseContext ctx, String url) {
     ChromeDevToolsService page = ctx.newPage(CallGuard.NONE);
-    navigate(page, url);
+    Pages.navigate(page, url);
     return page;
-  }
-
-  static void navigate(ChromeDevToolsService page, String url) {
-    page.getPage().navigate(url);
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ("complete " + url).equals(eval(page, "document.readyState + ' ' + location.href")));
-  }
-
-  static Object eval(ChromeDevToolsService page, String expression) {
-    Evaluate r = page.getRuntime().evaluate(expression, null, null, null, null, true, null, true, true,
-        null, null, null, null, null, null);
-    if (r.getExceptionDetails() != null) {
-      throw new AssertionError("the page threw on " + expression + ": " + r.getExceptionDetails().getText()
-          + (r.getExceptionDetails().getException() == null ? "" : " " + r.getExceptionDetails().getException().getDescription()));
-    }
-    return r.getResult().getValue();
   }
 
   /** A script that fills IndexedDB as an app would: a keyPath store with an index, an autoIncrement store, a Date. */
@@ -212,9 +196,9 @@ public class StateTransferChromiumTest {
     LaunchedBrowser browser = launch(exe);
     LeaseContext a = browser.openContext(true, T);
     ChromeDevToolsService onIp = open(a, ip() + "/login");
-    assertThat(eval(onIp, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
+    assertThat(Pages.evaluate(onIp, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
     ChromeDevToolsService onLocalhost = open(a, localhost() + "/page");
-    eval(onLocalhost, "localStorage.setItem('other', 'origin two'); 1");
+    Pages.evaluate(onLocalhost, "localStorage.setItem('other', 'origin two'); 1");
 
     TreeSet<String> before = pages(a);
     StorageState state = StorageState.parse(a.collectStorageState(T), "test");
@@ -236,25 +220,25 @@ public class StateTransferChromiumTest {
     LeaseContext b = browser.openContext(true, T);
     LeaseContext c = browser.openContext(true, T);
     ChromeDevToolsService cPage = open(c, ip() + "/page");
-    eval(cPage, "localStorage.setItem('mine', 'c'); 1");
+    Pages.evaluate(cPage, "localStorage.setItem('mine', 'c'); 1");
     before = pages(b);
     b.restoreStorageState(state, T);
     assertThat(pages(b)).as("no helper page is left after a restore").isEqualTo(before);
 
     ChromeDevToolsService bPage = open(b, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).contains("sid=s3cr3t").contains("pref=dark");
-    assertThat(eval(bPage, "document.cookie")).isEqualTo("pref=dark"); // sid stays httpOnly
-    assertThat(eval(bPage, "localStorage.getItem('token') + ',' + localStorage.length")).isEqualTo("ls-token,1");
-    assertThat(eval(bPage, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
-    navigate(bPage, localhost() + "/page");
-    assertThat(eval(bPage, "localStorage.getItem('other')")).isEqualTo("origin two");
+    assertThat(Pages.evaluate(bPage, "document.cookie")).isEqualTo("pref=dark"); // sid stays httpOnly
+    assertThat(Pages.evaluate(bPage, "localStorage.getItem('token') + ',' + localStorage.length")).isEqualTo("ls-token,1");
+    assertThat(Pages.evaluate(bPage, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
+    Pages.navigate(bPage, localhost() + "/page");
+    assertThat(Pages.evaluate(bPage, "localStorage.getItem('other')")).isEqualTo("origin two");
 
     assertThat(StorageState.parse(b.collectStorageState(T), "test b").toJson()).as("b holds what a held")
         .isEqualTo(state.toJson());
     // c, in the same browser, got nothing of it
-    navigate(cPage, ip() + "/page");
+    Pages.navigate(cPage, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).isEmpty();
-    assertThat(eval(cPage, "localStorage.getItem('token') + ',' + localStorage.getItem('mine')")).isEqualTo("null,c");
+    assertThat(Pages.evaluate(cPage, "localStorage.getItem('token') + ',' + localStorage.getItem('mine')")).isEqualTo("null,c");
     StorageState cState = StorageState.parse(c.collectStorageState(T), "test c");
     assertThat(cState.cookies()).isEmpty();
     assertThat(cState.origins()).singleElement().satisfies(o -> {
@@ -278,7 +262,7 @@ public class StateTransferChromiumTest {
     assertThat(pages(keyed)).isEqualTo(before);
     assertThat(StorageState.parse(keyed.collectStorageState(T), "keyed")).isEqualTo(state);
     ChromeDevToolsService page = open(keyed, ip() + "/page");
-    assertThat(eval(page, "document.cookie + ',' + localStorage.getItem('a')")).isEqualTo("k=v,b");
+    assertThat(Pages.evaluate(page, "document.cookie + ',' + localStorage.getItem('a')")).isEqualTo("k=v,b");
     LeaseContext isolated = browser.openContext(true, T);
     assertThat(StorageState.parse(isolated.collectStorageState(T), "isolated").isEmpty()).isTrue();
     isolated.release();
@@ -333,7 +317,7 @@ public class StateTransferChromiumTest {
     LaunchedBrowser browser = launch(Path.of("/usr/bin/chromium-headless-shell"));
     LeaseContext a = browser.openContext(true, T);
     ChromeDevToolsService page = open(a, ip() + "/login");
-    assertThat(eval(page, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
+    assertThat(Pages.evaluate(page, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
     String json = a.collectStorageState(T);
     a.release();
     try (Playwright pw = playwright()) {
@@ -373,8 +357,8 @@ public class StateTransferChromiumTest {
     b.restoreStorageState(state, T);
     ChromeDevToolsService page = open(b, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).contains("sid=s3cr3t").contains("pref=dark");
-    assertThat(eval(page, "localStorage.getItem('token')")).isEqualTo("ls-token");
-    assertThat(eval(page, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
+    assertThat(Pages.evaluate(page, "localStorage.getItem('token')")).isEqualTo("ls-token");
+    assertThat(Pages.evaluate(page, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
     StorageState back = StorageState.parse(b.collectStorageState(T), "b");
     assertThat(back.cookies()).containsExactlyInAnyOrderElementsOf(state.cookies());
     assertThat(back.origins()).isEqualTo(state.origins()); // IndexedDB written as Playwright writes it
