@@ -136,6 +136,11 @@ public class StateTransferChromiumTest {
           tx.objectStore('users').put({ id: 2, name: 'bob', since: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) });
           tx.objectStore('log').add('first');
           tx.objectStore('log').add({ at: new Date(0), n: 2 });
+          const kinds = { ta: new Uint8Array([1, 2, 3]), ab: new Uint16Array([7]).buffer, big: 10n, u: undefined,
+            nan: NaN, inf: -Infinity, negz: -0, re: /a+/gi };
+          kinds.self = kinds;
+          tx.objectStore('log').add(kinds);
+          indexedDB.open('empty', 1).onsuccess = e => e.target.result.close();
           tx.oncomplete = () => { db.close(); ok('filled'); };
           tx.onerror = () => fail(tx.error);
         };
@@ -156,14 +161,21 @@ public class StateTransferChromiumTest {
           const alice = tx.objectStore('users').get(1);
           alice.onsuccess = () => out.push(alice.result.token);
           const log = tx.objectStore('log').getAll();
-          log.onsuccess = () => out.push(log.result[0], log.result[1].at instanceof Date, log.result[1].at.getTime());
+          log.onsuccess = () => {
+            const k = log.result[2];
+            out.push(log.result[0], log.result[1].at instanceof Date, log.result[1].at.getTime(),
+              k.ta instanceof Uint8Array && k.ta.join('.'), new Uint16Array(k.ab)[0], k.big === 10n, 'u' in k && k.u === undefined,
+              Number.isNaN(k.nan), k.inf === -Infinity, Object.is(k.negz, -0), k.re.source + '/' + k.re.flags, k.self === k);
+          };
           const keys = tx.objectStore('log').getAllKeys();
           keys.onsuccess = () => out.push(keys.result.join('+'));
-          tx.oncomplete = () => { db.close(); ok(out.join(',')); };
+          tx.oncomplete = () => { db.close();
+            indexedDB.databases().then(all => ok(out.join(',') + ',' + all.map(d => d.name + ' ' + d.version).sort().join('+'))); };
         };
       })""";
 
-  static final String INDEXED_DB_READ_BACK = "2,2,true,2024-01-02T03:04:05.000Z,idb-token,first,true,0,1+2";
+  static final String INDEXED_DB_READ_BACK = "2,2,true,2024-01-02T03:04:05.000Z,idb-token,first,true,0,1.2.3,7,true,true,"
+      + "true,true,true,a+/gi,true,1+2+3,app 2+empty 1";
 
   /** The page targets of {@code ctx}'s context now (of the default context for a keyed one), by id. */
   static TreeSet<String> pages(LeaseContext ctx) throws Exception {
