@@ -69,9 +69,8 @@ public interface SessionStore {
   boolean delete(String sessionKey) throws IOException;
 
   /**
-   * A store in this JVM's heap, lost when the JVM exits, bounded to {@link
-   * InMemorySessionStore#DEFAULT_MAX_KEYS} (10,000) keys and {@link
-   * InMemorySessionStore#DEFAULT_MAX_TOTAL_CHARS} (256 MiB) of states in all. Past either bound, the least
+   * A store in this JVM's heap, lost when the JVM exits, bounded to 10,000 keys and 256 MiB (268,435,456
+   * characters) of states in all. Past either bound, the least
    * recently used keys (loaded or saved) are dropped, the first drop logged at WARN and the later ones at
    * DEBUG: a dropped key's next lease is a new session. Thread-safe; a state over {@link #MAX_STATE_CHARS}
    * is refused.

@@ -300,7 +300,7 @@ public final class LeaseContexts {
     @Override
     public void restoreStorageState(StorageState state, Duration timeout) {
       state.origins().forEach(o -> restoredOrigins.add(o.origin()));
-      StateTransfer.restore(owner.conn, contextId, state, timeout, describe());
+      StateTransfer.restore(owner.conn, contextId, state, timeout, describe(), preparedPage);
     }
 
     private String describe() {

@@ -21,10 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -42,17 +40,19 @@ import java.util.concurrent.TimeoutException;
 final class StateTransfer {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String WORLD = "browserpool-storage";
-  /** How long a helper page's close is awaited once the caller's deadline is spent. */
-  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-  private final PipeConnection conn;
+  final PipeConnection conn;
   private final String contextId;
-  private final String who;
+  final String who;
   private final long deadline;
-  private Helper helper;
+  /** The page in which origins without a live page are read or written; made on first use. */
+  private StoragePage helper;
+  /** A page of the context that nobody uses yet, which a restore may borrow instead of making one. */
+  private final CdpSession spare;
 
-  private StateTransfer(PipeConnection conn, String contextId, String who, Duration timeout) {
+  private StateTransfer(PipeConnection conn, String contextId, String who, Duration timeout, CdpSession spare) {
     this.conn = conn;
+    this.spare = spare;
     this.contextId = contextId;
     this.who = who;
     this.deadline = System.nanoTime() + Math.max(0, saturated(timeout));
@@ -64,25 +64,33 @@ final class StateTransfer {
    */
   static String collect(PipeConnection conn, String contextId, Set<String> knownOrigins, Duration timeout,
       String who) {
-    StateTransfer t = new StateTransfer(conn, contextId, who, timeout);
+    StateTransfer t = new StateTransfer(conn, contextId, who, timeout, null);
     try {
-      return t.collect(knownOrigins);
+      String state = t.collect(knownOrigins);
+      t.finish();
+      return state;
     } catch (RuntimeException e) {
       throw failed("collecting the storage state of " + who, timeout, e);
     } finally {
-      t.closeHelper();
+      t.abandon();
     }
   }
 
-  /** Restores {@code state} into the context (cookies, then each origin's storage). */
-  static void restore(PipeConnection conn, String contextId, StorageState state, Duration timeout, String who) {
-    StateTransfer t = new StateTransfer(conn, contextId, who, timeout);
+  /**
+   * Restores {@code state} into the context (cookies, then each origin's storage). {@code spare}, a page of
+   * the context nobody uses yet (null if none), is borrowed for the origins and left at about:blank: its
+   * renderer runs already, so this spares making a page and starting a renderer for it.
+   */
+  static void restore(PipeConnection conn, String contextId, StorageState state, Duration timeout, String who,
+      CdpSession spare) {
+    StateTransfer t = new StateTransfer(conn, contextId, who, timeout, spare);
     try {
       t.restore(state);
+      t.finish();
     } catch (RuntimeException e) {
       throw failed("restoring a storage state (" + state + ") into " + who, timeout, e);
     } finally {
-      t.closeHelper();
+      t.abandon();
     }
   }
 
@@ -139,6 +147,8 @@ final class StateTransfer {
   }
 
   private void restore(StorageState state) {
+    // Sent first and awaited last: Chromium sets the cookies while the storage page loads the origins.
+    CompletableFuture<JsonNode> cookiesSet = null;
     if (!state.cookies().isEmpty()) {
       ObjectNode params = withContext(JSON.createObjectNode());
       ArrayNode list = params.putArray("cookies");
@@ -153,7 +163,7 @@ final class StateTransfer {
               .put("hasCrossSiteAncestor", Boolean.TRUE.equals(c.crHasCrossSiteAncestor()));
         }
       }
-      call(null, "Storage.setCookies", params);
+      cookiesSet = conn.send("Storage.setCookies", params);
     }
     for (Origin o : state.origins()) {
       if (o.localStorage().isEmpty() && !o.hasIndexedDb()) {
@@ -169,6 +179,9 @@ final class StateTransfer {
         throw new IllegalStateException("restoring the storage of " + o.origin() + " into " + who
             + " did not finish (" + result + ")");
       }
+    }
+    if (cookiesSet != null) {
+      await(cookiesSet, "Storage.setCookies");
     }
   }
 
@@ -190,7 +203,7 @@ final class StateTransfer {
     }
   }
 
-  private String evaluate(String sessionId, String frameId, String script) {
+  String evaluate(String sessionId, String frameId, String script) {
     long world = call(sessionId, "Page.createIsolatedWorld", JSON.createObjectNode().put("frameId", frameId)
         .put("worldName", WORLD)).path("executionContextId").asLong();
     JsonNode r = call(sessionId, "Runtime.evaluate", JSON.createObjectNode().put("expression", script)
@@ -212,138 +225,44 @@ final class StateTransfer {
     }
   }
 
-  private Helper helper() {
+  private StoragePage helper() {
     if (helper == null) {
-      helper = new Helper();
+      helper = spare != null && !spare.closed() ? StoragePage.borrow(this, spare) : StoragePage.open(this);
     }
     return helper;
   }
 
-  private void closeHelper() {
-    if (helper != null) {
-      helper.close();
+  /** Ends the storage page's use after a success: a borrowed page goes back to about:blank. */
+  private void finish() {
+    StoragePage h = helper;
+    helper = null;
+    if (h != null) {
+      h.close(true);
     }
   }
 
-  /**
-   * The pool's own page in the context, whose every request gets an empty document, navigated to the
-   * origins that have no live page. Its Fetch pauses are answered by the thread that waits for the
-   * navigation, never on the pipe's reader.
-   */
-  private final class Helper {
-    private final String targetId;
-    private CdpSession session;
-    private final BlockingQueue<String> paused = new LinkedBlockingQueue<>();
-
-    Helper() {
-      ObjectNode create = withContext(JSON.createObjectNode().put("url", "about:blank").put("background", true));
-      CompletableFuture<JsonNode> made = conn.send("Target.createTarget", create);
-      try {
-        targetId = made.get(remainingNanos(), TimeUnit.NANOSECONDS).path("targetId").asText();
-      } catch (TimeoutException e) {
-        // The page may still be made: close it when it is, so that no page of the pool's is left behind.
-        made.thenAccept(r -> conn.sendQuietly("Target.closeTarget", JSON.createObjectNode()
-            .put("targetId", r.path("targetId").asText())));
-        throw timedOut("Target.createTarget");
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the storage page of " + who + " was made", e);
-      }
-      try {
-        session = conn.attach(targetId, remaining());
-        session.addMessageHandler(message -> {
-          if (message.contains("\"Fetch.requestPaused\"")) {
-            try {
-              paused.add(JSON.readTree(message).path("params").path("requestId").asText());
-            } catch (IOException e) {
-              // not JSON: nothing to answer
-            }
-          }
-        });
-        ObjectNode enable = JSON.createObjectNode();
-        enable.putArray("patterns").addObject().put("urlPattern", "*").put("requestStage", "Request");
-        call(session.sessionId(), "Fetch.enable", enable);
-      } catch (RuntimeException e) {
-        close();
-        throw e;
-      }
-    }
-
-    String evaluateAt(String origin, String script) {
-      CompletableFuture<JsonNode> nav = conn.send(session.sessionId(), "Page.navigate",
-          JSON.createObjectNode().put("url", origin + "/"));
-      nav.whenComplete((r, e) -> paused.add(""));
-      while (!nav.isDone()) {
-        String requestId;
-        try {
-          requestId = paused.poll(remainingNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while " + who + "'s storage page loaded " + origin, e);
-        }
-        if (requestId == null) {
-          nav.cancel(false);
-          throw timedOut("Page.navigate to " + origin);
-        }
-        if (!requestId.isEmpty()) {
-          conn.send(session.sessionId(), "Fetch.fulfillRequest", JSON.createObjectNode().put("requestId", requestId)
-              .put("responseCode", 200).put("body", "PGh0bWw+PC9odG1sPg==") // <html></html>
-              .set("responseHeaders", JSON.createArrayNode().add(JSON.createObjectNode()
-                  .put("name", "Content-Type").put("value", "text/html"))));
-        }
-      }
-      JsonNode r = await(nav, "Page.navigate to " + origin);
-      if (r.hasNonNull("errorText")) {
-        throw new IllegalStateException("the storage page of " + who + " could not open " + origin + ": "
-            + r.path("errorText").asText());
-      }
-      return evaluate(session.sessionId(), targetId, script);
-    }
-
-    /**
-     * Closes the page and waits until the browser no longer lists it, within the deadline or, when that is
-     * spent, {@link #CLOSE_WAIT}: a page the browser cannot close in that time goes with its browser.
-     */
-    void close() {
-      if (session != null) {
-        session.close(); // marks it gone, its calls fail, and Target.closeTarget is sent
-      } else {
-        conn.sendQuietly("Target.closeTarget", JSON.createObjectNode().put("targetId", targetId));
-      }
-      long until = System.nanoTime() + Math.max(remainingNanos(), CLOSE_WAIT.toNanos());
-      ObjectNode info = JSON.createObjectNode().put("targetId", targetId);
-      try {
-        while (until - System.nanoTime() > 0) {
-          try {
-            conn.send("Target.getTargetInfo", info).get(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-          } catch (ExecutionException gone) {
-            return; // "No target with given id found"
-          }
-          Thread.sleep(5);
-        }
-      } catch (TimeoutException e) {
-        // the browser does not answer: it is retired with its page
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+  /** Ends the storage page's use after a failure: the pool's own page is closed. */
+  private void abandon() {
+    StoragePage h = helper;
+    helper = null;
+    if (h != null) {
+      h.close(false);
     }
   }
 
-  private ObjectNode withContext(ObjectNode params) {
+  ObjectNode withContext(ObjectNode params) {
     if (contextId != null) {
       params.put("browserContextId", contextId);
     }
     return params;
   }
 
-  private JsonNode call(String sessionId, String method, JsonNode params) {
+  JsonNode call(String sessionId, String method, JsonNode params) {
     CompletableFuture<JsonNode> f = sessionId == null ? conn.send(method, params) : conn.send(sessionId, method, params);
     return await(f, method);
   }
 
-  private JsonNode await(CompletableFuture<JsonNode> f, String what) {
+  JsonNode await(CompletableFuture<JsonNode> f, String what) {
     try {
       return f.get(remainingNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -358,15 +277,15 @@ final class StateTransfer {
     }
   }
 
-  private IllegalStateException timedOut(String what) {
+  IllegalStateException timedOut(String what) {
     return new IllegalStateException(what + " for the storage state of " + who + " got no answer in time");
   }
 
-  private long remainingNanos() {
+  long remainingNanos() {
     return Math.max(0, deadline - System.nanoTime());
   }
 
-  private Duration remaining() {
+  Duration remaining() {
     return Duration.ofNanos(remainingNanos());
   }
 

@@ -71,8 +71,7 @@ final class StateValidator {
   }
 
   private Cookie cookie(JsonNode c, String at) {
-    object(c, at);
-    fields(c, COOKIE, at);
+    entry(c, COOKIE, at);
     String name = text(c, "name", at, true);
     String domain = text(c, "domain", at, true);
     if (domain.isEmpty()) {
@@ -105,8 +104,7 @@ final class StateValidator {
   }
 
   private Origin origin(JsonNode o, String at) {
-    object(o, at);
-    fields(o, ORIGIN, at);
+    entry(o, ORIGIN, at);
     String origin = text(o, "origin", at, true);
     checkOrigin(origin, at + ".origin");
     List<Item> items = new ArrayList<>();
@@ -114,8 +112,7 @@ final class StateValidator {
       JsonNode ls = array(o, "localStorage", at);
       for (int i = 0; i < ls.size(); i++) {
         String ia = at + ".localStorage[" + i + "]";
-        object(ls.get(i), ia);
-        fields(ls.get(i), ITEM, ia);
+        entry(ls.get(i), ITEM, ia);
         items.add(new Item(text(ls.get(i), "name", ia, true), text(ls.get(i), "value", ia, true)));
       }
     }
@@ -157,8 +154,7 @@ final class StateValidator {
   }
 
   private void database(JsonNode db, String at) {
-    object(db, at);
-    fields(db, DATABASE, at);
+    entry(db, DATABASE, at);
     text(db, "name", at, true);
     JsonNode version = db.get("version");
     if (version == null || !version.canConvertToLong() || !version.isIntegralNumber() || version.asLong() < 1) {
@@ -168,22 +164,19 @@ final class StateValidator {
     for (int i = 0; i < stores.size(); i++) {
       String sa = at + ".stores[" + i + "]";
       JsonNode s = stores.get(i);
-      object(s, sa);
-      fields(s, STORE, sa);
+      entry(s, STORE, sa);
       text(s, "name", sa, true);
       bool(s, "autoIncrement", sa);
       keyPath(s, sa);
       JsonNode records = array(s, "records", sa);
       for (int r = 0; r < records.size(); r++) {
-        object(records.get(r), sa + ".records[" + r + "]");
-        fields(records.get(r), RECORD, sa + ".records[" + r + "]");
+        entry(records.get(r), RECORD, sa + ".records[" + r + "]");
       }
       JsonNode indexes = array(s, "indexes", sa);
       for (int x = 0; x < indexes.size(); x++) {
         String xa = sa + ".indexes[" + x + "]";
         JsonNode index = indexes.get(x);
-        object(index, xa);
-        fields(index, INDEX, xa);
+        entry(index, INDEX, xa);
         text(index, "name", xa, true);
         bool(index, "multiEntry", xa);
         bool(index, "unique", xa);
@@ -204,6 +197,12 @@ final class StateValidator {
         }
       }
     }
+  }
+
+  /** An object with only {@code allowed} fields. */
+  private void entry(JsonNode n, Set<String> allowed, String at) {
+    object(n, at);
+    fields(n, allowed, at);
   }
 
   private void object(JsonNode n, String at) {

@@ -134,8 +134,9 @@ public interface LaunchedBrowser {
      * The context's state now, as Playwright's {@code storageState} JSON: its cookies (of the browser's
      * default context for a keyed lease without a context of its own), and the localStorage and IndexedDB
      * of the http(s) origins the lease touched (those of the state it was restored from, and those its
-     * pages and frames navigated to). Every CDP call is bounded by {@code timeout} in all; no page the
-     * lease's clients can see is opened.
+     * pages and frames are at now). Every CDP call is bounded by {@code timeout} in all. An origin with no
+     * live page is read in a page the pool opens in the context and closes before returning; while it
+     * lives, the lease's CDP endpoint clients that watch targets can see it.
      *
      * @throws RuntimeException when the state cannot be read within {@code timeout} (the browser died, a
      *     call failed or timed out); nothing is left behind

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.kklisura.cdt.protocol.types.runtime.Evaluate;
 import com.github.kklisura.cdt.services.ChromeDevToolsService;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -26,6 +25,7 @@ import io.github.browserpool.spi.BrowserLauncher;
 import io.github.browserpool.spi.LaunchedBrowser;
 import io.github.browserpool.spi.LaunchedBrowser.LeaseContext;
 import io.github.browserpool.test.Binaries;
+import io.github.browserpool.test.Pages;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -114,24 +114,8 @@ public class StateTransferChromiumTest {
 
   static ChromeDevToolsService open(LeaseContext ctx, String url) {
     ChromeDevToolsService page = ctx.newPage(CallGuard.NONE);
-    navigate(page, url);
+    Pages.navigate(page, url);
     return page;
-  }
-
-  static void navigate(ChromeDevToolsService page, String url) {
-    page.getPage().navigate(url);
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ("complete " + url).equals(eval(page, "document.readyState + ' ' + location.href")));
-  }
-
-  static Object eval(ChromeDevToolsService page, String expression) {
-    Evaluate r = page.getRuntime().evaluate(expression, null, null, null, null, true, null, true, true,
-        null, null, null, null, null, null);
-    if (r.getExceptionDetails() != null) {
-      throw new AssertionError("the page threw on " + expression + ": " + r.getExceptionDetails().getText()
-          + (r.getExceptionDetails().getException() == null ? "" : " " + r.getExceptionDetails().getException().getDescription()));
-    }
-    return r.getResult().getValue();
   }
 
   /** A script that fills IndexedDB as an app would: a keyPath store with an index, an autoIncrement store, a Date. */
@@ -152,6 +136,11 @@ public class StateTransferChromiumTest {
           tx.objectStore('users').put({ id: 2, name: 'bob', since: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) });
           tx.objectStore('log').add('first');
           tx.objectStore('log').add({ at: new Date(0), n: 2 });
+          const kinds = { ta: new Uint8Array([1, 2, 3]), ab: new Uint16Array([7]).buffer, big: 10n, u: undefined,
+            nan: NaN, inf: -Infinity, negz: -0, re: /a+/gi };
+          kinds.self = kinds;
+          tx.objectStore('log').add(kinds);
+          indexedDB.open('empty', 1).onsuccess = e => e.target.result.close();
           tx.oncomplete = () => { db.close(); ok('filled'); };
           tx.onerror = () => fail(tx.error);
         };
@@ -172,14 +161,21 @@ public class StateTransferChromiumTest {
           const alice = tx.objectStore('users').get(1);
           alice.onsuccess = () => out.push(alice.result.token);
           const log = tx.objectStore('log').getAll();
-          log.onsuccess = () => out.push(log.result[0], log.result[1].at instanceof Date, log.result[1].at.getTime());
+          log.onsuccess = () => {
+            const k = log.result[2];
+            out.push(log.result[0], log.result[1].at instanceof Date, log.result[1].at.getTime(),
+              k.ta instanceof Uint8Array && k.ta.join('.'), new Uint16Array(k.ab)[0], k.big === 10n, 'u' in k && k.u === undefined,
+              Number.isNaN(k.nan), k.inf === -Infinity, Object.is(k.negz, -0), k.re.source + '/' + k.re.flags, k.self === k);
+          };
           const keys = tx.objectStore('log').getAllKeys();
           keys.onsuccess = () => out.push(keys.result.join('+'));
-          tx.oncomplete = () => { db.close(); ok(out.join(',')); };
+          tx.oncomplete = () => { db.close();
+            indexedDB.databases().then(all => ok(out.join(',') + ',' + all.map(d => d.name + ' ' + d.version).sort().join('+'))); };
         };
       })""";
 
-  static final String INDEXED_DB_READ_BACK = "2,2,true,2024-01-02T03:04:05.000Z,idb-token,first,true,0,1+2";
+  static final String INDEXED_DB_READ_BACK = "2,2,true,2024-01-02T03:04:05.000Z,idb-token,first,true,0,1.2.3,7,true,true,"
+      + "true,true,true,a+/gi,true,1+2+3,app 2+empty 1";
 
   /** The page targets of {@code ctx}'s context now (of the default context for a keyed one), by id. */
   static TreeSet<String> pages(LeaseContext ctx) throws Exception {
@@ -212,9 +208,9 @@ public class StateTransferChromiumTest {
     LaunchedBrowser browser = launch(exe);
     LeaseContext a = browser.openContext(true, T);
     ChromeDevToolsService onIp = open(a, ip() + "/login");
-    assertThat(eval(onIp, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
+    assertThat(Pages.evaluate(onIp, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
     ChromeDevToolsService onLocalhost = open(a, localhost() + "/page");
-    eval(onLocalhost, "localStorage.setItem('other', 'origin two'); 1");
+    Pages.evaluate(onLocalhost, "localStorage.setItem('other', 'origin two'); 1");
 
     TreeSet<String> before = pages(a);
     StorageState state = StorageState.parse(a.collectStorageState(T), "test");
@@ -236,25 +232,25 @@ public class StateTransferChromiumTest {
     LeaseContext b = browser.openContext(true, T);
     LeaseContext c = browser.openContext(true, T);
     ChromeDevToolsService cPage = open(c, ip() + "/page");
-    eval(cPage, "localStorage.setItem('mine', 'c'); 1");
+    Pages.evaluate(cPage, "localStorage.setItem('mine', 'c'); 1");
     before = pages(b);
     b.restoreStorageState(state, T);
     assertThat(pages(b)).as("no helper page is left after a restore").isEqualTo(before);
 
     ChromeDevToolsService bPage = open(b, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).contains("sid=s3cr3t").contains("pref=dark");
-    assertThat(eval(bPage, "document.cookie")).isEqualTo("pref=dark"); // sid stays httpOnly
-    assertThat(eval(bPage, "localStorage.getItem('token') + ',' + localStorage.length")).isEqualTo("ls-token,1");
-    assertThat(eval(bPage, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
-    navigate(bPage, localhost() + "/page");
-    assertThat(eval(bPage, "localStorage.getItem('other')")).isEqualTo("origin two");
+    assertThat(Pages.evaluate(bPage, "document.cookie")).isEqualTo("pref=dark"); // sid stays httpOnly
+    assertThat(Pages.evaluate(bPage, "localStorage.getItem('token') + ',' + localStorage.length")).isEqualTo("ls-token,1");
+    assertThat(Pages.evaluate(bPage, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
+    Pages.navigate(bPage, localhost() + "/page");
+    assertThat(Pages.evaluate(bPage, "localStorage.getItem('other')")).isEqualTo("origin two");
 
     assertThat(StorageState.parse(b.collectStorageState(T), "test b").toJson()).as("b holds what a held")
         .isEqualTo(state.toJson());
     // c, in the same browser, got nothing of it
-    navigate(cPage, ip() + "/page");
+    Pages.navigate(cPage, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).isEmpty();
-    assertThat(eval(cPage, "localStorage.getItem('token') + ',' + localStorage.getItem('mine')")).isEqualTo("null,c");
+    assertThat(Pages.evaluate(cPage, "localStorage.getItem('token') + ',' + localStorage.getItem('mine')")).isEqualTo("null,c");
     StorageState cState = StorageState.parse(c.collectStorageState(T), "test c");
     assertThat(cState.cookies()).isEmpty();
     assertThat(cState.origins()).singleElement().satisfies(o -> {
@@ -278,7 +274,7 @@ public class StateTransferChromiumTest {
     assertThat(pages(keyed)).isEqualTo(before);
     assertThat(StorageState.parse(keyed.collectStorageState(T), "keyed")).isEqualTo(state);
     ChromeDevToolsService page = open(keyed, ip() + "/page");
-    assertThat(eval(page, "document.cookie + ',' + localStorage.getItem('a')")).isEqualTo("k=v,b");
+    assertThat(Pages.evaluate(page, "document.cookie + ',' + localStorage.getItem('a')")).isEqualTo("k=v,b");
     LeaseContext isolated = browser.openContext(true, T);
     assertThat(StorageState.parse(isolated.collectStorageState(T), "isolated").isEmpty()).isTrue();
     isolated.release();
@@ -301,6 +297,15 @@ public class StateTransferChromiumTest {
     await("the helper page closed after a timeout").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
         .until(() -> pages(ctx).equals(before));
     // The browser serves the next context as before.
+    // The default context of a keyed lease has no prepared page to borrow: the pool opens its own, and
+    // closes it on a timeout too.
+    LeaseContext keyed = browser.openContext(false, T);
+    TreeSet<String> keyedPages = pages(keyed);
+    assertThatThrownBy(() -> keyed.restoreStorageState(state, Duration.ofMillis(30)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed within its 30 ms");
+    await("the keyed helper page closed after a timeout").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20)).until(() -> pages(keyed).equals(keyedPages));
+    keyed.release();
     LeaseContext next = browser.openContext(true, T);
     TreeSet<String> withNext = pages(next);
     next.restoreStorageState(state, T);
@@ -324,7 +329,7 @@ public class StateTransferChromiumTest {
     LaunchedBrowser browser = launch(Path.of("/usr/bin/chromium-headless-shell"));
     LeaseContext a = browser.openContext(true, T);
     ChromeDevToolsService page = open(a, ip() + "/login");
-    assertThat(eval(page, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
+    assertThat(Pages.evaluate(page, "localStorage.setItem('token', 'ls-token'); " + FILL_INDEXED_DB)).isEqualTo("filled");
     String json = a.collectStorageState(T);
     a.release();
     try (Playwright pw = playwright()) {
@@ -364,8 +369,8 @@ public class StateTransferChromiumTest {
     b.restoreStorageState(state, T);
     ChromeDevToolsService page = open(b, ip() + "/page");
     assertThat(cookieHeaders.get("/page")).contains("sid=s3cr3t").contains("pref=dark");
-    assertThat(eval(page, "localStorage.getItem('token')")).isEqualTo("ls-token");
-    assertThat(eval(page, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
+    assertThat(Pages.evaluate(page, "localStorage.getItem('token')")).isEqualTo("ls-token");
+    assertThat(Pages.evaluate(page, READ_INDEXED_DB)).isEqualTo(INDEXED_DB_READ_BACK);
     StorageState back = StorageState.parse(b.collectStorageState(T), "b");
     assertThat(back.cookies()).containsExactlyInAnyOrderElementsOf(state.cookies());
     assertThat(back.origins()).isEqualTo(state.origins()); // IndexedDB written as Playwright writes it

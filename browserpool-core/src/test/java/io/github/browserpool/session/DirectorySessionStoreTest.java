@@ -95,7 +95,7 @@ class DirectorySessionStoreTest {
     SessionStore writer = SessionStore.directory(dir);
     SessionStore reader = SessionStore.directory(dir);
     String big = "{\"cookies\":[],\"origins\":[{\"origin\":\"https://a.test\",\"localStorage\":[{\"name\":\"k\","
-        + "\"value\":\"" + "x".repeat(2_000_000) + "\"}]}]}";
+        + "\"value\":\"" + "x".repeat(500_000) + "\"}]}]}";
     writer.save("alice", STATE);
     AtomicBoolean done = new AtomicBoolean();
     ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();

@@ -41,6 +41,30 @@ class InMemorySessionStoreTest {
   }
 
   @Test
+  void theDefaultStoreHoldsTenThousandKeysAndDropsTheEldestPastThem() throws IOException {
+    InMemorySessionStore store = (InMemorySessionStore) SessionStore.inMemory();
+    for (int i = 0; i <= 10_000; i++) {
+      store.save("key-" + i, "{}");
+    }
+    assertThat(store.size()).isEqualTo(10_000);
+    assertThat(store.load("key-0")).isEmpty();
+    assertThat(store.load("key-1")).contains("{}");
+    assertThat(store.load("key-10000")).contains("{}");
+  }
+
+  @Test
+  void theDefaultStoreHolds256MebiCharactersInAll() throws IOException {
+    InMemorySessionStore store = (InMemorySessionStore) SessionStore.inMemory();
+    String eightMebi = "x".repeat(8 << 20);
+    for (int i = 0; i < 33; i++) {
+      store.save("key-" + i, eightMebi); // the same string: no 264 MiB of heap
+    }
+    assertThat(store.totalChars()).isEqualTo(256L << 20);
+    assertThat(store.size()).isEqualTo(32);
+    assertThat(store.load("key-0")).isEmpty();
+  }
+
+  @Test
   void pastTheCharacterBoundAsManyOldKeysAsNeededAreDropped() throws IOException {
     InMemorySessionStore store = (InMemorySessionStore) SessionStore.inMemory(100, 10);
     store.save("a", "aaa");
