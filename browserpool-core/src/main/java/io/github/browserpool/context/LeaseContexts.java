@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -142,7 +143,7 @@ public final class LeaseContexts {
           // the browser, and would slow the lease that was just handed over.
           prepared.topUp();
         }
-        return new Context(this, p.contextId(), p.page());
+        return new Context(this, p.contextId(), p.page(), p.tabId());
       }
       ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
       if (proxyServer != null) {
@@ -157,7 +158,7 @@ public final class LeaseContexts {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
       prepared.leaseTook();
-      Context made = new Context(this, contextId, null);
+      Context made = new Context(this, contextId, null, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
@@ -172,7 +173,7 @@ public final class LeaseContexts {
           .path("targetId").asText(null);
       keeperOpen = true;
     }
-    return new Context(this, null, null);
+    return new Context(this, null, null, null);
   }
 
   /**
@@ -217,14 +218,20 @@ public final class LeaseContexts {
     private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
     /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
     private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
-    private volatile CdpSession preparedPage;
+    /**
+     * The prepared page until someone takes it: the lease's first {@link #newPage}, or the CDP endpoint
+     * for a client's first new page ({@link #takePreparedPage}); taken once, whoever comes first.
+     */
+    private final AtomicReference<CdpSession> preparedPage;
+    private final String preparedTabId;
     /** The lease's proxy credentials, answered on each of its pages; null for none. */
     volatile ProxyAuth.Credentials proxyCredentials;
 
-    Context(LeaseContexts owner, String contextId, CdpSession preparedPage) {
+    Context(LeaseContexts owner, String contextId, CdpSession preparedPage, String preparedTabId) {
       this.owner = owner;
       this.contextId = contextId;
-      this.preparedPage = preparedPage;
+      this.preparedPage = new AtomicReference<>(preparedPage);
+      this.preparedTabId = preparedTabId;
     }
 
     @Override
@@ -232,8 +239,7 @@ public final class LeaseContexts {
       if (isReleased()) {
         throw closedLease(guard);
       }
-      CdpSession ready = preparedPage;
-      preparedPage = null;
+      CdpSession ready = preparedPage.getAndSet(null);
       CdpSession session;
       if (ready != null && !ready.closed()) {
         session = ready;
@@ -309,6 +315,23 @@ public final class LeaseContexts {
     @Override
     public Duration rawCallTimeout() {
       return owner.config.launchTimeout();
+    }
+
+    @Override
+    public String preparedTargetId() {
+      CdpSession page = preparedPage.get();
+      return page == null || page.closed() ? null : page.targetId();
+    }
+
+    @Override
+    public String preparedTabId() {
+      return preparedTabId;
+    }
+
+    @Override
+    public CdpSession takePreparedPage() {
+      CdpSession page = preparedPage.getAndSet(null);
+      return page == null || page.closed() ? null : page;
     }
 
     /** Adds a hook that {@link #release()} runs before it resets the context. */

@@ -22,6 +22,8 @@ public final class EndpointTestClient implements AutoCloseable {
 
   public final WebSocket socket;
   public final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+  /** Every message the client got, replies and events, in the order they came. */
+  public final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   /** Completes with the close code the server sent, or -1 when the connection failed without one. */
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final Map<Long, CompletableFuture<JsonNode>> replies = new ConcurrentHashMap<>();
@@ -41,6 +43,7 @@ public final class EndpointTestClient implements AutoCloseable {
             if (last) {
               try {
                 JsonNode message = JSON.readTree(text.toString());
+                received.add(message);
                 CompletableFuture<JsonNode> reply =
                     message.has("id") ? replies.remove(message.get("id").asLong()) : null;
                 if (reply != null) {
