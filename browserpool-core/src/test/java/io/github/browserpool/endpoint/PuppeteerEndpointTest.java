@@ -84,17 +84,23 @@ class PuppeteerEndpointTest {
 
   /** Installs puppeteer-core@24 under target/puppeteer unless it is there; returns the script's path. */
   private static Path installPuppeteer() throws Exception {
+    return installPuppeteer("drive.mjs", SCRIPT);
+  }
+
+  /** As {@link #installPuppeteer()}, for another script: writes {@code script} as {@code name} beside it. */
+  static Path installPuppeteer(String name, String script) throws Exception {
     Files.createDirectories(DIR);
     if (!Files.isDirectory(DIR.resolve("node_modules/puppeteer-core"))) {
       Files.writeString(DIR.resolve("package.json"), "{\"name\":\"bp-pptr-test\",\"private\":true,\"type\":\"module\"}");
       run(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "puppeteer-core@24"));
     }
-    Path script = DIR.resolve("drive.mjs");
-    Files.writeString(script, SCRIPT);
-    return script;
+    Path path = DIR.resolve(name);
+    Files.writeString(path, script);
+    return path;
   }
 
-  private static String run(List<String> command) throws IOException, InterruptedException {
+  /** Runs {@code command} in the Puppeteer directory (180 s at most) and returns its last line of output. */
+  static String run(List<String> command) throws IOException, InterruptedException {
     Path log = DIR.resolve("output.txt");
     ProcessBuilder builder = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
