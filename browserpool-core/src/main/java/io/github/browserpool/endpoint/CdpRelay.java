@@ -551,15 +551,26 @@ final class CdpRelay implements RawRoute.Listener {
 
     @Override
     public void detachPoolSession(String sessionId, Consumer<Boolean> then) {
+      long ticket = take("Target.detachFromTarget"); // watched for its reply's deadline as a client command is
+      if (ticket < 0) {
+        then.accept(false);
+        return;
+      }
       try {
         pump.execute(() -> {
-          if (!ended.get()) {
-            lease.connection().send("Target.detachFromTarget", JSON.createObjectNode().put("sessionId", sessionId))
-                .whenComplete((r, e) -> then.accept(e == null));
+          if (ended.get()) {
+            inFlight.answered(ticket);
+            return;
           }
+          lease.connection().sendUnlessBusy("Target.detachFromTarget",
+                  JSON.createObjectNode().put("sessionId", sessionId), lease.server.callTimeout())
+              .whenComplete((r, e) -> {
+                inFlight.answered(ticket);
+                then.accept(e == null);
+              });
         });
       } catch (RejectedExecutionException e) {
-        // the relay ended
+        inFlight.answered(ticket); // the relay ended
       }
     }
 

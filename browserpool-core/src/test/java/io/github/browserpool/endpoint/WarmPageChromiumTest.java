@@ -1,6 +1,7 @@
 package io.github.browserpool.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +9,8 @@ import io.github.browserpool.BrowserLease;
 import io.github.browserpool.BrowserPool;
 import io.github.browserpool.ChromiumLeaks;
 import io.github.browserpool.PoolConfig;
+import io.github.browserpool.chrome.ProcFs;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,6 +101,32 @@ class WarmPageChromiumTest {
           .isLessThan(askedAt);
       assertThat(timeOrigin(client, session2)).as("the real page's document was made when asked for")
           .isGreaterThan(askedAt);
+    }
+  }
+
+  @Test
+  void aPreparedPageWhoseRendererDiedIsNotServed() throws Exception {
+    try (BrowserPool pool = BrowserPool.start(PoolConfig.builder().maxContextsPerBrowser(1).poolName("warm-dead")
+            .tempRoot(tempRoot).build());
+        BrowserLease lease = pool.acquire();
+        EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
+      client.call("Target.setDiscoverTargets", params().put("discover", true));
+      List<Long> renderers = ProcFs.descendants(lease.browserPid()).stream()
+          .filter(pid -> ProcFs.cmdline(pid).contains("--type=renderer")).toList();
+      assertThat(renderers).as("the prepared page's renderer runs").isNotEmpty();
+      for (long pid : renderers) { // this test's own browser's renderers
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> renderers.stream().noneMatch(ProcFs::isAlive));
+      Thread.sleep(200); // Chromium reports the crash
+
+      long askedAt = System.currentTimeMillis();
+      String targetId = client.call("Target.createTarget", params().put("url", "about:blank"))
+          .path("result").path("targetId").asText();
+      String session = attach(client, targetId);
+      assertThat(client.call(session, "Runtime.evaluate", params().put("expression", "1 + 1"))
+          .path("result").path("result").path("value").asInt()).as("a live page, not the dead one").isEqualTo(2);
+      assertThat(timeOrigin(client, session)).isGreaterThan(askedAt);
     }
   }
 
