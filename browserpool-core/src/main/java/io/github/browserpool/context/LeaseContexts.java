@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
  * prepared context is taken, isolated contexts with one page each (attached, its renderer running) are
  * prepared in the background, up to {@link PreparedContexts#target()}. The next {@code acquire()} and its
- * first {@code newPage()} then only hand one over. A keyed lease uses the browser's default profile and
+ * first {@code newPage()} then only hand one over (or, through the CDP endpoint, a client's first new
+ * page: {@code endpoint.WarmPage}). A keyed lease uses the browser's default profile and
  * its browser prepares no context.
  */
 public final class LeaseContexts {
