@@ -462,6 +462,7 @@ final class CdpRelay implements RawRoute.Listener {
       return false;
     }
     lease.relays.remove(this);
+    warm.gone();
     RawRoute r = route;
     if (r != null) {
       r.close();

@@ -107,8 +107,14 @@ final class WarmPage {
     return poolSession;
   }
 
+  /** The clients of the lease now, told of the page when another client is served it. */
+  private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+
+  /** A relay's side of the warm page; {@link Client#gone()} when the relay ends. */
   Client client(Relay relay) {
-    return new Client(relay);
+    Client client = new Client(relay);
+    clients.add(client);
+    return client;
   }
 
   /** One relay's side: what its client asked of its root session, and the serving. */
@@ -155,8 +161,32 @@ final class WarmPage {
           return;
         }
         run(steps.iterator());
+        for (Client other : clients) {
+          if (other != this) {
+            other.announce(attaches("tab"), attaches("page"));
+          }
+        }
       });
       return true;
+    }
+
+    /**
+     * Another client was served the page: this one gets what Chromium would have sent it for a target
+     * another client created (the same events, without the reply), if its settings are covered.
+     */
+    private void announce(boolean attachedTab, boolean attachedPage) {
+      if (relay.rootSession() == null) {
+        return; // not connected yet: its own discovery and auto-attach will find the page
+      }
+      List<Object> steps = steps(-1, attachedTab, attachedPage);
+      if (steps != null) {
+        run(steps.iterator());
+      }
+    }
+
+    /** The relay ended. */
+    void gone() {
+      clients.remove(this);
     }
 
     private boolean asksForBlankPage(ObjectNode params) {
@@ -188,17 +218,26 @@ final class WarmPage {
 
     /**
      * What Chromium sends this client for a new blank page, as steps: a String is a message to pass on, an
-     * {@link Attach} a real attach, a {@link Reply} the createTarget reply. Null when this client's settings
-     * are not covered.
+     * {@link Attach} a real attach, a {@link Reply} the createTarget reply (none for id -1: another client's
+     * page). Null when this client's settings are not covered.
      */
     private List<Object> steps(long id) {
+      return steps(id, false, false);
+    }
+
+    /**
+     * @param attachedTab whether the served client's auto-attach attached the tab already (for another
+     *     client: Chromium then reports the target as attached when it is created)
+     * @param attachedPage the same for the page
+     */
+    private List<Object> steps(long id, boolean attachedTab, boolean attachedPage) {
       JsonNode attach = autoAttach;
       boolean autoAttaching = attach != null && attach.path("autoAttach").asBoolean(false);
       if (autoAttaching && !attach.path("flatten").asBoolean(false)) {
         return null;
       }
-      boolean attachTab = autoAttaching && admits(attach.get("filter"), "tab");
-      boolean attachPage = autoAttaching && admits(attach.get("filter"), "page");
+      boolean attachTab = attaches("tab");
+      boolean attachPage = attaches("page");
       JsonNode seen = discover;
       boolean discovering = seen != null && seen.path("discover").asBoolean(false);
       boolean seeTab = discovering && admits(seen.get("filter"), "tab");
@@ -208,22 +247,31 @@ final class WarmPage {
       }
       boolean waiting = autoAttaching && attach.path("waitForDebuggerOnStart").asBoolean(false);
       List<Object> steps = new ArrayList<>();
-      target(steps, tabId, "tab", seeTab, attachTab, waiting);
-      target(steps, pageId, "page", seePage, attachPage, waiting);
-      steps.add(new Reply(id));
+      target(steps, tabId, "tab", seeTab, attachTab, attachedTab, waiting);
+      target(steps, pageId, "page", seePage, attachPage, attachedPage, waiting);
+      if (id >= 0) {
+        steps.add(new Reply(id));
+      }
       if (seePage) {
-        steps.add(event("Target.targetInfoChanged", info(pageId, "page", "about:blank", attachPage)));
+        steps.add(event("Target.targetInfoChanged", info(pageId, "page", "about:blank", attachPage || attachedPage)));
       }
       return steps;
     }
 
-    private void target(List<Object> steps, String targetId, String type, boolean seen, boolean attached,
-        boolean waiting) {
+    /** Whether this client's auto-attach (flattened) attaches new targets of {@code type} to its root session. */
+    private boolean attaches(String type) {
+      JsonNode attach = autoAttach;
+      return attach != null && attach.path("autoAttach").asBoolean(false) && attach.path("flatten").asBoolean(false)
+          && admits(attach.get("filter"), type);
+    }
+
+    private void target(List<Object> steps, String targetId, String type, boolean seen, boolean attaches,
+        boolean attachedBefore, boolean waiting) {
       if (seen) {
-        steps.add(event("Target.targetCreated", info(targetId, type, "", false)));
+        steps.add(event("Target.targetCreated", info(targetId, type, "", attachedBefore)));
       }
-      if (attached) {
-        if (seen) {
+      if (attaches) {
+        if (seen && !attachedBefore) {
           steps.add(event("Target.targetInfoChanged", info(targetId, type, "", true)));
         }
         steps.add(new Attach(targetId, waiting));

@@ -49,40 +49,29 @@ class WarmPageChromiumTest {
             .tempRoot(tempRoot).build());
         BrowserLease lease = pool.acquire();
         EndpointTestClient client = EndpointTestClient.connect(lease.cdpEndpoint())) {
-      switch (mode) {
-        case "discovery" -> client.call("Target.setDiscoverTargets", params().put("discover", true));
-        case "autoAttach" -> client.call("Target.setAutoAttach", params().put("autoAttach", true)
-            .put("waitForDebuggerOnStart", true).put("flatten", true));
-        case "playwright" -> {
-          client.call("Target.setDiscoverTargets", params().put("discover", true));
-          client.call("Target.setAutoAttach", params().put("autoAttach", true)
-              .put("waitForDebuggerOnStart", true).put("flatten", true));
-        }
-        case "puppeteer" -> {
-          ObjectNode discover = params().put("discover", true);
-          discover.putArray("filter").addObject();
-          client.call("Target.setDiscoverTargets", discover);
-          ObjectNode attach = params().put("autoAttach", true).put("waitForDebuggerOnStart", true).put("flatten", true);
-          attach.putArray("filter").addObject().put("type", "page").put("exclude", true);
-          attach.withArray("filter").addObject();
-          client.call("Target.setAutoAttach", attach);
-        }
-        default -> { }
-      }
+      EndpointTestClient observer = EndpointTestClient.connect(lease.cdpEndpoint());
+      set(client, mode);
+      set(observer, mode);
       Thread.sleep(300); // what connecting shows comes now: nothing of the prepared page
       assertThat(client.received).as("the prepared page is invisible until served")
           .noneMatch(m -> m.path("method").asText().startsWith("Target."));
       assertThat(client.call("Target.getTargets", params()).path("result").path("targetInfos")).isEmpty();
       client.received.clear();
+      observer.received.clear();
 
       long askedAt = System.currentTimeMillis();
       List<JsonNode> served = create(client);
+      List<JsonNode> observedServed = drain(observer);
       List<JsonNode> real = create(client);
+      List<JsonNode> observedReal = drain(observer);
       String servedId = targetId(served);
       String realId = targetId(real);
       assertThat(servedId).isNotEqualTo(realId);
       assertThat(describe(served)).as("what the served createTarget showed, against a real one (%s)", real)
           .isEqualTo(describe(real));
+      assertThat(describe(observedServed)).as("what another client of the lease saw of it, against a real one (%s)",
+          observedReal).isEqualTo(describe(observedReal));
+      observer.close();
 
       JsonNode targets = client.call("Target.getTargets", params()).path("result").path("targetInfos");
       assertThat(targets).as("%s", targets).filteredOn(t -> t.path("type").asText().equals("page"))
@@ -128,6 +117,36 @@ class WarmPageChromiumTest {
           .path("result").path("result").path("value").asInt()).as("a live page, not the dead one").isEqualTo(2);
       assertThat(timeOrigin(client, session)).isGreaterThan(askedAt);
     }
+  }
+
+  /** Gives the client the discovery and auto-attach settings of {@code mode}. */
+  private static void set(EndpointTestClient client, String mode) {
+    switch (mode) {
+      case "discovery" -> client.call("Target.setDiscoverTargets", params().put("discover", true));
+      case "autoAttach" -> client.call("Target.setAutoAttach", params().put("autoAttach", true)
+          .put("waitForDebuggerOnStart", true).put("flatten", true));
+      case "playwright" -> {
+        client.call("Target.setDiscoverTargets", params().put("discover", true));
+        client.call("Target.setAutoAttach", params().put("autoAttach", true)
+            .put("waitForDebuggerOnStart", true).put("flatten", true));
+      }
+      case "puppeteer" -> {
+        ObjectNode discover = params().put("discover", true);
+        discover.putArray("filter").addObject();
+        client.call("Target.setDiscoverTargets", discover);
+        ObjectNode attach = params().put("autoAttach", true).put("waitForDebuggerOnStart", true).put("flatten", true);
+        attach.putArray("filter").addObject().put("type", "page").put("exclude", true);
+        attach.withArray("filter").addObject();
+        client.call("Target.setAutoAttach", attach);
+      }
+      default -> { }
+    }
+  }
+
+  private static List<JsonNode> drain(EndpointTestClient client) {
+    List<JsonNode> got = new ArrayList<>();
+    client.received.drainTo(got);
+    return got;
   }
 
   /** Sends a createTarget and collects what came, from its send until 400 ms after its reply. */

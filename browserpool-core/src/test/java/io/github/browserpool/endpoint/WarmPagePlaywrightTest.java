@@ -132,6 +132,7 @@ class WarmPagePlaywrightTest {
         BrowserLease b = pool.acquire()) {
       assertThat(a.browserPid()).isEqualTo(b.browserPid());
       Browser ba = connect(a);
+      Browser early = connect(b);
       Browser bb = connect(b);
       long askedAt = System.currentTimeMillis();
       Page pa = ba.contexts().get(0).newPage();
@@ -143,6 +144,10 @@ class WarmPagePlaywrightTest {
       assertThat(ida).isNotEqualTo(idb);
       assertThat(ba.contexts().get(0).pages()).containsExactly(pa);
       assertThat(bb.contexts().get(0).pages()).containsExactly(pb);
+
+      // A client of lease b connected before b's page was served saw it come, as any new page of its context.
+      assertThat(early.contexts().get(0).pages()).hasSize(1);
+      assertThat(targetId(early.contexts().get(0), early.contexts().get(0).pages().get(0))).isEqualTo(idb);
 
       // A second client of lease a sees a's served page as an existing one, and gets a new page.
       Browser again = connect(a);

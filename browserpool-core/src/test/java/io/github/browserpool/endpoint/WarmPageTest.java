@@ -190,6 +190,25 @@ class WarmPageTest {
   }
 
   @Test
+  void anotherClientOfTheLeaseIsToldOfTheServedPageAsOfAnyNewTarget() {
+    Relay served = relay();
+    Relay other = relay();
+    other.client.noted("Target.setDiscoverTargets", params("{\"discover\":true}"));
+    other.client.noted("Target.setAutoAttach", params("{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}"));
+    Relay gone = relay();
+    gone.client.noted("Target.setDiscoverTargets", params("{\"discover\":true}"));
+    gone.client.gone();
+    assertThat(served.client.serve(2, params("{\"url\":\"about:blank\",\"browserContextId\":\"CTX\"}"))).isTrue();
+    assertThat(methods(other.log)).containsExactly(
+        "Target.targetCreated P url= attached=false",
+        "Target.targetInfoChanged P url= attached=true",
+        "pipe Target.attachToTarget P",
+        "Target.attachedToTarget P url= attached=true waiting=true",
+        "Target.targetInfoChanged P url=about:blank attached=true");
+    assertThat(gone.log).as("a relay that ended hears nothing").isEmpty();
+  }
+
+  @Test
   void aPageThatWentMeanwhileIsReplacedByARealOne() {
     Relay relay = relay();
     relay.detachFails = true;
