@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * caller's path: after launch ({@link #prepareNext()}), after each anonymous lease ends and when the last
  * prepared context is taken, isolated contexts with one page each (attached, its renderer running) are
  * prepared in the background, up to {@link PreparedContexts#target()}. The next {@code acquire()} and its
- * first {@code newPage()} then only hand one over. A keyed lease uses the browser's default profile and
+ * first {@code newPage()} then only hand one over (or, through the CDP endpoint, a client's first new
+ * page: {@code endpoint.WarmPage}). A keyed lease uses the browser's default profile and
  * its browser prepares no context.
  */
 public final class LeaseContexts {
@@ -145,7 +147,7 @@ public final class LeaseContexts {
           // the browser, and would slow the lease that was just handed over.
           prepared.topUp();
         }
-        return new Context(this, p.contextId(), p.page());
+        return new Context(this, p.contextId(), p.page(), p.tabId());
       }
       ObjectNode params = JSON.objectNode().put("disposeOnDetach", false);
       if (proxyServer != null) {
@@ -160,7 +162,7 @@ public final class LeaseContexts {
         throw new IllegalStateException("Target.createBrowserContext returned no browserContextId");
       }
       prepared.leaseTook();
-      Context made = new Context(this, contextId, null);
+      Context made = new Context(this, contextId, null, null);
       if (proxyUser != null) {
         made.proxyCredentials = new ProxyAuth.Credentials(proxyUser, proxyPassword);
       }
@@ -175,7 +177,7 @@ public final class LeaseContexts {
           .path("targetId").asText(null);
       keeperOpen = true;
     }
-    return new Context(this, null, null);
+    return new Context(this, null, null, null);
   }
 
   /**
@@ -220,16 +222,22 @@ public final class LeaseContexts {
     private final List<CdpSession> rawPages = new CopyOnWriteArrayList<>();
     /** Run first on release: the CDP endpoint closes its clients and what they made (see endpoint/). */
     private final List<Runnable> releaseHooks = new CopyOnWriteArrayList<>();
-    private volatile CdpSession preparedPage;
     /** The origins of the state restored into this context, collected again even when no page is at them. */
     private final Set<String> restoredOrigins = ConcurrentHashMap.newKeySet();
+    /**
+     * The prepared page until someone takes it: the lease's first {@link #newPage}, or the CDP endpoint
+     * for a client's first new page ({@link #takePreparedPage}); taken once, whoever comes first.
+     */
+    private final AtomicReference<CdpSession> preparedPage;
+    private final String preparedTabId;
     /** The lease's proxy credentials, answered on each of its pages; null for none. */
     volatile ProxyAuth.Credentials proxyCredentials;
 
-    Context(LeaseContexts owner, String contextId, CdpSession preparedPage) {
+    Context(LeaseContexts owner, String contextId, CdpSession preparedPage, String preparedTabId) {
       this.owner = owner;
       this.contextId = contextId;
-      this.preparedPage = preparedPage;
+      this.preparedPage = new AtomicReference<>(preparedPage);
+      this.preparedTabId = preparedTabId;
     }
 
     @Override
@@ -237,8 +245,7 @@ public final class LeaseContexts {
       if (isReleased()) {
         throw closedLease(guard);
       }
-      CdpSession ready = preparedPage;
-      preparedPage = null;
+      CdpSession ready = preparedPage.getAndSet(null);
       CdpSession session;
       if (ready != null && !ready.closed()) {
         session = ready;
@@ -300,7 +307,7 @@ public final class LeaseContexts {
     @Override
     public void restoreStorageState(StorageState state, Duration timeout) {
       state.origins().forEach(o -> restoredOrigins.add(o.origin()));
-      StateTransfer.restore(owner.conn, contextId, state, timeout, describe(), preparedPage);
+      StateTransfer.restore(owner.conn, contextId, state, timeout, describe(), preparedPage.get());
     }
 
     private String describe() {
@@ -332,6 +339,23 @@ public final class LeaseContexts {
     @Override
     public Duration rawCallTimeout() {
       return owner.config.launchTimeout();
+    }
+
+    @Override
+    public String preparedTargetId() {
+      CdpSession page = preparedPage.get();
+      return page == null || page.closed() ? null : page.targetId();
+    }
+
+    @Override
+    public String preparedTabId() {
+      return preparedTabId;
+    }
+
+    @Override
+    public CdpSession takePreparedPage() {
+      CdpSession page = preparedPage.getAndSet(null);
+      return page == null || page.closed() ? null : page;
     }
 
     /** Adds a hook that {@link #release()} runs before it resets the context. */

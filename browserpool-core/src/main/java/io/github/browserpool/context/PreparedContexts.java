@@ -1,7 +1,9 @@
 package io.github.browserpool.context;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.browserpool.Ticker;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.browserpool.PoolConfig;
 import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
@@ -24,8 +26,11 @@ import io.github.browserpool.spi.LaunchedBrowser.NotReadyInTimeException;
 final class PreparedContexts {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  /** A ready isolated context with one attached page. */
-  record Prepared(String contextId, CdpSession page) {}
+  /**
+   * A ready isolated context with one attached page; {@code tabId} is the page's {@code tab} target (what
+   * Puppeteer attaches first), or null when the browser reported none.
+   */
+  record Prepared(String contextId, CdpSession page, String tabId) {}
 
   private final PoolConfig config;
   private final PipeConnection conn;
@@ -111,10 +116,31 @@ final class PreparedContexts {
           return conn.send("Target.createTarget",
                   JSON.objectNode().put("url", "about:blank").put("browserContextId", contextId))
               .thenApplyAsync(t -> new Prepared(contextId,
-                  conn.attach(t.path("targetId").asText(), cdpTimeout)), conn.threads().prepare());
+                  conn.attach(t.path("targetId").asText(), cdpTimeout), null), conn.threads().prepare());
         })
         .thenCompose(p -> conn.send(p.page().sessionId(), "Runtime.evaluate",
-                JSON.objectNode().put("expression", "1")).thenApply(warm -> p));
+                JSON.objectNode().put("expression", "1")).thenApply(warm -> p))
+        .thenCompose(this::withTab);
+  }
+
+  /**
+   * Adds the page's {@code tab} target, so that the endpoint can serve the page to a client that attaches
+   * tabs (Puppeteer): the context is new, so its one tab is the page's.
+   */
+  private CompletableFuture<Prepared> withTab(Prepared p) {
+    ObjectNode params = JSON.objectNode();
+    params.putArray("filter").addObject().put("type", "tab");
+    return conn.send("Target.getTargets", params).handle((r, e) -> {
+      String tab = null;
+      int tabs = 0;
+      for (JsonNode info : r == null ? JSON.arrayNode() : r.path("targetInfos")) {
+        if (p.contextId().equals(info.path("browserContextId").asText())) {
+          tabs++;
+          tab = info.path("targetId").asText(null);
+        }
+      }
+      return tabs == 1 ? new Prepared(p.contextId(), p.page(), tab) : p;
+    });
   }
 
   /** Takes a prepared context: a ready one first, else the oldest (still being made); null when there is none. */

@@ -2,6 +2,7 @@ package io.github.browserpool.endpoint;
 
 import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.browserpool.CdpConnectionClosedException;
 import io.github.browserpool.CdpException;
@@ -76,6 +77,8 @@ final class CdpRelay implements RawRoute.Listener {
   private volatile RawRoute route;
   private volatile TargetEvents targetEvents;
   private volatile String rootSession;
+  /** Serves the lease's prepared page for this client's first new page. */
+  private final WarmPage.Client warm;
 
   CdpRelay(LeaseEndpoint lease, Channel channel) {
     this.lease = lease;
@@ -87,6 +90,7 @@ final class CdpRelay implements RawRoute.Listener {
     this.gate = new ReadGate(EndpointServer.PAUSE_READING_CHARS, this::readingChanged);
     this.inFlight = new InFlight(EndpointServer.MAX_COMMANDS_IN_FLIGHT, callTimeoutNanos);
     this.outbox = new ClientOutbox(EndpointServer.MAX_PENDING_CLIENT_CHARS, new NettySocket(channel), this::fellBehind);
+    this.warm = lease.warm.client(new WarmRelay());
   }
 
   /** Opens the relay's session (on a writer thread); frames that come meanwhile wait in the queue. */
@@ -220,12 +224,18 @@ final class CdpRelay implements RawRoute.Listener {
             ClientMessages.filteredTargets(replyText, target, rootSession, filter, logPrefix)));
         break;
       case CREATE_TARGET:
+        if (sessionId == null && warm.serve(id, params)) {
+          break;
+        }
         forward(id, target, method, params, replyText -> {
           recordCreated(replyText);
           sendToClient(forClient(replyText, target));
         });
         break;
       default:
+        if (sessionId == null) {
+          warm.noted(method, params);
+        }
         forward(id, target, method, params, windowReply(method, target));
     }
   }
@@ -392,11 +402,15 @@ final class CdpRelay implements RawRoute.Listener {
     if (ended.get()) {
       return;
     }
-    if (method != null && method.startsWith("Target.")
-        && !targetEvents.admit(text, sessionId, method, () -> sendToClient(forClient(text, sessionId)))) {
+    String event = method != null && method.startsWith("Target.") ? warm.rewrite(text, sessionId, method) : text;
+    if (event == null) {
       return;
     }
-    sendToClient(forClient(text, sessionId));
+    if (method != null && method.startsWith("Target.")
+        && !targetEvents.admit(event, sessionId, method, () -> sendToClient(forClient(event, sessionId)))) {
+      return;
+    }
+    sendToClient(forClient(event, sessionId));
   }
 
   private String forClient(String text, String sessionId) {
@@ -448,6 +462,7 @@ final class CdpRelay implements RawRoute.Listener {
       return false;
     }
     lease.relays.remove(this);
+    warm.gone();
     RawRoute r = route;
     if (r != null) {
       r.close();
@@ -507,6 +522,68 @@ final class CdpRelay implements RawRoute.Listener {
     } catch (RejectedExecutionException e) {
       log.debug("{}endpoint of {}: not detaching a client's session: the endpoint server closed", logPrefix,
           lease.scope.describe());
+    }
+  }
+
+  /** The relay as {@link WarmPage} uses it. */
+  private final class WarmRelay implements WarmPage.Relay {
+    @Override
+    public String rootSession() {
+      return rootSession;
+    }
+
+    @Override
+    public void call(long replyId, String method, ObjectNode params, Consumer<String> onReply) {
+      long ticket = take(method);
+      if (ticket < 0) {
+        onReply.accept(ClientMessages.error(replyId, null, -32000, "browserpool: too many commands wait"));
+        return;
+      }
+      Consumer<String> reply = text -> {
+        inFlight.answered(ticket);
+        onReply.accept(text);
+      };
+      try {
+        pump.execute(() -> write(ticket, replyId, rootSession, method, params, reply));
+      } catch (RejectedExecutionException e) {
+        inFlight.answered(ticket); // the relay ended
+      }
+    }
+
+    @Override
+    public void detachPoolSession(String sessionId, Consumer<Boolean> then) {
+      long ticket = take("Target.detachFromTarget"); // watched for its reply's deadline as a client command is
+      if (ticket < 0) {
+        then.accept(false);
+        return;
+      }
+      try {
+        pump.execute(() -> {
+          if (ended.get()) {
+            inFlight.answered(ticket);
+            return;
+          }
+          lease.connection().sendUnlessBusy("Target.detachFromTarget",
+                  JSON.createObjectNode().put("sessionId", sessionId), lease.server.callTimeout())
+              .whenComplete((r, e) -> {
+                inFlight.answered(ticket);
+                then.accept(e == null);
+              });
+        });
+      } catch (RejectedExecutionException e) {
+        inFlight.answered(ticket); // the relay ended
+      }
+    }
+
+    @Override
+    public void toClient(String text) {
+      sendToClient(text);
+    }
+
+    @Override
+    public void created(String replyText) {
+      recordCreated(replyText);
+      sendToClient(forClient(replyText, rootSession));
     }
   }
 

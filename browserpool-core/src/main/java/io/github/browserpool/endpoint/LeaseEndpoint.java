@@ -34,6 +34,8 @@ final class LeaseEndpoint {
   final Set<String> created = ConcurrentHashMap.newKeySet();
   /** Targets seen to be in scope, so that commands naming them need no look-up. */
   final Set<String> known = ConcurrentHashMap.newKeySet();
+  /** The lease's prepared page, for its clients' first new page. */
+  final WarmPage warm;
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile CompletableFuture<ScopeFilter> filter;
   private volatile boolean connected;
@@ -43,6 +45,7 @@ final class LeaseEndpoint {
     this.scope = scope;
     this.token = token;
     this.uri = URI.create("ws://127.0.0.1:" + port + "/devtools/browser/" + token);
+    this.warm = new WarmPage(scope);
   }
 
   PipeConnection connection() {
@@ -65,7 +68,8 @@ final class LeaseEndpoint {
     String contextId = scope.browserContextId();
     String hidden = scope.hiddenTargetId();
     if (contextId != null) {
-      f = CompletableFuture.completedFuture(new ScopeFilter(contextId, true, hidden, scope.sharesBrowser()));
+      f = CompletableFuture.completedFuture(new ScopeFilter(contextId, true, hidden, scope.sharesBrowser(),
+          warm::hides));
     } else if (hidden == null) {
       f = CompletableFuture.failedFuture(new IllegalStateException(
           "the keyed browser has no keeper page to learn its default context from"));

@@ -38,4 +38,23 @@ public interface LeaseScope {
 
   /** Adds a hook run when the lease is released, before its context is reset. */
   void onRelease(Runnable hook);
+
+  /** The target id of the lease's prepared page while nobody has taken it and it lives; else null. */
+  default String preparedTargetId() {
+    return null;
+  }
+
+  /** The {@code tab} target of the prepared page, or null if unknown. */
+  default String preparedTabId() {
+    return null;
+  }
+
+  /**
+   * Takes the prepared page for one client's first new page (see {@link WarmPage}): at most once, never
+   * once the lease's own {@code newPage()} took it. Returns the pool's session id on the page, for the
+   * caller to detach, or null when there is none left or it died.
+   */
+  default String takePreparedPage() {
+    return null;
+  }
 }

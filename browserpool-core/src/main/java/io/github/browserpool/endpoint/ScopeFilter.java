@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The confinement rules of a lease's endpoint: what a client's command may do, and which targets it may
@@ -64,6 +65,8 @@ final class ScopeFilter {
   private final boolean isolated;
   private final String hiddenTargetId;
   private final boolean sharedBrowser;
+  /** Targets clients must not see for now (the lease's prepared page until a client is served it). */
+  private final Predicate<String> hiddenForNow;
   /** Windows of the lease's pages, learned from Browser.getWindowForTarget replies. */
   private final Set<Long> windows = ConcurrentHashMap.newKeySet();
 
@@ -73,7 +76,7 @@ final class ScopeFilter {
    * @param hiddenTargetId a target of the context that clients must not see (the keeper page), or null
    */
   ScopeFilter(String contextId, boolean isolated, String hiddenTargetId) {
-    this(contextId, isolated, hiddenTargetId, true);
+    this(contextId, isolated, hiddenTargetId, true, id -> false);
   }
 
   /**
@@ -81,10 +84,21 @@ final class ScopeFilter {
    *     methods (tracing) are refused
    */
   ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, boolean sharedBrowser) {
+    this(contextId, isolated, hiddenTargetId, sharedBrowser, id -> false);
+  }
+
+  /** As above, also hiding the targets {@code hiddenForNow} names while it names them ({@link WarmPage#hides}). */
+  ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, Predicate<String> hiddenForNow) {
+    this(contextId, isolated, hiddenTargetId, true, hiddenForNow);
+  }
+
+  ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, boolean sharedBrowser,
+      Predicate<String> hiddenForNow) {
     this.contextId = Objects.requireNonNull(contextId, "contextId");
     this.isolated = isolated;
     this.hiddenTargetId = hiddenTargetId;
     this.sharedBrowser = sharedBrowser;
+    this.hiddenForNow = Objects.requireNonNull(hiddenForNow, "hiddenForNow");
   }
 
   String contextId() {
@@ -205,11 +219,13 @@ final class ScopeFilter {
     }
   }
 
-  /** Whether a {@code TargetInfo} belongs to the lease: its context, and not the hidden target. */
+  /** Whether a {@code TargetInfo} belongs to the lease: its context, and not a hidden target. */
   boolean inScope(JsonNode targetInfo) {
-    return targetInfo != null
-        && contextId.equals(targetInfo.path("browserContextId").asText(null))
-        && !targetInfo.path("targetId").asText("").equals(hiddenTargetId);
+    if (targetInfo == null || !contextId.equals(targetInfo.path("browserContextId").asText(null))) {
+      return false;
+    }
+    String targetId = targetInfo.path("targetId").asText("");
+    return !targetId.equals(hiddenTargetId) && !hiddenForNow.test(targetId);
   }
 
   /** A copy of a {@code Target.getTargets} result with only the lease's targets. */

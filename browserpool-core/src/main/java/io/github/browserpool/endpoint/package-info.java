@@ -8,7 +8,8 @@
  * endpoint and what its clients made; {@code CdpRelay} relays one client (its session's life and the
  * ordered queue of its commands); {@code ClientMessages} reads the client's frames and writes the
  * relay's replies; {@code ScopeFilter} judges each command and {@code TargetEvents} each Target event
- * against the lease's scope; {@link io.github.browserpool.endpoint.LeaseScope} is what the endpoint
+ * against the lease's scope; {@code WarmPage} serves the lease's prepared page for a client's first new
+ * page; {@link io.github.browserpool.endpoint.LeaseScope} is what the endpoint
  * needs of a lease, implemented by {@code pool}.
  *
  * <p>It may use {@code cdp} (the pipe and its raw routes), Netty, Jackson, slf4j and the JDK. It uses

@@ -1,5 +1,6 @@
 package io.github.browserpool.pool;
 
+import io.github.browserpool.cdp.CdpSession;
 import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.endpoint.LeaseScope;
 import io.github.browserpool.spi.LaunchedBrowser;
@@ -59,5 +60,21 @@ final class EndpointLease implements LeaseScope {
   @Override
   public void onRelease(Runnable hook) {
     raw.onRelease(hook);
+  }
+
+  @Override
+  public String preparedTargetId() {
+    return raw.preparedTargetId();
+  }
+
+  @Override
+  public String preparedTabId() {
+    return raw.preparedTabId();
+  }
+
+  @Override
+  public String takePreparedPage() {
+    CdpSession page = raw.takePreparedPage();
+    return page == null ? null : page.sessionId();
   }
 }

@@ -187,5 +187,24 @@ public interface LaunchedBrowser {
 
     /** How long a raw page's call waits for its reply. */
     Duration rawCallTimeout();
+
+    /** The target id of the lease's prepared page while nobody has taken it and it lives; else null. */
+    default String preparedTargetId() {
+      return null;
+    }
+
+    /** The {@code tab} target of the prepared page, or null if unknown. */
+    default String preparedTabId() {
+      return null;
+    }
+
+    /**
+     * Takes the prepared page for a CDP endpoint client: at most once per lease, and never once the
+     * lease's own {@code newPage()} took it. Returns the pool's session on it (which the caller detaches),
+     * or null when there is none left or it died.
+     */
+    default CdpSession takePreparedPage() {
+      return null;
+    }
   }
 }

@@ -136,8 +136,8 @@ class PuppeteerEndpointTest {
     return installPuppeteer("drive.mjs", SCRIPT);
   }
 
-  /** Installs puppeteer-core@24 under target/puppeteer unless it is there; returns the path of {@code script}. */
-  private static Path installPuppeteer(String name, String text) throws Exception {
+  /** Installs puppeteer-core@24 under target/puppeteer unless it is there; writes {@code text} as {@code name}. */
+  static Path installPuppeteer(String name, String text) throws Exception {
     Files.createDirectories(DIR);
     if (!Files.isDirectory(DIR.resolve("node_modules/puppeteer-core"))) {
       Files.writeString(DIR.resolve("package.json"), "{\"name\":\"bp-pptr-test\",\"private\":true,\"type\":\"module\"}");
@@ -148,7 +148,8 @@ class PuppeteerEndpointTest {
     return script;
   }
 
-  private static String run(List<String> command) throws IOException, InterruptedException {
+  /** Runs {@code command} in the Puppeteer directory (180 s at most) and returns its last line of output. */
+  static String run(List<String> command) throws IOException, InterruptedException {
     Path log = DIR.resolve("output.txt");
     ProcessBuilder builder = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -87,6 +87,8 @@ class CdpEndpointScopeTest {
         params().put("url", "about:blank").put("browserContextId", foreignContext)).path("targetId").asText();
 
     try (CdpTestClient client = CdpTestClient.connect(lease.cdpEndpoint())) {
+      // The lease's prepared page shows once the client asks for a page (endpoint.WarmPage).
+      assertThat(client.call("Target.createTarget", params().put("url", "about:blank")).has("error")).isFalse();
       JsonNode targets = client.call("Target.getTargets", null).path("result").path("targetInfos");
       assertThat(targets).isNotEmpty();
       for (JsonNode info : targets) {

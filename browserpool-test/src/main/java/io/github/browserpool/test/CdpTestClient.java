@@ -56,6 +56,11 @@ public final class CdpTestClient implements AutoCloseable {
   public final WebSocket socket;
   /** The events received, in order (empty for a client made by {@link #connectCountingEvents}). */
   public final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+  /**
+   * Every message the client got, replies and events, in the order they came (not kept by a client that
+   * only counts its events).
+   */
+  public final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   /** Completes with the close code the other side sent, or -1 when the connection failed without one. */
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   /** The close reason the other side sent (or the error), set before {@link #closeCode} completes. */
@@ -270,6 +275,9 @@ public final class CdpTestClient implements AutoCloseable {
           message = JSON.readTree(text.toString());
         } catch (Exception e) {
           message = JSON.createObjectNode().put("unreadable", text.toString());
+        }
+        if (keepEvents) {
+          received.add(message);
         }
         CompletableFuture<JsonNode> reply = message.has("id") ? replies.remove(message.get("id").asLong()) : null;
         if (reply != null) {
