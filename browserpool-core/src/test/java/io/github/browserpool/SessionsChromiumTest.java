@@ -187,7 +187,9 @@ class SessionsChromiumTest extends OnRealChromium {
   void playwrightOpensALeasesStateAndALeaseOpensPlaywrightsState() {
     SessionStore store = SessionStore.inMemory();
     Playwright playwright = Playwright.create(new Playwright.CreateOptions()
-        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", "TMPDIR", tempRoot.toString())));
+        // No TMPDIR of this test's: Playwright-Java keeps the first create's environment for every later
+        // driver of the JVM, whose artifacts would then go to this test's deleted dir.
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     try (playwright; BrowserPool pool = BrowserPool.start(stored("sessions-playwright", store).build())) {
       Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
           .setExecutablePath(Path.of("/usr/bin/chromium-headless-shell")).setHeadless(true)

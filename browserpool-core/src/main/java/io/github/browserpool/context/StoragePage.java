@@ -139,8 +139,6 @@ final class StoragePage {
       if (succeeded) {
         t.call(session.sessionId(), "Fetch.disable", JSON.createObjectNode());
         navigate("about:blank");
-        // The lease's first page must look new: no back history of the origins visited here.
-        t.call(session.sessionId(), "Page.resetNavigationHistory", JSON.createObjectNode());
       }
       return;
     }
