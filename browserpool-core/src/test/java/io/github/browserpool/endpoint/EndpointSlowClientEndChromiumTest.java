@@ -13,12 +13,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -163,18 +161,7 @@ class EndpointSlowClientEndChromiumTest {
       clientPort = socket.getLocalPort();
       in = new DataInputStream(socket.getInputStream());
       out = socket.getOutputStream();
-      String key = Base64.getEncoder().encodeToString("browserpool-slow!".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-      out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-          + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      StringBuilder head = new StringBuilder();
-      while (!head.toString().endsWith("\r\n\r\n")) {
-        head.append((char) in.readUnsignedByte());
-      }
-      if (!head.toString().startsWith("HTTP/1.1 101")) {
-        throw new IOException("no upgrade: " + head);
-      }
+      RawFrames.upgrade(uri, in, out);
     }
 
     static Stalled flooding(URI uri) throws IOException {
@@ -196,68 +183,29 @@ class EndpointSlowClientEndChromiumTest {
     private JsonNode call(int id, String command) throws IOException {
       send(command);
       while (true) {
-        Frame frame = read();
-        if (frame.opcode == 0x1) {
-          JsonNode message = EndpointTestClient.JSON.readTree(frame.payload);
+        RawFrames.Frame frame = read();
+        if (frame.opcode() == 0x1) {
+          JsonNode message = EndpointTestClient.JSON.readTree(frame.payload());
           if (message.path("id").asInt(-1) == id) {
             return message;
           }
-        } else if (frame.opcode == 0x8) {
+        } else if (frame.opcode() == 0x8) {
           throw new IOException("closed while waiting for reply " + id);
         }
       }
     }
 
     private void send(String text) throws IOException {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-      frame.write(0x81);
-      if (payload.length < 126) {
-        frame.write(0x80 | payload.length);
-      } else if (payload.length < 65536) {
-        frame.write(0x80 | 126);
-        frame.write(payload.length >>> 8);
-        frame.write(payload.length & 0xff);
-      } else {
-        frame.write(0x80 | 127);
-        for (int i = 7; i >= 0; i--) {
-          frame.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
-        }
-      }
-      frame.write(new byte[4]); // mask key 0: the payload goes as it is
-      frame.write(payload);
-      out.write(frame.toByteArray());
-      out.flush();
+      RawFrames.writeText(out, text);
     }
 
-    private record Frame(int opcode, byte[] payload) {}
-
-    private Frame read() throws IOException {
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      long len = b1 & 0x7f;
-      if (len == 126) {
-        len = in.readUnsignedShort();
-      } else if (len == 127) {
-        len = in.readLong();
-      }
-      byte[] payload = new byte[(int) len];
-      in.readFully(payload);
-      return new Frame(b0 & 0x0f, payload);
+    private RawFrames.Frame read() throws IOException {
+      return RawFrames.readFrame(in);
     }
 
     /** Reads everything left, up to the close frame: its code, or -1 when the connection ends without one. */
     int readCloseCode() {
-      try {
-        while (true) {
-          Frame frame = read();
-          if (frame.opcode == 0x8) {
-            return frame.payload.length >= 2 ? ((frame.payload[0] & 0xff) << 8) | (frame.payload[1] & 0xff) : -1;
-          }
-        }
-      } catch (IOException e) {
-        return -1;
-      }
+      return RawFrames.readCloseCode(in);
     }
 
     /** The kernel's state (hex, as /proc/net/tcp* says) of the endpoint's end of this connection, or null. */
