@@ -67,8 +67,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * within {@link #RETAINED_SLACK_BYTES} of where they started.
  *
  * <p>{@code -Dsoak.leases=N} (default 200) sets the number of leases of each run, {@code -Dsoak.seed=S}
- * replays a run (the seed is printed; both runs use it) and {@code -Dsoak.contexts=N} runs only the run
- * with maxContextsPerBrowser N.
+ * replays a run (the seed is printed; both runs use it), {@code -Dsoak.contexts=N} runs only the run
+ * with maxContextsPerBrowser N, and {@code -Dsoak.only=2243} (or {@code 2240-2250}, or a list of both)
+ * drives only those leases of the seeded plan of {@code soak.leases}, each with the fault it had.
  */
 @Tag("chromium")
 @ExtendWith(LeakGuard.class)
@@ -238,6 +239,11 @@ class MixedFaultSoakTest {
           || random.nextDouble() < (faults[i] == Fault.STOP ? 2 * ENDPOINT_SHARE : ENDPOINT_SHARE);
     }
     ensureEndpointFaults(faults, variant, viaEndpoint, random);
+    int[] driven = onlyLeases(System.getProperty("soak.only"), leases);
+    if (driven.length < leases) {
+      System.out.println("[soak] driving only leases " + System.getProperty("soak.only") + " (" + driven.length
+          + " of the seeded plan of " + leases + ")");
+    }
 
     Map<String, String> site = new LinkedHashMap<>();
     for (int i = 0; i < leases; i++) {
@@ -289,7 +295,7 @@ class MixedFaultSoakTest {
       SoakEndpoint.Tally endpoints = new SoakEndpoint.Tally();
 
       long t0 = System.nanoTime();
-      SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, leases / 30)); // fault: slow launches
+      SlowLaunches slow = new SlowLaunches(tempRoot, Math.max(6, driven.length / 30)); // fault: slow launches
       BrowserPool pool = BrowserPool.start(config(tempRoot, "soak", contexts, Duration.ofSeconds(2)));
       PoolStats finalStats;
       PoolStats beforeClose = null;
@@ -301,7 +307,8 @@ class MixedFaultSoakTest {
         });
         for (int w = 0; w < THREADS; w++) {
           workers.execute(() -> {
-            for (int i; (i = next.getAndIncrement()) < leases; ) {
+            for (int k; (k = next.getAndIncrement()) < driven.length; ) {
+              int i = driven[k];
               outcomes.add(runLease(pool, dense, i, faults[i], killDelayMs[i], variant[i], viaEndpoint[i], base, killer,
                   abandoned, faultedPids, stoppedPids, stalledLeases, violations, slowestStopCloseMs, endpoints));
             }
@@ -311,12 +318,12 @@ class MixedFaultSoakTest {
         slowThread.setDaemon(true);
         slowThread.start();
         workers.shutdown();
-        Duration budget = Duration.ofSeconds(Math.max(240, leases * 4L / 5));
+        Duration budget = Duration.ofSeconds(Math.max(240, driven.length * 4L / 5));
         if (!workers.awaitTermination(budget.toSeconds(), TimeUnit.SECONDS)) {
           String dump = threadDump();
           workers.shutdownNow();
           throw new AssertionError("soak did not finish within " + budget + " (" + next.get() + " of "
-              + leases + " leases started; stats " + pool.stats() + "). Threads:\n" + dump);
+              + driven.length + " leases started; stats " + pool.stats() + "). Threads:\n" + dump);
         }
 
         slowThread.join(TimeUnit.MINUTES.toMillis(5));
@@ -431,7 +438,7 @@ class MixedFaultSoakTest {
       System.out.println("[soak] threads alive now that were not at the baseline: " + newThreads);
       System.out.println("[soak] slowest close() of a SIGSTOPped browser: " + slowestStopCloseMs.get() + " ms");
       System.out.println("[soak] slow launches: " + slow.summary());
-      assertThat(outcomes).as("every lease ran").hasSize(leases);
+      assertThat(outcomes).as("every lease ran").hasSize(driven.length);
       assertThat(violations).as("invariant violations").isEmpty();
       assertThat(unexpected).as("leases with an unexpected result or exception (seed " + seed + ")").isEmpty();
       assertThat(procs).as("processes left under " + tempRoot).isEmpty();
@@ -668,6 +675,40 @@ class MixedFaultSoakTest {
     Abandoned(int index, BrowserLease lease, String browser) {
       this(index, lease, browser, null);
     }
+  }
+
+  /**
+   * The indices of the seeded plan to drive: all {@code leases} of them, or those {@code only} names
+   * ({@code -Dsoak.only=2243}, {@code 2240-2250}, or a comma-separated mix), in that order. The plan is
+   * drawn for all {@code leases} first, so a lease of a long run keeps its fault and variant when replayed
+   * alone.
+   *
+   * @throws IllegalArgumentException naming the bad part when {@code only} is not such a list or names a
+   *     lease outside the plan
+   */
+  static int[] onlyLeases(String only, int leases) {
+    if (only == null || only.isBlank()) {
+      return IntStream.range(0, leases).toArray();
+    }
+    IntStream.Builder picked = IntStream.builder();
+    for (String part : only.split(",")) {
+      String[] ends = part.trim().split("-", -1);
+      int from;
+      int to;
+      try {
+        from = Integer.parseInt(ends[0].trim());
+        to = ends.length == 2 ? Integer.parseInt(ends[1].trim()) : from;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("-Dsoak.only=" + only + ": '" + part + "' is not a lease index or a"
+            + " range like 2240-2250", e);
+      }
+      if (ends.length > 2 || from < 0 || to < from || to >= leases) {
+        throw new IllegalArgumentException("-Dsoak.only=" + only + ": '" + part + "' is outside the seeded plan"
+            + " of " + leases + " leases (0-" + (leases - 1) + "); give -Dsoak.leases as in the run to replay");
+      }
+      IntStream.rangeClosed(from, to).forEach(picked);
+    }
+    return picked.build().distinct().toArray();
   }
 
   /**

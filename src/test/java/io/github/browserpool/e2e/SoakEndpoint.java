@@ -302,8 +302,9 @@ final class SoakEndpoint {
     if (code == 1001 || (code == 1008 && client.closeReason.contains("behind"))) {
       tally.abandonedClosed.incrementAndGet();
     } else if (client.stoppedReading() && (code == 1006 || code == -1)) {
-      // A slow reader that was closed (1008) and then revoked read neither close frame: the endpoint drops
-      // the socket of a client that does not answer its close frame 30 s after sending it (docs/endpoint.md).
+      // A slow reader that read neither close frame (1008, or 1001 at the revoke) before the check: the
+      // endpoint drops (TCP reset) a client that has not answered its close frame 30 s after its relay ended
+      // (docs/endpoint.md), and the check comes minutes later.
       tally.abandonedClosed.incrementAndGet();
     } else {
       violations.add("abandoned lease " + a.index() + " (endpoint): its client was closed with " + code + " "

@@ -10,6 +10,7 @@ import io.github.browserpool.cdp.PipeConnection;
 import io.github.browserpool.cdp.RawRoute;
 import io.github.browserpool.cdp.SerialEventExecutor;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.time.Duration;
@@ -47,7 +48,11 @@ import org.slf4j.LoggerFactory;
 final class CdpRelay implements RawRoute.Listener {
   private static final Logger log = LoggerFactory.getLogger(CdpRelay.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** How long a client that took the relay's close frame has to answer it before its socket is closed. */
+  /**
+   * How long a client that took the relay's close frame has to answer it before the endpoint ends its
+   * side of the connection (a FIN after the frame); {@link EndpointServer#CLOSE_GRACE} after the end, a
+   * socket still open is dropped.
+   */
   private static final Duration CLOSE_HANDSHAKE = Duration.ofSeconds(2);
 
   private final LeaseEndpoint lease;
@@ -480,16 +485,30 @@ final class CdpRelay implements RawRoute.Listener {
         return;
       }
       // Read on until the client's own close frame (EndpointHandler closes the socket then): closing with
-      // its frames unread would reset the connection, and the client might lose our close frame.
+      // its frames unread would reset the connection, and the client might lose our close frame. What the
+      // outbox held is gone; what the socket already took (under its high water mark, or one big message)
+      // goes before the close frame.
       channel.config().setAutoRead(true);
-      channel.writeAndFlush(close).addListener(written -> schedule(channel::close, CLOSE_HANDSHAKE.toNanos()));
-      // A client that does not read never takes the close frame: let it go after a grace.
-      schedule(channel::close, EndpointServer.CLOSE_GRACE.toNanos());
+      channel.writeAndFlush(close).addListener(written -> schedule(() -> endOutput(channel), CLOSE_HANDSHAKE.toNanos()));
+      // A client that does not read never takes the close frame: drop it a grace after the end, whatever it
+      // did meanwhile.
+      schedule(() -> lease.server.drop(channel), EndpointServer.CLOSE_GRACE.toNanos());
     })) {
       close.release();
       channel.close();
     }
     return true;
+  }
+
+  /**
+   * The client took the close frame but has not answered: a FIN after what was sent, the socket kept open
+   * (and read) for its answer until {@link EndpointServer#drop}. A plain close here would leave the kernel
+   * holding what a client that stopped reading never took, its connection open, for minutes.
+   */
+  private static void endOutput(Channel channel) {
+    if (channel instanceof DuplexChannel duplex && duplex.isActive() && !duplex.isOutputShutdown()) {
+      duplex.shutdownOutput();
+    }
   }
 
   /** Runs {@code task} on the channel's event loop; false when the loop is gone (the server closed). */

@@ -94,8 +94,18 @@ public final class EndpointServer implements AutoCloseable {
    */
   static final int WRITER_THREADS = 64;
 
-  /** How long a closed client that does not read its close frame keeps its socket. */
+  /**
+   * How long after its relay ended (the lease released or revoked, or the client closed with an error
+   * code) a client that has not completed the close handshake keeps its socket: then it is {@link #drop
+   * dropped}.
+   */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * How long {@link #close()} gives its clients to answer their close frame (1 s) before it drops them;
+   * counted from the start of the close, alongside the port's own close.
+   */
+  static final Duration CLOSE_ANSWER_AT_SHUTDOWN = Duration.ofSeconds(1);
 
   /**
    * The client socket's outbound water marks: messages go to the socket while it holds less than the high
@@ -203,6 +213,25 @@ public final class EndpointServer implements AutoCloseable {
     return count;
   }
 
+  /**
+   * Drops a client's socket now, if it is still open: an abortive close (a TCP reset), so that neither
+   * side's kernel keeps what the client never read, and the client's connection ends even if it never
+   * reads again. For a client that did not answer the close frame within {@link #CLOSE_GRACE}, or that
+   * had not answered it when the server closed.
+   */
+  void drop(Channel channel) {
+    if (!channel.isOpen()) {
+      return;
+    }
+    log.debug("{}CDP endpoint dropped client socket {}: it did not complete the close handshake", logPrefix, channel);
+    try {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (RuntimeException e) {
+      log.debug("{}could not set SO_LINGER 0 on {}: {}", logPrefix, channel, e.toString());
+    }
+    channel.close();
+  }
+
   void track(Channel channel) {
     clients.add(channel);
     channel.closeFuture().addListener(f -> clients.remove(channel));
@@ -286,8 +315,10 @@ public final class EndpointServer implements AutoCloseable {
   }
 
   /**
-   * Closes every client with 1001, the port and the threads; waits up to 3 s (for the port and idle
-   * threads, never for a write stuck on a frozen browser's pipe). Idempotent.
+   * Closes every client with 1001, the port and the threads; a client that has not answered its close
+   * frame within {@link #CLOSE_ANSWER_AT_SHUTDOWN} (it stopped reading) is {@link #drop dropped}. Waits up
+   * to 3 s (for the port, the clients' answers and idle threads, never for a write stuck on a frozen
+   * browser's pipe). Idempotent.
    */
   @Override
   public void close() {
@@ -309,9 +340,18 @@ public final class EndpointServer implements AutoCloseable {
     for (LeaseEndpoint endpoint : tokens.values()) {
       endpoint.end("browserpool: the pool was closed", false);
     }
+    long answerBy = System.nanoTime() + CLOSE_ANSWER_AT_SHUTDOWN.toNanos();
     listening.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    // A client that reads answers its close frame at once, and EndpointHandler closes its socket then; one
+    // that stopped reading never takes the frame: past the deadline it is dropped.
     for (Channel client : clients) {
-      client.close();
+      long left = answerBy - System.nanoTime();
+      if (left > 0) {
+        client.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left));
+      }
+    }
+    for (Channel client : clients) {
+      drop(client);
     }
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     writing.shutdownNow();

@@ -26,15 +26,7 @@ public final class RawFrames {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
-      String key = Base64.getEncoder().encodeToString("browserpool-test!".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-      out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-          + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String head = readHead(in);
-      if (!head.startsWith("HTTP/1.1 101")) {
-        throw new IOException("no upgrade: " + head);
-      }
+      upgrade(uri, in, out);
       byte[] chunk = new byte[1 << 16];
       java.util.Arrays.fill(chunk, (byte) 'x'); // mask key 0: payload goes as is
       long sent = 0;
@@ -57,6 +49,63 @@ public final class RawFrames {
         // the server closed while we were still sending: expected; read its close frame
       }
       return readCloseCode(in);
+    }
+  }
+
+  /** Sends the WebSocket upgrade request for {@code uri} and reads the answer; throws unless it is 101. */
+  static void upgrade(URI uri, InputStream in, OutputStream out) throws IOException {
+    String key = Base64.getEncoder().encodeToString("browserpool-test!".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
+    out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+        + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    String head = readHead(in);
+    if (!head.startsWith("HTTP/1.1 101")) {
+      throw new IOException("no upgrade: " + head);
+    }
+  }
+
+  /** Writes one whole text message as one masked frame. */
+  static void writeText(OutputStream out, String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    out.write(header(0x1, true, payload.length));
+    out.write(payload); // mask key 0: the payload goes as it is
+    out.flush();
+  }
+
+  /** One frame from the server (unmasked): its opcode and payload. */
+  record Frame(int opcode, byte[] payload) {
+    /** The close code of a close frame, or -1. */
+    int closeCode() {
+      return opcode == 0x8 && payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+    }
+  }
+
+  static Frame readFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    byte[] payload = new byte[(int) len];
+    in.readFully(payload);
+    return new Frame(b0 & 0x0f, payload);
+  }
+
+  /** Reads frames up to a close frame: its code, or -1 when the connection ends (or fails) without one. */
+  static int readCloseCode(DataInputStream in) {
+    try {
+      while (true) {
+        Frame frame = readFrame(in);
+        if (frame.opcode() == 0x8) {
+          return frame.closeCode();
+        }
+      }
+    } catch (IOException e) {
+      return -1;
     }
   }
 
@@ -91,26 +140,8 @@ public final class RawFrames {
     return head.toString();
   }
 
-  private static int readCloseCode(InputStream raw) throws IOException {
-    DataInputStream in = new DataInputStream(raw);
-    try {
-      while (true) {
-        int b0 = in.readUnsignedByte();
-        int b1 = in.readUnsignedByte();
-        long len = b1 & 0x7f;
-        if (len == 126) {
-          len = in.readUnsignedShort();
-        } else if (len == 127) {
-          len = in.readLong();
-        }
-        byte[] payload = new byte[(int) len];
-        in.readFully(payload);
-        if ((b0 & 0x0f) == 0x8) {
-          return len >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
-        }
-      }
-    } catch (IOException e) {
-      return -1;
-    }
+  private static int readCloseCode(InputStream raw) {
+    return readCloseCode(new DataInputStream(raw));
   }
+
 }
