@@ -239,6 +239,36 @@ class ChromeProcessTest {
   }
 
   @Test
+  void theMainProcessExitIsSeenWhenItHappensNotByBackedOffPolls(@TempDir Path bin) throws Exception {
+    // A fake browser that, asked to close, takes 800 ms to exit. Polls backing off from 5 to 50 ms would
+    // look about 20 times; awaiting the process's exit looks once it has happened.
+    Path fake = Files.writeString(bin.resolve("fake-chrome"), "#!/bin/sh\n"
+        + "head -c 5 <&3 >/dev/null\n"
+        + "sleep 0.8\n"
+        + "exit 0\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    ChromeProcess b = ChromeProcess.spawn(LaunchSpec.builder().ownerName("test").tempRoot(tempRoot).executable(fake).build());
+    spawned.add(b);
+    String dir = b.userDataDir().toString();
+    await().atMost(READY).until(() -> ProcFs.referencing(dir).contains(b.pid()));
+    Set<Long> tree = treeOf(b);
+
+    CloseOutcome o = b.terminate(CloseReason.RELEASED, () -> {
+      RawCdp.send(b, "close");
+      return CompletableFuture.completedFuture(null);
+    }, Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.GRACEFUL);
+    assertThat(o.forced()).isFalse();
+    assertThat(o.took()).isGreaterThan(Duration.ofMillis(700)).isLessThan(Duration.ofSeconds(10));
+    assertThat(b.deathPolls()).as("sleeps between looks at the tree while it died").isLessThanOrEqualTo(2);
+    assertThat(o.treeVerifiedDead()).isTrue();
+    assertThat(o.dirDeleted()).isTrue();
+    assertAllDead(tree);
+    assertNoLeaks(tempRoot);
+  }
+
+  @Test
   void onExitCompletesWhenKilledFromOutside() throws Exception {
     ChromeProcess b = spawnReady(tempRoot);
     CompletableFuture<ChromeProcess> exit = b.onExit();
