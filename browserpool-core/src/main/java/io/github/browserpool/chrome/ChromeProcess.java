@@ -164,6 +164,11 @@ public final class ChromeProcess {
     return tree.livePids();
   }
 
+  /** How many times the close has slept between two looks at the tree, for tests. */
+  int deathPolls() {
+    return tree.deathPolls();
+  }
+
   /** Lets go of the owner marker: the dir is deleted, or the close has given up on it. */
   void releaseMarker() {
     marker.close();

@@ -211,30 +211,60 @@ class ChromeProcessTest {
     assertNoLeaks(tempRoot);
   }
 
-  @Test
-  void aHelperBornDuringTheCloseIsWaitedForNotKilled(@TempDir Path bin) throws Exception {
-    // A fake browser that, asked to close, starts a helper naming the profile dir, then exits at once;
-    // the helper exits by itself 600 ms later (its sleep child names nothing and ends with it).
-    Path fake = Files.writeString(bin.resolve("fake-chrome"), "#!/bin/sh\n"
-        + "head -c 5 <&3 >/dev/null\n"
-        + "/bin/sh -c 'sleep 0.6; exit 0' helper \"$@\" &\n"
-        + "exit 0\n");
+  /**
+   * A fake browser, a shell script in {@code bin} that waits for 5 bytes on the CDP pipe (the close) and
+   * then runs {@code onClose}; returned once it is running.
+   */
+  private ChromeProcess spawnFake(Path bin, String onClose) throws Exception {
+    Path fake = Files.writeString(bin.resolve("fake-chrome"), "#!/bin/sh\nhead -c 5 <&3 >/dev/null\n" + onClose);
     Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
     ChromeProcess b = ChromeProcess.spawn(LaunchSpec.builder().ownerName("test").tempRoot(tempRoot).executable(fake).build());
     spawned.add(b);
     String dir = b.userDataDir().toString();
     await().atMost(READY).until(() -> ProcFs.referencing(dir).contains(b.pid()));
+    return b;
+  }
 
-    CloseOutcome o = b.terminate(CloseReason.RELEASED, () -> {
+  /** Closes a fake browser: "close" over its pipe, 5 s for it to end, a 10 s budget. */
+  private static CloseOutcome closeFake(ChromeProcess b) {
+    return b.terminate(CloseReason.RELEASED, () -> {
       RawCdp.send(b, "close");
       return CompletableFuture.completedFuture(null);
     }, Duration.ofSeconds(5), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aHelperBornDuringTheCloseIsWaitedForNotKilled(@TempDir Path bin) throws Exception {
+    // A fake browser that, asked to close, starts a helper naming the profile dir, then exits at once;
+    // the helper exits by itself 600 ms later (its sleep child names nothing and ends with it).
+    ChromeProcess b = spawnFake(bin, "/bin/sh -c 'sleep 0.6; exit 0' helper \"$@\" &\nexit 0\n");
+
+    CloseOutcome o = closeFake(b);
 
     assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.GRACEFUL);
     assertThat(o.forced()).as("the helper exited by itself").isFalse();
     assertThat(o.took()).isGreaterThan(Duration.ofMillis(300));
     assertThat(o.treeVerifiedDead()).isTrue();
     assertThat(o.dirDeleted()).isTrue();
+    assertNoLeaks(tempRoot);
+  }
+
+  @Test
+  void theMainProcessExitIsSeenWhenItHappensNotByBackedOffPolls(@TempDir Path bin) throws Exception {
+    // A fake browser that, asked to close, takes 800 ms to exit. Polls backing off from 5 to 50 ms would
+    // look about 20 times; awaiting the process's exit looks once it has happened.
+    ChromeProcess b = spawnFake(bin, "sleep 0.8\nexit 0\n");
+    Set<Long> tree = treeOf(b);
+
+    CloseOutcome o = closeFake(b);
+
+    assertThat(o.finishedBy()).isEqualTo(CloseOutcome.Step.GRACEFUL);
+    assertThat(o.forced()).isFalse();
+    assertThat(o.took()).isGreaterThan(Duration.ofMillis(700)).isLessThan(Duration.ofSeconds(10));
+    assertThat(b.deathPolls()).as("sleeps between looks at the tree while it died").isLessThanOrEqualTo(2);
+    assertThat(o.treeVerifiedDead()).isTrue();
+    assertThat(o.dirDeleted()).isTrue();
+    assertAllDead(tree);
     assertNoLeaks(tempRoot);
   }
 
