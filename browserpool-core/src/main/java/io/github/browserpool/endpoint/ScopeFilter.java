@@ -88,10 +88,6 @@ final class ScopeFilter {
   }
 
   /** As above, also hiding the targets {@code hiddenForNow} names while it names them ({@link WarmPage#hides}). */
-  ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, Predicate<String> hiddenForNow) {
-    this(contextId, isolated, hiddenTargetId, true, hiddenForNow);
-  }
-
   ScopeFilter(String contextId, boolean isolated, String hiddenTargetId, boolean sharedBrowser,
       Predicate<String> hiddenForNow) {
     this.contextId = Objects.requireNonNull(contextId, "contextId");
